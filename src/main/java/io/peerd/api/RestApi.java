@@ -1,0 +1,286 @@
+package io.peerd.api;
+
+import io.peerd.config.PeerConfig;
+import io.peerd.index.FileEntry;
+import io.peerd.index.FileIndex;
+import io.peerd.index.IndexSnapshot;
+import io.peerd.peers.HealthChecker;
+import io.peerd.peers.PeerProbe;
+import io.peerd.peers.PeerState;
+import io.peerd.peers.PeerTable;
+import io.peerd.peers.PeerUrl;
+import io.peerd.search.FileHit;
+import io.peerd.search.PeerCallException;
+import io.peerd.search.SearchQuery;
+import io.peerd.search.SearchService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The REST API of a peer. {@link #router()} is the route table; each handler is a short method
+ * that reads the request, asks the owning pieces, and writes JSON. Nothing here blocks: reads
+ * come from in-memory snapshots, and network work returns futures.
+ */
+public final class RestApi {
+
+  static final int MAX_BODY_BYTES = 64 * 1024;
+  static final int MAX_QUERY_LENGTH = 1024;
+  static final long MAX_SEARCH_TIMEOUT_MS = 60_000;
+
+  /** What the API reads from and acts on; the verticle owns all of it. */
+  public record Parts(PeerConfig config, String self, String grpcUrl, FileIndex index,
+      PeerTable peers, SearchService search, HealthChecker health, PeerProbe probe,
+      long startedAtMillis, String version) {}
+
+  private final Vertx vertx;
+  private final Parts p;
+  private long filesBodyGeneration = -1;
+  private Buffer filesBody;
+
+  public RestApi(Vertx vertx, Parts parts) {
+    this.vertx = vertx;
+    this.p = parts;
+  }
+
+  public Router router() {
+    Router r = Router.router(vertx);
+    r.get("/health").handler(this::health);
+    r.get("/status").handler(this::status);
+    r.get("/files").handler(this::files);
+    r.get("/peers").handler(this::peers);
+    r.get("/search").handler(this::search);
+    r.post("/register").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES)).handler(this::register);
+    r.post("/bootstrap").handler(this::bootstrap);
+    r.post("/index/rescan").handler(this::rescan);
+    Errors.install(r);
+    return r;
+  }
+
+  private void health(RoutingContext ctx) {
+    Errors.json(ctx, 200, new JsonObject()
+        .put("status", "ok")
+        .put("peer", p.config().name())
+        .put("url", p.self())
+        .put("stats", peerStats()));
+  }
+
+  private void status(RoutingContext ctx) {
+    IndexSnapshot snap = p.index().snapshot();
+    SearchService.Stats s = p.search().stats();
+    PeerConfig c = p.config();
+    Errors.json(ctx, 200, new JsonObject()
+        .put("peer", c.name())
+        .put("url", p.self())
+        .put("urls", new JsonObject().put("rest", p.self()).put("grpc", p.grpcUrl()))
+        .put("version", p.version())
+        .put("uptime_s", (System.currentTimeMillis() - p.startedAtMillis()) / 1000.0)
+        .put("config", new JsonObject()
+            .put("rest_port", c.restPort())
+            .put("grpc_port", c.grpcPort())
+            .put("shared_dir", c.sharedDir().toString())
+            .put("max_fanout", c.maxFanout())
+            .put("search_ttl", c.searchTtl()))
+        .put("stats", peerStats()
+            .put("files", snap.size())
+            .put("bytes_shared", snap.totalBytes())
+            .put("searches_processed", s.processed())
+            .put("duplicates_dropped", s.duplicates())
+            .put("queries_forwarded", s.forwarded())
+            .put("neighbour_failures", s.neighbourFailures()))
+        .put("index", new JsonObject()
+            .put("files", snap.size())
+            .put("bytes", snap.totalBytes())
+            .put("generation", snap.generation())
+            .put("scanned_at", snap.scannedAtMillis()))
+        .put("healthy_peers", withSelf(p.peers().healthyUrls()))
+        .put("all_peers", withSelf(p.peers().urls())));
+  }
+
+  /** The seed's stats keys, with their seed meaning. */
+  private JsonObject peerStats() {
+    int total = p.peers().size();
+    int healthy = p.peers().healthyUrls().size();
+    return new JsonObject()
+        .put("total_peers", total)
+        .put("healthy_peers", healthy)
+        .put("failed_peers", total - healthy);
+  }
+
+  /** Encoded once per index generation: /files costs a buffer write whatever the files' sizes. */
+  private void files(RoutingContext ctx) {
+    IndexSnapshot snap = p.index().snapshot();
+    if (filesBody == null || filesBodyGeneration != snap.generation()) {
+      List<FileHit> hits = new ArrayList<>(snap.size());
+      for (FileEntry e : snap.byName().values()) {
+        hits.add(hit(e));
+      }
+      filesBody = new JsonObject()
+          .put("peer", p.config().name())
+          .put("base", p.self())
+          .put("files", WireJson.files(hits))
+          .toBuffer();
+      filesBodyGeneration = snap.generation();
+    }
+    ctx.response().putHeader("content-type", "application/json").end(filesBody);
+  }
+
+  /** Our file as the wire shows it. No rest_url yet: this peer does not serve HTTP downloads. */
+  public FileHit hit(FileEntry e) {
+    return new FileHit(e.name(), e.size(), e.mtimeMillis() / 1000, e.checksum(), e.extension(),
+        e.type(), null, p.grpcUrl());
+  }
+
+  public List<FileHit> localSearch(String query) {
+    List<FileHit> out = new ArrayList<>();
+    for (FileEntry e : p.index().snapshot().search(query, 10_000)) {
+      out.add(hit(e));
+    }
+    return out;
+  }
+
+  private void peers(RoutingContext ctx) {
+    JsonArray table = new JsonArray();
+    for (PeerState s : p.peers().all()) {
+      table.add(new JsonObject()
+          .put("url", s.url())
+          .put("healthy", s.healthy())
+          .put("last_seen", s.lastSeenMillis() == 0 ? null : s.lastSeenMillis())
+          .put("failures", s.failures())
+          .put("rtt_ms", s.rttMs() < 0 ? null : s.rttMs())
+          .put("next_probe", s.nextProbeMillis())
+          .put("pinned", s.pinned()));
+    }
+    Errors.json(ctx, 200, new JsonObject()
+        .put("peers", withSelf(p.peers().healthyUrls()))
+        .put("all_peers", withSelf(p.peers().urls()))
+        .put("stats", peerStats())
+        .put("table", table));
+  }
+
+  /** The seed lists itself first in both peer lists; seed clients expect that. */
+  private JsonArray withSelf(List<String> urls) {
+    JsonArray arr = new JsonArray().add(p.self());
+    urls.forEach(arr::add);
+    return arr;
+  }
+
+  private void search(RoutingContext ctx) {
+    PeerConfig c = p.config();
+    String text = Params.string(ctx, "query", "", MAX_QUERY_LENGTH);
+    int ttl = (int) Params.number(ctx, "ttl", c.searchTtl(), 0, c.searchTtl(), true);
+    int fanout = (int) Params.number(ctx, "fanout", c.maxFanout(), 0, c.maxFanout(), true);
+    long timeout = Params.number(ctx, "timeout_ms", c.searchTimeout().toMillis(), 1, MAX_SEARCH_TIMEOUT_MS, true);
+    // A forwarded query carries the budget its sender left us; never exceed our own cap either.
+    long budget = Math.min(timeout, Params.number(ctx, "deadline_ms", timeout, 0, MAX_SEARCH_TIMEOUT_MS, true));
+    int hops = (int) Params.number(ctx, "hops", 0, 0, 255, true);
+    String id = Params.string(ctx, "id", null, 64);
+    if (id == null || id.isBlank()) {
+      id = UUID.randomUUID().toString();
+    }
+    String origin = optionalPeer(ctx, "origin");
+    String from = optionalPeer(ctx, "from");
+    p.search().search(new SearchQuery(id, text, ttl, hops, fanout, budget, origin, from))
+        .onSuccess(answer -> Errors.json(ctx, 200, WireJson.searchAnswer(answer)))
+        .onFailure(ctx::fail);
+  }
+
+  private static String optionalPeer(RoutingContext ctx, String name) {
+    String raw = Params.string(ctx, name, null, 512);
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    try {
+      return PeerUrl.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("bad_parameter", name + ": " + e.getMessage());
+    }
+  }
+
+  private void register(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      throw new BadRequest("bad_json", "body must be a JSON object {\"url\": \"http://host:port\"}");
+    }
+    if (body == null || !(body.getValue("url") instanceof String raw)) {
+      throw new BadRequest("bad_request", "body must be a JSON object {\"url\": \"http://host:port\"}");
+    }
+    String url;
+    try {
+      url = PeerUrl.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("bad_url", e.getMessage());
+    }
+    switch (p.peers().add(url, false, System.currentTimeMillis())) {
+      case SELF -> throw new BadRequest("bad_url", "that is this peer's own URL");
+      case FULL -> throw new BadRequest(503, "table_full", "the peer table is full of configured friends");
+      default -> {
+        // Probe in the background: a slow newcomer must not hold its own registration call.
+        p.health().check(url);
+        Errors.json(ctx, 200, new JsonObject().put("ok", true).put("peers", withSelf(p.peers().healthyUrls())));
+      }
+    }
+  }
+
+  /** Registers with every configured friend at once, each call with its own timeout. */
+  private void bootstrap(RoutingContext ctx) {
+    long timeout = p.config().friendTimeout().toMillis();
+    List<String> friends = p.config().friends();
+    List<Future<String>> calls = new ArrayList<>();
+    for (String friend : friends) {
+      calls.add(p.probe().register(friend, p.self(), timeout)
+          .map(v -> {
+            p.peers().add(friend, true, System.currentTimeMillis());
+            p.peers().markSuccess(friend, -1, System.currentTimeMillis());
+            return (String) null;
+          })
+          .otherwise(err -> {
+            p.peers().markFailure(friend, System.currentTimeMillis());
+            return err instanceof PeerCallException pce ? pce.getMessage() : String.valueOf(err.getMessage());
+          }));
+    }
+    Future.join(calls).onComplete(ignored -> {
+      JsonArray registered = new JsonArray();
+      JsonArray failed = new JsonArray();
+      JsonArray failures = new JsonArray();
+      for (int i = 0; i < friends.size(); i++) {
+        String reason = calls.get(i).result();
+        if (reason == null) {
+          registered.add(friends.get(i));
+        } else {
+          failed.add(friends.get(i));
+          failures.add(new JsonObject().put("peer", friends.get(i)).put("reason", reason));
+        }
+      }
+      Errors.json(ctx, 200, new JsonObject()
+          .put("ok", failed.isEmpty())
+          .put("peer", p.config().name())
+          .put("registered", registered)
+          .put("failed", failed)
+          .put("failures", failures)
+          .put("known_peers", withSelf(p.peers().healthyUrls())));
+    });
+  }
+
+  private void rescan(RoutingContext ctx) {
+    p.index().rescan()
+        .onSuccess(r -> Errors.json(ctx, 200, new JsonObject()
+            .put("files", r.snapshot().size())
+            .put("generation", r.snapshot().generation())
+            .put("hashed", r.hashed())
+            .put("skipped", r.skipped())
+            .put("took_ms", r.tookMillis())))
+        .onFailure(ctx::fail);
+  }
+}

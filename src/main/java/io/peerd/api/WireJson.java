@@ -1,0 +1,140 @@
+package io.peerd.api;
+
+import io.peerd.search.FileHit;
+import io.peerd.search.PeerResult;
+import io.peerd.search.SearchAnswer;
+import io.peerd.search.Unreachable;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The JSON of the REST wire, both directions, in one place: what we send and what we accept
+ * from other peers (ours or the seed's). Parsing is lenient about missing fields and strict
+ * about types, and bounded: a neighbour's answer can never make us hold more than the caps.
+ */
+public final class WireJson {
+
+  private WireJson() {}
+
+  public static JsonObject file(FileHit f) {
+    JsonObject o = new JsonObject()
+        .put("name", f.name())
+        .put("size", f.size())
+        .put("mtime", f.mtime())
+        .put("checksum", f.checksum())
+        .put("extension", f.extension())
+        .put("type", f.type());
+    if (f.restUrl() != null) {
+      o.put("rest_url", f.restUrl());
+    }
+    if (f.grpc() != null) {
+      o.put("grpc", f.grpc());
+    }
+    return o;
+  }
+
+  public static JsonArray files(List<FileHit> files) {
+    JsonArray arr = new JsonArray(new ArrayList<>(files.size()));
+    for (FileHit f : files) {
+      arr.add(file(f));
+    }
+    return arr;
+  }
+
+  public static JsonObject searchAnswer(SearchAnswer a) {
+    JsonArray results = new JsonArray();
+    for (PeerResult r : a.results()) {
+      results.add(new JsonObject().put("peer", r.peer()).put("hops", r.hops()).put("files", files(r.files())));
+    }
+    JsonArray unreachable = new JsonArray();
+    for (Unreachable u : a.unreachable()) {
+      unreachable.add(new JsonObject().put("peer", u.peer()).put("reason", u.reason()));
+    }
+    JsonObject o = new JsonObject()
+        .put("query", a.query())
+        .put("ttl", a.ttl())
+        .put("fanout_used", a.fanoutUsed())
+        .put("results", results)
+        .put("id", a.id())
+        .put("partial", a.partial())
+        .put("unreachable", unreachable)
+        .put("peers_answered", a.peersAnswered())
+        .put("elapsed_ms", a.elapsedMs());
+    if (a.duplicate()) {
+      o.put("duplicate", true);
+    }
+    return o;
+  }
+
+  /**
+   * Reads a neighbour's {@code /search} answer. Entries that are not objects, or have no peer,
+   * are skipped rather than failing the whole answer; a non-array {@code results} is an error.
+   *
+   * @throws IllegalArgumentException when the answer is not a search answer at all
+   */
+  public static SearchAnswer parseSearchAnswer(JsonObject o, int maxPeers, int maxFilesPerPeer) {
+    Object rawResults = o.getValue("results");
+    if (!(rawResults instanceof JsonArray results)) {
+      throw new IllegalArgumentException("no results array");
+    }
+    List<PeerResult> out = new ArrayList<>();
+    for (int i = 0; i < results.size() && out.size() < maxPeers; i++) {
+      if (!(results.getValue(i) instanceof JsonObject r) || !(r.getValue("peer") instanceof String peer)) {
+        continue;
+      }
+      List<FileHit> files = new ArrayList<>();
+      if (r.getValue("files") instanceof JsonArray fa) {
+        for (int j = 0; j < fa.size() && files.size() < maxFilesPerPeer; j++) {
+          if (fa.getValue(j) instanceof JsonObject f) {
+            FileHit hit = parseFile(f);
+            if (hit != null) {
+              files.add(hit);
+            }
+          }
+        }
+      }
+      out.add(new PeerResult(peer, files, intOr(r, "hops", -1)));
+    }
+    List<Unreachable> unreachable = new ArrayList<>();
+    if (o.getValue("unreachable") instanceof JsonArray ua) {
+      for (int i = 0; i < ua.size() && unreachable.size() < maxPeers; i++) {
+        if (ua.getValue(i) instanceof JsonObject u && u.getValue("peer") instanceof String p) {
+          unreachable.add(new Unreachable(p, stringOr(u, "reason", "unknown")));
+        }
+      }
+    }
+    boolean partial = o.getValue("partial") instanceof Boolean b && b;
+    boolean duplicate = o.getValue("duplicate") instanceof Boolean d && d;
+    return new SearchAnswer(stringOr(o, "id", null), stringOr(o, "query", ""), intOr(o, "ttl", 0),
+        intOr(o, "fanout_used", 0), out, unreachable, partial, out.size(),
+        intOr(o, "elapsed_ms", 0), duplicate);
+  }
+
+  /** @return null when the object has no usable name */
+  public static FileHit parseFile(JsonObject f) {
+    if (!(f.getValue("name") instanceof String name) || name.isEmpty()) {
+      return null;
+    }
+    return new FileHit(name, longOr(f, "size", -1), longOr(f, "mtime", -1),
+        stringOr(f, "checksum", null), stringOr(f, "extension", null), stringOr(f, "type", null),
+        stringOr(f, "rest_url", null), stringOr(f, "grpc", null));
+  }
+
+  static String stringOr(JsonObject o, String key, String def) {
+    return o.getValue(key) instanceof String s ? s : def;
+  }
+
+  static long longOr(JsonObject o, String key, long def) {
+    return o.getValue(key) instanceof Number n ? n.longValue() : def;
+  }
+
+  static int intOr(JsonObject o, String key, int def) {
+    return o.getValue(key) instanceof Number n ? n.intValue() : def;
+  }
+
+  public static JsonObject error(String error, String detail) {
+    return new JsonObject().put("error", error).put("detail", detail);
+  }
+}

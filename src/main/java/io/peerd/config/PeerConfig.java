@@ -1,0 +1,55 @@
+package io.peerd.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything a peer needs to start, already validated. Durations and sizes are typed so that
+ * no caller has to remember which key was seconds and which milliseconds.
+ *
+ * @param source where this configuration came from (a file path, or "defaults"), for messages
+ * @param grpcPort a second port that serves only gRPC (the seed's), or -1 for none
+ * @param metricsPort accepted for seed compatibility; -1 when absent
+ * @param selfUrl the URL other peers use to reach this one; null means "derive from the bound port"
+ */
+public record PeerConfig(
+    String source,
+    String name,
+    String ip,
+    String bindHost,
+    int restPort,
+    int grpcPort,
+    int metricsPort,
+    Path sharedDir,
+    List<String> friends,
+    String selfUrl,
+    Duration healthCheckInterval,
+    int searchTtl,
+    int maxFanout,
+    Duration friendTimeout,
+    Duration searchTimeout,
+    Duration rescanInterval,
+    int maxPeers,
+    long dummyUploadMaxBytes,
+    int chunkSize,
+    RateLimit rateLimit) {
+
+  /** The seed's {@code rate_limit} object; 0 means unlimited. */
+  public record RateLimit(int requestsPerMinute, int downloadsPerMinute) {}
+
+  public PeerConfig {
+    friends = List.copyOf(friends);
+  }
+
+  /** The URL to advertise, once the REST port is known (it may have been 0 = ephemeral). */
+  public String advertisedUrl(int boundRestPort) {
+    if (selfUrl != null) {
+      return selfUrl;
+    }
+    // The seed's ip is also the bind address; a wildcard is no address to give to other peers.
+    boolean wildcard = ip.equals("0.0.0.0") || ip.equals("::") || ip.equals("[::]");
+    String host = wildcard ? "127.0.0.1" : ip.contains(":") && !ip.startsWith("[") ? "[" + ip + "]" : ip;
+    return "http://" + host + ":" + boundRestPort;
+  }
+}

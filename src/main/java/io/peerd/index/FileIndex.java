@@ -1,0 +1,77 @@
+package io.peerd.index;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The index of one peer. Created and used on the owning verticle's context: {@link #snapshot()}
+ * is a field read, {@link #rescan()} hands the walk to a one-thread worker so that at most one
+ * scan runs and the event loop never waits on the disk.
+ */
+public final class FileIndex implements AutoCloseable {
+
+  /** Outcome of a scan, for logs and the rescan endpoint. */
+  public record ScanReport(IndexSnapshot snapshot, int hashed, int skipped, long tookMillis) {}
+
+  private final Path root;
+  private final WorkerExecutor worker;
+  private volatile IndexSnapshot snapshot = IndexSnapshot.EMPTY;
+  private Future<ScanReport> inFlight;
+
+  public FileIndex(Vertx vertx, Path root, String workerName) {
+    this.root = root;
+    // One thread: scans are serialised, and hashing a huge file may legitimately take minutes.
+    this.worker = vertx.createSharedWorkerExecutor(workerName, 1, 30, TimeUnit.MINUTES);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public IndexSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /** Starts a scan, or joins the one already running: on-demand and periodic rescans coalesce. */
+  public Future<ScanReport> rescan() {
+    if (inFlight != null) {
+      return inFlight;
+    }
+    IndexSnapshot previous = snapshot;
+    long started = System.nanoTime();
+    Future<ScanReport> scan = worker.<Scanner.Result>executeBlocking(
+            () -> Scanner.scan(root, previous.byName()), false)
+        .map(result -> {
+          IndexSnapshot next = changed(previous, result.entries())
+              ? IndexSnapshot.of(previous.generation() + 1, result.entries(), System.currentTimeMillis())
+              : previous;
+          snapshot = next;
+          return new ScanReport(next, result.hashed(), result.skipped(),
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        });
+    inFlight = scan;
+    scan.onComplete(ar -> inFlight = null);
+    return scan;
+  }
+
+  private static boolean changed(IndexSnapshot previous, List<FileEntry> entries) {
+    if (previous.generation() == 0 || entries.size() != previous.size()) {
+      return true;
+    }
+    for (FileEntry e : entries) {
+      if (previous.get(e.name()) != e) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    worker.close();
+  }
+}

@@ -1,0 +1,63 @@
+package io.peerd.index;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An immutable view of the index at one scan. Readers hold on to one snapshot for the whole
+ * request, so a rescan finishing mid-request never shows them half of two states.
+ *
+ * @param generation increases by one with every scan that changed something; caches key on it
+ */
+public record IndexSnapshot(long generation, Map<String, FileEntry> byName, long totalBytes,
+    long scannedAtMillis, String[] lowerNames) {
+
+  public static final IndexSnapshot EMPTY = of(0, List.of(), 0);
+
+  public static IndexSnapshot of(long generation, List<FileEntry> entries, long scannedAtMillis) {
+    TreeMap<String, FileEntry> map = new TreeMap<>();
+    long total = 0;
+    for (FileEntry e : entries) {
+      map.put(e.name(), e);
+      total += e.size();
+    }
+    String[] lower = new String[map.size()];
+    int i = 0;
+    for (String n : map.keySet()) {
+      lower[i++] = n.toLowerCase(Locale.ROOT);
+    }
+    return new IndexSnapshot(generation, Collections.unmodifiableMap(map), total, scannedAtMillis, lower);
+  }
+
+  public List<FileEntry> files() {
+    return List.copyOf(byName.values());
+  }
+
+  public int size() {
+    return byName.size();
+  }
+
+  public FileEntry get(String name) {
+    return byName.get(name);
+  }
+
+  /** The seed's match rule: case-insensitive substring of the name; an empty query matches all. */
+  public List<FileEntry> search(String query, int limit) {
+    String q = query.toLowerCase(Locale.ROOT);
+    List<FileEntry> out = new ArrayList<>();
+    int i = 0;
+    for (FileEntry e : byName.values()) {
+      if (lowerNames[i++].contains(q)) {
+        out.add(e);
+        if (out.size() >= limit) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+}

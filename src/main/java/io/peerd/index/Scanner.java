@@ -1,0 +1,166 @@
+package io.peerd.index;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Walks shared_dir and produces the entries of the next snapshot. Blocking by nature (directory
+ * walks, hashing): {@link FileIndex} runs it on its own worker, never on an event loop.
+ *
+ * <p>A file is rehashed only when its (real path, size, mtime) differ from the previous scan,
+ * so rescanning a folder with a 1 GiB file costs a stat, not a read.
+ */
+final class Scanner {
+
+  /** Result of one walk. {@code hashed} counts files whose content was read this time. */
+  record Result(List<FileEntry> entries, int hashed, int skipped) {}
+
+  /** Deep trees are legal, runaway ones (or a loop we failed to see) are not. */
+  static final int MAX_DEPTH = 64;
+  /** Bound on the index so a share of millions of files cannot exhaust the heap. */
+  static final int MAX_FILES = 200_000;
+
+  private Scanner() {}
+
+  static Result scan(Path root, Map<String, FileEntry> previous) throws IOException {
+    Path realRoot = root.toRealPath();
+    List<FileEntry> out = new ArrayList<>();
+    int[] hashed = {0};
+    int[] skipped = {0};
+    Files.walkFileTree(realRoot, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class),
+        MAX_DEPTH, new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            if (!dir.equals(realRoot) && Names.isHidden(dir.getFileName().toString())) {
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (out.size() >= MAX_FILES) {
+              skipped[0]++;
+              return FileVisitResult.CONTINUE;
+            }
+            try {
+              FileEntry e = entryFor(realRoot, file, attrs, previous);
+              if (e == null) {
+                skipped[0]++;
+              } else {
+                if (e != previous.get(e.name())) {
+                  hashed[0]++;
+                }
+                out.add(e);
+              }
+            } catch (IOException ex) {
+              // Unreadable or vanished mid-scan: not offered this round, the next scan retries.
+              skipped[0]++;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException exc) {
+            skipped[0]++;
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    return new Result(out, hashed[0], skipped[0]);
+  }
+
+  private static FileEntry entryFor(Path realRoot, Path file, BasicFileAttributes attrs,
+      Map<String, FileEntry> previous) throws IOException {
+    String name = relativeName(realRoot, file);
+    if (name == null || Names.problem(name) != null) {
+      return null;
+    }
+    for (String segment : name.split("/")) {
+      if (Names.isHidden(segment)) {
+        return null;
+      }
+    }
+    Path target = file;
+    if (attrs.isSymbolicLink()) {
+      // A link is served only when what it points to is a regular file inside shared_dir.
+      target = file.toRealPath();
+      if (!target.startsWith(realRoot)) {
+        return null;
+      }
+      attrs = Files.readAttributes(target, BasicFileAttributes.class);
+    }
+    if (!attrs.isRegularFile()) {
+      return null;
+    }
+    long size = attrs.size();
+    long mtime = attrs.lastModifiedTime().toMillis();
+    FileEntry old = previous.get(name);
+    if (old != null && old.sameStat(size, mtime, target)) {
+      return old;
+    }
+    String sha = sha256(target);
+    BasicFileAttributes after = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (after.size() != size || after.lastModifiedTime().toMillis() != mtime) {
+      // Written to while we hashed: the checksum describes no real state of the file.
+      return null;
+    }
+    return new FileEntry(name, target, size, mtime, sha, Names.extension(name), category(name));
+  }
+
+  static String relativeName(Path realRoot, Path file) {
+    Path rel = realRoot.relativize(file);
+    StringBuilder sb = new StringBuilder();
+    for (Path part : rel) {
+      if (sb.length() > 0) {
+        sb.append('/');
+      }
+      sb.append(part.toString());
+    }
+    return sb.length() == 0 ? null : sb.toString();
+  }
+
+  static String sha256(Path file) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (ch.read(buf) >= 0) {
+        buf.flip();
+        md.update(buf);
+        buf.clear();
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  /** The seed's coarse categories, kept so seed clients that print "type" keep working. */
+  static String category(String name) {
+    return switch (Names.extension(name)) {
+      case ".txt", ".md", ".log", ".json", ".xml", ".csv" -> "text";
+      case ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".svg" -> "image";
+      case ".mp4", ".avi", ".mkv", ".mov", ".wmv", ".flv" -> "video";
+      case ".mp3", ".wav", ".flac", ".aac", ".ogg" -> "audio";
+      case ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx" -> "document";
+      case ".py", ".js", ".java", ".cpp", ".c", ".h", ".go", ".rs" -> "code";
+      default -> "other";
+    };
+  }
+}

@@ -1,0 +1,162 @@
+package io.peerd.node;
+
+import io.peerd.api.RestApi;
+import io.peerd.config.PeerConfig;
+import io.peerd.index.FileIndex;
+import io.peerd.peers.HealthChecker;
+import io.peerd.peers.PeerTable;
+import io.peerd.peers.PeerUrl;
+import io.peerd.remote.HttpPeerClient;
+import io.peerd.rpc.FileTransferRpc;
+import io.peerd.search.SearchService;
+import io.peerd.search.SeenQueries;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.grpc.health.HealthService;
+import io.vertx.grpc.reflection.ReflectionService;
+import io.vertx.grpc.server.GrpcServer;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One peer. Owns its state and serves REST and gRPC on one event loop: requests whose
+ * content-type is {@code application/grpc*} go to the gRPC server, the rest to the router, on the
+ * REST port; the seed's separate {@code grpc_port} serves gRPC only.
+ */
+public final class PeerVerticle extends VerticleBase {
+
+  public static final String VERSION = versionOf();
+
+  private final PeerConfig config;
+  private FileIndex index;
+  private PeerTable peers;
+  private SearchService search;
+  private HealthChecker health;
+  private HttpPeerClient client;
+  private HttpServer restServer;
+  private HttpServer grpcServer;
+  private String self;
+  private String grpcUrl;
+  private Future<?> firstScan;
+  private final List<Long> timers = new ArrayList<>();
+  /** Until everything is wired (the self URL may depend on the port we get), answer 503. */
+  private Handler<HttpServerRequest> rest = req -> req.response().setStatusCode(503).end();
+
+  public PeerVerticle(PeerConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    long startedAt = System.currentTimeMillis();
+    index = new FileIndex(vertx, config.sharedDir(), "peer-index-" + config.name() + "-" + UUID.randomUUID());
+    client = new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000));
+    GrpcServer grpc = GrpcServer.server(vertx);
+    FileTransferRpc rpc = new FileTransferRpc(vertx, index::snapshot, config.chunkSize(),
+        config.dummyUploadMaxBytes());
+    grpc.addService(rpc.service());
+    grpc.addService(HealthService.create(vertx));
+    grpc.addService(ReflectionService.v1());
+
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.bindHost())
+        .setPort(config.restPort())
+        .setIdleTimeout(120)
+        .setMaxHeaderSize(16 * 1024)
+        .setMaxInitialLineLength(8 * 1024)
+        .setMaxFormAttributeSize(64 * 1024);
+    restServer = vertx.createHttpServer(options)
+        .requestHandler(req -> (isGrpc(req) ? grpc : rest).handle(req));
+    Future<HttpServer> restListening = restServer.listen();
+    Future<?> grpcOnly = Future.succeededFuture();
+    if (config.grpcPort() >= 0) {
+      grpcServer = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.grpcPort()))
+          .requestHandler(grpc);
+      grpcOnly = grpcServer.listen();
+    }
+    return Future.all(restListening, grpcOnly).map(v -> {
+      int restPort = restServer.actualPort();
+      self = config.advertisedUrl(restPort);
+      int grpcPort = grpcServer != null ? grpcServer.actualPort() : restPort;
+      grpcUrl = "grpc://" + PeerUrl.host(self) + ":" + grpcPort;
+      rest = wire(startedAt);
+      return this;
+    });
+  }
+
+  private Router wire(long startedAt) {
+    Duration interval = config.healthCheckInterval();
+    peers = new PeerTable(self, config.maxPeers(), interval,
+        Duration.ofMillis(Math.max(interval.toMillis() * 8, 60_000)), Duration.ofHours(1));
+    long now = System.currentTimeMillis();
+    for (String friend : config.friends()) {
+      peers.add(friend, true, now);
+    }
+    health = new HealthChecker(peers, client, config.friendTimeout().toMillis(), System::currentTimeMillis);
+    RestApi[] api = new RestApi[1];
+    search = new SearchService(self, q -> api[0].localSearch(q), peers, client,
+        new SearchService.Settings(config.searchTtl(), config.maxFanout(),
+            config.friendTimeout().toMillis(), 1000, 1000),
+        new SeenQueries(100_000, Duration.ofMinutes(10).toMillis()), System::currentTimeMillis,
+        new SecureRandom());
+    api[0] = new RestApi(vertx, new RestApi.Parts(config, self, grpcUrl, index, peers, search,
+        health, client, startedAt, VERSION));
+    firstScan = index.rescan();
+    timers.add(vertx.setPeriodic(config.rescanInterval().toMillis(), t -> index.rescan()));
+    // Probe rounds run more often than the interval so a peer's backoff expiry is noticed soon.
+    long tick = Math.max(100, Math.min(interval.toMillis(), 1000));
+    timers.add(vertx.setPeriodic(tick, t -> health.round()));
+    return api[0].router();
+  }
+
+  private static boolean isGrpc(HttpServerRequest req) {
+    String ct = req.getHeader("content-type");
+    return ct != null && ct.startsWith("application/grpc");
+  }
+
+  @Override
+  public Future<?> stop() {
+    timers.forEach(vertx::cancelTimer);
+    List<Future<?>> closing = new ArrayList<>();
+    closing.add(restServer.close());
+    if (grpcServer != null) {
+      closing.add(grpcServer.close());
+    }
+    return Future.join(closing).eventually(() -> {
+      client.close();
+      index.close();
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The URL other peers reach this one at; known once start() has completed. */
+  public String selfUrl() {
+    return self;
+  }
+
+  public int restPort() {
+    return restServer.actualPort();
+  }
+
+  public int grpcPort() {
+    return grpcServer != null ? grpcServer.actualPort() : restServer.actualPort();
+  }
+
+  /** Completes when the first index scan has finished: tests and startup logs wait on it. */
+  public Future<?> firstScan() {
+    return firstScan;
+  }
+
+  private static String versionOf() {
+    String v = PeerVerticle.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

@@ -1,0 +1,58 @@
+package io.peerd.peers;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * One round of health checks: probes the peers whose backoff has expired, concurrently, each
+ * with its own timeout, and records the outcome in the table. The verticle calls
+ * {@link #round()} from a periodic timer; a round never overlaps the previous one.
+ */
+public final class HealthChecker {
+
+  private final PeerTable table;
+  private final PeerProbe probe;
+  private final long timeoutMillis;
+  private final LongSupplier clock;
+  private boolean running;
+
+  public HealthChecker(PeerTable table, PeerProbe probe, long timeoutMillis, LongSupplier clock) {
+    this.table = table;
+    this.probe = probe;
+    this.timeoutMillis = timeoutMillis;
+    this.clock = clock;
+  }
+
+  /** @return the number of peers probed (0 when a round is still running) */
+  public Future<Integer> round() {
+    if (running) {
+      return Future.succeededFuture(0);
+    }
+    running = true;
+    List<String> due = table.dueForProbe(clock.getAsLong());
+    List<Future<?>> probes = new ArrayList<>(due.size());
+    for (String url : due) {
+      probes.add(check(url));
+    }
+    return Future.join(probes).transform(ignored -> {
+      running = false;
+      table.forgetExpired(clock.getAsLong());
+      return Future.succeededFuture(due.size());
+    });
+  }
+
+  /** Probes one peer now, whatever its backoff, and records the outcome. */
+  public Future<Boolean> check(String url) {
+    return probe.health(url, timeoutMillis)
+        .map(rtt -> {
+          table.markSuccess(url, rtt, clock.getAsLong());
+          return true;
+        })
+        .otherwise(err -> {
+          table.markFailure(url, clock.getAsLong());
+          return false;
+        });
+  }
+}

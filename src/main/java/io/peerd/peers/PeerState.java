@@ -1,0 +1,31 @@
+package io.peerd.peers;
+
+/**
+ * What this peer knows about another one. Immutable: the table swaps whole values.
+ *
+ * @param lastSeenMillis last successful contact (epoch ms), 0 = never
+ * @param failures consecutive failures since the last success
+ * @param rttMs round-trip of the last successful probe, -1 = unknown
+ * @param nextProbeMillis when the health checker may probe again (backoff after failures)
+ * @param pinned configured friends: never evicted nor forgotten
+ */
+public record PeerState(String url, boolean healthy, long lastSeenMillis, int failures,
+    long rttMs, long nextProbeMillis, boolean pinned, long addedMillis) {
+
+  static PeerState fresh(String url, boolean pinned, long now) {
+    // Optimistic: a new peer is tried at once rather than after a full health interval.
+    return new PeerState(url, true, 0, 0, -1, now, pinned, now);
+  }
+
+  PeerState succeeded(long now, long rtt, long nextProbe) {
+    return new PeerState(url, true, now, 0, rtt < 0 ? rttMs : rtt, nextProbe, pinned, addedMillis);
+  }
+
+  PeerState failed(long nextProbe) {
+    return new PeerState(url, false, lastSeenMillis, failures + 1, rttMs, nextProbe, pinned, addedMillis);
+  }
+
+  PeerState pin() {
+    return pinned ? this : new PeerState(url, healthy, lastSeenMillis, failures, rttMs, nextProbeMillis, true, addedMillis);
+  }
+}

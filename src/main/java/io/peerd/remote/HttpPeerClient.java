@@ -1,0 +1,180 @@
+package io.peerd.remote;
+
+import io.peerd.api.WireJson;
+import io.peerd.peers.PeerProbe;
+import io.peerd.search.PeerCallException;
+import io.peerd.search.SearchAnswer;
+import io.peerd.search.SearchQuery;
+import io.peerd.search.SearchTransport;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.net.ConnectException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** HTTP/1.1 client to other peers, with a deadline and a body cap on every call. */
+public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoCloseable {
+
+  /** Bounds on what a neighbour's answer may make us hold. */
+  public record Limits(int maxBodyBytes, int maxPeersPerAnswer, int maxFilesPerPeer) {}
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final Limits limits;
+
+  public HttpPeerClient(Vertx vertx, Limits limits) {
+    this.vertx = vertx;
+    this.limits = limits;
+    this.client = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setMaxHeaderSize(16 * 1024),
+        new PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(256));
+  }
+
+  @Override
+  public Future<SearchAnswer> forward(String peerUrl, SearchQuery q, long timeoutMillis) {
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("query", q.text());
+    params.put("ttl", q.ttl());
+    params.put("fanout", q.fanout());
+    params.put("id", q.id());
+    params.put("hops", q.hops());
+    params.put("deadline_ms", q.budgetMillis());
+    if (q.origin() != null) {
+      params.put("origin", q.origin());
+    }
+    if (q.from() != null) {
+      params.put("from", q.from());
+    }
+    return call(HttpMethod.GET, peerUrl, "/search" + query(params), null, timeoutMillis)
+        .map(body -> {
+          try {
+            return WireJson.parseSearchAnswer(new JsonObject(body), limits.maxPeersPerAnswer(),
+                limits.maxFilesPerPeer());
+          } catch (DecodeException | ClassCastException e) {
+            throw new PeerCallException("bad_response", "not a JSON object");
+          } catch (IllegalArgumentException e) {
+            throw new PeerCallException("bad_response", e.getMessage());
+          }
+        });
+  }
+
+  @Override
+  public Future<Long> health(String peerUrl, long timeoutMillis) {
+    long start = System.nanoTime();
+    return call(HttpMethod.GET, peerUrl, "/health", null, timeoutMillis)
+        .map(body -> (System.nanoTime() - start) / 1_000_000);
+  }
+
+  @Override
+  public Future<Void> register(String peerUrl, String self, long timeoutMillis) {
+    Buffer body = new JsonObject().put("url", self).toBuffer();
+    return call(HttpMethod.POST, peerUrl, "/register", body, timeoutMillis).mapEmpty();
+  }
+
+  /**
+   * One request whose whole life (connect, headers, body) fits in {@code timeoutMillis}; when it
+   * does not, the request is reset so a hung peer holds no connection of ours.
+   */
+  Future<Buffer> call(HttpMethod method, String peerUrl, String pathAndQuery, Buffer body,
+      long timeoutMillis) {
+    Promise<Buffer> promise = Promise.promise();
+    RequestOptions options = new RequestOptions()
+        .setMethod(method)
+        .setAbsoluteURI(peerUrl + pathAndQuery)
+        .setConnectTimeout(timeoutMillis)
+        .setIdleTimeout(timeoutMillis)
+        .putHeader("accept", "application/json");
+    HttpClientRequest[] current = new HttpClientRequest[1];
+    long timer = vertx.setTimer(Math.max(1, timeoutMillis), t -> {
+      if (promise.tryFail(new PeerCallException("timeout", "no answer within " + timeoutMillis + " ms"))
+          && current[0] != null) {
+        current[0].reset();
+      }
+    });
+    client.request(options)
+        .compose(req -> {
+          current[0] = req;
+          if (body != null) {
+            req.putHeader("content-type", "application/json");
+            return req.send(body);
+          }
+          return req.send();
+        })
+        .compose(resp -> {
+          if (resp.statusCode() != 200) {
+            resp.request().reset();
+            return Future.failedFuture(new PeerCallException("bad_response", "HTTP " + resp.statusCode()));
+          }
+          Promise<Buffer> read = Promise.promise();
+          Buffer acc = Buffer.buffer();
+          resp.handler(chunk -> {
+            if (acc.length() + chunk.length() > limits.maxBodyBytes()) {
+              read.tryFail(new PeerCallException("bad_response", "body larger than " + limits.maxBodyBytes() + " bytes"));
+              resp.request().reset();
+            } else {
+              acc.appendBuffer(chunk);
+            }
+          });
+          resp.exceptionHandler(read::tryFail);
+          resp.endHandler(v -> read.tryComplete(acc));
+          return read.future();
+        })
+        .onComplete(ar -> {
+          vertx.cancelTimer(timer);
+          if (ar.succeeded()) {
+            promise.tryComplete(ar.result());
+          } else {
+            promise.tryFail(classify(ar.cause()));
+          }
+        });
+    return promise.future();
+  }
+
+  static PeerCallException classify(Throwable t) {
+    if (t instanceof PeerCallException p) {
+      return p;
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ConnectException) {
+        String m = String.valueOf(c.getMessage());
+        return m.contains("timed out") ? new PeerCallException("timeout", "connect timed out")
+            : new PeerCallException("refused", "connection refused");
+      }
+      String name = c.getClass().getSimpleName();
+      if (name.contains("Timeout")) {
+        return new PeerCallException("timeout", c.getMessage());
+      }
+      if (name.contains("UnknownHost") || name.contains("Resolv")) {
+        return new PeerCallException("refused", "unknown host");
+      }
+    }
+    return new PeerCallException("error", t.getClass().getSimpleName() + ": " + t.getMessage());
+  }
+
+  static String query(Map<String, Object> params) {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, Object> e : params.entrySet()) {
+      sb.append(sb.length() == 0 ? '?' : '&')
+          .append(e.getKey()).append('=')
+          .append(URLEncoder.encode(String.valueOf(e.getValue()), StandardCharsets.UTF_8));
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,181 @@
+package io.peerd.search;
+
+import io.peerd.peers.PeerTable;
+import io.peerd.peers.PeerUrl;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs a search at this peer: answers from the local index, forwards to randomly chosen healthy
+ * neighbours while ttl and time remain, and merges what comes back into one answer per peer.
+ *
+ * <p>Lives on the owning verticle's event loop. Every neighbour call is bounded by
+ * min(per-friend timeout, remaining budget) and recovered into an outcome, so one dead or hung
+ * neighbour costs at most its timeout and never the others' results.
+ */
+public final class SearchService {
+
+  /** Limits that make a search terminate and its answer bounded. */
+  public record Settings(int ttlCap, int maxFanout, long friendTimeoutMillis,
+      long maxFilesPerPeer, int maxPeersPerAnswer) {}
+
+  /** Counters exposed by /status; duplicates are how tests see suppression work. */
+  public record Stats(long processed, long duplicates, long forwarded, long neighbourFailures) {}
+
+  /** Below this, a neighbour call cannot do anything useful: do not start it. */
+  static final long MIN_CALL_MILLIS = 20;
+
+  private final String self;
+  private final Function<String, List<FileHit>> localSearch;
+  private final PeerTable peers;
+  private final SearchTransport transport;
+  private final Settings settings;
+  private final SeenQueries seen;
+  private final LongSupplier clock;
+  private final Random random;
+  private long processed;
+  private long duplicates;
+  private long forwarded;
+  private long neighbourFailures;
+
+  public SearchService(String self, Function<String, List<FileHit>> localSearch, PeerTable peers,
+      SearchTransport transport, Settings settings, SeenQueries seen, LongSupplier clock,
+      Random random) {
+    this.self = self;
+    this.localSearch = localSearch;
+    this.peers = peers;
+    this.transport = transport;
+    this.settings = settings;
+    this.seen = seen;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  public Stats stats() {
+    return new Stats(processed, duplicates, forwarded, neighbourFailures);
+  }
+
+  /** A neighbour's answer or the reason it has none; never a failed future. */
+  private record Outcome(String peer, SearchAnswer answer, String failure) {}
+
+  public Future<SearchAnswer> search(SearchQuery q) {
+    long start = clock.getAsLong();
+    if (!seen.firstTime(q.origin(), q.id(), start)) {
+      duplicates++;
+      return Future.succeededFuture(new SearchAnswer(q.id(), q.text(), q.ttl(), 0, List.of(),
+          List.of(), false, 0, 0, true));
+    }
+    processed++;
+    PeerResult local = new PeerResult(self, cap(localSearch.apply(q.text())), q.hops());
+    int fanout = Math.min(Math.max(q.fanout(), 0), settings.maxFanout());
+    List<String> targets = q.ttl() > 0 ? chooseNeighbours(q, fanout) : List.of();
+    List<Future<Outcome>> calls = new ArrayList<>(targets.size());
+    for (String n : targets) {
+      calls.add(ask(n, q, start));
+    }
+    return Future.join(calls).transform(ignored ->
+        Future.succeededFuture(merge(q, fanout, local, calls, start)));
+  }
+
+  /** Healthy neighbours, never the sender nor the origin, a random sample of at most fanout. */
+  List<String> chooseNeighbours(SearchQuery q, int fanout) {
+    List<String> candidates = new ArrayList<>();
+    for (String url : peers.healthyUrls()) {
+      if (!url.equals(self) && !url.equals(q.from()) && !url.equals(q.origin())) {
+        candidates.add(url);
+      }
+    }
+    Collections.shuffle(candidates, random);
+    return candidates.subList(0, Math.min(fanout, candidates.size()));
+  }
+
+  private Future<Outcome> ask(String neighbour, SearchQuery q, long start) {
+    long remaining = q.budgetMillis() - (clock.getAsLong() - start);
+    long timeout = Math.min(settings.friendTimeoutMillis(), remaining);
+    if (timeout < MIN_CALL_MILLIS) {
+      return Future.succeededFuture(new Outcome(neighbour, null, "timeout: no time left in the search budget"));
+    }
+    // The neighbour must answer before our call to it times out, so it gets a slightly smaller
+    // budget; the margin grows with the budget and covers one network round trip.
+    long margin = Math.max(5, Math.min(100, timeout / 10));
+    forwarded++;
+    return transport.forward(neighbour, q.forwarded(self, timeout - margin), timeout)
+        .timeout(timeout, TimeUnit.MILLISECONDS)
+        .map(answer -> {
+          peers.markSuccess(neighbour, -1, clock.getAsLong());
+          return new Outcome(neighbour, answer, null);
+        })
+        .otherwise(err -> {
+          neighbourFailures++;
+          peers.markFailure(neighbour, clock.getAsLong());
+          return new Outcome(neighbour, null, reason(err));
+        });
+  }
+
+  static String reason(Throwable err) {
+    if (err instanceof PeerCallException p) {
+      return p.getMessage();
+    }
+    if (err instanceof TimeoutException) {
+      return "timeout";
+    }
+    return "error: " + err.getClass().getSimpleName();
+  }
+
+  private SearchAnswer merge(SearchQuery q, int fanout, PeerResult local, List<Future<Outcome>> calls,
+      long start) {
+    Map<String, PeerResult> byPeer = new LinkedHashMap<>();
+    byPeer.put(self, local);
+    List<Unreachable> unreachable = new ArrayList<>();
+    boolean partial = false;
+    for (Future<Outcome> f : calls) {
+      Outcome o = f.result();
+      if (o.failure() != null) {
+        unreachable.add(new Unreachable(o.peer(), o.failure()));
+        partial = true;
+        continue;
+      }
+      SearchAnswer a = o.answer();
+      partial |= a.partial();
+      unreachable.addAll(a.unreachable());
+      for (PeerResult r : a.results()) {
+        String peer = normalise(r.peer());
+        // Seed peers do not report hops: their own entry is one hop away, the rest two.
+        int hops = r.hops() >= 0 ? r.hops() : (peer.equals(o.peer()) ? q.hops() + 1 : q.hops() + 2);
+        PeerResult known = byPeer.get(peer);
+        if (known == null && byPeer.size() >= settings.maxPeersPerAnswer()) {
+          partial = true;
+          continue;
+        }
+        if (known == null || hops < known.hops()) {
+          byPeer.put(peer, new PeerResult(peer, cap(r.files()), hops));
+        }
+      }
+    }
+    if (unreachable.size() > settings.maxPeersPerAnswer()) {
+      unreachable = unreachable.subList(0, settings.maxPeersPerAnswer());
+    }
+    List<PeerResult> results = new ArrayList<>(byPeer.values());
+    return new SearchAnswer(q.id(), q.text(), q.ttl(), fanout, results, unreachable, partial,
+        results.size(), clock.getAsLong() - start, false);
+  }
+
+  private static String normalise(String peer) {
+    String url = PeerUrl.tryParse(peer);
+    return url != null ? url : peer;
+  }
+
+  private List<FileHit> cap(List<FileHit> files) {
+    return files.size() <= settings.maxFilesPerPeer() ? files
+        : files.subList(0, (int) settings.maxFilesPerPeer());
+  }
+}

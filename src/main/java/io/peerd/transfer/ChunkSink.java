@@ -1,0 +1,14 @@
+package io.peerd.transfer;
+
+import io.vertx.core.Handler;
+
+/** Where chunks go: the smallest part of a WriteStream that streaming with backpressure needs. */
+public interface ChunkSink {
+
+  void write(Chunk chunk);
+
+  /** True when the receiver is behind: stop reading until {@link #drainHandler} fires. */
+  boolean writeQueueFull();
+
+  void drainHandler(Handler<Void> handler);
+}

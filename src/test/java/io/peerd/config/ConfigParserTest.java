@@ -1,0 +1,123 @@
+package io.peerd.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigParserTest {
+
+  @TempDir
+  Path dir;
+
+  /** The seed's configs/peer1.json with only its paths changed. */
+  private JsonObject seedPeer1() {
+    return new JsonObject("""
+        {
+          "name": "peer1", "ip": "0.0.0.0", "rest_port": 8001, "grpc_port": 50051,
+          "metrics_port": 9001, "shared_dir": "%s",
+          "friend_primary": "http://peer2:8002", "friend_secondary": "http://peer3:8003",
+          "self_url": "http://peer1:8001", "health_check_interval": 30,
+          "search_ttl": 3, "max_fanout": 3,
+          "rate_limit": {"requests_per_minute": 100, "downloads_per_minute": 10}
+        }""".formatted(dir.toString().replace("\\", "\\\\")));
+  }
+
+  @Test
+  void acceptsTheSeedConfigWithItsMeaning() {
+    PeerConfig c = ConfigParser.parse("seed.json", seedPeer1(), Map.of());
+    assertEquals("peer1", c.name());
+    assertEquals("0.0.0.0", c.bindHost(), "the seed's ip is the bind address");
+    assertEquals(8001, c.restPort());
+    assertEquals(50051, c.grpcPort());
+    assertEquals(9001, c.metricsPort());
+    assertEquals(List.of("http://peer2:8002", "http://peer3:8003"), c.friends());
+    assertEquals("http://peer1:8001", c.advertisedUrl(8001));
+    assertEquals(Duration.ofSeconds(30), c.healthCheckInterval());
+    assertEquals(3, c.searchTtl());
+    assertEquals(new PeerConfig.RateLimit(100, 10), c.rateLimit());
+  }
+
+  @Test
+  void defaultsAreUsableAndSelfUrlIsDerivedFromAWildcardIp() {
+    PeerConfig c = ConfigParser.parse("t", new JsonObject().put("shared_dir", dir.toString())
+        .put("ip", "0.0.0.0"), Map.of());
+    assertEquals(8001, c.restPort());
+    assertEquals(-1, c.grpcPort());
+    assertTrue(c.friends().isEmpty());
+    assertEquals("http://127.0.0.1:4242", c.advertisedUrl(4242), "a wildcard is no address to advertise");
+  }
+
+  @Test
+  void friendsListIsMergedWithSeedFriendsAndDeduplicated() {
+    JsonObject json = seedPeer1().put("friends", new JsonArray().add("http://PEER2:8002/").add("https://x:9"));
+    assertEquals(List.of("http://peer2:8002", "http://peer3:8003", "https://x:9"),
+        ConfigParser.parse("t", json, Map.of()).friends());
+  }
+
+  @Test
+  void environmentOverridesFileValuesWithTypes() {
+    PeerConfig c = ConfigParser.parse("t", seedPeer1(), Map.of(
+        "PEER_REST_PORT", "8005",
+        "PEER_NAME", "renamed",
+        "PEER_FRIENDS", "http://a:1, http://b:2",
+        "PEER_HEALTH_CHECK_INTERVAL", "2.5",
+        "PEER_RATE_LIMIT_DOWNLOADS_PER_MINUTE", "7",
+        "UNRELATED", "x"));
+    assertEquals(8005, c.restPort());
+    assertEquals("renamed", c.name());
+    assertTrue(c.friends().containsAll(List.of("http://a:1", "http://b:2")));
+    assertEquals(Duration.ofMillis(2500), c.healthCheckInterval());
+    assertEquals(new PeerConfig.RateLimit(100, 7), c.rateLimit());
+  }
+
+  @Test
+  void badEnvironmentValueNamesTheVariable() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigParser.parse("t", seedPeer1(), Map.of("PEER_REST_PORT", "eighty")));
+    assertTrue(e.getMessage().contains("PEER_REST_PORT"), e.getMessage());
+  }
+
+  @Test
+  void wrongTypesNameTheFileAndTheKey() {
+    assertBad(seedPeer1().put("rest_port", "8001"), "\"rest_port\"");
+    assertBad(seedPeer1().put("rest_port", 70000), "\"rest_port\"");
+    assertBad(seedPeer1().put("rest_port", 80.5), "\"rest_port\"");
+    assertBad(seedPeer1().put("health_check_interval", -1), "\"health_check_interval\"");
+    assertBad(seedPeer1().put("search_ttl", "three"), "\"search_ttl\"");
+    assertBad(seedPeer1().put("friend_primary", "gopher://x:70"), "\"friend_primary\"");
+    assertBad(seedPeer1().put("friends", "http://a:1"), "\"friends\"");
+    assertBad(seedPeer1().put("friends", new JsonArray().add(5)), "\"friends\"");
+    assertBad(seedPeer1().put("self_url", "http://nohostport"), "\"self_url\"");
+    assertBad(seedPeer1().put("rate_limit", new JsonObject().put("requests_per_minute", -3)),
+        "\"rate_limit.requests_per_minute\"");
+    assertBad(seedPeer1().put("name", 12), "\"name\"");
+  }
+
+  @Test
+  void sharedDirMustExist() {
+    assertBad(seedPeer1().put("shared_dir", dir.resolve("missing").toString()), "\"shared_dir\"");
+  }
+
+  @Test
+  void emptyFriendStringsMeanNoFriendAsInTheSeed() {
+    PeerConfig c = ConfigParser.parse("t", seedPeer1().put("friend_primary", "").put("friend_secondary", ""), Map.of());
+    assertTrue(c.friends().isEmpty());
+    assertNull(ConfigParser.parse("t", seedPeer1().put("self_url", ""), Map.of()).selfUrl());
+  }
+
+  private static void assertBad(JsonObject json, String key) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse("conf/x.json", json, Map.of()));
+    assertTrue(e.getMessage().startsWith("conf/x.json: key "), e.getMessage());
+    assertTrue(e.getMessage().contains(key), e.getMessage());
+  }
+}

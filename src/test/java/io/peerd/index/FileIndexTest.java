@@ -1,0 +1,137 @@
+package io.peerd.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(VertxExtension.class)
+class FileIndexTest {
+
+  @TempDir
+  Path tmp;
+  Path share;
+  Path outside;
+
+  @BeforeEach
+  void layout() throws Exception {
+    share = Files.createDirectories(tmp.resolve("share"));
+    outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.writeString(share.resolve("top.txt"), "top");
+    Files.createDirectories(share.resolve("sub/deeper"));
+    Files.writeString(share.resolve("sub/deeper/Song.MP3"), "la la");
+    Files.writeString(share.resolve(".hidden"), "secret");
+    Files.createDirectories(share.resolve(".git"));
+    Files.writeString(share.resolve(".git/config"), "secret");
+    Files.writeString(outside.resolve("passwd"), "root:x");
+    Files.createSymbolicLink(share.resolve("escape.txt"), outside.resolve("passwd"));
+    Files.createSymbolicLink(share.resolve("escape-dir"), outside);
+    Files.createSymbolicLink(share.resolve("alias.txt"), share.resolve("top.txt"));
+  }
+
+  @Test
+  void indexesRecursivelyWithFullChecksumsAndNeverOutside(Vertx vertx, VertxTestContext ctx) {
+    FileIndex index = new FileIndex(vertx, share, "t-" + System.nanoTime());
+    index.rescan().onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      IndexSnapshot s = r.snapshot();
+      assertEquals(List.of("alias.txt", "sub/deeper/Song.MP3", "top.txt"), List.copyOf(s.byName().keySet()));
+      FileEntry top = s.get("top.txt");
+      assertEquals(sha256("top"), top.checksum());
+      assertEquals(64, top.checksum().length());
+      assertEquals(3, top.size());
+      assertEquals(".txt", top.extension());
+      assertEquals("text", top.type());
+      assertEquals("audio", s.get("sub/deeper/Song.MP3").type());
+      assertEquals(top.path(), s.get("alias.txt").path(), "a link inside the share serves its target");
+      assertNull(s.get("escape.txt"));
+      assertEquals(3 + 5 + 3, s.totalBytes(), "top, song, and the alias counted as its own entry");
+      index.close();
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void rehashesOnlyWhatChangedAndSeesChanges(Vertx vertx, VertxTestContext ctx) throws Exception {
+    FileIndex index = new FileIndex(vertx, share, "t-" + System.nanoTime());
+    index.rescan()
+        .compose(first -> {
+          ctx.verify(() -> assertEquals(3, first.hashed()));
+          return index.rescan().map(second -> {
+            ctx.verify(() -> {
+              assertEquals(0, second.hashed(), "nothing changed: nothing rehashed");
+              assertEquals(first.snapshot().generation(), second.snapshot().generation());
+            });
+            return first;
+          });
+        })
+        .compose(first -> {
+          try {
+            Files.writeString(share.resolve("top.txt"), "changed!");
+            Files.setLastModifiedTime(share.resolve("top.txt"), FileTime.fromMillis(System.currentTimeMillis() + 5000));
+            Files.writeString(share.resolve("new.bin"), "new");
+            Files.delete(share.resolve("sub/deeper/Song.MP3"));
+          } catch (Exception e) {
+            throw new RuntimeException(e);
+          }
+          return index.rescan().map(third -> {
+            ctx.verify(() -> {
+              IndexSnapshot s = third.snapshot();
+              assertNotEquals(first.snapshot().generation(), s.generation());
+              assertEquals(sha256("changed!"), s.get("top.txt").checksum());
+              assertNotNull(s.get("new.bin"));
+              assertNull(s.get("sub/deeper/Song.MP3"));
+              assertTrue(third.hashed() >= 2 && third.hashed() <= 3, "only changed files: " + third.hashed());
+            });
+            return third;
+          });
+        })
+        .onComplete(ctx.succeeding(v -> {
+          index.close();
+          ctx.completeNow();
+        }));
+  }
+
+  @Test
+  void concurrentRescansShareOneWalk(Vertx vertx, VertxTestContext ctx) {
+    FileIndex index = new FileIndex(vertx, share, "t-" + System.nanoTime());
+    vertx.runOnContext(v -> {
+      var a = index.rescan();
+      var b = index.rescan();
+      ctx.verify(() -> assertTrue(a == b, "a rescan requested during a scan joins it"));
+      a.onComplete(ctx.succeeding(r -> {
+        index.close();
+        ctx.completeNow();
+      }));
+    });
+  }
+
+  @Test
+  void searchIsCaseInsensitiveSubstringAndEmptyMatchesAll() {
+    IndexSnapshot s = IndexSnapshot.of(1, List.of(
+        new FileEntry("Alpha.TXT", share, 1, 0, "x", ".txt", "text"),
+        new FileEntry("beta.bin", share, 1, 0, "x", ".bin", "other")), 0);
+    assertEquals(1, s.search("alpha.t", 10).size());
+    assertEquals(2, s.search("", 10).size());
+    assertEquals(1, s.search("", 1).size(), "limit holds");
+    assertEquals(0, s.search("gamma", 10).size());
+  }
+
+  static String sha256(String s) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes()));
+  }
+}

@@ -1,0 +1,54 @@
+package io.peerd.testkit;
+
+import io.peerd.config.ConfigParser;
+import io.peerd.config.PeerConfig;
+import io.peerd.node.PeerVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Starts real peers on ephemeral loopback ports for tests. */
+public final class Peers {
+
+  private Peers() {}
+
+  /** A config for a test peer: loopback, port 0, short timeouts; {@code extra} overrides. */
+  public static JsonObject config(String name, Path shared, List<String> friends, JsonObject extra) {
+    JsonObject c = new JsonObject()
+        .put("name", name)
+        .put("ip", "127.0.0.1")
+        .put("rest_port", 0)
+        .put("shared_dir", shared.toString())
+        .put("friends", new JsonArray(List.copyOf(friends)))
+        .put("health_check_interval", 1)
+        .put("friend_timeout_ms", 1000)
+        .put("search_timeout_ms", 3000);
+    return c.mergeIn(extra == null ? new JsonObject() : extra);
+  }
+
+  public static PeerConfig parse(JsonObject json) {
+    return ConfigParser.parse("test", json, Map.of());
+  }
+
+  /** Deploys a peer and waits for its first index scan, so its files are searchable. */
+  public static Future<PeerVerticle> start(Vertx vertx, JsonObject json) {
+    PeerVerticle peer = new PeerVerticle(parse(json));
+    return vertx.deployVerticle(peer).compose(id -> peer.firstScan()).map(v -> peer);
+  }
+
+  public static Path folderWith(Path parent, String name, Map<String, String> files) throws IOException {
+    Path dir = Files.createDirectories(parent.resolve(name));
+    for (Map.Entry<String, String> e : files.entrySet()) {
+      Path f = dir.resolve(e.getKey());
+      Files.createDirectories(f.getParent());
+      Files.writeString(f, e.getValue());
+    }
+    return dir;
+  }
+}
