@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,13 +43,18 @@ public final class Peers {
     return vertx.deployVerticle(peer).compose(id -> peer.firstScan()).map(v -> peer);
   }
 
-  public static Path folderWith(Path parent, String name, Map<String, String> files) throws IOException {
-    Path dir = Files.createDirectories(parent.resolve(name));
-    for (Map.Entry<String, String> e : files.entrySet()) {
-      Path f = dir.resolve(e.getKey());
-      Files.createDirectories(f.getParent());
-      Files.writeString(f, e.getValue());
+  /** A folder of text files; unchecked so that it can be called inside future chains. */
+  public static Path folderWith(Path parent, String name, Map<String, String> files) {
+    try {
+      Path dir = Files.createDirectories(parent.resolve(name));
+      for (Map.Entry<String, String> e : files.entrySet()) {
+        Path f = dir.resolve(e.getKey());
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, e.getValue());
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return dir;
   }
 }

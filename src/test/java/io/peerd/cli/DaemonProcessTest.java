@@ -1,0 +1,103 @@
+package io.peerd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The daemon as a real process: bad configuration exits at once with one clear line. */
+class DaemonProcessTest {
+
+  @TempDir
+  Path tmp;
+
+  record Run(int exit, List<String> stdout, List<String> stderr) {}
+
+  Process spawn(Map<String, String> env, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx64m", "-cp", System.getProperty("java.class.path"), "io.peerd.Main"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("PEER_"));
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  Run run(String... args) throws Exception {
+    Process p = spawn(Map.of(), args);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "exits at once");
+    return new Run(p.exitValue(), lines(p.getInputStream().readAllBytes()), lines(p.getErrorStream().readAllBytes()));
+  }
+
+  static List<String> lines(byte[] bytes) {
+    String s = new String(bytes, StandardCharsets.UTF_8).strip();
+    return s.isEmpty() ? List.of() : List.of(s.split("\n"));
+  }
+
+  void assertOneLine(Run r, String... mustContain) {
+    assertEquals(2, r.exit(), r.toString());
+    assertEquals(1, r.stderr().size(), "one clear line: " + r.stderr());
+    for (String m : mustContain) {
+      assertTrue(r.stderr().get(0).contains(m), r.stderr().get(0) + " should name " + m);
+    }
+  }
+
+  @Test
+  void missingConfigFile() throws Exception {
+    assertOneLine(run("-conf", "nope.json"), "nope.json");
+  }
+
+  @Test
+  void malformedJson() throws Exception {
+    Files.writeString(tmp.resolve("bad.json"), "{\"rest_port\": 80,");
+    assertOneLine(run("-conf", "bad.json"), "bad.json");
+  }
+
+  @Test
+  void wrongTypeNamesFileAndKey() throws Exception {
+    Files.createDirectories(tmp.resolve("s"));
+    Files.writeString(tmp.resolve("p.json"), "{\"rest_port\": \"8001\", \"shared_dir\": \"s\"}");
+    assertOneLine(run("-conf", "p.json"), "p.json", "rest_port");
+  }
+
+  @Test
+  void sharedDirThatDoesNotExist() throws Exception {
+    Files.writeString(tmp.resolve("p.json"), "{\"shared_dir\": \"missing\"}");
+    assertOneLine(run("-conf", "p.json"), "p.json", "shared_dir");
+  }
+
+  @Test
+  void unknownArgumentIsAUsageError() throws Exception {
+    Run r = run("--frobnicate");
+    assertEquals(2, r.exit());
+    assertTrue(r.stderr().get(0).contains("--frobnicate"));
+  }
+
+  @Test
+  void withoutConfigItStartsOnDefaultsSharingAFolderItCreates() throws Exception {
+    Process p = spawn(Map.of("PEER_REST_PORT", "0"));
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String line = out.readLine();
+      assertTrue(line != null && line.contains(" up in "), String.valueOf(line));
+      assertTrue(Files.isRegularFile(tmp.resolve("peer-shared").resolve("welcome.txt")));
+      assertTrue(p.isAlive());
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops it");
+    }
+    assertTrue(new File(tmp.toFile(), "peer-shared").isDirectory());
+  }
+}
