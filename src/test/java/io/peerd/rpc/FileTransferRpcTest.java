@@ -26,6 +26,9 @@ import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.reflection.v1.ServerReflectionRequest;
+import io.vertx.grpc.reflection.v1.ServerReflectionResponse;
+import io.vertx.grpc.reflection.v1.ServiceResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Files;
@@ -161,6 +164,23 @@ class FileTransferRpcTest {
         .compose(resp -> resp.last())
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertEquals(HealthCheckResponse.ServingStatus.SERVING, r.getStatus());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void reflectionListsTheSeedService(VertxTestContext ctx) {
+    ServiceMethod<ServerReflectionResponse, ServerReflectionRequest> info = ServiceMethod.client(
+        ServiceName.create("grpc.reflection.v1.ServerReflection"), "ServerReflectionInfo",
+        GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(ServerReflectionResponse.newBuilder()));
+    grpc.request(SocketAddress.inetSocketAddress(peer.grpcPort(), "127.0.0.1"), info)
+        .compose(req -> req.end(ServerReflectionRequest.newBuilder().setListServices("*").build())
+            .compose(v -> req.response()))
+        .compose(resp -> resp.last())
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          List<String> names = r.getListServicesResponse().getServiceList().stream()
+              .map(ServiceResponse::getName).toList();
+          assertTrue(names.contains("p2p.FileTransfer"), names.toString());
           ctx.completeNow();
         })));
   }
