@@ -1,7 +1,6 @@
 package io.peerd.api;
 
 import io.peerd.config.PeerConfig;
-import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
 import io.peerd.index.IndexSnapshot;
 import io.peerd.peers.HealthChecker;
@@ -9,7 +8,6 @@ import io.peerd.peers.PeerProbe;
 import io.peerd.peers.PeerState;
 import io.peerd.peers.PeerTable;
 import io.peerd.peers.PeerUrl;
-import io.peerd.search.FileHit;
 import io.peerd.search.PeerCallException;
 import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchService;
@@ -25,6 +23,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The REST API of a peer. {@link #router()} is the route table; each handler is a short method
@@ -39,8 +38,8 @@ public final class RestApi {
 
   /** What the API reads from and acts on; the verticle owns all of it. */
   public record Parts(PeerConfig config, String self, String grpcUrl, FileIndex index,
-      PeerTable peers, SearchService search, HealthChecker health, PeerProbe probe,
-      long startedAtMillis, String version) {}
+      LocalFiles local, PeerTable peers, SearchService search, HealthChecker health,
+      PeerProbe probe, long startedAtMillis, String version, Supplier<JsonObject> problems) {}
 
   private final Vertx vertx;
   private final Parts p;
@@ -102,6 +101,7 @@ public final class RestApi {
             .put("bytes", snap.totalBytes())
             .put("generation", snap.generation())
             .put("scanned_at", snap.scannedAtMillis()))
+        .put("problems", p.problems().get())
         .put("healthy_peers", withSelf(p.peers().healthyUrls()))
         .put("all_peers", withSelf(p.peers().urls())));
   }
@@ -120,32 +120,14 @@ public final class RestApi {
   private void files(RoutingContext ctx) {
     IndexSnapshot snap = p.index().snapshot();
     if (filesBody == null || filesBodyGeneration != snap.generation()) {
-      List<FileHit> hits = new ArrayList<>(snap.size());
-      for (FileEntry e : snap.byName().values()) {
-        hits.add(hit(e));
-      }
       filesBody = new JsonObject()
           .put("peer", p.config().name())
           .put("base", p.self())
-          .put("files", WireJson.files(hits))
+          .put("files", WireJson.files(p.local().all(snap)))
           .toBuffer();
       filesBodyGeneration = snap.generation();
     }
     ctx.response().putHeader("content-type", "application/json").end(filesBody);
-  }
-
-  /** Our file as the wire shows it. No rest_url yet: this peer does not serve HTTP downloads. */
-  public FileHit hit(FileEntry e) {
-    return new FileHit(e.name(), e.size(), e.mtimeMillis() / 1000, e.checksum(), e.extension(),
-        e.type(), null, p.grpcUrl());
-  }
-
-  public List<FileHit> localSearch(String query) {
-    List<FileHit> out = new ArrayList<>();
-    for (FileEntry e : p.index().snapshot().search(query, 10_000)) {
-      out.add(hit(e));
-    }
-    return out;
   }
 
   private void peers(RoutingContext ctx) {
@@ -222,7 +204,7 @@ public final class RestApi {
     } catch (IllegalArgumentException e) {
       throw new BadRequest("bad_url", e.getMessage());
     }
-    switch (p.peers().add(url, false, System.currentTimeMillis())) {
+    switch (p.peers().add(url, PeerTable.Source.REGISTERED, System.currentTimeMillis())) {
       case SELF -> throw new BadRequest("bad_url", "that is this peer's own URL");
       case FULL -> throw new BadRequest(503, "table_full", "the peer table is full of configured friends");
       default -> {
@@ -241,7 +223,7 @@ public final class RestApi {
     for (String friend : friends) {
       calls.add(p.probe().register(friend, p.self(), timeout)
           .map(v -> {
-            p.peers().add(friend, true, System.currentTimeMillis());
+            p.peers().add(friend, PeerTable.Source.FRIEND, System.currentTimeMillis());
             p.peers().markSuccess(friend, -1, System.currentTimeMillis());
             return (String) null;
           })

@@ -26,9 +26,11 @@ public final class ConfigParser {
   /** Every key with a meaning here, in the order the README documents them. */
   public static final List<String> KEYS = List.of(
       "name", "ip", "bind_host", "rest_port", "grpc_port", "metrics_port", "shared_dir",
-      "friend_primary", "friend_secondary", "friends", "self_url", "health_check_interval",
-      "search_ttl", "max_fanout", "friend_timeout_ms", "search_timeout_ms", "rescan_interval",
-      "max_peers", "dummy_upload_max_bytes", "chunk_size", "rate_limit");
+      "state_dir", "friend_primary", "friend_secondary", "friends", "self_url",
+      "health_check_interval", "search_ttl", "max_fanout", "friend_timeout_ms",
+      "search_timeout_ms", "rescan_interval", "max_peers", "peer_max_backoff", "peer_forget_after",
+      "peer_exchange", "peer_exchange_max", "seen_cache_size", "seen_cache_ttl",
+      "dummy_upload_max_bytes", "chunk_size", "rate_limit");
 
   static final int MAX_TTL = 16;
 
@@ -89,11 +91,18 @@ public final class ConfigParser {
         }
         return list;
       }
-      case "name", "ip", "bind_host", "shared_dir", "friend_primary", "friend_secondary",
-          "self_url" -> {
+      case "name", "ip", "bind_host", "shared_dir", "state_dir", "friend_primary",
+          "friend_secondary", "self_url" -> {
         return value;
       }
-      case "health_check_interval", "rescan_interval" -> {
+      case "peer_exchange" -> {
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+          throw new ConfigException("environment variable " + var + ": expected true or false, got \"" + value + "\"");
+        }
+        return Boolean.parseBoolean(value);
+      }
+      case "health_check_interval", "rescan_interval", "peer_max_backoff", "peer_forget_after",
+          "seen_cache_ttl" -> {
         try {
           return Double.parseDouble(value);
         } catch (NumberFormatException e) {
@@ -130,6 +139,7 @@ public final class ConfigParser {
     int grpcPort = optionalPort("grpc_port");
     int metricsPort = optionalPort("metrics_port");
     Path sharedDir = sharedDir();
+    Path stateDir = stateDir(name);
     List<String> friends = friends();
     String selfUrl = optionalUrl("self_url");
     Duration health = seconds("health_check_interval", 10);
@@ -138,13 +148,21 @@ public final class ConfigParser {
     Duration friendTimeout = Duration.ofMillis(integer("friend_timeout_ms", 1500, 1, 600_000));
     Duration searchTimeout = Duration.ofMillis(integer("search_timeout_ms", 3000, 1, 600_000));
     Duration rescan = seconds("rescan_interval", 30);
-    int maxPeers = integer("max_peers", 256, 1, 100_000);
+    PeerConfig.PeerSettings peerSettings = new PeerConfig.PeerSettings(
+        integer("max_peers", 256, 1, 100_000),
+        seconds("peer_max_backoff", Math.max(60, health.toSeconds() * 8)),
+        seconds("peer_forget_after", 3600),
+        bool("peer_exchange", true),
+        integer("peer_exchange_max", 16, 0, 1000));
+    PeerConfig.SeenSettings seen = new PeerConfig.SeenSettings(
+        integer("seen_cache_size", 100_000, 1, 10_000_000),
+        seconds("seen_cache_ttl", 600));
     long uploadCap = longInteger("dummy_upload_max_bytes", 1L << 30, 0, Long.MAX_VALUE);
     int chunk = integer("chunk_size", 64 * 1024, 1024, 1024 * 1024);
     PeerConfig.RateLimit rateLimit = rateLimit();
     return new PeerConfig(source, name, ip, bindHost, restPort, grpcPort, metricsPort, sharedDir,
-        friends, selfUrl, health, ttl, fanout, friendTimeout, searchTimeout, rescan, maxPeers,
-        uploadCap, chunk, rateLimit);
+        stateDir, friends, selfUrl, health, ttl, fanout, friendTimeout, searchTimeout, rescan,
+        uploadCap, chunk, rateLimit, peerSettings, seen);
   }
 
   private ConfigException bad(String key, String expected) {
@@ -162,6 +180,31 @@ public final class ConfigParser {
       throw bad(key, "a non-empty string");
     }
     return s;
+  }
+
+  private boolean bool(String key, boolean def) {
+    Object v = json.getValue(key);
+    if (v == null) {
+      return def;
+    }
+    if (!(v instanceof Boolean b)) {
+      throw bad(key, "true or false");
+    }
+    return b;
+  }
+
+  /** Default state/&lt;name&gt;; an empty string turns persistence off. Created at start if missing. */
+  private Path stateDir(String name) {
+    Object v = json.getValue("state_dir");
+    if (v instanceof String s && s.isEmpty()) {
+      return null;
+    }
+    String dir = v == null ? "state/" + name.replaceAll("[^A-Za-z0-9._-]", "_") : string("state_dir", null);
+    Path path = Path.of(dir).toAbsolutePath().normalize();
+    if (Files.exists(path) && (!Files.isDirectory(path) || !Files.isWritable(path))) {
+      throw new ConfigException(source + ": key \"state_dir\": " + path + " is not a writable directory");
+    }
+    return path;
   }
 
   private long longInteger(String key, long def, long min, long max) {

@@ -12,6 +12,7 @@ import java.util.List;
  * @param grpcPort a second port that serves only gRPC (the seed's), or -1 for none
  * @param metricsPort accepted for seed compatibility; -1 when absent
  * @param selfUrl the URL other peers use to reach this one; null means "derive from the bound port"
+ * @param stateDir where the peer table is persisted; null disables persistence
  */
 public record PeerConfig(
     String source,
@@ -22,6 +23,7 @@ public record PeerConfig(
     int grpcPort,
     int metricsPort,
     Path sharedDir,
+    Path stateDir,
     List<String> friends,
     String selfUrl,
     Duration healthCheckInterval,
@@ -30,10 +32,26 @@ public record PeerConfig(
     Duration friendTimeout,
     Duration searchTimeout,
     Duration rescanInterval,
-    int maxPeers,
     long dummyUploadMaxBytes,
     int chunkSize,
-    RateLimit rateLimit) {
+    RateLimit rateLimit,
+    PeerSettings peers,
+    SeenSettings seen) {
+
+  /**
+   * How the peer table behaves.
+   *
+   * @param max bound of the table
+   * @param maxBackoff longest wait between probes of a failing peer
+   * @param forgetAfter a peer failing for this long is dropped (configured friends never are)
+   * @param exchange learn peers from neighbours' {@code /peers} (off for exact-topology tests)
+   * @param exchangeMax most new addresses taken from one neighbour's answer
+   */
+  public record PeerSettings(int max, Duration maxBackoff, Duration forgetAfter, boolean exchange,
+      int exchangeMax) {}
+
+  /** Bounds of the cache of query ids already processed (duplicate suppression). */
+  public record SeenSettings(int maxIds, Duration maxAge) {}
 
   /** The seed's {@code rate_limit} object; 0 means unlimited. */
   public record RateLimit(int requestsPerMinute, int downloadsPerMinute) {}

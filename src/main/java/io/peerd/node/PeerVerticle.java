@@ -1,9 +1,12 @@
 package io.peerd.node;
 
+import io.peerd.api.LocalFiles;
 import io.peerd.api.RestApi;
 import io.peerd.config.PeerConfig;
 import io.peerd.index.FileIndex;
 import io.peerd.peers.HealthChecker;
+import io.peerd.peers.PeerExchange;
+import io.peerd.peers.PeerStore;
 import io.peerd.peers.PeerTable;
 import io.peerd.peers.PeerUrl;
 import io.peerd.remote.HttpPeerClient;
@@ -16,6 +19,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
@@ -23,7 +27,10 @@ import io.vertx.grpc.server.GrpcServer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.UUID;
 
 /**
@@ -32,6 +39,8 @@ import java.util.UUID;
  * REST port; the seed's separate {@code grpc_port} serves gRPC only.
  */
 public final class PeerVerticle extends VerticleBase {
+
+  private static final System.Logger LOG = System.getLogger("io.peerd");
 
   public static final String VERSION = versionOf();
 
@@ -47,6 +56,8 @@ public final class PeerVerticle extends VerticleBase {
   private String grpcUrl;
   private Future<?> firstScan;
   private final List<Long> timers = new ArrayList<>();
+  private final Map<String, String> problems = new HashMap<>();
+  private PeerStore store;
   /** Until everything is wired (the self URL may depend on the port we get), answer 503. */
   private Handler<HttpServerRequest> rest = req -> req.response().setStatusCode(503).end();
 
@@ -87,34 +98,81 @@ public final class PeerVerticle extends VerticleBase {
       self = config.advertisedUrl(restPort);
       int grpcPort = grpcServer != null ? grpcServer.actualPort() : restPort;
       grpcUrl = "grpc://" + PeerUrl.host(self) + ":" + grpcPort;
+      store = config.stateDir() == null ? null : new PeerStore(vertx, config.stateDir());
       rest = wire(startedAt);
       return this;
-    });
+    }).compose(v -> restoreTable()).map(this);
   }
 
   private Router wire(long startedAt) {
+    PeerConfig.PeerSettings ps = config.peers();
     Duration interval = config.healthCheckInterval();
-    peers = new PeerTable(self, config.maxPeers(), interval,
-        Duration.ofMillis(Math.max(interval.toMillis() * 8, 60_000)), Duration.ofHours(1));
+    peers = new PeerTable(self, ps.max(), interval, ps.maxBackoff(), ps.forgetAfter());
     long now = System.currentTimeMillis();
     for (String friend : config.friends()) {
-      peers.add(friend, true, now);
+      peers.add(friend, PeerTable.Source.FRIEND, now);
     }
-    health = new HealthChecker(peers, client, config.friendTimeout().toMillis(), System::currentTimeMillis);
-    RestApi[] api = new RestApi[1];
-    search = new SearchService(self, q -> api[0].localSearch(q), peers, client,
-        new SearchService.Settings(config.searchTtl(), config.maxFanout(),
-            config.friendTimeout().toMillis(), 1000, 1000),
-        new SeenQueries(100_000, Duration.ofMinutes(10).toMillis()), System::currentTimeMillis,
-        new SecureRandom());
-    api[0] = new RestApi(vertx, new RestApi.Parts(config, self, grpcUrl, index, peers, search,
-        health, client, startedAt, VERSION));
-    firstScan = index.rescan();
-    timers.add(vertx.setPeriodic(config.rescanInterval().toMillis(), t -> index.rescan()));
+    SecureRandom random = new SecureRandom();
+    long callTimeout = config.friendTimeout().toMillis();
+    health = new HealthChecker(peers, client, callTimeout, System::currentTimeMillis);
+    LocalFiles local = new LocalFiles(index, grpcUrl);
+    search = new SearchService(self, local::search, peers, client,
+        new SearchService.Settings(config.searchTtl(), config.maxFanout(), callTimeout, 1000, 1000),
+        new SeenQueries(config.seen().maxIds(), config.seen().maxAge().toMillis()),
+        System::currentTimeMillis, random);
+    RestApi api = new RestApi(vertx, new RestApi.Parts(config, self, grpcUrl, index, local, peers,
+        search, health, client, startedAt, VERSION, this::problems));
+
+    firstScan = index.rescan().onFailure(err -> problem("index", err));
+    timers.add(vertx.setPeriodic(config.rescanInterval().toMillis(),
+        t -> index.rescan().onSuccess(r -> problems.remove("index")).onFailure(err -> problem("index", err))));
     // Probe rounds run more often than the interval so a peer's backoff expiry is noticed soon.
     long tick = Math.max(100, Math.min(interval.toMillis(), 1000));
     timers.add(vertx.setPeriodic(tick, t -> health.round()));
-    return api[0].router();
+    if (ps.exchange()) {
+      PeerExchange exchange = new PeerExchange(peers, client, ps.exchangeMax(), callTimeout,
+          System::currentTimeMillis, random);
+      timers.add(vertx.setPeriodic(interval.toMillis(), t -> exchange.round()));
+    }
+    if (store != null) {
+      timers.add(vertx.setPeriodic(Math.max(tick, 1000), t -> saveTable()));
+    }
+    return api.router();
+  }
+
+  /** Restores the saved table; a corrupt or unreadable file is reported and ignored, never fatal. */
+  private Future<?> restoreTable() {
+    if (store == null) {
+      return Future.succeededFuture();
+    }
+    return store.load(config.peers().max())
+        .otherwise(err -> new PeerStore.Loaded(List.of(), "cannot read: " + err.getMessage()))
+        .map(loaded -> {
+          if (loaded.problem() != null) {
+            problem("state", new IllegalStateException(store.file() + " ignored: " + loaded.problem()));
+          }
+          long now = System.currentTimeMillis();
+          loaded.peers().forEach(saved -> peers.restore(saved, now));
+          return loaded;
+        });
+  }
+
+  private Future<Void> saveTable() {
+    return store.saveIfChanged(peers)
+        .onSuccess(v -> problems.remove("save"))
+        .onFailure(err -> problem("save", err));
+  }
+
+  /** Problems that do not stop the peer but that an operator must see: logged and in /status. */
+  private void problem(String area, Throwable err) {
+    String text = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
+    if (!text.equals(problems.put(area, text))) {
+      LOG.log(System.Logger.Level.WARNING, "peer " + config.name() + ": " + area + ": " + text);
+    }
+  }
+
+  private JsonObject problems() {
+    return new JsonObject(new java.util.LinkedHashMap<>(problems));
   }
 
   private static boolean isGrpc(HttpServerRequest req) {
@@ -126,6 +184,9 @@ public final class PeerVerticle extends VerticleBase {
   public Future<?> stop() {
     timers.forEach(vertx::cancelTimer);
     List<Future<?>> closing = new ArrayList<>();
+    if (store != null) {
+      closing.add(saveTable().timeout(5, TimeUnit.SECONDS));
+    }
     closing.add(restServer.close());
     if (grpcServer != null) {
       closing.add(grpcServer.close());

@@ -12,11 +12,6 @@ package io.peerd.peers;
 public record PeerState(String url, boolean healthy, long lastSeenMillis, int failures,
     long rttMs, long nextProbeMillis, boolean pinned, long addedMillis) {
 
-  static PeerState fresh(String url, boolean pinned, long now) {
-    // Optimistic: a new peer is tried at once rather than after a full health interval.
-    return new PeerState(url, true, 0, 0, -1, now, pinned, now);
-  }
-
   PeerState succeeded(long now, long rtt, long nextProbe) {
     return new PeerState(url, true, now, 0, rtt < 0 ? rttMs : rtt, nextProbe, pinned, addedMillis);
   }

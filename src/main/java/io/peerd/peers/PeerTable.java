@@ -24,6 +24,8 @@ public final class PeerTable {
   private final Duration maxBackoff;
   private final Duration forgetAfter;
   private final Map<String, PeerState> peers = new LinkedHashMap<>();
+  /** Bumped on every change worth saving; the store compares it with what it last wrote. */
+  private long version;
 
   public PeerTable(String self, int capacity, Duration probeInterval, Duration maxBackoff,
       Duration forgetAfter) {
@@ -42,11 +44,43 @@ public final class PeerTable {
   public enum AddResult { ADDED, KNOWN, SELF, FULL }
 
   /**
+   * Where a peer came from decides how far it is trusted before a probe: friends and peers that
+   * registered themselves are tried at once; addresses heard from others (peer exchange, the
+   * saved table) are only used for search once a probe has answered.
+   */
+  public enum Source {
+    FRIEND(true, true), REGISTERED(false, true), EXCHANGE(false, false), SAVED(false, false);
+
+    final boolean pinned;
+    final boolean trusted;
+
+    Source(boolean pinned, boolean trusted) {
+      this.pinned = pinned;
+      this.trusted = trusted;
+    }
+  }
+
+  /**
    * Adds a peer (already validated by {@link PeerUrl}). When the table is full the least useful
    * unpinned peer (unhealthy first, then the longest unseen) makes room; if every peer is pinned,
    * the new one is refused.
    */
-  public AddResult add(String url, boolean pinned, long now) {
+  public AddResult add(String url, Source source, long now) {
+    return add(new PeerState(url, source.trusted, 0, 0, -1, now, source.pinned, now));
+  }
+
+  /**
+   * Restores a saved peer with its history, untrusted until probed (it may be long gone) and
+   * unpinned (only the current config makes friends).
+   */
+  public AddResult restore(PeerState saved, long now) {
+    return add(new PeerState(saved.url(), false, saved.lastSeenMillis(), saved.failures(), saved.rttMs(),
+        now, false, saved.addedMillis() > 0 ? saved.addedMillis() : now));
+  }
+
+  private AddResult add(PeerState fresh) {
+    String url = fresh.url();
+    boolean pinned = fresh.pinned();
     if (url.equals(self)) {
       return AddResult.SELF;
     }
@@ -60,7 +94,8 @@ public final class PeerTable {
     if (peers.size() >= capacity && !evictOne()) {
       return AddResult.FULL;
     }
-    peers.put(url, PeerState.fresh(url, pinned, now));
+    peers.put(url, fresh);
+    version++;
     return AddResult.ADDED;
   }
 
@@ -70,7 +105,10 @@ public final class PeerTable {
         .min(Comparator.comparing(PeerState::healthy)
             .thenComparingLong(PeerState::lastSeenMillis)
             .thenComparingLong(PeerState::addedMillis))
-        .map(victim -> peers.remove(victim.url()) != null)
+        .map(victim -> {
+          version++;
+          return peers.remove(victim.url()) != null;
+        })
         .orElse(false);
   }
 
@@ -105,11 +143,17 @@ public final class PeerTable {
   }
 
   public void markSuccess(String url, long rttMs, long now) {
+    version++;
     peers.computeIfPresent(url, (k, p) -> p.succeeded(now, rttMs, now + probeInterval.toMillis()));
   }
 
   public void markFailure(String url, long now) {
+    version++;
     peers.computeIfPresent(url, (k, p) -> p.failed(now + backoff(p.failures() + 1)));
+  }
+
+  public long version() {
+    return version;
   }
 
   /** interval * 2^(failures-1), capped: 1x, 2x, 4x ... maxBackoff. */
@@ -139,6 +183,7 @@ public final class PeerTable {
       boolean expired = !p.pinned() && !p.healthy() && now - since > forgetAfter.toMillis();
       if (expired) {
         gone.add(p.url());
+        version++;
       }
       return expired;
     });

@@ -17,11 +17,14 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.ConnectException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** HTTP/1.1 client to other peers, with a deadline and a body cap on every call. */
@@ -75,6 +78,28 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
     long start = System.nanoTime();
     return call(HttpMethod.GET, peerUrl, "/health", null, timeoutMillis)
         .map(body -> (System.nanoTime() - start) / 1_000_000);
+  }
+
+  @Override
+  public Future<List<String>> peersOf(String peerUrl, int max, long timeoutMillis) {
+    return call(HttpMethod.GET, peerUrl, "/peers", null, timeoutMillis).map(body -> {
+      Object all;
+      try {
+        all = new JsonObject(body).getValue("all_peers");
+      } catch (DecodeException | ClassCastException e) {
+        throw new PeerCallException("bad_response", "not a JSON object");
+      }
+      if (!(all instanceof JsonArray arr)) {
+        throw new PeerCallException("bad_response", "no all_peers list");
+      }
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < arr.size() && out.size() < max; i++) {
+        if (arr.getValue(i) instanceof String s) {
+          out.add(s);
+        }
+      }
+      return out;
+    });
   }
 
   @Override

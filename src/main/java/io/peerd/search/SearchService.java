@@ -69,7 +69,9 @@ public final class SearchService {
 
   public Future<SearchAnswer> search(SearchQuery q) {
     long start = clock.getAsLong();
-    if (!seen.firstTime(q.origin(), q.id(), start)) {
+    // A client's query has no origin yet: it is ours, and copies that come back say so.
+    String origin = q.origin() == null && q.from() == null ? self : q.origin();
+    if (!seen.firstTime(origin, q.id(), start)) {
       duplicates++;
       return Future.succeededFuture(new SearchAnswer(q.id(), q.text(), q.ttl(), 0, List.of(),
           List.of(), false, 0, 0, true));

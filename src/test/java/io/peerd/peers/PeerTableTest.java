@@ -18,34 +18,34 @@ class PeerTableTest {
   @Test
   void refusesSelfAndKnowsDuplicates() {
     PeerTable t = table(4);
-    assertEquals(PeerTable.AddResult.SELF, t.add("http://self:1", false, 0));
-    assertEquals(PeerTable.AddResult.ADDED, t.add("http://a:1", false, 0));
-    assertEquals(PeerTable.AddResult.KNOWN, t.add("http://a:1", false, 0));
+    assertEquals(PeerTable.AddResult.SELF, t.add("http://self:1", PeerTable.Source.REGISTERED, 0));
+    assertEquals(PeerTable.AddResult.ADDED, t.add("http://a:1", PeerTable.Source.REGISTERED, 0));
+    assertEquals(PeerTable.AddResult.KNOWN, t.add("http://a:1", PeerTable.Source.REGISTERED, 0));
     assertEquals(1, t.size());
   }
 
   @Test
   void boundedEvictingUnhealthyThenLeastRecentlySeenButNeverPinned() {
     PeerTable t = table(3);
-    t.add("http://friend:1", true, 0);
-    t.add("http://a:1", false, 0);
-    t.add("http://b:1", false, 0);
+    t.add("http://friend:1", PeerTable.Source.FRIEND, 0);
+    t.add("http://a:1", PeerTable.Source.REGISTERED, 0);
+    t.add("http://b:1", PeerTable.Source.REGISTERED, 0);
     t.markSuccess("http://a:1", 5, 100);
     t.markFailure("http://b:1", 100);
-    assertEquals(PeerTable.AddResult.ADDED, t.add("http://c:1", false, 200));
+    assertEquals(PeerTable.AddResult.ADDED, t.add("http://c:1", PeerTable.Source.REGISTERED, 200));
     assertFalse(t.contains("http://b:1"), "the unhealthy one made room");
-    assertEquals(PeerTable.AddResult.ADDED, t.add("http://d:1", false, 300));
+    assertEquals(PeerTable.AddResult.ADDED, t.add("http://d:1", PeerTable.Source.REGISTERED, 300));
     assertTrue(t.contains("http://friend:1"));
     assertEquals(3, t.size());
     PeerTable pinnedOnly = table(1);
-    pinnedOnly.add("http://f:1", true, 0);
-    assertEquals(PeerTable.AddResult.FULL, pinnedOnly.add("http://g:1", false, 0));
+    pinnedOnly.add("http://f:1", PeerTable.Source.FRIEND, 0);
+    assertEquals(PeerTable.AddResult.FULL, pinnedOnly.add("http://g:1", PeerTable.Source.REGISTERED, 0));
   }
 
   @Test
   void failureMarksUnhealthyAtOnceWithCappedExponentialBackoff() {
     PeerTable t = table(8);
-    t.add("http://a:1", false, 0);
+    t.add("http://a:1", PeerTable.Source.REGISTERED, 0);
     t.markFailure("http://a:1", 1000);
     assertFalse(t.get("http://a:1").healthy());
     assertEquals(1000 + 10_000, t.get("http://a:1").nextProbeMillis());
@@ -65,8 +65,8 @@ class PeerTableTest {
   @Test
   void forgetsLongFailingPeersButNotFriends() {
     PeerTable t = table(8);
-    t.add("http://a:1", false, 0);
-    t.add("http://f:1", true, 0);
+    t.add("http://a:1", PeerTable.Source.REGISTERED, 0);
+    t.add("http://f:1", PeerTable.Source.FRIEND, 0);
     t.markFailure("http://a:1", 0);
     t.markFailure("http://f:1", 0);
     assertEquals(List.of(), t.forgetExpired(Duration.ofMinutes(4).toMillis()));

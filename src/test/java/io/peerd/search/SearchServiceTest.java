@@ -54,7 +54,7 @@ class SearchServiceTest {
   PeerTable table(String... urls) {
     PeerTable t = new PeerTable(SELF, 64, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofHours(1));
     for (String u : urls) {
-      t.add(u, false, 0);
+      t.add(u, PeerTable.Source.REGISTERED, 0);
     }
     return t;
   }

@@ -7,6 +7,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpResponseExpectation;
+import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,8 +31,24 @@ public final class Peers {
         .put("friends", new JsonArray(List.copyOf(friends)))
         .put("health_check_interval", 1)
         .put("friend_timeout_ms", 1000)
-        .put("search_timeout_ms", 3000);
+        .put("search_timeout_ms", 3000)
+        .put("state_dir", "");
     return c.mergeIn(extra == null ? new JsonObject() : extra);
+  }
+
+  /** Makes a and b neighbours the way peers do it: each registers the other over HTTP. */
+  public static Future<Void> link(WebClient http, PeerVerticle a, PeerVerticle b) {
+    return Future.all(
+        http.post(a.restPort(), "127.0.0.1", "/register").sendJsonObject(new JsonObject().put("url", b.selfUrl()))
+            .expecting(HttpResponseExpectation.SC_OK),
+        http.post(b.restPort(), "127.0.0.1", "/register").sendJsonObject(new JsonObject().put("url", a.selfUrl()))
+            .expecting(HttpResponseExpectation.SC_OK)).mapEmpty();
+  }
+
+  /** A /status counter of a peer. */
+  public static Future<Long> stat(WebClient http, PeerVerticle p, String key) {
+    return http.get(p.restPort(), "127.0.0.1", "/status").send()
+        .map(r -> r.bodyAsJsonObject().getJsonObject("stats").getLong(key));
   }
 
   public static PeerConfig parse(JsonObject json) {
