@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.node.PeerVerticle;
 import io.peerd.testkit.Peers;
+import io.peerd.testkit.StandIns;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -156,5 +157,35 @@ class TopologySearchTest {
               });
             }))
         .onComplete(ctx.succeeding(v -> ctx.completeNow()));
+  }
+
+  @Test
+  void theDeadlineHoldsHoweverDeepTheHangIs(Vertx vertx, VertxTestContext ctx) {
+    WebClient http = WebClient.create(vertx);
+    // Long per-friend timeouts: only the propagated deadline can make the origin answer in time.
+    JsonObject slowFriends = EXACT.copy().put("friend_timeout_ms", 10_000);
+    StandIns.hung(vertx).compose(hung -> {
+      String hungUrl = "http://127.0.0.1:" + hung.actualPort();
+      return Peers.start(vertx, Peers.config("p3", Peers.folderWith(tmp, "p3", Map.of("x3.txt", "x")), List.of(hungUrl), slowFriends))
+          .compose(p3 -> Peers.start(vertx, Peers.config("p2", Peers.folderWith(tmp, "p2", Map.of("x2.txt", "x")), List.of(p3.selfUrl()), slowFriends)))
+          .compose(p2 -> Peers.start(vertx, Peers.config("p1", Peers.folderWith(tmp, "p1", Map.of("x1.txt", "x")), List.of(p2.selfUrl()), slowFriends)))
+          .compose(p1 -> Peers.start(vertx, Peers.config("p0", Peers.folderWith(tmp, "p0", Map.of("x0.txt", "x")), List.of(p1.selfUrl()), slowFriends)))
+          .compose(p0 -> {
+            long start = System.nanoTime();
+            return http.get(p0.restPort(), "127.0.0.1", "/search?query=x&ttl=8&timeout_ms=700").send().map(r -> {
+              long ms = (System.nanoTime() - start) / 1_000_000;
+              ctx.verify(() -> {
+                JsonObject a = r.bodyAsJsonObject();
+                assertTrue(ms < 700 + 150, "answered within its deadline: " + ms + " ms");
+                assertTrue(a.getBoolean("partial"));
+                assertEquals(4, hopsByPeer(a).size(), "every live peer on the path answered: " + a.encode());
+                assertTrue(a.getJsonArray("unreachable").stream().map(JsonObject.class::cast)
+                    .anyMatch(u -> u.getString("peer").equals(hungUrl) && u.getString("reason").startsWith("timeout")),
+                    a.encode());
+              });
+              return r;
+            });
+          });
+    }).onComplete(ctx.succeeding(v -> ctx.completeNow()));
   }
 }
