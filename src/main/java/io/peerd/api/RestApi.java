@@ -171,7 +171,8 @@ public final class RestApi {
     }
     String origin = optionalPeer(ctx, "origin");
     String from = optionalPeer(ctx, "from");
-    p.search().search(new SearchQuery(id, text, ttl, hops, fanout, budget, origin, from))
+    List<String> also = peerList(ctx, "also", c.maxFanout());
+    p.search().search(new SearchQuery(id, text, ttl, hops, fanout, budget, origin, from, also))
         .onSuccess(answer -> Errors.json(ctx, 200, WireJson.searchAnswer(answer)))
         .onFailure(ctx::fail);
   }
@@ -186,6 +187,22 @@ public final class RestApi {
     } catch (IllegalArgumentException e) {
       throw new BadRequest("bad_parameter", name + ": " + e.getMessage());
     }
+  }
+
+  /** A comma-separated list of peer URLs, at most max of them (the rest is ignored). */
+  private static List<String> peerList(RoutingContext ctx, String name, int max) {
+    String raw = Params.string(ctx, name, "", 64 * 520);
+    List<String> out = new ArrayList<>();
+    for (String part : raw.split(",")) {
+      if (!part.isBlank() && out.size() < max) {
+        try {
+          out.add(PeerUrl.parse(part));
+        } catch (IllegalArgumentException e) {
+          throw new BadRequest("bad_parameter", name + ": " + e.getMessage());
+        }
+      }
+    }
+    return out;
   }
 
   private void register(RoutingContext ctx) {

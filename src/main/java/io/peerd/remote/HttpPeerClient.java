@@ -42,7 +42,7 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
     this.limits = limits;
     this.client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setMaxHeaderSize(16 * 1024),
-        new PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(256));
+        new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
   }
 
   @Override
@@ -59,6 +59,9 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
     }
     if (q.from() != null) {
       params.put("from", q.from());
+    }
+    if (!q.alsoSentTo().isEmpty()) {
+      params.put("also", String.join(",", q.alsoSentTo()));
     }
     return call(HttpMethod.GET, peerUrl, "/search" + query(params), null, timeoutMillis)
         .map(body -> {

@@ -1,5 +1,7 @@
 package io.peerd.search;
 
+import java.util.List;
+
 /**
  * A query as it travels. {@code ttl} is how many more hops it may travel from the peer holding
  * it: the origin's ttl=N reaches peers up to N hops away.
@@ -7,13 +9,24 @@ package io.peerd.search;
  * @param budgetMillis time left for this peer to answer, measured from when it received the query
  * @param origin URL of the peer that started the search (null when unknown, e.g. a seed peer)
  * @param from URL of the neighbour that sent it here (null for a client's search)
+ * @param alsoSentTo the other neighbours the sender forwarded this query to: they get it at the
+ *     same distance already, so forwarding it to them again could only make a duplicate
  */
 public record SearchQuery(String id, String text, int ttl, int hops, int fanout,
-    long budgetMillis, String origin, String from) {
+    long budgetMillis, String origin, String from, List<String> alsoSentTo) {
 
-  /** The copy sent to a neighbour: one hop further, one ttl less, a smaller budget. */
-  public SearchQuery forwarded(String self, long childBudgetMillis) {
+  public SearchQuery {
+    alsoSentTo = List.copyOf(alsoSentTo);
+  }
+
+  /** A query as a client sends it to its peer: not forwarded by anyone yet. */
+  public static SearchQuery fromClient(String id, String text, int ttl, int fanout, long budgetMillis) {
+    return new SearchQuery(id, text, ttl, 0, fanout, budgetMillis, null, null, List.of());
+  }
+
+  /** The copy sent to one neighbour: one hop further, one ttl less, a smaller budget. */
+  public SearchQuery forwarded(String self, long childBudgetMillis, List<String> siblings) {
     return new SearchQuery(id, text, ttl - 1, hops + 1, fanout, childBudgetMillis,
-        origin == null ? self : origin, self);
+        origin == null ? self : origin, self, siblings);
   }
 }

@@ -82,17 +82,21 @@ public final class SearchService {
     List<String> targets = q.ttl() > 0 ? chooseNeighbours(q, fanout) : List.of();
     List<Future<Outcome>> calls = new ArrayList<>(targets.size());
     for (String n : targets) {
-      calls.add(ask(n, q, start));
+      calls.add(ask(n, q, start, targets));
     }
     return Future.join(calls).transform(ignored ->
         Future.succeededFuture(merge(q, fanout, local, calls, start)));
   }
 
-  /** Healthy neighbours, never the sender nor the origin, a random sample of at most fanout. */
+  /**
+   * Healthy neighbours, never the sender, the origin, nor a peer the sender also sent the query
+   * to; a random sample of at most fanout.
+   */
   List<String> chooseNeighbours(SearchQuery q, int fanout) {
     List<String> candidates = new ArrayList<>();
     for (String url : peers.healthyUrls()) {
-      if (!url.equals(self) && !url.equals(q.from()) && !url.equals(q.origin())) {
+      if (!url.equals(self) && !url.equals(q.from()) && !url.equals(q.origin())
+          && !q.alsoSentTo().contains(url)) {
         candidates.add(url);
       }
     }
@@ -100,7 +104,7 @@ public final class SearchService {
     return candidates.subList(0, Math.min(fanout, candidates.size()));
   }
 
-  private Future<Outcome> ask(String neighbour, SearchQuery q, long start) {
+  private Future<Outcome> ask(String neighbour, SearchQuery q, long start, List<String> targets) {
     long remaining = q.budgetMillis() - (clock.getAsLong() - start);
     long timeout = Math.min(settings.friendTimeoutMillis(), remaining);
     if (timeout < MIN_CALL_MILLIS) {
@@ -110,7 +114,9 @@ public final class SearchService {
     // budget; the margin grows with the budget and covers one network round trip.
     long margin = Math.max(5, Math.min(100, timeout / 10));
     forwarded++;
-    return transport.forward(neighbour, q.forwarded(self, timeout - margin), timeout)
+    List<String> siblings = new ArrayList<>(targets);
+    siblings.remove(neighbour);
+    return transport.forward(neighbour, q.forwarded(self, timeout - margin, siblings), timeout)
         .timeout(timeout, TimeUnit.MILLISECONDS)
         .map(answer -> {
           peers.markSuccess(neighbour, -1, clock.getAsLong());

@@ -183,7 +183,8 @@ class RestApiTest {
     Future<HttpResponse<Buffer>> longQuery = get("/search?query=" + "x".repeat(2000));
     Future<HttpResponse<Buffer>> clamped = get("/search?query=ALPHA&ttl=99&fanout=99");
     Future<HttpResponse<Buffer>> all = get("/search");
-    Future.join(List.of(badTtl, negFanout, longQuery, clamped, all)).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+    Future<HttpResponse<Buffer>> other = clamped.compose(x -> get("/search?query=beta"));
+    Future.join(List.of(badTtl, negFanout, longQuery, clamped, all, other)).onComplete(ctx.succeeding(v -> ctx.verify(() -> {
       assertEquals(400, badTtl.result().statusCode());
       assertEquals("bad_parameter", badTtl.result().bodyAsJsonObject().getString("error"));
       assertEquals(400, negFanout.result().statusCode());
@@ -197,6 +198,8 @@ class RestApiTest {
       assertFalse(c.getBoolean("partial"));
       assertEquals(2, all.result().bodyAsJsonObject().getJsonArray("results").getJsonObject(0)
           .getJsonArray("files").size(), "an empty query lists every file, as the seed");
+      assertEquals("docs/Beta.md", other.result().bodyAsJsonObject().getJsonArray("results").getJsonObject(0)
+          .getJsonArray("files").getJsonObject(0).getString("name"), "a repeated search is not another query's answer");
       ctx.completeNow();
     })));
   }

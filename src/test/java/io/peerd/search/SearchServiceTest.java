@@ -66,7 +66,7 @@ class SearchServiceTest {
   }
 
   static SearchQuery query(String id, int ttl, int fanout, long budget) {
-    return new SearchQuery(id, "q", ttl, 0, fanout, budget, null, null);
+    return SearchQuery.fromClient(id, "q", ttl, fanout, budget);
   }
 
   @Test
@@ -107,6 +107,7 @@ class SearchServiceTest {
       assertEquals("x", sent.id());
       assertEquals(SELF, sent.origin());
       assertEquals(SELF, sent.from());
+      assertEquals(List.of(), sent.alsoSentTo(), "one neighbour: no siblings");
       assertTrue(net.timeouts.get(0) <= 400, "call timeout within the budget");
       assertTrue(sent.budgetMillis() < net.timeouts.get(0), "the neighbour answers before we give up");
       ctx.completeNow();
@@ -140,13 +141,19 @@ class SearchServiceTest {
     List<Future<SearchAnswer>> all = new ArrayList<>();
     vertx.runOnContext(v -> {
       for (int i = 0; i < 60; i++) {
-        all.add(s.search(new SearchQuery("q" + i, "q", 2, 1, 2, 1000, "http://origin:1", "http://from:1")));
+        all.add(s.search(new SearchQuery("q" + i, "q", 2, 1, 2, 1000, "http://origin:1", "http://from:1",
+            List.of("http://n4:1"))));
       }
       Future.all(all).onComplete(ctx.succeeding(x -> ctx.verify(() -> {
         assertEquals(120, net.calls.size(), "fanout 2 per query");
         assertFalse(net.calls.contains("http://from:1"));
         assertFalse(net.calls.contains("http://origin:1"));
-        for (int i = 0; i < 5; i++) {
+        assertFalse(net.calls.contains("http://n4:1"), "the sender covered n4 already");
+        for (int i = 0; i < net.received.size(); i++) {
+          assertEquals(1, net.received.get(i).alsoSentTo().size(), "fanout 2: one sibling");
+          assertFalse(net.received.get(i).alsoSentTo().contains(net.calls.get(i)), "not itself");
+        }
+        for (int i = 0; i < 4; i++) {
           String n = "http://n" + i + ":1";
           long chosen = net.calls.stream().filter(n::equals).count();
           assertTrue(chosen >= 10, n + " chosen " + chosen + " times of 120: choice is not random");
