@@ -4,6 +4,8 @@ import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
 import io.peerd.index.IndexSnapshot;
 import io.peerd.search.FileHit;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,17 +16,28 @@ public final class LocalFiles {
   static final int MAX_MATCHES = 1000;
 
   private final FileIndex index;
+  private final String self;
   private final String grpcUrl;
 
-  public LocalFiles(FileIndex index, String grpcUrl) {
+  public LocalFiles(FileIndex index, String self, String grpcUrl) {
     this.index = index;
+    this.self = self;
     this.grpcUrl = grpcUrl;
   }
 
-  /** No rest_url yet: this peer does not serve HTTP downloads, and never advertises a dead URL. */
   public FileHit hit(FileEntry e) {
     return new FileHit(e.name(), e.size(), e.mtimeMillis() / 1000, e.checksum(), e.extension(),
-        e.type(), null, grpcUrl);
+        e.type(), restUrl(e.name()), grpcUrl);
+  }
+
+  /** {@code GET} on this URL serves the file ({@link FileServing}). */
+  public String restUrl(String name) {
+    return self + "/files/" + encodePath(name);
+  }
+
+  /** Percent-encodes each path segment, keeping the '/' separators. */
+  static String encodePath(String name) {
+    return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20").replace("%2F", "/");
   }
 
   public List<FileHit> all(IndexSnapshot snap) {

@@ -11,6 +11,7 @@ import io.peerd.peers.PeerUrl;
 import io.peerd.search.PeerCallException;
 import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchService;
+import io.peerd.transfer.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -39,7 +40,8 @@ public final class RestApi {
   /** What the API reads from and acts on; the verticle owns all of it. */
   public record Parts(PeerConfig config, String self, String grpcUrl, FileIndex index,
       LocalFiles local, PeerTable peers, SearchService search, HealthChecker health,
-      PeerProbe probe, long startedAtMillis, String version, Supplier<JsonObject> problems) {}
+      PeerProbe probe, RateLimiter downloads, long startedAtMillis, String version,
+      Supplier<JsonObject> problems) {}
 
   private final Vertx vertx;
   private final Parts p;
@@ -56,6 +58,9 @@ public final class RestApi {
     r.get("/health").handler(this::health);
     r.get("/status").handler(this::status);
     r.get("/files").handler(this::files);
+    FileServing content = new FileServing(p.index(), p.downloads());
+    r.get("/files/*").handler(content::handle);
+    r.head("/files/*").handler(content::handle);
     r.get("/peers").handler(this::peers);
     r.get("/search").handler(this::search);
     r.post("/register").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES)).handler(this::register);

@@ -30,7 +30,8 @@ public final class ConfigParser {
       "health_check_interval", "search_ttl", "max_fanout", "friend_timeout_ms",
       "search_timeout_ms", "rescan_interval", "max_peers", "peer_max_backoff", "peer_forget_after",
       "peer_exchange", "peer_exchange_max", "seen_cache_size", "seen_cache_ttl",
-      "dummy_upload_max_bytes", "chunk_size", "rate_limit");
+      "dummy_upload_max_bytes", "chunk_size", "accept_uploads", "upload_dir", "upload_max_bytes",
+      "upload_overwrite", "rate_limit");
 
   static final int MAX_TTL = 16;
 
@@ -95,7 +96,10 @@ public final class ConfigParser {
           "friend_secondary", "self_url" -> {
         return value;
       }
-      case "peer_exchange" -> {
+      case "upload_dir" -> {
+        return value;
+      }
+      case "peer_exchange", "accept_uploads", "upload_overwrite" -> {
         if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
           throw new ConfigException("environment variable " + var + ": expected true or false, got \"" + value + "\"");
         }
@@ -158,11 +162,16 @@ public final class ConfigParser {
         integer("seen_cache_size", 100_000, 1, 10_000_000),
         seconds("seen_cache_ttl", 600));
     long uploadCap = longInteger("dummy_upload_max_bytes", 1L << 30, 0, Long.MAX_VALUE);
+    PeerConfig.UploadSettings uploads = new PeerConfig.UploadSettings(
+        bool("accept_uploads", false),
+        uploadDir(),
+        longInteger("upload_max_bytes", 1L << 30, 0, Long.MAX_VALUE),
+        bool("upload_overwrite", false));
     int chunk = integer("chunk_size", 64 * 1024, 1024, 1024 * 1024);
     PeerConfig.RateLimit rateLimit = rateLimit();
     return new PeerConfig(source, name, ip, bindHost, restPort, grpcPort, metricsPort, sharedDir,
         stateDir, friends, selfUrl, health, ttl, fanout, friendTimeout, searchTimeout, rescan,
-        uploadCap, chunk, rateLimit, peerSettings, seen);
+        uploadCap, chunk, rateLimit, peerSettings, seen, uploads);
   }
 
   private ConfigException bad(String key, String expected) {
@@ -205,6 +214,19 @@ public final class ConfigParser {
       throw new ConfigException(source + ": key \"state_dir\": " + path + " is not a writable directory");
     }
     return path;
+  }
+
+  /** A relative folder inside shared_dir, by the same rules as a shared file name. */
+  private String uploadDir() {
+    String dir = string("upload_dir", "uploads");
+    String problem = io.peerd.index.Names.problem(dir);
+    if (problem == null && java.util.Arrays.stream(dir.split("/")).anyMatch(io.peerd.index.Names::isHidden)) {
+      problem = "hidden folders are never shared";
+    }
+    if (problem != null) {
+      throw bad("upload_dir", "a relative folder inside shared_dir (" + problem + ")");
+    }
+    return dir;
   }
 
   private long longInteger(String key, long def, long min, long max) {

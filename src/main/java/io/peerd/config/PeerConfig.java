@@ -36,7 +36,8 @@ public record PeerConfig(
     int chunkSize,
     RateLimit rateLimit,
     PeerSettings peers,
-    SeenSettings seen) {
+    SeenSettings seen,
+    UploadSettings uploads) {
 
   /**
    * How the peer table behaves.
@@ -49,6 +50,15 @@ public record PeerConfig(
    */
   public record PeerSettings(int max, Duration maxBackoff, Duration forgetAfter, boolean exchange,
       int exchangeMax) {}
+
+  /**
+   * Real uploads (gRPC Upload). Off unless {@code accept_uploads} is true.
+   *
+   * @param dir the folder inside shared_dir where uploads land, relative ('/'-separated)
+   * @param maxBytes quota for one upload
+   * @param overwrite whether an upload may replace an existing file
+   */
+  public record UploadSettings(boolean accept, String dir, long maxBytes, boolean overwrite) {}
 
   /** Bounds of the cache of query ids already processed (duplicate suppression). */
   public record SeenSettings(int maxIds, Duration maxAge) {}

@@ -1,19 +1,13 @@
 package io.peerd.index;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -112,7 +106,7 @@ final class Scanner {
     if (old != null && old.sameStat(size, mtime, target)) {
       return old;
     }
-    String sha = sha256(target);
+    String sha = Sha256.of(target);
     BasicFileAttributes after = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (after.size() != size || after.lastModifiedTime().toMillis() != mtime) {
       // Written to while we hashed: the checksum describes no real state of the file.
@@ -133,23 +127,6 @@ final class Scanner {
     return sb.length() == 0 ? null : sb.toString();
   }
 
-  static String sha256(Path file) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      while (ch.read(buf) >= 0) {
-        buf.flip();
-        md.update(buf);
-        buf.clear();
-      }
-    }
-    return HexFormat.of().formatHex(md.digest());
-  }
 
   /** The seed's coarse categories, kept so seed clients that print "type" keep working. */
   static String category(String name) {

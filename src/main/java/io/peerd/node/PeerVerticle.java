@@ -11,11 +11,14 @@ import io.peerd.peers.PeerTable;
 import io.peerd.peers.PeerUrl;
 import io.peerd.remote.HttpPeerClient;
 import io.peerd.rpc.FileTransferRpc;
+import io.peerd.transfer.RateLimiter;
+import io.peerd.transfer.Upload;
 import io.peerd.search.SearchService;
 import io.peerd.search.SeenQueries;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -58,6 +61,8 @@ public final class PeerVerticle extends VerticleBase {
   private final List<Long> timers = new ArrayList<>();
   private final Map<String, String> problems = new HashMap<>();
   private PeerStore store;
+  private WorkerExecutor io;
+  private RateLimiter downloads;
   /** Until everything is wired (the self URL may depend on the port we get), answer 503. */
   private Handler<HttpServerRequest> rest = req -> req.response().setStatusCode(503).end();
 
@@ -71,8 +76,11 @@ public final class PeerVerticle extends VerticleBase {
     index = new FileIndex(vertx, config.sharedDir(), "peer-index-" + config.name() + "-" + UUID.randomUUID());
     client = new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000));
     GrpcServer grpc = GrpcServer.server(vertx);
-    FileTransferRpc rpc = new FileTransferRpc(vertx, index::snapshot, config.chunkSize(),
-        config.dummyUploadMaxBytes());
+    io = vertx.createSharedWorkerExecutor("peer-io-" + config.name() + "-" + UUID.randomUUID(), 2, 10, TimeUnit.MINUTES);
+    downloads = new RateLimiter(config.rateLimit().downloadsPerMinute(), 10_000);
+    FileTransferRpc rpc = new FileTransferRpc(vertx, new FileTransferRpc.Parts(index::snapshot,
+        config.sharedDir(), config.chunkSize(), config.dummyUploadMaxBytes(), config.uploads(),
+        downloads, io, name -> index.rescan(), 30_000));
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
     grpc.addService(ReflectionService.v1());
@@ -115,15 +123,19 @@ public final class PeerVerticle extends VerticleBase {
     SecureRandom random = new SecureRandom();
     long callTimeout = config.friendTimeout().toMillis();
     health = new HealthChecker(peers, client, callTimeout, System::currentTimeMillis);
-    LocalFiles local = new LocalFiles(index, grpcUrl);
+    LocalFiles local = new LocalFiles(index, self, grpcUrl);
     search = new SearchService(self, local::search, peers, client,
         new SearchService.Settings(config.searchTtl(), config.maxFanout(), callTimeout, 1000, 1000),
         new SeenQueries(config.seen().maxIds(), config.seen().maxAge().toMillis()),
         System::currentTimeMillis, random);
     RestApi api = new RestApi(vertx, new RestApi.Parts(config, self, grpcUrl, index, local, peers,
-        search, health, client, startedAt, VERSION, this::problems));
+        search, health, client, downloads, startedAt, VERSION, this::problems));
 
-    firstScan = index.rescan().onFailure(err -> problem("index", err));
+    // Temporary files of uploads a crash interrupted go before the first scan could see them.
+    firstScan = io.executeBlocking(() -> Upload.cleanLeftovers(config.sharedDir(), config.uploads().dir()), false)
+        .onFailure(err -> problem("uploads", err))
+        .transform(ignored -> index.rescan())
+        .onFailure(err -> problem("index", err));
     timers.add(vertx.setPeriodic(config.rescanInterval().toMillis(),
         t -> index.rescan().onSuccess(r -> problems.remove("index")).onFailure(err -> problem("index", err))));
     // Probe rounds run more often than the interval so a peer's backoff expiry is noticed soon.
@@ -194,6 +206,7 @@ public final class PeerVerticle extends VerticleBase {
     return Future.join(closing).eventually(() -> {
       client.close();
       index.close();
+      io.close();
       return Future.succeededFuture();
     });
   }

@@ -1,38 +1,54 @@
 package io.peerd.rpc;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.peerd.config.PeerConfig.UploadSettings;
 import io.peerd.index.FileEntry;
 import io.peerd.index.IndexSnapshot;
 import io.peerd.index.Names;
+import io.peerd.rpc.proto.DownloadRequest;
 import io.peerd.rpc.proto.FileChunk;
 import io.peerd.rpc.proto.FileRequest;
 import io.peerd.rpc.proto.FileTransferGrpcService;
+import io.peerd.rpc.proto.UploadChunk;
+import io.peerd.rpc.proto.UploadResult;
 import io.peerd.rpc.proto.UploadStatus;
 import io.peerd.transfer.Chunk;
 import io.peerd.transfer.ChunkSink;
 import io.peerd.transfer.FileStreamer;
+import io.peerd.transfer.RateLimiter;
+import io.peerd.transfer.Upload;
+import io.peerd.transfer.UploadRefused;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcStatus;
-import io.vertx.grpc.server.Service;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
+import io.vertx.grpc.server.Service;
+import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-/** The seed's FileTransfer service, done right: real statuses, backpressure, an upload cap. */
+/**
+ * The FileTransfer service: the seed's Dummy rpcs done right (real statuses, backpressure, an
+ * upload cap) and the real Download (ranges, resumable) and Upload (verified, atomic). Proto
+ * messages are converted to our own types here and nowhere else.
+ */
 public final class FileTransferRpc {
 
-  private final Vertx vertx;
-  private final Supplier<IndexSnapshot> index;
-  private final int chunkSize;
-  private final long dummyUploadMaxBytes;
+  /** What the service needs from its peer. */
+  public record Parts(Supplier<IndexSnapshot> index, Path sharedRoot, int chunkSize,
+      long dummyUploadMaxBytes, UploadSettings uploads, RateLimiter downloads,
+      WorkerExecutor worker, Consumer<String> onUploaded, long firstMessageTimeoutMillis) {}
 
-  public FileTransferRpc(Vertx vertx, Supplier<IndexSnapshot> index, int chunkSize,
-      long dummyUploadMaxBytes) {
+  private final Vertx vertx;
+  private final Parts p;
+
+  public FileTransferRpc(Vertx vertx, Parts parts) {
     this.vertx = vertx;
-    this.index = index;
-    this.chunkSize = chunkSize;
-    this.dummyUploadMaxBytes = dummyUploadMaxBytes;
+    this.p = parts;
   }
 
   /** The service with its descriptor, so reflection lists it like any generated service. */
@@ -40,37 +56,59 @@ public final class FileTransferRpc {
     return Service.service(FileTransferGrpcService.SERVICE_NAME, FileTransferGrpcService.SERVICE_DESCRIPTOR)
         .bind(FileTransferGrpcService.DummyDownload, this::dummyDownload)
         .bind(FileTransferGrpcService.DummyUpload, this::dummyUpload)
+        .bind(FileTransferGrpcService.Download, this::download)
+        .bind(FileTransferGrpcService.Upload, this::upload)
         .build();
   }
 
-  /** Streams the named shared file in chunks; the seed's answer-OK-with-error-text is gone. */
+  /** The seed's download: the whole file, seq from 1, offset not set. */
   private void dummyDownload(GrpcServerRequest<FileRequest, FileChunk> request) {
-    GrpcServerResponse<FileRequest, FileChunk> response = request.response();
-    request.handler(msg -> {
-      String name = msg.getFilename();
-      String problem = Names.problem(name);
-      if (problem != null) {
-        fail(response, GrpcStatus.INVALID_ARGUMENT, "bad filename: " + problem);
-        return;
-      }
-      FileEntry entry = index.get().get(name);
-      if (entry == null) {
-        fail(response, GrpcStatus.NOT_FOUND, "no shared file named " + name);
-        return;
-      }
-      FileStreamer.start(vertx, entry.path(), 0, -1, chunkSize, sink(response))
-          .onFailure(err -> fail(response, GrpcStatus.NOT_FOUND, name + " can no longer be read"))
-          .onSuccess(streamer -> {
-            response.exceptionHandler(err -> streamer.cancel());
-            streamer.result().onComplete(ar -> {
-              if (ar.succeeded()) {
-                response.end();
-              } else {
-                fail(response, GrpcStatus.INTERNAL, "read failed: " + ar.cause().getMessage());
-              }
-            });
+    request.handler(msg -> stream(request, msg.getFilename(), 0, 0, false));
+  }
+
+  private void download(GrpcServerRequest<DownloadRequest, FileChunk> request) {
+    request.handler(msg -> stream(request, msg.getFilename(), msg.getOffset(), msg.getLength(), true));
+  }
+
+  private void stream(GrpcServerRequest<?, FileChunk> request, String name, long offset, long length,
+      boolean withOffsets) {
+    GrpcServerResponse<?, FileChunk> response = request.response();
+    long wait = p.downloads().acquire(clientOf(request), System.currentTimeMillis());
+    if (wait > 0) {
+      fail(response, GrpcStatus.RESOURCE_EXHAUSTED, "download rate limit: retry in " + wait + " ms");
+      return;
+    }
+    String problem = Names.problem(name);
+    if (problem != null) {
+      fail(response, GrpcStatus.INVALID_ARGUMENT, "bad filename: " + problem);
+      return;
+    }
+    if (offset < 0 || length < 0) {
+      fail(response, GrpcStatus.INVALID_ARGUMENT, "offset and length must not be negative");
+      return;
+    }
+    FileEntry entry = p.index().get().get(name);
+    if (entry == null) {
+      fail(response, GrpcStatus.NOT_FOUND, "no shared file named " + name);
+      return;
+    }
+    if (offset > entry.size()) {
+      fail(response, GrpcStatus.OUT_OF_RANGE, "offset " + offset + " is past the end (" + entry.size() + " bytes)");
+      return;
+    }
+    long len = length == 0 ? entry.size() - offset : Math.min(length, entry.size() - offset);
+    FileStreamer.start(vertx, entry.path(), offset, len, p.chunkSize(), sink(response, withOffsets))
+        .onFailure(err -> fail(response, GrpcStatus.NOT_FOUND, name + " can no longer be read"))
+        .onSuccess(streamer -> {
+          response.exceptionHandler(err -> streamer.cancel());
+          streamer.result().onComplete(ar -> {
+            if (ar.succeeded()) {
+              response.end();
+            } else {
+              fail(response, GrpcStatus.INTERNAL, "read failed: " + ar.cause().getMessage());
+            }
           });
-    });
+        });
   }
 
   /** Counts what the client sends; nothing touches the disk. Cut as soon as the cap is passed. */
@@ -87,10 +125,10 @@ public final class FileTransferRpc {
         chunks[0]++;
         bytes[0] += chunk.getData().size();
       }
-      if (bytes[0] > dummyUploadMaxBytes) {
+      if (bytes[0] > p.dummyUploadMaxBytes()) {
         cut[0] = true;
         fail(response, GrpcStatus.RESOURCE_EXHAUSTED,
-            "upload larger than the " + dummyUploadMaxBytes + " byte cap");
+            "upload larger than the " + p.dummyUploadMaxBytes() + " byte cap");
       }
     });
     request.endHandler(v -> {
@@ -100,14 +138,146 @@ public final class FileTransferRpc {
     });
   }
 
-  private static ChunkSink sink(GrpcServerResponse<FileRequest, FileChunk> response) {
+  /** A real upload; its states live in this small holder, touched only on the event loop. */
+  private static final class UploadCall {
+    Upload upload;
+    boolean begun;
+    boolean over;
+    Buffer pending = Buffer.buffer();
+    boolean endedEarly;
+  }
+
+  private void upload(GrpcServerRequest<UploadChunk, UploadResult> request) {
+    GrpcServerResponse<UploadChunk, UploadResult> response = request.response();
+    UploadCall call = new UploadCall();
+    // A client that opens the stream and never says what it sends must not hold a slot forever.
+    long timer = vertx.setTimer(p.firstMessageTimeoutMillis(), t -> {
+      if (!call.begun && !call.over) {
+        call.over = true;
+        fail(response, GrpcStatus.DEADLINE_EXCEEDED, "no first Upload message within "
+            + p.firstMessageTimeoutMillis() + " ms");
+      }
+    });
+    request.handler(msg -> {
+      if (call.over) {
+        return;
+      }
+      if (!call.begun) {
+        call.begun = true;
+        vertx.cancelTimer(timer);
+        request.pause();
+        Upload.Request r = new Upload.Request(msg.getFilename(), msg.getSize(), msg.getSha256(), msg.getOverwrite());
+        call.pending.appendBytes(msg.getData().toByteArray());
+        Upload.begin(vertx, p.worker(), p.sharedRoot(), p.uploads(), r).onComplete(ar -> {
+          if (ar.failed()) {
+            call.over = true;
+            failUpload(response, ar.cause());
+            return;
+          }
+          call.upload = ar.result();
+          if (call.pending.length() > 0) {
+            write(call, request, response, call.pending);
+          }
+          call.pending = null;
+          if (call.endedEarly) {
+            finish(call, response);
+          } else {
+            request.resume();
+          }
+        });
+        return;
+      }
+      write(call, request, response, Buffer.buffer(msg.getData().toByteArray()));
+    });
+    request.endHandler(v -> {
+      if (call.over) {
+        return;
+      }
+      if (call.upload == null) {
+        call.endedEarly = true;
+        if (!call.begun) {
+          call.over = true;
+          vertx.cancelTimer(timer);
+          fail(response, GrpcStatus.INVALID_ARGUMENT, "empty upload stream");
+        }
+        return;
+      }
+      finish(call, response);
+    });
+    request.exceptionHandler(err -> {
+      // The stream was cut (client gone, reset): nothing of it may stay.
+      call.over = true;
+      if (call.upload != null) {
+        call.upload.abort();
+      }
+    });
+  }
+
+  private void write(UploadCall call, GrpcServerRequest<UploadChunk, UploadResult> request,
+      GrpcServerResponse<UploadChunk, UploadResult> response, Buffer data) {
+    if (call.over) {
+      return;
+    }
+    try {
+      call.upload.write(data);
+    } catch (UploadRefused e) {
+      call.over = true;
+      call.upload.abort();
+      failUpload(response, e);
+      return;
+    }
+    if (call.upload.writeQueueFull()) {
+      request.pause();
+      call.upload.drainHandler(v -> request.resume());
+    }
+  }
+
+  private void finish(UploadCall call, GrpcServerResponse<UploadChunk, UploadResult> response) {
+    call.over = true;
+    call.upload.finish().onComplete(ar -> {
+      if (ar.failed()) {
+        failUpload(response, ar.cause());
+        return;
+      }
+      Upload.Result r = ar.result();
+      p.onUploaded().accept(r.sharedName());
+      response.end(UploadResult.newBuilder().setFilename(r.sharedName()).setSize(r.size())
+          .setSha256(r.sha256()).build());
+    });
+  }
+
+  static void failUpload(GrpcServerResponse<?, ?> response, Throwable err) {
+    if (!(err instanceof UploadRefused u)) {
+      fail(response, GrpcStatus.INTERNAL, "upload failed: " + err.getMessage());
+      return;
+    }
+    GrpcStatus status = switch (u.kind()) {
+      case DISABLED -> GrpcStatus.PERMISSION_DENIED;
+      case BAD_REQUEST -> GrpcStatus.INVALID_ARGUMENT;
+      case TOO_LARGE, NO_SPACE -> GrpcStatus.RESOURCE_EXHAUSTED;
+      case EXISTS -> GrpcStatus.ALREADY_EXISTS;
+      case SIZE_MISMATCH, HASH_MISMATCH -> GrpcStatus.DATA_LOSS;
+      case IO -> GrpcStatus.INTERNAL;
+    };
+    fail(response, status, u.getMessage());
+  }
+
+  private static String clientOf(GrpcServerRequest<?, ?> request) {
+    var addr = request.connection().remoteAddress();
+    return addr == null || addr.host() == null ? "unknown" : addr.host();
+  }
+
+  private static ChunkSink sink(GrpcServerResponse<?, FileChunk> response, boolean withOffsets) {
     return new ChunkSink() {
       @Override
       public void write(Chunk c) {
-        response.write(FileChunk.newBuilder()
+        FileChunk.Builder b = FileChunk.newBuilder()
             .setData(UnsafeByteOperations.unsafeWrap(c.data().getBytes()))
-            .setSeq(c.seq())
-            .build());
+            .setSeq(c.seq());
+        if (withOffsets) {
+          b.setOffset(c.offset());
+        }
+        response.write(b.build());
       }
 
       @Override

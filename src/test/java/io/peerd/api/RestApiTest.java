@@ -2,7 +2,6 @@ package io.peerd.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.node.PeerVerticle;
@@ -90,7 +89,7 @@ class RestApiTest {
       assertEquals("text", alpha.getString("type"));
       assertTrue(alpha.getLong("mtime") > 1_600_000_000L, "seconds since the epoch, as the seed");
       assertEquals("grpc://127.0.0.1:" + peer.grpcPort(), alpha.getString("grpc"));
-      assertNull(alpha.getString("rest_url"), "never advertise a URL that is not served");
+      assertEquals(peer.selfUrl() + "/files/alpha.txt", alpha.getString("rest_url"));
       assertEquals("docs/Beta.md", files.getJsonObject(1).getString("name"));
       ctx.completeNow();
     })));

@@ -1,0 +1,139 @@
+package io.peerd.api;
+
+import io.peerd.index.FileEntry;
+import io.peerd.index.FileIndex;
+import io.peerd.index.Names;
+import io.peerd.transfer.ByteRange;
+import io.peerd.transfer.RateLimiter;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.MimeMapping;
+import io.vertx.ext.web.RoutingContext;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * {@code GET|HEAD /files/{name}}: a shared file over HTTP with zero-copy {@code sendFile},
+ * strong ETag (the SHA-256), single byte ranges, conditional requests. Only names in the index
+ * are ever opened, so no encoding trick reaches a file outside the share.
+ */
+final class FileServing {
+
+  static final String PREFIX = "/files/";
+
+  private final FileIndex index;
+  private final RateLimiter downloads;
+
+  FileServing(FileIndex index, RateLimiter downloads) {
+    this.index = index;
+    this.downloads = downloads;
+  }
+
+  void handle(RoutingContext ctx) {
+    // The raw path, not the router's normalised one: "%2F" inside a name must stay a problem
+    // we can name, not turn into a different path.
+    String raw = ctx.request().path();
+    String name = decode(raw.substring(PREFIX.length()));
+    String problem = name == null ? "bad percent-encoding" : Names.problem(name);
+    if (problem != null) {
+      throw new BadRequest("bad_name", "not a shared file name: " + problem);
+    }
+    boolean head = ctx.request().method() == HttpMethod.HEAD;
+    if (!head) {
+      long wait = downloads.acquire(ctx.request().remoteAddress().host(), System.currentTimeMillis());
+      if (wait > 0) {
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf((wait + 999) / 1000));
+        throw new BadRequest(429, "rate_limited", "download rate limit: retry in " + wait + " ms");
+      }
+    }
+    FileEntry e = index.snapshot().get(name);
+    if (e == null) {
+      throw new BadRequest(404, "not_found", "no shared file named " + name);
+    }
+    HttpServerResponse res = ctx.response();
+    String etag = "\"" + e.checksum() + "\"";
+    res.putHeader(HttpHeaders.ETAG, etag)
+        .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+        .putHeader(HttpHeaders.LAST_MODIFIED, httpDate(e.mtimeMillis()))
+        .putHeader(HttpHeaders.CONTENT_TYPE, contentType(name));
+    String inm = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
+    if (inm != null && (inm.trim().equals("*") || inm.contains(etag))) {
+      res.setStatusCode(304).end();
+      return;
+    }
+    String ifRange = ctx.request().getHeader("If-Range");
+    ByteRange range = ifRange != null && !ifRange.trim().equals(etag) ? null
+        : ByteRange.parse(ctx.request().getHeader("Range"), e.size());
+    if (range == ByteRange.UNSATISFIABLE) {
+      res.putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + e.size());
+      throw new BadRequest(416, "range_not_satisfiable", "the file has " + e.size() + " bytes");
+    }
+    long offset = range == null ? 0 : range.start();
+    long length = range == null ? e.size() : range.length();
+    if (range != null) {
+      res.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE,
+          "bytes " + range.start() + "-" + range.end() + "/" + e.size());
+    }
+    if (head) {
+      res.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length)).end();
+      return;
+    }
+    res.sendFile(e.path().toString(), offset, length).onFailure(err -> {
+      if (!res.headWritten()) {
+        ctx.fail(new BadRequest(404, "not_found", name + " can no longer be read"));
+      } else {
+        res.reset();
+      }
+    });
+  }
+
+  /** Strict percent-decoding into UTF-8; null when malformed. '+' is a plus in a path. */
+  static String decode(String s) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= s.length()) {
+          return null;
+        }
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          return null;
+        }
+        out.write(hi * 16 + lo);
+        i += 2;
+      } else {
+        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(out.toByteArray())).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  static String contentType(String name) {
+    String t = MimeMapping.mimeTypeForFilename(name);
+    if (t == null) {
+      return "application/octet-stream";
+    }
+    return t.startsWith("text/") ? t + "; charset=utf-8" : t;
+  }
+
+  static String httpDate(long millis) {
+    return DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC));
+  }
+}

@@ -1,0 +1,253 @@
+package io.peerd.cli;
+
+import io.peerd.node.PeerVerticle;
+import io.peerd.rpc.proto.UploadResult;
+import io.peerd.rpc.proto.UploadStatus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code java -jar peer.jar [-conf FILE]} runs the daemon; {@code java -jar peer.jar VERB ...}
+ * runs a client verb against a peer. Exit codes: 0 ok, 1 failed, 2 usage. Errors are one line;
+ * {@code --verbose} adds the stack trace.
+ */
+@Command(name = "peer", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+    description = "Runs a peer (without a verb), or talks to one.",
+    subcommands = {Cli.Search.class, Cli.Download.class, Cli.Upload.class, Cli.Status.class,
+        Cli.DummyDownload.class, Cli.DummyUpload.class})
+public final class Cli implements Callable<Integer> {
+
+  @Option(names = {"-conf", "--conf", "-c"}, paramLabel = "FILE",
+      description = "Peer configuration (JSON, the seed's keys); PEER_<KEY> variables override it. "
+          + "Without it: one peer on 127.0.0.1:8001 sharing ./peer-shared.")
+  Path conf;
+
+  /** Set when the daemon started: main() must then not exit. */
+  boolean daemonRunning;
+
+  @Override
+  public Integer call() {
+    int code = Daemon.run(conf == null ? null : conf.toString(), System.getenv());
+    daemonRunning = code == 0;
+    return code;
+  }
+
+  /** @return the exit code, or -1 when the daemon is running and the JVM must stay up */
+  public static int run(String[] args) {
+    Cli cli = new Cli();
+    CommandLine cmd = new CommandLine(cli)
+        .setExecutionExceptionHandler(Cli::onError)
+        .setCaseInsensitiveEnumValuesAllowed(true);
+    int code = cmd.execute(args);
+    return cli.daemonRunning ? -1 : code;
+  }
+
+  private static int onError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    boolean verbose = parsed.hasMatchedOption("--verbose")
+        || parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");
+    if (verbose) {
+      e.printStackTrace(cmd.getErr());
+    }
+    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    cmd.getErr().println("peer " + cmd.getCommandName() + ": " + msg);
+    return 1;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"peerd " + PeerVerticle.VERSION};
+    }
+  }
+
+  /** Options every client verb has. */
+  static class Common {
+    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    static String peerUrl(String raw) {
+      String url = io.peerd.peers.PeerUrl.tryParse(raw);
+      if (url == null) {
+        throw new CommandLine.ParameterException(new CommandLine(new Cli()), "not a peer URL (http://host:port): " + raw);
+      }
+      return url;
+    }
+  }
+
+  @Command(name = "search", mixinStandardHelpOptions = true, description = "Search the network through a peer.")
+  static final class Search extends Common implements Callable<Integer> {
+    @Parameters(paramLabel = "QUERY", description = "Case-insensitive part of a file name.")
+    String query;
+    @Option(names = "--peer", required = true, description = "Peer to ask, e.g. http://127.0.0.1:8001")
+    String peer;
+    @Option(names = "--ttl", description = "Hops the query may travel.") Integer ttl;
+    @Option(names = "--fanout", description = "Neighbours asked per peer.") Integer fanout;
+    @Option(names = "--timeout-ms", description = "Deadline of the search.") Integer timeoutMs;
+    @Option(names = "--json", description = "Print the raw JSON answer.") boolean json;
+
+    @Override
+    public Integer call() {
+      StringBuilder q = new StringBuilder("/search?query=").append(URLEncoder.encode(query, StandardCharsets.UTF_8));
+      if (ttl != null) {
+        q.append("&ttl=").append(ttl);
+      }
+      if (fanout != null) {
+        q.append("&fanout=").append(fanout);
+      }
+      if (timeoutMs != null) {
+        q.append("&timeout_ms=").append(timeoutMs);
+      }
+      try (Client c = new Client()) {
+        JsonObject a = c.getJson(peerUrl(peer), q.toString(), java.time.Duration.ofSeconds(70));
+        if (json) {
+          out().println(a.encodePrettily());
+          return 0;
+        }
+        out().printf("%-28s %-40s %12s %-12s %4s%n", "PEER", "NAME", "SIZE", "SHA256", "HOPS");
+        int n = 0;
+        for (Object o : a.getJsonArray("results", new JsonArray())) {
+          JsonObject r = (JsonObject) o;
+          for (Object f : r.getJsonArray("files", new JsonArray())) {
+            JsonObject file = (JsonObject) f;
+            String sha = file.getString("checksum", "");
+            out().printf("%-28s %-40s %12d %-12s %4s%n", r.getString("peer"), file.getString("name"),
+                file.getLong("size", -1L), sha.length() > 12 ? sha.substring(0, 12) : sha,
+                r.getValue("hops") == null ? "?" : r.getValue("hops"));
+            n++;
+          }
+        }
+        out().printf("%d file(s) from %d peer(s) in %s ms%s%n", n, a.getInteger("peers_answered", 0),
+            a.getValue("elapsed_ms"), a.getBoolean("partial", false) ? " (partial: " + a.getJsonArray("unreachable") + ")" : "");
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "download", mixinStandardHelpOptions = true,
+      description = "Download a file over gRPC: resumable (NAME.part), verified by SHA-256.")
+  static final class Download extends Common implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME", description = "Shared name of the file (as in /files or a search).")
+    String name;
+    @Option(names = "--peer", required = true, description = "Peer that has it or can find it.")
+    String peer;
+    @Option(names = "--out", description = "Where to save it (default: the file's base name here).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      Path target = out != null ? out : Path.of(name.substring(name.lastIndexOf('/') + 1));
+      try (Client c = new Client()) {
+        Transfers.Source s = Transfers.locate(c, peerUrl(peer), name);
+        Transfers.Downloaded d = Transfers.download(c, s, target, -1, Progress.stderrIsTerminal());
+        out().printf("saved %s (%d bytes, sha256 %s) from %s%s%n", d.file(), d.size(), d.sha256(), s.peer(),
+            d.resumedFrom() > 0 ? ", resumed at byte " + d.resumedFrom() : "");
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "upload", mixinStandardHelpOptions = true,
+      description = "Upload a file to a peer that accepts uploads (verified by size and SHA-256).")
+  static final class Upload extends Common implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE") Path file;
+    @Option(names = "--peer", required = true) String peer;
+    @Option(names = "--name", description = "Name in the peer's upload folder (default: the file name).")
+    String name;
+    @Option(names = "--overwrite", description = "Replace an existing file (if the peer allows it).")
+    boolean overwrite;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!Files.isRegularFile(file)) {
+        throw new Client.Failure("not a file: " + file);
+      }
+      try (Client c = new Client()) {
+        UploadResult r = Transfers.upload(c, Client.grpcAddress(peerUrl(peer)), file,
+            name != null ? name : file.getFileName().toString(), overwrite, Progress.stderrIsTerminal());
+        out().printf("uploaded %s (%d bytes, sha256 %s)%n", r.getFilename(), r.getSize(), r.getSha256());
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a peer's status.")
+  static final class Status extends Common implements Callable<Integer> {
+    @Option(names = "--peer", required = true) String peer;
+    @Option(names = "--json") boolean json;
+
+    @Override
+    public Integer call() {
+      try (Client c = new Client()) {
+        JsonObject s = c.getJson(peerUrl(peer), "/status", Transfers.REST_TIMEOUT);
+        if (json) {
+          out().println(s.encodePrettily());
+          return 0;
+        }
+        JsonObject st = s.getJsonObject("stats", new JsonObject());
+        out().printf("%s %s (version %s, up %.0f s)%n", s.getString("peer"), s.getString("url"),
+            s.getString("version"), s.getDouble("uptime_s", 0.0));
+        out().printf("files: %s (%s bytes)  peers: %s known, %s healthy  searches: %s%n",
+            st.getValue("files"), st.getValue("bytes_shared"), st.getValue("total_peers"),
+            st.getValue("healthy_peers"), st.getValue("searches_processed"));
+        return 0;
+      }
+    }
+  }
+
+  /** The seed client's options, for parity: --grpc-host, --grpc-port. */
+  static class SeedTarget extends Common {
+    @Option(names = "--grpc-host", defaultValue = "localhost") String host;
+    @Option(names = "--grpc-port", defaultValue = "50051") int port;
+
+    io.vertx.core.net.SocketAddress address() {
+      return io.vertx.core.net.SocketAddress.inetSocketAddress(port, host);
+    }
+  }
+
+  @Command(name = "dummy-download", mixinStandardHelpOptions = true, description = "The seed's DummyDownload.")
+  static final class DummyDownload extends SeedTarget implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+      try (Client c = new Client()) {
+        long start = System.nanoTime();
+        long[] got = Transfers.dummyDownload(c, address(), name);
+        double secs = (System.nanoTime() - start) / 1e9;
+        out().printf("received %d chunks, %d bytes in %.2f s%n", got[0], got[1], secs);
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "dummy-upload", mixinStandardHelpOptions = true, description = "The seed's DummyUpload.")
+  static final class DummyUpload extends SeedTarget implements Callable<Integer> {
+    @Option(names = {"--bytes", "--upload-bytes"}, required = true, description = "Bytes to send.") long bytes;
+
+    @Override
+    public Integer call() {
+      try (Client c = new Client()) {
+        UploadStatus s = Transfers.dummyUpload(c, address(), bytes);
+        out().printf("server received %d bytes in %d chunks%n", s.getReceivedBytes(), s.getChunks());
+        return 0;
+      }
+    }
+  }
+}

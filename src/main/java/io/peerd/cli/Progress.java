@@ -1,0 +1,76 @@
+package io.peerd.cli;
+
+import java.io.PrintStream;
+
+/**
+ * Progress of a transfer on stderr: a redrawn bar with rate and ETA on a terminal, a plain line
+ * every few seconds otherwise (logs and CI). Called from one event loop, read by nobody else.
+ */
+final class Progress {
+
+  private final PrintStream err;
+  private final String label;
+  private final long total;
+  private final long startOffset;
+  private final boolean tty;
+  private final long startNanos = System.nanoTime();
+  private long lastPrint = System.nanoTime();
+  private long done;
+
+  Progress(PrintStream err, String label, long total, long startOffset, boolean tty) {
+    this.err = err;
+    this.label = label;
+    this.total = total;
+    this.startOffset = startOffset;
+    this.done = startOffset;
+    this.tty = tty;
+  }
+
+  static boolean stderrIsTerminal() {
+    return System.console() != null;
+  }
+
+  void advance(long bytes) {
+    done += bytes;
+    long now = System.nanoTime();
+    if (now - lastPrint > (tty ? 200_000_000L : 2_000_000_000L)) {
+      lastPrint = now;
+      print(false);
+    }
+  }
+
+  void finish() {
+    print(true);
+  }
+
+  private void print(boolean last) {
+    double secs = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
+    double rate = (done - startOffset) / secs;
+    double pct = total > 0 ? 100.0 * done / total : 100;
+    long eta = rate > 0 && total > done ? (long) ((total - done) / rate) : 0;
+    String figures = String.format("%s %5.1f%% %s/%s %s/s ETA %ds", label, pct, human(done), human(total),
+        human((long) rate), eta);
+    if (tty) {
+      int width = 30;
+      int filled = (int) Math.round(width * Math.min(1.0, pct / 100));
+      err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + figures + (last ? "\n" : ""));
+    } else {
+      err.println(figures);
+    }
+    err.flush();
+  }
+
+  static String human(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = bytes;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format("%.1f %s", v, units[u]);
+  }
+}
