@@ -101,6 +101,7 @@ public final class FileTransferRpc {
         .onFailure(err -> fail(response, GrpcStatus.NOT_FOUND, name + " can no longer be read"))
         .onSuccess(streamer -> {
           response.exceptionHandler(err -> streamer.cancel());
+          request.errorHandler(error -> streamer.cancel());
           streamer.result().onComplete(ar -> {
             if (ar.succeeded()) {
               response.end();
@@ -204,13 +205,17 @@ public final class FileTransferRpc {
       }
       finish(call, response);
     });
-    request.exceptionHandler(err -> {
+    Handler<Throwable> cut = err -> {
       // The stream was cut (client gone, reset): nothing of it may stay.
       call.over = true;
       if (call.upload != null) {
         call.upload.abort();
       }
-    });
+    };
+    request.exceptionHandler(cut);
+    response.exceptionHandler(cut);
+    // A client's cancel arrives as a gRPC error (RST_STREAM), not as an exception.
+    request.errorHandler(error -> cut.handle(new IllegalStateException("stream " + error)));
   }
 
   private void write(UploadCall call, GrpcServerRequest<UploadChunk, UploadResult> request,

@@ -100,4 +100,25 @@ class DaemonProcessTest {
     }
     assertTrue(new File(tmp.toFile(), "peer-shared").isDirectory());
   }
+
+  @Test
+  void clientVerbsExitZeroOneOrTwo() throws Exception {
+    for (String verb : List.of("search", "download", "upload", "status", "dummy-download", "dummy-upload")) {
+      Run help = run(verb, "--help");
+      assertEquals(0, help.exit(), verb + " --help");
+      assertTrue(help.stdout().get(0).startsWith("Usage: peer " + verb), help.stdout().get(0));
+    }
+    Run usage = run("search");
+    assertEquals(2, usage.exit(), "missing arguments are a usage error");
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    Run failed = run("status", "--peer", "http://127.0.0.1:" + closed);
+    assertEquals(1, failed.exit(), failed.toString());
+    assertEquals(1, failed.stderr().size(), "one line, no stack trace: " + failed.stderr());
+    assertTrue(failed.stderr().get(0).startsWith("peer status: cannot connect"), failed.stderr().get(0));
+    Run verbose = run("status", "--verbose", "--peer", "http://127.0.0.1:" + closed);
+    assertTrue(verbose.stderr().size() > 1, "--verbose prints the stack trace");
+  }
 }
