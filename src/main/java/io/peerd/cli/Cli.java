@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "peer", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     description = "Runs a peer (without a verb), or talks to one.",
     subcommands = {Cli.Search.class, Cli.Download.class, Cli.Upload.class, Cli.Status.class,
-        Cli.DummyDownload.class, Cli.DummyUpload.class})
+        Cli.DummyDownload.class, Cli.DummyUpload.class, Cli.DrainDownload.class})
 public final class Cli implements Callable<Integer> {
 
   @Option(names = {"-conf", "--conf", "-c"}, paramLabel = "FILE",
@@ -246,6 +246,30 @@ public final class Cli implements Callable<Integer> {
       try (Client c = new Client()) {
         UploadStatus s = Transfers.dummyUpload(c, address(), bytes);
         out().printf("server received %d bytes in %d chunks%n", s.getReceivedBytes(), s.getChunks());
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "drain-download", hidden = true, mixinStandardHelpOptions = true,
+      description = "Download a file over gRPC and discard it; prints MiB/s (for bench/transfer.sh).")
+  static final class DrainDownload extends Common implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME") String name;
+    @Option(names = "--peer", required = true) String peer;
+    @Option(names = "--repeat", defaultValue = "1", description = "Runs (the first ones warm the JIT up).")
+    int repeat;
+
+    @Override
+    public Integer call() {
+      try (Client c = new Client()) {
+        Transfers.Source s = Transfers.locate(c, peerUrl(peer), name);
+        for (int i = 0; i < repeat; i++) {
+          long start = System.nanoTime();
+          long bytes = Transfers.drain(c, s);
+          double secs = (System.nanoTime() - start) / 1e9;
+          out().printf("%d bytes in %.3f s: %.1f MiB/s%n", bytes, secs, bytes / secs / (1 << 20));
+          out().flush();
+        }
         return 0;
       }
     }

@@ -3,6 +3,7 @@ package io.peerd.cli;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
@@ -36,6 +37,9 @@ final class Client implements AutoCloseable {
     }
   }
 
+  /** Peers send chunks of up to 1 MiB (chunk_size); gRPC's usual 4 MiB would do, Vert.x's default does not. */
+  static final int MAX_MESSAGE = 4 << 20;
+
   final Vertx vertx;
   final WebClient http;
   final GrpcClient grpc;
@@ -44,9 +48,12 @@ final class Client implements AutoCloseable {
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
     http = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5000).setIdleTimeout(30)
         .setIdleTimeoutUnit(TimeUnit.SECONDS).setUserAgent("peerd-cli"));
-    grpc = GrpcClient.client(vertx, new GrpcClientOptions(),
+    grpc = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE),
         new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
-            .setConnectTimeout(5000));
+            .setConnectTimeout(5000)
+            // HTTP/2's default 64 KiB windows cap a stream at one window per round trip.
+            .setInitialSettings(new Http2Settings().setInitialWindowSize(16 << 20).setMaxFrameSize(1 << 20))
+            .setHttp2ConnectionWindowSize(64 << 20));
   }
 
   /** Blocks the calling thread, which must not be an event loop (the CLI's main thread is not). */

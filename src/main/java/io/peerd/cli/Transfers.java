@@ -264,4 +264,17 @@ final class Transfers {
         }));
     return Client.await(f, TRANSFER_TIMEOUT);
   }
+
+  /** Downloads and discards a whole file: measures the transfer alone (bench/transfer.sh). */
+  static long drain(Client c, Source s) {
+    DownloadRequest req = DownloadRequest.newBuilder().setFilename(s.name()).build();
+    return Client.await(c.grpc.request(s.grpc(), FileTransferGrpcClient.Download)
+        .compose(call -> call.send(req).compose(resp -> {
+          Promise<Long> done = Promise.promise();
+          long[] got = {0};
+          resp.handler(chunk -> got[0] += chunk.getData().size());
+          endWithStatus(resp, done, got);
+          return done.future();
+        })), TRANSFER_TIMEOUT);
+  }
 }

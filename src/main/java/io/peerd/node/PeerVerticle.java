@@ -19,6 +19,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -27,6 +28,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +77,8 @@ public final class PeerVerticle extends VerticleBase {
     long startedAt = System.currentTimeMillis();
     index = new FileIndex(vertx, config.sharedDir(), "peer-index-" + config.name() + "-" + UUID.randomUUID());
     client = new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000));
-    GrpcServer grpc = GrpcServer.server(vertx);
+    // Upload chunks may be as large as download chunks (1 MiB); gRPC's customary limit is 4 MiB.
+    GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(4 << 20));
     io = vertx.createSharedWorkerExecutor("peer-io-" + config.name() + "-" + UUID.randomUUID(), 2, 10, TimeUnit.MINUTES);
     downloads = new RateLimiter(config.rateLimit().downloadsPerMinute(), 10_000);
     FileTransferRpc rpc = new FileTransferRpc(vertx, new FileTransferRpc.Parts(index::snapshot,
@@ -91,7 +94,11 @@ public final class PeerVerticle extends VerticleBase {
         .setIdleTimeout(120)
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024)
-        .setMaxFormAttributeSize(64 * 1024);
+        .setMaxFormAttributeSize(64 * 1024)
+        // HTTP/2 (gRPC) flow-control windows: the 64 KiB default caps a download at one window
+        // per round trip; these let a stream run at loopback speed with bounded buffering.
+        .setInitialSettings(new Http2Settings().setInitialWindowSize(4 << 20).setMaxFrameSize(64 * 1024))
+        .setHttp2ConnectionWindowSize(16 << 20);
     restServer = vertx.createHttpServer(options)
         .requestHandler(req -> (isGrpc(req) ? grpc : rest).handle(req));
     Future<HttpServer> restListening = restServer.listen();

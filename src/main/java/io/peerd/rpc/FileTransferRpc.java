@@ -23,6 +23,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -277,7 +278,8 @@ public final class FileTransferRpc {
       @Override
       public void write(Chunk c) {
         FileChunk.Builder b = FileChunk.newBuilder()
-            .setData(UnsafeByteOperations.unsafeWrap(c.data().getBytes()))
+            // Wraps the file's bytes without copying them (protobuf copies once when encoding).
+            .setData(UnsafeByteOperations.unsafeWrap(((BufferInternal) c.data()).getByteBuf().nioBuffer()))
             .setSeq(c.seq());
         if (withOffsets) {
           b.setOffset(c.offset());
