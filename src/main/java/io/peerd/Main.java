@@ -8,6 +8,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    Cli.prepareLogging();
     int code = Cli.run(args);
     if (code >= 0) {
       System.exit(code);

@@ -3,6 +3,7 @@ package io.peerd.api;
 import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
 import io.peerd.index.Names;
+import io.peerd.metrics.Metrics;
 import io.peerd.transfer.ByteRange;
 import io.peerd.transfer.RateLimiter;
 import io.vertx.core.http.HttpHeaders;
@@ -30,10 +31,12 @@ final class FileServing {
 
   private final FileIndex index;
   private final RateLimiter downloads;
+  private final Metrics metrics;
 
-  FileServing(FileIndex index, RateLimiter downloads) {
+  FileServing(FileIndex index, RateLimiter downloads, Metrics metrics) {
     this.index = index;
     this.downloads = downloads;
+    this.metrics = metrics;
   }
 
   void handle(RoutingContext ctx) {
@@ -85,7 +88,9 @@ final class FileServing {
       res.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length)).end();
       return;
     }
-    res.sendFile(e.path().toString(), offset, length).onFailure(err -> {
+    res.sendFile(e.path().toString(), offset, length)
+        .onSuccess(v -> metrics.transferred("http", "sent", length))
+        .onFailure(err -> {
       if (!res.headWritten()) {
         ctx.fail(new BadRequest(404, "not_found", name + " can no longer be read"));
       } else {

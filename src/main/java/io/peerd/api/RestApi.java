@@ -3,6 +3,11 @@ package io.peerd.api;
 import io.peerd.config.PeerConfig;
 import io.peerd.index.FileIndex;
 import io.peerd.index.IndexSnapshot;
+import io.peerd.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.peerd.peers.HealthChecker;
 import io.peerd.peers.PeerProbe;
 import io.peerd.peers.PeerState;
@@ -24,6 +29,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -41,24 +47,35 @@ public final class RestApi {
   public record Parts(PeerConfig config, String self, String grpcUrl, FileIndex index,
       LocalFiles local, PeerTable peers, SearchService search, HealthChecker health,
       PeerProbe probe, RateLimiter downloads, long startedAtMillis, String version,
-      Supplier<JsonObject> problems) {}
+      Supplier<JsonObject> problems, Metrics metrics) {}
 
   private final Vertx vertx;
   private final Parts p;
+  private final Timer searchLatency;
+  private final Timer forwardedLatency;
+  private final Counter partialSearches;
+  private final DistributionSummary searchResults;
   private long filesBodyGeneration = -1;
   private Buffer filesBody;
 
   public RestApi(Vertx vertx, Parts parts) {
     this.vertx = vertx;
     this.p = parts;
+    this.searchLatency = p.metrics().timer("peer_search_seconds", "Searches answered", "role", "origin");
+    this.forwardedLatency = p.metrics().timer("peer_search_seconds", "Searches answered", "role", "forwarded");
+    this.partialSearches = p.metrics().counter("peer_search_partial_total",
+        "Searches answered partial (a neighbour failed or the deadline cut them)");
+    this.searchResults = DistributionSummary.builder("peer_search_results").description("Files in a search answer")
+        .tag("peer", p.config().name()).register(p.metrics().registry());
   }
 
   public Router router() {
     Router r = Router.router(vertx);
     r.get("/health").handler(this::health);
+    r.get("/metrics").handler(PrometheusScrapingHandler.create(p.metrics().registry()));
     r.get("/status").handler(this::status);
     r.get("/files").handler(this::files);
-    FileServing content = new FileServing(p.index(), p.downloads());
+    FileServing content = new FileServing(p.index(), p.downloads(), p.metrics());
     r.get("/files/*").handler(content::handle);
     r.head("/files/*").handler(content::handle);
     r.get("/peers").handler(this::peers);
@@ -177,8 +194,19 @@ public final class RestApi {
     String origin = optionalPeer(ctx, "origin");
     String from = optionalPeer(ctx, "from");
     List<String> also = peerList(ctx, "also", c.maxFanout());
+    long started = System.nanoTime();
+    Timer latency = from == null ? searchLatency : forwardedLatency;
     p.search().search(new SearchQuery(id, text, ttl, hops, fanout, budget, origin, from, also))
-        .onSuccess(answer -> Errors.json(ctx, 200, WireJson.searchAnswer(answer)))
+        .onSuccess(answer -> {
+          latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+          if (from == null) {
+            if (answer.partial()) {
+              partialSearches.increment();
+            }
+            searchResults.record(answer.results().stream().mapToInt(r -> r.files().size()).sum());
+          }
+          Errors.json(ctx, 200, WireJson.searchAnswer(answer));
+        })
         .onFailure(ctx::fail);
   }
 

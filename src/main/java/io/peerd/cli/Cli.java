@@ -42,6 +42,11 @@ public final class Cli implements Callable<Integer> {
     return code;
   }
 
+  /** Call first thing: Vert.x picks its logger once. */
+  public static void prepareLogging() {
+    Logging.routeVertxToSlf4j();
+  }
+
   /** @return the exit code, or -1 when the daemon is running and the JVM must stay up */
   public static int run(String[] args) {
     Cli cli = new Cli();

@@ -1,9 +1,11 @@
 package io.peerd.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.peerd.config.ConfigException;
 import io.peerd.config.ConfigLoader;
 import io.peerd.config.ConfigParser;
 import io.peerd.config.PeerConfig;
+import io.peerd.metrics.Metrics;
 import io.peerd.node.PeerVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,9 +16,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
-/** Runs one peer until the process is stopped. */
+/** Runs one peer until SIGTERM or Ctrl-C, then stops it gracefully and exits 0. */
 public final class Daemon {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
   /** Where a peer started without -conf shares from, created on first run. */
   static final Path DEFAULT_SHARE = Path.of("peer-shared");
@@ -26,16 +35,19 @@ public final class Daemon {
   /** @return the process exit code; 0 means the peer is running (the JVM stays up) */
   public static int run(String confPath, Map<String, String> env) {
     long t0 = System.nanoTime();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+    PrometheusMeterRegistry registry = Metrics.newRegistry();
+    Vertx vertx = Metrics.vertxWithMetrics(new VertxOptions().setPreferNativeTransport(false), registry);
     CompletableFuture<Integer> outcome = new CompletableFuture<>();
     loadConfig(vertx, confPath, env)
         .compose(config -> {
-          PeerVerticle peer = new PeerVerticle(config);
+          Logging.apply(config.ops().logFormat(), config.ops().logLevel());
+          PeerVerticle peer = new PeerVerticle(config, registry);
           return vertx.deployVerticle(peer).map(id -> {
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            System.out.printf("peer %s up in %d ms: REST+gRPC %s, gRPC %s, sharing %s (config: %s)%n",
+            LOG.info("peer {} up in {} ms: REST and gRPC on {}, gRPC {}, sharing {} (config: {})",
                 config.name(), ms, peer.selfUrl(), "grpc://" + config.bindHost() + ":" + peer.grpcPort(),
                 config.sharedDir(), config.source());
+            onSignals(vertx, id, config);
             return 0;
           });
         })
@@ -51,11 +63,43 @@ public final class Daemon {
             outcome.complete(e instanceof ConfigException ? 2 : 1);
           }
         });
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close()
-        .toCompletionStage().toCompletableFuture().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
-        .exceptionally(err -> null).join(), "peer-shutdown"));
     // The main thread is not an event loop: waiting here for the start outcome blocks nothing.
     return outcome.join();
+  }
+
+  /**
+   * SIGTERM and SIGINT: stop accepting, let in-flight requests and transfers finish within the
+   * grace period, save the peer table, close, exit 0 (the JVM's default would be 143).
+   */
+  private static void onSignals(Vertx vertx, String deploymentId, PeerConfig config) {
+    AtomicBoolean stopping = new AtomicBoolean();
+    long graceMs = config.ops().shutdownGrace().toMillis();
+    Runnable stop = () -> {
+      if (!stopping.compareAndSet(false, true)) {
+        return;
+      }
+      LOG.info("peer {} stopping (grace {} ms)", config.name(), graceMs);
+      int code;
+      try {
+        vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture()
+            .get(graceMs + 10_000, TimeUnit.MILLISECONDS);
+        code = 0;
+      } catch (Exception e) {
+        LOG.error("peer {} did not stop cleanly: {}", config.name(), e.toString());
+        code = 1;
+      }
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("closing Vert.x: {}", e.toString());
+      }
+      LOG.info("peer {} stopped", config.name());
+      System.exit(code);
+    };
+    for (String name : new String[] {"TERM", "INT"}) {
+      // Signal handlers run on a JVM thread, not an event loop: the waits above block nothing.
+      Signal.handle(new Signal(name), sig -> new Thread(stop, "peer-shutdown").start());
+    }
   }
 
   static Future<PeerConfig> loadConfig(Vertx vertx, String confPath, Map<String, String> env) {

@@ -31,7 +31,7 @@ public final class ConfigParser {
       "search_timeout_ms", "rescan_interval", "max_peers", "peer_max_backoff", "peer_forget_after",
       "peer_exchange", "peer_exchange_max", "seen_cache_size", "seen_cache_ttl",
       "dummy_upload_max_bytes", "chunk_size", "accept_uploads", "upload_dir", "upload_max_bytes",
-      "upload_overwrite", "rate_limit");
+      "upload_overwrite", "shutdown_grace_ms", "log_format", "log_level", "rate_limit");
 
   static final int MAX_TTL = 16;
 
@@ -96,7 +96,7 @@ public final class ConfigParser {
           "friend_secondary", "self_url" -> {
         return value;
       }
-      case "upload_dir" -> {
+      case "upload_dir", "log_format", "log_level" -> {
         return value;
       }
       case "peer_exchange", "accept_uploads", "upload_overwrite" -> {
@@ -169,9 +169,13 @@ public final class ConfigParser {
         bool("upload_overwrite", false));
     int chunk = integer("chunk_size", 64 * 1024, 1024, 1024 * 1024);
     PeerConfig.RateLimit rateLimit = rateLimit();
+    PeerConfig.Ops ops = new PeerConfig.Ops(
+        Duration.ofMillis(integer("shutdown_grace_ms", 10_000, 0, 600_000)),
+        oneOf("log_format", "plain", List.of("plain", "json")),
+        oneOf("log_level", "INFO", List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR")));
     return new PeerConfig(source, name, ip, bindHost, restPort, grpcPort, metricsPort, sharedDir,
         stateDir, friends, selfUrl, health, ttl, fanout, friendTimeout, searchTimeout, rescan,
-        uploadCap, chunk, rateLimit, peerSettings, seen, uploads);
+        uploadCap, chunk, rateLimit, peerSettings, seen, uploads, ops);
   }
 
   private ConfigException bad(String key, String expected) {
@@ -189,6 +193,14 @@ public final class ConfigParser {
       throw bad(key, "a non-empty string");
     }
     return s;
+  }
+
+  private String oneOf(String key, String def, List<String> allowed) {
+    String v = string(key, def);
+    if (!allowed.contains(v)) {
+      throw bad(key, "one of " + allowed);
+    }
+    return v;
   }
 
   private boolean bool(String key, boolean def) {

@@ -37,7 +37,8 @@ public record PeerConfig(
     RateLimit rateLimit,
     PeerSettings peers,
     SeenSettings seen,
-    UploadSettings uploads) {
+    UploadSettings uploads,
+    Ops ops) {
 
   /**
    * How the peer table behaves.
@@ -59,6 +60,14 @@ public record PeerConfig(
    * @param overwrite whether an upload may replace an existing file
    */
   public record UploadSettings(boolean accept, String dir, long maxBytes, boolean overwrite) {}
+
+  /**
+   * Running the process.
+   *
+   * @param shutdownGrace how long in-flight requests and transfers may go on after SIGTERM
+   * @param logFormat "plain" or "json"
+   */
+  public record Ops(Duration shutdownGrace, String logFormat, String logLevel) {}
 
   /** Bounds of the cache of query ids already processed (duplicate suppression). */
   public record SeenSettings(int maxIds, Duration maxAge) {}

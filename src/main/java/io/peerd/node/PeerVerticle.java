@@ -4,6 +4,7 @@ import io.peerd.api.LocalFiles;
 import io.peerd.api.RestApi;
 import io.peerd.config.PeerConfig;
 import io.peerd.index.FileIndex;
+import io.peerd.metrics.Metrics;
 import io.peerd.peers.HealthChecker;
 import io.peerd.peers.PeerExchange;
 import io.peerd.peers.PeerStore;
@@ -25,11 +26,15 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.grpc.health.HealthService;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.security.SecureRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,11 +50,12 @@ import java.util.UUID;
  */
 public final class PeerVerticle extends VerticleBase {
 
-  private static final System.Logger LOG = System.getLogger("io.peerd");
+  private static final Logger LOG = LoggerFactory.getLogger(PeerVerticle.class);
 
   public static final String VERSION = versionOf();
 
   private final PeerConfig config;
+  private final Metrics metrics;
   private FileIndex index;
   private PeerTable peers;
   private SearchService search;
@@ -57,6 +63,7 @@ public final class PeerVerticle extends VerticleBase {
   private HttpPeerClient client;
   private HttpServer restServer;
   private HttpServer grpcServer;
+  private HttpServer metricsServer;
   private String self;
   private String grpcUrl;
   private Future<?> firstScan;
@@ -69,21 +76,29 @@ public final class PeerVerticle extends VerticleBase {
   private Handler<HttpServerRequest> rest = req -> req.response().setStatusCode(503).end();
 
   public PeerVerticle(PeerConfig config) {
+    this(config, Metrics.newRegistry());
+  }
+
+  /** @param registry where this peer's meters go (the daemon's Vert.x reports HTTP metrics there too) */
+  public PeerVerticle(PeerConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
+    this.metrics = new Metrics(registry, config.name());
   }
 
   @Override
   public Future<?> start() {
     long startedAt = System.currentTimeMillis();
-    index = new FileIndex(vertx, config.sharedDir(), "peer-index-" + config.name() + "-" + UUID.randomUUID());
+    // Pool names are metric labels: unique per peer (tests run many in one JVM), few per process.
+    String pools = config.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    index = new FileIndex(vertx, config.sharedDir(), "peer-index-" + pools);
     client = new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000));
     // Upload chunks may be as large as download chunks (1 MiB); gRPC's customary limit is 4 MiB.
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(4 << 20));
-    io = vertx.createSharedWorkerExecutor("peer-io-" + config.name() + "-" + UUID.randomUUID(), 2, 10, TimeUnit.MINUTES);
+    io = vertx.createSharedWorkerExecutor("peer-io-" + pools, 2, 10, TimeUnit.MINUTES);
     downloads = new RateLimiter(config.rateLimit().downloadsPerMinute(), 10_000);
     FileTransferRpc rpc = new FileTransferRpc(vertx, new FileTransferRpc.Parts(index::snapshot,
         config.sharedDir(), config.chunkSize(), config.dummyUploadMaxBytes(), config.uploads(),
-        downloads, io, name -> index.rescan(), 30_000));
+        downloads, io, name -> index.rescan(), 30_000), metrics);
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
     grpc.addService(ReflectionService.v1());
@@ -103,12 +118,21 @@ public final class PeerVerticle extends VerticleBase {
         .requestHandler(req -> (isGrpc(req) ? grpc : rest).handle(req));
     Future<HttpServer> restListening = restServer.listen();
     Future<?> grpcOnly = Future.succeededFuture();
+    Future<?> metricsOnly = Future.succeededFuture();
+    if (config.metricsPort() >= 0) {
+      // The seed read metrics_port but never bound it; here it serves /metrics alone.
+      Router metricsRouter = Router.router(vertx);
+      metricsRouter.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
+      metricsServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.bindHost())
+          .setPort(config.metricsPort())).requestHandler(metricsRouter);
+      metricsOnly = metricsServer.listen();
+    }
     if (config.grpcPort() >= 0) {
       grpcServer = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.grpcPort()))
           .requestHandler(grpc);
       grpcOnly = grpcServer.listen();
     }
-    return Future.all(restListening, grpcOnly).map(v -> {
+    return Future.all(restListening, grpcOnly, metricsOnly).map(v -> {
       int restPort = restServer.actualPort();
       self = config.advertisedUrl(restPort);
       int grpcPort = grpcServer != null ? grpcServer.actualPort() : restPort;
@@ -136,7 +160,8 @@ public final class PeerVerticle extends VerticleBase {
         new SeenQueries(config.seen().maxIds(), config.seen().maxAge().toMillis()),
         System::currentTimeMillis, random);
     RestApi api = new RestApi(vertx, new RestApi.Parts(config, self, grpcUrl, index, local, peers,
-        search, health, client, downloads, startedAt, VERSION, this::problems));
+        search, health, client, downloads, startedAt, VERSION, this::problems, metrics));
+    registerMeters();
 
     // Temporary files of uploads a crash interrupted go before the first scan could see them.
     firstScan = io.executeBlocking(() -> Upload.cleanLeftovers(config.sharedDir(), config.uploads().dir()), false)
@@ -157,6 +182,21 @@ public final class PeerVerticle extends VerticleBase {
       timers.add(vertx.setPeriodic(Math.max(tick, 1000), t -> saveTable()));
     }
     return api.router();
+  }
+
+  private void registerMeters() {
+    metrics.gauge("peer_peers_known", "Peers in the table", peers, t -> t.size());
+    metrics.gauge("peer_peers_healthy", "Healthy peers in the table", peers, t -> t.healthyUrls().size());
+    metrics.gauge("peer_index_files", "Files shared", index, i -> i.snapshot().size());
+    metrics.gauge("peer_index_bytes", "Bytes shared", index, i -> i.snapshot().totalBytes());
+    metrics.counter("peer_search_processed_total", "Queries processed (first sight of an id)", search,
+        s -> s.stats().processed());
+    metrics.counter("peer_search_duplicates_total", "Queries dropped as already seen", search,
+        s -> s.stats().duplicates());
+    metrics.counter("peer_search_forwarded_total", "Queries forwarded to neighbours", search,
+        s -> s.stats().forwarded());
+    metrics.counter("peer_search_neighbour_failures_total", "Neighbour calls that failed or timed out",
+        search, s -> s.stats().neighbourFailures());
   }
 
   /** Restores the saved table; a corrupt or unreadable file is reported and ignored, never fatal. */
@@ -186,7 +226,7 @@ public final class PeerVerticle extends VerticleBase {
   private void problem(String area, Throwable err) {
     String text = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
     if (!text.equals(problems.put(area, text))) {
-      LOG.log(System.Logger.Level.WARNING, "peer " + config.name() + ": " + area + ": " + text);
+      LOG.warn("peer {}: {}: {}", config.name(), area, text);
     }
   }
 
@@ -202,20 +242,25 @@ public final class PeerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     timers.forEach(vertx::cancelTimer);
-    List<Future<?>> closing = new ArrayList<>();
-    if (store != null) {
-      closing.add(saveTable().timeout(5, TimeUnit.SECONDS));
-    }
-    closing.add(restServer.close());
+    // Graceful: the listening sockets close at once, requests and transfers already running get
+    // the grace period to finish (HTTP/2 clients are told with GOAWAY), then connections close.
+    long grace = config.ops().shutdownGrace().toMillis();
+    List<Future<?>> servers = new ArrayList<>();
+    servers.add(restServer.shutdown(grace, TimeUnit.MILLISECONDS));
     if (grpcServer != null) {
-      closing.add(grpcServer.close());
+      servers.add(grpcServer.shutdown(grace, TimeUnit.MILLISECONDS));
     }
-    return Future.join(closing).eventually(() -> {
-      client.close();
-      index.close();
-      io.close();
-      return Future.succeededFuture();
-    });
+    if (metricsServer != null) {
+      servers.add(metricsServer.close());
+    }
+    return Future.join(servers)
+        .eventually(() -> store == null ? Future.succeededFuture() : saveTable().timeout(5, TimeUnit.SECONDS))
+        .eventually(() -> {
+          client.close();
+          index.close();
+          io.close();
+          return Future.succeededFuture();
+        });
   }
 
   /** The URL other peers reach this one at; known once start() has completed. */
@@ -225,6 +270,11 @@ public final class PeerVerticle extends VerticleBase {
 
   public int restPort() {
     return restServer.actualPort();
+  }
+
+  /** The metrics_port server's port, or -1 when none is configured. */
+  public int metricsPort() {
+    return metricsServer != null ? metricsServer.actualPort() : -1;
   }
 
   public int grpcPort() {

@@ -5,6 +5,7 @@ import io.peerd.config.PeerConfig.UploadSettings;
 import io.peerd.index.FileEntry;
 import io.peerd.index.IndexSnapshot;
 import io.peerd.index.Names;
+import io.peerd.metrics.Metrics;
 import io.peerd.rpc.proto.DownloadRequest;
 import io.peerd.rpc.proto.FileChunk;
 import io.peerd.rpc.proto.FileRequest;
@@ -46,10 +47,12 @@ public final class FileTransferRpc {
 
   private final Vertx vertx;
   private final Parts p;
+  private final Metrics metrics;
 
-  public FileTransferRpc(Vertx vertx, Parts parts) {
+  public FileTransferRpc(Vertx vertx, Parts parts, Metrics metrics) {
     this.vertx = vertx;
     this.p = parts;
+    this.metrics = metrics;
   }
 
   /** The service with its descriptor, so reflection lists it like any generated service. */
@@ -64,50 +67,52 @@ public final class FileTransferRpc {
 
   /** The seed's download: the whole file, seq from 1, offset not set. */
   private void dummyDownload(GrpcServerRequest<FileRequest, FileChunk> request) {
-    request.handler(msg -> stream(request, msg.getFilename(), 0, 0, false));
+    request.handler(msg -> stream("DummyDownload", request, msg.getFilename(), 0, 0, false));
   }
 
   private void download(GrpcServerRequest<DownloadRequest, FileChunk> request) {
-    request.handler(msg -> stream(request, msg.getFilename(), msg.getOffset(), msg.getLength(), true));
+    request.handler(msg -> stream("Download", request, msg.getFilename(), msg.getOffset(), msg.getLength(), true));
   }
 
-  private void stream(GrpcServerRequest<?, FileChunk> request, String name, long offset, long length,
-      boolean withOffsets) {
+  private void stream(String method, GrpcServerRequest<?, FileChunk> request, String name, long offset,
+      long length, boolean withOffsets) {
     GrpcServerResponse<?, FileChunk> response = request.response();
     long wait = p.downloads().acquire(clientOf(request), System.currentTimeMillis());
     if (wait > 0) {
-      fail(response, GrpcStatus.RESOURCE_EXHAUSTED, "download rate limit: retry in " + wait + " ms");
+      fail(method, response, GrpcStatus.RESOURCE_EXHAUSTED, "download rate limit: retry in " + wait + " ms");
       return;
     }
     String problem = Names.problem(name);
     if (problem != null) {
-      fail(response, GrpcStatus.INVALID_ARGUMENT, "bad filename: " + problem);
+      fail(method, response, GrpcStatus.INVALID_ARGUMENT, "bad filename: " + problem);
       return;
     }
     if (offset < 0 || length < 0) {
-      fail(response, GrpcStatus.INVALID_ARGUMENT, "offset and length must not be negative");
+      fail(method, response, GrpcStatus.INVALID_ARGUMENT, "offset and length must not be negative");
       return;
     }
     FileEntry entry = p.index().get().get(name);
     if (entry == null) {
-      fail(response, GrpcStatus.NOT_FOUND, "no shared file named " + name);
+      fail(method, response, GrpcStatus.NOT_FOUND, "no shared file named " + name);
       return;
     }
     if (offset > entry.size()) {
-      fail(response, GrpcStatus.OUT_OF_RANGE, "offset " + offset + " is past the end (" + entry.size() + " bytes)");
+      fail(method, response, GrpcStatus.OUT_OF_RANGE, "offset " + offset + " is past the end (" + entry.size() + " bytes)");
       return;
     }
     long len = length == 0 ? entry.size() - offset : Math.min(length, entry.size() - offset);
     FileStreamer.start(vertx, entry.path(), offset, len, p.chunkSize(), sink(response, withOffsets))
-        .onFailure(err -> fail(response, GrpcStatus.NOT_FOUND, name + " can no longer be read"))
+        .onFailure(err -> fail(method, response, GrpcStatus.NOT_FOUND, name + " can no longer be read"))
         .onSuccess(streamer -> {
           response.exceptionHandler(err -> streamer.cancel());
           request.errorHandler(error -> streamer.cancel());
           streamer.result().onComplete(ar -> {
             if (ar.succeeded()) {
+              metrics.transferred("grpc", "sent", ar.result() - offset);
+              succeeded(method);
               response.end();
             } else {
-              fail(response, GrpcStatus.INTERNAL, "read failed: " + ar.cause().getMessage());
+              fail(method, response, GrpcStatus.INTERNAL, "read failed: " + ar.cause().getMessage());
             }
           });
         });
@@ -115,6 +120,7 @@ public final class FileTransferRpc {
 
   /** Counts what the client sends; nothing touches the disk. Cut as soon as the cap is passed. */
   private void dummyUpload(GrpcServerRequest<FileChunk, UploadStatus> request) {
+    String method = "DummyUpload";
     GrpcServerResponse<FileChunk, UploadStatus> response = request.response();
     long[] bytes = {0};
     int[] chunks = {0};
@@ -129,12 +135,13 @@ public final class FileTransferRpc {
       }
       if (bytes[0] > p.dummyUploadMaxBytes()) {
         cut[0] = true;
-        fail(response, GrpcStatus.RESOURCE_EXHAUSTED,
+        fail(method, response, GrpcStatus.RESOURCE_EXHAUSTED,
             "upload larger than the " + p.dummyUploadMaxBytes() + " byte cap");
       }
     });
     request.endHandler(v -> {
       if (!cut[0]) {
+        succeeded(method);
         response.end(UploadStatus.newBuilder().setReceivedBytes(bytes[0]).setChunks(chunks[0]).build());
       }
     });
@@ -150,13 +157,14 @@ public final class FileTransferRpc {
   }
 
   private void upload(GrpcServerRequest<UploadChunk, UploadResult> request) {
+    String method = "Upload";
     GrpcServerResponse<UploadChunk, UploadResult> response = request.response();
     UploadCall call = new UploadCall();
     // A client that opens the stream and never says what it sends must not hold a slot forever.
     long timer = vertx.setTimer(p.firstMessageTimeoutMillis(), t -> {
       if (!call.begun && !call.over) {
         call.over = true;
-        fail(response, GrpcStatus.DEADLINE_EXCEEDED, "no first Upload message within "
+        fail(method, response, GrpcStatus.DEADLINE_EXCEEDED, "no first Upload message within "
             + p.firstMessageTimeoutMillis() + " ms");
       }
     });
@@ -200,7 +208,7 @@ public final class FileTransferRpc {
         if (!call.begun) {
           call.over = true;
           vertx.cancelTimer(timer);
-          fail(response, GrpcStatus.INVALID_ARGUMENT, "empty upload stream");
+          fail(method, response, GrpcStatus.INVALID_ARGUMENT, "empty upload stream");
         }
         return;
       }
@@ -247,14 +255,17 @@ public final class FileTransferRpc {
       }
       Upload.Result r = ar.result();
       p.onUploaded().accept(r.sharedName());
+      metrics.transferred("grpc", "received", r.size());
+      succeeded("Upload");
       response.end(UploadResult.newBuilder().setFilename(r.sharedName()).setSize(r.size())
           .setSha256(r.sha256()).build());
     });
   }
 
-  static void failUpload(GrpcServerResponse<?, ?> response, Throwable err) {
+  private void failUpload(GrpcServerResponse<?, ?> response, Throwable err) {
+    String method = "Upload";
     if (!(err instanceof UploadRefused u)) {
-      fail(response, GrpcStatus.INTERNAL, "upload failed: " + err.getMessage());
+      fail(method, response, GrpcStatus.INTERNAL, "upload failed: " + err.getMessage());
       return;
     }
     GrpcStatus status = switch (u.kind()) {
@@ -265,7 +276,7 @@ public final class FileTransferRpc {
       case SIZE_MISMATCH, HASH_MISMATCH -> GrpcStatus.DATA_LOSS;
       case IO -> GrpcStatus.INTERNAL;
     };
-    fail(response, status, u.getMessage());
+    fail(method, response, status, u.getMessage());
   }
 
   private static String clientOf(GrpcServerRequest<?, ?> request) {
@@ -299,7 +310,12 @@ public final class FileTransferRpc {
     };
   }
 
-  static void fail(GrpcServerResponse<?, ?> response, GrpcStatus status, String message) {
+  private void fail(String method, GrpcServerResponse<?, ?> response, GrpcStatus status, String message) {
+    metrics.grpcCall(method, status.name());
     response.status(status).statusMessage(message).end();
+  }
+
+  private void succeeded(String method) {
+    metrics.grpcCall(method, GrpcStatus.OK.name());
   }
 }

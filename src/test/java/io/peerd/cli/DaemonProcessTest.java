@@ -41,6 +41,29 @@ class DaemonProcessTest {
     return new Run(p.exitValue(), lines(p.getInputStream().readAllBytes()), lines(p.getErrorStream().readAllBytes()));
   }
 
+  /** Reads stderr until the start-up line; returns it. */
+  static String upLine(Process p) throws Exception {
+    BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+    for (String line = err.readLine(); line != null; line = err.readLine()) {
+      if (line.contains(" up in ")) {
+        // Keep draining so the process never blocks on a full pipe.
+        Thread drain = new Thread(() -> {
+          try {
+            while (err.readLine() != null) {
+              // discard
+            }
+          } catch (java.io.IOException e) {
+            // the process ended
+          }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return line;
+      }
+    }
+    throw new AssertionError("the daemon never logged its start-up line");
+  }
+
   static List<String> lines(byte[] bytes) {
     String s = new String(bytes, StandardCharsets.UTF_8).strip();
     return s.isEmpty() ? List.of() : List.of(s.split("\n"));
@@ -89,15 +112,15 @@ class DaemonProcessTest {
   void withoutConfigItStartsOnDefaultsSharingAFolderItCreates() throws Exception {
     Process p = spawn(Map.of("PEER_REST_PORT", "0"));
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      String line = out.readLine();
-      assertTrue(line != null && line.contains(" up in "), String.valueOf(line));
+      String line = upLine(p);
+      assertTrue(line.contains("REST and gRPC on http://127.0.0.1:"), line);
       assertTrue(Files.isRegularFile(tmp.resolve("peer-shared").resolve("welcome.txt")));
       assertTrue(p.isAlive());
     } finally {
       p.destroy();
       assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops it");
     }
+    assertEquals(0, p.exitValue(), "a graceful stop exits 0");
     assertTrue(new File(tmp.toFile(), "peer-shared").isDirectory());
   }
 

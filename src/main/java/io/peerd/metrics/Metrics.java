@@ -1,0 +1,95 @@
+package io.peerd.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/** One peer's meters, all in one Prometheus registry; every meter carries a {@code peer} tag. */
+public final class Metrics {
+
+  private final PrometheusMeterRegistry registry;
+  private final String peer;
+
+  public Metrics(PrometheusMeterRegistry registry, String peer) {
+    this.registry = registry;
+    this.peer = peer;
+  }
+
+  /** A registry of its own, for a peer deployed in a Vert.x without metrics (tests). */
+  public static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /**
+   * A Vert.x whose HTTP server and client, pools and event loops report into {@code registry}.
+   * HTTP metrics are labelled by route template, method and status code only; pools by name.
+   */
+  public static Vertx vertxWithMetrics(VertxOptions options, PrometheusMeterRegistry registry) {
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME));
+    return Vertx.builder()
+        .with(new VertxOptions(options).setMetricsOptions(metrics))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public <T> void gauge(String name, String help, T obj, ToDoubleFunction<T> f) {
+    Gauge.builder(name, obj, f).description(help).tag("peer", peer).register(registry);
+  }
+
+  public <T> void counter(String name, String help, T obj, ToDoubleFunction<T> f, String... tags) {
+    FunctionCounter.builder(name, obj, f).description(help).tag("peer", peer).tags(tags).register(registry);
+  }
+
+  public Counter counter(String name, String help, String... tags) {
+    return Counter.builder(name).description(help).tag("peer", peer).tags(tags).register(registry);
+  }
+
+  public Timer timer(String name, String help, String... tags) {
+    return Timer.builder(name).description(help).tag("peer", peer).tags(tags)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(60))
+        .register(registry);
+  }
+
+  /** gRPC calls by method and final status: a small fixed set of label values. */
+  public void grpcCall(String method, String status) {
+    counter("peer_grpc_calls_total", "gRPC calls by method and final status", "method", method, "status", status)
+        .increment();
+  }
+
+  /** Bytes moved by transfers, by protocol (grpc, http) and direction (sent, received). */
+  public void transferred(String protocol, String direction, long bytes) {
+    counter("peer_transfer_bytes_total", "Bytes moved by file transfers", "protocol", protocol,
+        "direction", direction).increment(bytes);
+  }
+
+  /** Lazily evaluated, for values another component owns. */
+  public static ToDoubleFunction<Supplier<? extends Number>> value() {
+    return s -> s.get().doubleValue();
+  }
+}
