@@ -6,6 +6,9 @@ import io.peerd.index.Names;
 import io.peerd.metrics.Metrics;
 import io.peerd.transfer.ByteRange;
 import io.peerd.transfer.RateLimiter;
+import io.peerd.transfer.SmallFileCache;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -32,6 +35,7 @@ final class FileServing {
   private final FileIndex index;
   private final RateLimiter downloads;
   private final Metrics metrics;
+  private final SmallFileCache small = new SmallFileCache(64 * 1024, 8L << 20);
 
   FileServing(FileIndex index, RateLimiter downloads, Metrics metrics) {
     this.index = index;
@@ -88,6 +92,10 @@ final class FileServing {
       res.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length)).end();
       return;
     }
+    if (small.cacheable(e.size())) {
+      sendSmall(ctx, e, offset, length);
+      return;
+    }
     res.sendFile(e.path().toString(), offset, length)
         .onSuccess(v -> metrics.transferred("http", "sent", length))
         .onFailure(err -> {
@@ -97,6 +105,24 @@ final class FileServing {
         res.reset();
       }
     });
+  }
+
+  /** Small files from memory: read once (async), then served without touching the disk. */
+  private void sendSmall(RoutingContext ctx, FileEntry e, long offset, long length) {
+    Buffer cached = small.get(e.checksum());
+    Future<Buffer> content = cached != null ? Future.succeededFuture(cached)
+        : ctx.vertx().fileSystem().readFile(e.path().toString()).compose(b -> {
+          if (b.length() != e.size()) {
+            // Changed since it was indexed: do not serve bytes that do not match the ETag.
+            return Future.failedFuture(new BadRequest(409, "changed", e.name() + " changed since it was indexed; retry after the next scan"));
+          }
+          small.put(e.checksum(), b);
+          return Future.succeededFuture(b);
+        });
+    content.onSuccess(b -> {
+      ctx.response().end(b.slice((int) offset, (int) (offset + length)));
+      metrics.transferred("http", "sent", length);
+    }).onFailure(ctx::fail);
   }
 
   /** Strict percent-decoding into UTF-8; null when malformed. '+' is a plus in a path. */

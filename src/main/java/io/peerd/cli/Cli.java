@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "peer", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     description = "Runs a peer (without a verb), or talks to one.",
     subcommands = {Cli.Search.class, Cli.Download.class, Cli.Upload.class, Cli.Status.class,
-        Cli.DummyDownload.class, Cli.DummyUpload.class, Cli.DrainDownload.class})
+        Cli.DummyDownload.class, Cli.DummyUpload.class, Cli.DrainDownload.class, Cli.Warmup.class})
 public final class Cli implements Callable<Integer> {
 
   @Option(names = {"-conf", "--conf", "-c"}, paramLabel = "FILE",
@@ -277,6 +277,16 @@ public final class Cli implements Callable<Integer> {
         }
         return 0;
       }
+    }
+  }
+
+  @Command(name = "warmup", hidden = true, mixinStandardHelpOptions = true,
+      description = "Start a throw-away peer, call its REST and gRPC paths once, exit 0. Run with "
+          + "-XX:ArchiveClassesAtExit=FILE to build a class-data-sharing archive for fast start-up.")
+  static final class Warmup extends Common implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      return Training.run();
     }
   }
 }

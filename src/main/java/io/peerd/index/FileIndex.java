@@ -1,6 +1,7 @@
 package io.peerd.index;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.nio.file.Path;
@@ -43,19 +44,24 @@ public final class FileIndex implements AutoCloseable {
     }
     IndexSnapshot previous = snapshot;
     long started = System.nanoTime();
-    Future<ScanReport> scan = worker.<Scanner.Result>executeBlocking(
-            () -> Scanner.scan(root, previous.byName()), false)
-        .map(result -> {
+    Promise<ScanReport> done = Promise.promise();
+    inFlight = done.future();
+    worker.<Scanner.Result>executeBlocking(() -> Scanner.scan(root, previous.byName()), false)
+        .onComplete(ar -> {
+          inFlight = null;
+          if (ar.failed()) {
+            done.fail(ar.cause());
+            return;
+          }
+          Scanner.Result result = ar.result();
           IndexSnapshot next = changed(previous, result.entries())
               ? IndexSnapshot.of(previous.generation() + 1, result.entries(), System.currentTimeMillis())
               : previous;
           snapshot = next;
-          return new ScanReport(next, result.hashed(), result.skipped(),
-              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+          done.complete(new ScanReport(next, result.hashed(), result.skipped(),
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
         });
-    inFlight = scan;
-    scan.onComplete(ar -> inFlight = null);
-    return scan;
+    return done.future();
   }
 
   private static boolean changed(IndexSnapshot previous, List<FileEntry> entries) {

@@ -111,8 +111,9 @@ class FileIndexTest {
     FileIndex index = new FileIndex(vertx, share, "t-" + System.nanoTime());
     vertx.runOnContext(v -> {
       var a = index.rescan();
+      boolean running = !a.isComplete();
       var b = index.rescan();
-      ctx.verify(() -> assertTrue(a == b, "a rescan requested during a scan joins it"));
+      ctx.verify(() -> assertTrue(!running || a == b, "a rescan requested during a scan joins it"));
       a.onComplete(ctx.succeeding(r -> {
         index.close();
         ctx.completeNow();

@@ -28,4 +28,28 @@ class SeenQueriesTest {
     assertTrue(seen.firstTime("o", "q9", 1600), "expired ids are forgotten");
     assertEquals(1, seen.size());
   }
+
+  @Test
+  void agreesWithASimpleModelUnderChurn() {
+    // Random offers against a plain map model: the compact table must answer exactly the same.
+    java.util.Random r = new java.util.Random(4);
+    SeenQueries seen = new SeenQueries(500, 1000);
+    java.util.LinkedHashMap<String, Long> model = new java.util.LinkedHashMap<>();
+    long now = 0;
+    for (int i = 0; i < 200_000; i++) {
+      now += r.nextInt(3);
+      String id = "q" + r.nextInt(2000);
+      final long t = now;
+      model.values().removeIf(v -> t - v > 1000);
+      boolean expected = !model.containsKey(id);
+      if (expected) {
+        if (model.size() == 500) {
+          model.remove(model.keySet().iterator().next());
+        }
+        model.put(id, now);
+      }
+      assertEquals(expected, seen.firstTime("o", id, now), "offer " + i + " of " + id);
+      assertEquals(model.size(), seen.size());
+    }
+  }
 }
