@@ -43,6 +43,8 @@ public final class Metrics {
         .setJvmMetricsEnabled(true)
         // Per-request meter lookups otherwise cost more than our whole /health handler.
         .setMeterCacheEnabled(true)
+        // Event-loop queue depths and the like: how busy the loops are.
+        .setNettyMetricsEnabled(true)
         .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
             Label.POOL_NAME));
     return Vertx.builder()

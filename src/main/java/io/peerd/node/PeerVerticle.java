@@ -197,6 +197,8 @@ public final class PeerVerticle extends VerticleBase {
         s -> s.stats().forwarded());
     metrics.counter("peer_search_neighbour_failures_total", "Neighbour calls that failed or timed out",
         search, s -> s.stats().neighbourFailures());
+    metrics.counter("peer_search_neighbour_timeouts_total", "Neighbour calls that timed out",
+        search, s -> s.stats().neighbourTimeouts());
   }
 
   /** Restores the saved table; a corrupt or unreadable file is reported and ignored, never fatal. */

@@ -29,7 +29,8 @@ public final class SearchService {
       long maxFilesPerPeer, int maxPeersPerAnswer) {}
 
   /** Counters exposed by /status; duplicates are how tests see suppression work. */
-  public record Stats(long processed, long duplicates, long forwarded, long neighbourFailures) {}
+  public record Stats(long processed, long duplicates, long forwarded, long neighbourFailures,
+      long neighbourTimeouts) {}
 
   /** Below this, a neighbour call cannot do anything useful: do not start it. */
   static final long MIN_CALL_MILLIS = 20;
@@ -46,6 +47,7 @@ public final class SearchService {
   private long duplicates;
   private long forwarded;
   private long neighbourFailures;
+  private long neighbourTimeouts;
 
   public SearchService(String self, Function<String, List<FileHit>> localSearch, PeerTable peers,
       SearchTransport transport, Settings settings, SeenQueries seen, LongSupplier clock,
@@ -61,7 +63,7 @@ public final class SearchService {
   }
 
   public Stats stats() {
-    return new Stats(processed, duplicates, forwarded, neighbourFailures);
+    return new Stats(processed, duplicates, forwarded, neighbourFailures, neighbourTimeouts);
   }
 
   /** A neighbour's answer or the reason it has none; never a failed future. */
@@ -124,8 +126,12 @@ public final class SearchService {
         })
         .otherwise(err -> {
           neighbourFailures++;
+          String reason = reason(err);
+          if (reason.startsWith("timeout")) {
+            neighbourTimeouts++;
+          }
           peers.markFailure(neighbour, clock.getAsLong());
-          return new Outcome(neighbour, null, reason(err));
+          return new Outcome(neighbour, null, reason);
         });
   }
 

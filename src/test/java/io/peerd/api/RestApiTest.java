@@ -202,4 +202,16 @@ class RestApiTest {
       ctx.completeNow();
     })));
   }
+
+  @Test
+  void generatedQueryIdsAreVersion4Uuids() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      java.util.UUID id = java.util.UUID.fromString(RestApi.queryId());
+      assertEquals(4, id.version());
+      assertEquals(2, id.variant());
+      ids.add(id.toString());
+    }
+    assertEquals(1000, ids.size());
+  }
 }
