@@ -71,6 +71,8 @@ public final class RestApi {
 
   public Router router() {
     Router r = Router.router(vertx);
+    Guard guard = new Guard(p.config().access(), new RateLimiter(p.config().rateLimit().requestsPerMinute(), 10_000));
+    r.route().handler(guard::handle);
     r.get("/health").handler(this::health);
     r.get("/metrics").handler(PrometheusScrapingHandler.create(p.metrics().registry()));
     r.get("/status").handler(this::status);

@@ -177,6 +177,9 @@ public final class Cli implements Callable<Integer> {
     String name;
     @Option(names = "--overwrite", description = "Replace an existing file (if the peer allows it).")
     boolean overwrite;
+    @Option(names = "--token", defaultValue = "${env:PEER_API_TOKEN}",
+        description = "The peer's api_token, when it has one (default: $PEER_API_TOKEN).")
+    String token;
 
     @Override
     public Integer call() throws Exception {
@@ -185,7 +188,7 @@ public final class Cli implements Callable<Integer> {
       }
       try (Client c = new Client()) {
         UploadResult r = Transfers.upload(c, Client.grpcAddress(peerUrl(peer)), file,
-            name != null ? name : file.getFileName().toString(), overwrite, Progress.stderrIsTerminal());
+            name != null ? name : file.getFileName().toString(), overwrite, token, Progress.stderrIsTerminal());
         out().printf("uploaded %s (%d bytes, sha256 %s)%n", r.getFilename(), r.getSize(), r.getSha256());
         return 0;
       }

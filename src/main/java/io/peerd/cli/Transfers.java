@@ -190,13 +190,16 @@ final class Transfers {
 
   /** Uploads a local file; the peer verifies size and SHA-256 before it shares it. */
   static UploadResult upload(Client c, SocketAddress grpc, Path file, String name, boolean overwrite,
-      boolean tty) throws IOException {
+      String token, boolean tty) throws IOException {
     long size = Files.size(file);
     String sha = Sha256.of(file);
     Progress progress = new Progress(System.err, name, size, 0, tty);
     UploadChunk header = UploadChunk.newBuilder().setFilename(name).setSize(size).setSha256(sha)
         .setOverwrite(overwrite).build();
     Future<UploadResult> f = c.grpc.request(grpc, FileTransferGrpcClient.Upload).compose(call -> {
+      if (token != null) {
+        call.headers().set("authorization", "Bearer " + token);
+      }
       call.write(header);
       Future<GrpcClientResponse<UploadChunk, UploadResult>> response = call.response();
       c.vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true)).onSuccess(in -> {

@@ -31,7 +31,8 @@ public final class ConfigParser {
       "search_timeout_ms", "rescan_interval", "max_peers", "peer_max_backoff", "peer_forget_after",
       "peer_exchange", "peer_exchange_max", "seen_cache_size", "seen_cache_ttl",
       "dummy_upload_max_bytes", "chunk_size", "accept_uploads", "upload_dir", "upload_max_bytes",
-      "upload_overwrite", "shutdown_grace_ms", "log_format", "log_level", "rate_limit");
+      "upload_overwrite", "shutdown_grace_ms", "log_format", "log_level", "api_token", "private",
+      "rate_limit");
 
   static final int MAX_TTL = 16;
 
@@ -96,10 +97,10 @@ public final class ConfigParser {
           "friend_secondary", "self_url" -> {
         return value;
       }
-      case "upload_dir", "log_format", "log_level" -> {
+      case "upload_dir", "log_format", "log_level", "api_token" -> {
         return value;
       }
-      case "peer_exchange", "accept_uploads", "upload_overwrite" -> {
+      case "peer_exchange", "accept_uploads", "upload_overwrite", "private" -> {
         if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
           throw new ConfigException("environment variable " + var + ": expected true or false, got \"" + value + "\"");
         }
@@ -173,9 +174,13 @@ public final class ConfigParser {
         Duration.ofMillis(integer("shutdown_grace_ms", 10_000, 0, 600_000)),
         oneOf("log_format", "plain", List.of("plain", "json")),
         oneOf("log_level", "INFO", List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR")));
+    PeerConfig.Access access = new PeerConfig.Access(apiToken(), bool("private", false));
+    if (access.privatePeer() && access.token() == null) {
+      throw bad("private", "an api_token as well (a private peer without a token would refuse everyone)");
+    }
     return new PeerConfig(source, name, ip, bindHost, restPort, grpcPort, metricsPort, sharedDir,
         stateDir, friends, selfUrl, health, ttl, fanout, friendTimeout, searchTimeout, rescan,
-        uploadCap, chunk, rateLimit, peerSettings, seen, uploads, ops);
+        uploadCap, chunk, rateLimit, peerSettings, seen, uploads, ops, access);
   }
 
   private ConfigException bad(String key, String expected) {
@@ -193,6 +198,18 @@ public final class ConfigParser {
       throw bad(key, "a non-empty string");
     }
     return s;
+  }
+
+  /** Null when unset or empty; a short token is refused: it would be guessed. */
+  private String apiToken() {
+    Object v = json.getValue("api_token");
+    if (v == null || (v instanceof String t && t.isEmpty())) {
+      return null;
+    }
+    if (!(v instanceof String t) || t.length() < 16 || t.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+      throw new ConfigException(source + ": key \"api_token\": expected at least 16 printable ASCII characters without spaces");
+    }
+    return t;
   }
 
   private String oneOf(String key, String def, List<String> allowed) {

@@ -38,7 +38,8 @@ public record PeerConfig(
     PeerSettings peers,
     SeenSettings seen,
     UploadSettings uploads,
-    Ops ops) {
+    Ops ops,
+    Access access) {
 
   /**
    * How the peer table behaves.
@@ -68,6 +69,36 @@ public record PeerConfig(
    * @param logFormat "plain" or "json"
    */
   public record Ops(Duration shutdownGrace, String logFormat, String logLevel) {}
+
+  /**
+   * Who may do what. With a token, every state-changing call (register, bootstrap, rescan,
+   * Upload) needs {@code Authorization: Bearer <token>}; a private peer asks it for reading and
+   * searching too. {@code /health} and {@code /metrics} stay open.
+   *
+   * @param token null: no token, everything open as in the seed
+   */
+  public record Access(String token, boolean privatePeer) {
+
+    /**
+     * Whether an {@code Authorization} header carries the token. Constant-time: the answer time
+     * says nothing about how much of a guess was right.
+     */
+    public boolean allows(String authorizationHeader) {
+      if (token == null) {
+        return true;
+      }
+      if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return false;
+      }
+      return java.security.MessageDigest.isEqual(token.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+          authorizationHeader.substring(7).trim().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    @Override
+    public String toString() {
+      return "Access[token=" + (token == null ? "none" : "***") + ", private=" + privatePeer + "]";
+    }
+  }
 
   /** Bounds of the cache of query ids already processed (duplicate suppression). */
   public record SeenSettings(int maxIds, Duration maxAge) {}

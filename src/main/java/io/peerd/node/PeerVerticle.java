@@ -91,14 +91,15 @@ public final class PeerVerticle extends VerticleBase {
     // Pool names are metric labels: unique per peer (tests run many in one JVM), few per process.
     String pools = config.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
     index = new FileIndex(vertx, config.sharedDir(), "peer-index-" + pools);
-    client = new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000));
+    client = new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000),
+        config.access().token());
     // Upload chunks may be as large as download chunks (1 MiB); gRPC's customary limit is 4 MiB.
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(4 << 20));
     io = vertx.createSharedWorkerExecutor("peer-io-" + pools, 2, 10, TimeUnit.MINUTES);
     downloads = new RateLimiter(config.rateLimit().downloadsPerMinute(), 10_000);
     FileTransferRpc rpc = new FileTransferRpc(vertx, new FileTransferRpc.Parts(index::snapshot,
         config.sharedDir(), config.chunkSize(), config.dummyUploadMaxBytes(), config.uploads(),
-        downloads, io, name -> index.rescan(), 30_000), metrics);
+        downloads, io, name -> index.rescan(), 30_000, config.access()), metrics);
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
     grpc.addService(ReflectionService.v1());

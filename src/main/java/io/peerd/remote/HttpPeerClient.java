@@ -36,10 +36,16 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
   private final Vertx vertx;
   private final HttpClient client;
   private final Limits limits;
+  private final String authorization;
 
-  public HttpPeerClient(Vertx vertx, Limits limits) {
+  /**
+   * @param token this peer's api_token, or null: a network of private peers shares one token,
+   *     so it is sent to the other peers (register, search, probes) when set
+   */
+  public HttpPeerClient(Vertx vertx, Limits limits, String token) {
     this.vertx = vertx;
     this.limits = limits;
+    this.authorization = token == null ? null : "Bearer " + token;
     this.client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setMaxHeaderSize(16 * 1024),
         new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
@@ -124,6 +130,9 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
         .setConnectTimeout(timeoutMillis)
         .setIdleTimeout(timeoutMillis)
         .putHeader("accept", "application/json");
+    if (authorization != null) {
+      options.putHeader("authorization", authorization);
+    }
     HttpClientRequest[] current = new HttpClientRequest[1];
     long timer = vertx.setTimer(Math.max(1, timeoutMillis), t -> {
       if (promise.tryFail(new PeerCallException("timeout", "no answer within " + timeoutMillis + " ms"))

@@ -1,6 +1,7 @@
 package io.peerd.rpc;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.peerd.config.PeerConfig;
 import io.peerd.config.PeerConfig.UploadSettings;
 import io.peerd.index.FileEntry;
 import io.peerd.index.IndexSnapshot;
@@ -43,7 +44,8 @@ public final class FileTransferRpc {
   /** What the service needs from its peer. */
   public record Parts(Supplier<IndexSnapshot> index, Path sharedRoot, int chunkSize,
       long dummyUploadMaxBytes, UploadSettings uploads, RateLimiter downloads,
-      WorkerExecutor worker, Consumer<String> onUploaded, long firstMessageTimeoutMillis) {}
+      WorkerExecutor worker, Consumer<String> onUploaded, long firstMessageTimeoutMillis,
+      PeerConfig.Access access) {}
 
   private final Vertx vertx;
   private final Parts p;
@@ -58,11 +60,24 @@ public final class FileTransferRpc {
   /** The service with its descriptor, so reflection lists it like any generated service. */
   public Service service() {
     return Service.service(FileTransferGrpcService.SERVICE_NAME, FileTransferGrpcService.SERVICE_DESCRIPTOR)
-        .bind(FileTransferGrpcService.DummyDownload, this::dummyDownload)
-        .bind(FileTransferGrpcService.DummyUpload, this::dummyUpload)
-        .bind(FileTransferGrpcService.Download, this::download)
-        .bind(FileTransferGrpcService.Upload, this::upload)
+        .bind(FileTransferGrpcService.DummyDownload, guarded("DummyDownload", false, this::dummyDownload))
+        .bind(FileTransferGrpcService.DummyUpload, guarded("DummyUpload", false, this::dummyUpload))
+        .bind(FileTransferGrpcService.Download, guarded("Download", false, this::download))
+        .bind(FileTransferGrpcService.Upload, guarded("Upload", true, this::upload))
         .build();
+  }
+
+  /** The token check of the access rules: Upload changes the peer; a private peer guards all. */
+  private <Q, R> Handler<GrpcServerRequest<Q, R>> guarded(String method, boolean changesState,
+      Handler<GrpcServerRequest<Q, R>> handler) {
+    return request -> {
+      if ((changesState || p.access().privatePeer()) && !p.access().allows(request.headers().get("authorization"))) {
+        fail(method, request.response(), GrpcStatus.UNAUTHENTICATED,
+            "this call needs the metadata authorization: Bearer <api_token>");
+        return;
+      }
+      handler.handle(request);
+    };
   }
 
   /** The seed's download: the whole file, seq from 1, offset not set. */

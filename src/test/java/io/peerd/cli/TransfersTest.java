@@ -109,7 +109,7 @@ class TransfersTest {
     byte[] content = new byte[700_000];
     new Random(1).nextBytes(content);
     Files.write(file, content);
-    UploadResult r = Transfers.upload(client, Client.grpcAddress(b.selfUrl()), file, "report.pdf", false, false);
+    UploadResult r = Transfers.upload(client, Client.grpcAddress(b.selfUrl()), file, "report.pdf", false, null, false);
     assertEquals("uploads/report.pdf", r.getFilename());
     assertEquals(io.peerd.index.Sha256.of(file), r.getSha256());
     // The upload triggered a rescan on b: a's search finds it.
@@ -130,7 +130,7 @@ class TransfersTest {
   void uploadRefusalsCarryThePeersMessage() throws Exception {
     Path file = Files.writeString(tmp.resolve("x.txt"), "x");
     Client.Failure f = assertThrows(Client.Failure.class,
-        () -> Transfers.upload(client, Client.grpcAddress(a.selfUrl()), file, "x.txt", false, false));
+        () -> Transfers.upload(client, Client.grpcAddress(a.selfUrl()), file, "x.txt", false, null, false));
     assertTrue(f.getMessage().startsWith("PERMISSION_DENIED: this peer does not accept uploads"), f.getMessage());
   }
 }

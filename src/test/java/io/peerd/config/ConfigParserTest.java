@@ -101,6 +101,10 @@ class ConfigParserTest {
     assertBad(seedPeer1().put("rate_limit", new JsonObject().put("requests_per_minute", -3)),
         "\"rate_limit.requests_per_minute\"");
     assertBad(seedPeer1().put("name", 12), "\"name\"");
+    assertBad(seedPeer1().put("api_token", "short"), "\"api_token\"");
+    assertBad(seedPeer1().put("private", true), "\"private\"");
+    assertBad(seedPeer1().put("upload_dir", ".hidden"), "\"upload_dir\"");
+    assertBad(seedPeer1().put("log_format", "xml"), "\"log_format\"");
   }
 
   @Test

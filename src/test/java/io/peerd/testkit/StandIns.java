@@ -54,4 +54,54 @@ public final class StandIns {
     r.post("/register").handler(ctx -> ctx.json(new JsonObject().put("ok", true).put("peers", new JsonArray())));
     return vertx.createHttpServer().requestHandler(r).listen(0, "127.0.0.1");
   }
+
+  /** Hostile or broken neighbours, each answering GET /search in one bad way. */
+  public enum Garbage { INVALID_JSON, HUGE_BODY, SLOW_ENDLESS_BODY, MILLION_FILES, MANY_FILES, ERROR_500 }
+
+  public static Future<HttpServer> garbage(Vertx vertx, Garbage mode) {
+    return vertx.createHttpServer().requestHandler(req -> {
+      var res = req.response();
+      switch (mode) {
+        case INVALID_JSON -> res.putHeader("content-type", "application/json").end("{\"results\": [ oops");
+        case ERROR_500 -> res.setStatusCode(500).end("boom");
+        case HUGE_BODY -> {
+          // 100 MiB announced, sent in 1 MiB pieces as long as the client reads.
+          res.putHeader("content-length", String.valueOf(100L << 20));
+          io.vertx.core.buffer.Buffer mib = io.vertx.core.buffer.Buffer.buffer(new byte[1 << 20]);
+          long[] sent = {0};
+          Runnable[] pump = new Runnable[1];
+          pump[0] = () -> {
+            while (sent[0] < (100L << 20) && !res.writeQueueFull() && !res.closed()) {
+              res.write(mib);
+              sent[0] += mib.length();
+            }
+            if (sent[0] < (100L << 20) && !res.closed()) {
+              res.drainHandler(v -> pump[0].run());
+            } else if (!res.closed()) {
+              res.end();
+            }
+          };
+          pump[0].run();
+        }
+        case SLOW_ENDLESS_BODY -> {
+          res.setChunked(true).putHeader("content-type", "application/json").write("{\"results\": [");
+          long timer = vertx.setPeriodic(50, t -> {
+            if (!res.closed()) {
+              res.write(" ");
+            }
+          });
+          res.closeHandler(v -> vertx.cancelTimer(timer));
+        }
+        case MILLION_FILES, MANY_FILES -> {
+          int count = mode == Garbage.MILLION_FILES ? 1_000_000 : 100_000;
+          StringBuilder sb = new StringBuilder("{\"results\":[{\"peer\":\"http://127.0.0.1:" + req.localAddress().port()
+              + "\",\"files\":[");
+          for (int i = 0; i < count; i++) {
+            sb.append(i == 0 ? "" : ",").append("{\"name\":\"f").append(i).append("\"}");
+          }
+          res.putHeader("content-type", "application/json").end(sb.append("]}]}").toString());
+        }
+      }
+    }).listen(0, "127.0.0.1");
+  }
 }

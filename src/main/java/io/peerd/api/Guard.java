@@ -1,0 +1,48 @@
+package io.peerd.api;
+
+import io.peerd.config.PeerConfig;
+import io.peerd.transfer.RateLimiter;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The first handler of every route: access token and per-client request rate. {@code /health}
+ * and {@code /metrics} are exempt from both (monitoring must see a peer under attack). Queries
+ * forwarded by a neighbour (they carry {@code from}) are counted per neighbour, in their own
+ * bucket, so a person searching from the same address never spends a neighbour's budget.
+ */
+final class Guard {
+
+  private final PeerConfig.Access access;
+  private final RateLimiter requests;
+
+  Guard(PeerConfig.Access access, RateLimiter requests) {
+    this.access = access;
+    this.requests = requests;
+  }
+
+  void handle(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    if (path.equals("/health") || path.equals("/metrics")) {
+      ctx.next();
+      return;
+    }
+    boolean changesState = ctx.request().method() == HttpMethod.POST;
+    if ((changesState || access.privatePeer()) && !access.allows(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      throw new BadRequest(401, "unauthorized", changesState
+          ? "this call changes the peer: it needs Authorization: Bearer <api_token>"
+          : "this peer is private: every call needs Authorization: Bearer <api_token>");
+    }
+    String client = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host();
+    String from = ctx.request().getParam("from");
+    String key = from == null ? client : client + "|" + from;
+    long wait = requests.acquire(key, System.currentTimeMillis());
+    if (wait > 0) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf((wait + 999) / 1000));
+      throw new BadRequest(429, "rate_limited", "request rate limit: retry in " + wait + " ms");
+    }
+    ctx.next();
+  }
+}
