@@ -23,7 +23,8 @@ final class Guard {
   }
 
   void handle(RoutingContext ctx) {
-    String path = ctx.normalizedPath();
+    // The raw path: normalising a malformed one (say "%zz") throws, and that must stay a 400 later.
+    String path = ctx.request().path();
     if (path.equals("/health") || path.equals("/metrics")) {
       ctx.next();
       return;

@@ -137,4 +137,33 @@ class GuardTest {
       ctx.completeNow();
     })));
   }
+
+  @Test
+  void thousandsOfRegistrationsKeepTheTableBoundedAndFriendsInIt(Vertx vertx, VertxTestContext ctx) {
+    WebClient http = WebClient.create(vertx);
+    String friend = "http://127.0.0.1:7";
+    Peers.start(vertx, Peers.config("b", Peers.folderWith(tmp, "b", Map.of()), List.of(friend),
+            new JsonObject().put("max_peers", 50)))
+        .compose(p -> {
+          Future<?> chain = Future.succeededFuture();
+          for (int batch = 0; batch < 20; batch++) {
+            int b = batch;
+            chain = chain.compose(x -> {
+              List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
+              for (int i = 0; i < 100; i++) {
+                calls.add(http.post(p.restPort(), "127.0.0.1", "/register")
+                    .sendJsonObject(new JsonObject().put("url", "http://127.1." + b + "." + i + ":9")));
+              }
+              return Future.all(calls);
+            });
+          }
+          return chain.compose(x -> http.get(p.restPort(), "127.0.0.1", "/peers").send());
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          var all = r.bodyAsJsonObject().getJsonArray("all_peers");
+          assertEquals(51, all.size(), "50 peers and the peer itself");
+          assertTrue(all.contains(friend), "a configured friend is never evicted");
+          ctx.completeNow();
+        })));
+  }
 }
