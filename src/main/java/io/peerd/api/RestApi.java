@@ -82,7 +82,8 @@ public final class RestApi {
     r.head("/files/*").handler(content::handle);
     r.get("/peers").handler(this::peers);
     r.get("/search").handler(this::search);
-    r.post("/register").handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES)).handler(this::register);
+    // No multipart file handling: a body is JSON or nothing, and never a file written to disk.
+    r.post("/register").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::register);
     r.post("/bootstrap").handler(this::bootstrap);
     r.post("/index/rescan").handler(this::rescan);
     Errors.install(r);

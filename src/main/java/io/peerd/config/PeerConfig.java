@@ -66,9 +66,11 @@ public record PeerConfig(
    * Running the process.
    *
    * @param shutdownGrace how long in-flight requests and transfers may go on after SIGTERM
+   * @param streamIdleTimeout a gRPC transfer that moves no byte for this long is cut: an upload
+   *     that sends nothing, a download whose client stopped reading
    * @param logFormat "plain" or "json"
    */
-  public record Ops(Duration shutdownGrace, String logFormat, String logLevel) {}
+  public record Ops(Duration shutdownGrace, Duration streamIdleTimeout, String logFormat, String logLevel) {}
 
   /**
    * Who may do what. With a token, every state-changing call (register, bootstrap, rescan,

@@ -44,7 +44,7 @@ public final class FileTransferRpc {
   /** What the service needs from its peer. */
   public record Parts(Supplier<IndexSnapshot> index, Path sharedRoot, int chunkSize,
       long dummyUploadMaxBytes, UploadSettings uploads, RateLimiter downloads,
-      WorkerExecutor worker, Consumer<String> onUploaded, long firstMessageTimeoutMillis,
+      WorkerExecutor worker, Consumer<String> onUploaded, long idleTimeoutMillis,
       PeerConfig.Access access) {}
 
   private final Vertx vertx;
@@ -116,7 +116,8 @@ public final class FileTransferRpc {
       return;
     }
     long len = length == 0 ? entry.size() - offset : Math.min(length, entry.size() - offset);
-    FileStreamer.start(vertx, entry.path(), offset, len, p.chunkSize(), sink(response, withOffsets))
+    FileStreamer.start(vertx, entry.path(), offset, len, p.chunkSize(), sink(response, withOffsets),
+            p.idleTimeoutMillis())
         .onFailure(err -> fail(method, response, GrpcStatus.NOT_FOUND, name + " can no longer be read"))
         .onSuccess(streamer -> {
           response.exceptionHandler(err -> streamer.cancel());
@@ -126,6 +127,10 @@ public final class FileTransferRpc {
               metrics.transferred("grpc", "sent", ar.result() - offset);
               succeeded(method);
               response.end();
+            } else if (ar.cause() instanceof FileStreamer.Stalled stalled) {
+              // The client reads nothing: trailers would not reach it either, so reset the stream.
+              metrics.grpcCall(method, GrpcStatus.DEADLINE_EXCEEDED.name());
+              response.cancel();
             } else {
               fail(method, response, GrpcStatus.INTERNAL, "read failed: " + ar.cause().getMessage());
             }
@@ -169,27 +174,38 @@ public final class FileTransferRpc {
     boolean over;
     Buffer pending = Buffer.buffer();
     boolean endedEarly;
+    long idleTimer = -1;
   }
 
   private void upload(GrpcServerRequest<UploadChunk, UploadResult> request) {
     String method = "Upload";
     GrpcServerResponse<UploadChunk, UploadResult> response = request.response();
     UploadCall call = new UploadCall();
-    // A client that opens the stream and never says what it sends must not hold a slot forever.
-    long timer = vertx.setTimer(p.firstMessageTimeoutMillis(), t -> {
-      if (!call.begun && !call.over) {
-        call.over = true;
-        fail(method, response, GrpcStatus.DEADLINE_EXCEEDED, "no first Upload message within "
-            + p.firstMessageTimeoutMillis() + " ms");
-      }
-    });
+    // A client that opens the stream and then sends nothing must not hold a slot (and a
+    // temporary file) forever: every message restarts the idle timer.
+    long idle = p.idleTimeoutMillis();
+    Runnable[] arm = new Runnable[1];
+    arm[0] = () -> {
+      vertx.cancelTimer(call.idleTimer);
+      call.idleTimer = vertx.setTimer(idle, t -> {
+        if (!call.over) {
+          call.over = true;
+          if (call.upload != null) {
+            call.upload.abort();
+          }
+          fail(method, response, GrpcStatus.DEADLINE_EXCEEDED, (call.begun ? "no data" : "no first Upload message")
+              + " within " + idle + " ms");
+        }
+      });
+    };
+    arm[0].run();
     request.handler(msg -> {
       if (call.over) {
         return;
       }
+      arm[0].run();
       if (!call.begun) {
         call.begun = true;
-        vertx.cancelTimer(timer);
         request.pause();
         Upload.Request r = new Upload.Request(msg.getFilename(), msg.getSize(), msg.getSha256(), msg.getOverwrite());
         call.pending.appendBytes(msg.getData().toByteArray());
@@ -222,7 +238,6 @@ public final class FileTransferRpc {
         call.endedEarly = true;
         if (!call.begun) {
           call.over = true;
-          vertx.cancelTimer(timer);
           fail(method, response, GrpcStatus.INVALID_ARGUMENT, "empty upload stream");
         }
         return;
@@ -232,6 +247,7 @@ public final class FileTransferRpc {
     Handler<Throwable> cut = err -> {
       // The stream was cut (client gone, reset): nothing of it may stay.
       call.over = true;
+      vertx.cancelTimer(call.idleTimer);
       if (call.upload != null) {
         call.upload.abort();
       }
@@ -263,6 +279,7 @@ public final class FileTransferRpc {
 
   private void finish(UploadCall call, GrpcServerResponse<UploadChunk, UploadResult> response) {
     call.over = true;
+    vertx.cancelTimer(call.idleTimer);
     call.upload.finish().onComplete(ar -> {
       if (ar.failed()) {
         failUpload(response, ar.cause());

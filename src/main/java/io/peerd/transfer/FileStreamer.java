@@ -20,9 +20,15 @@ public final class FileStreamer {
   private long position;
   private int seq;
 
-  private FileStreamer(AsyncFile file, long offset) {
+  private final Vertx vertx;
+  private final long stallTimeoutMillis;
+  private long stallTimer = -1;
+
+  private FileStreamer(Vertx vertx, AsyncFile file, long offset, long stallTimeoutMillis) {
+    this.vertx = vertx;
     this.file = file;
     this.position = offset;
+    this.stallTimeoutMillis = stallTimeoutMillis;
   }
 
   /**
@@ -30,14 +36,21 @@ public final class FileStreamer {
    * @return the running transfer; its {@link #result()} completes when the range is sent
    */
   public static Future<FileStreamer> start(Vertx vertx, Path path, long offset, long length,
-      int chunkSize, ChunkSink sink) {
+      int chunkSize, ChunkSink sink, long stallTimeoutMillis) {
     return vertx.fileSystem()
         .open(path.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
         .map(file -> {
-          FileStreamer s = new FileStreamer(file, offset);
+          FileStreamer s = new FileStreamer(vertx, file, offset, stallTimeoutMillis);
           s.run(length, chunkSize, sink);
           return s;
         });
+  }
+
+  /** The receiver took nothing for the stall timeout: the transfer was given up. */
+  public static final class Stalled extends RuntimeException {
+    Stalled(long millis) {
+      super("the receiver took nothing for " + millis + " ms", null, false, false);
+    }
   }
 
   /**
@@ -62,10 +75,18 @@ public final class FileStreamer {
       }
       if (sink.writeQueueFull()) {
         file.pause();
-        sink.drainHandler(v -> file.resume());
+        // A receiver that stops reading must not hold the file and the stream forever.
+        stallTimer = vertx.setTimer(stallTimeoutMillis, t -> done.tryFail(new Stalled(stallTimeoutMillis)));
+        sink.drainHandler(v -> {
+          vertx.cancelTimer(stallTimer);
+          file.resume();
+        });
       }
     });
-    done.future().onComplete(ar -> file.close());
+    done.future().onComplete(ar -> {
+      vertx.cancelTimer(stallTimer);
+      file.close();
+    });
   }
 
   private void finish(Throwable err) {

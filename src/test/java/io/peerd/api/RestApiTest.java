@@ -214,4 +214,16 @@ class RestApiTest {
     }
     assertEquals(1000, ids.size());
   }
+
+  @Test
+  void aMultipartBodyWritesNothingToDisk(VertxTestContext ctx) {
+    io.vertx.ext.web.multipart.MultipartForm form = io.vertx.ext.web.multipart.MultipartForm.create()
+        .textFileUpload("url", "x.txt", Buffer.buffer("hello"), "text/plain");
+    http.post(peer.restPort(), "127.0.0.1", "/register").sendMultipartForm(form)
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertEquals(400, r.statusCode());
+          assertTrue(!java.nio.file.Files.exists(java.nio.file.Path.of("file-uploads")), "no upload folder created");
+          ctx.completeNow();
+        })));
+  }
 }
