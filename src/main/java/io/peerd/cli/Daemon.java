@@ -43,11 +43,12 @@ public final class Daemon {
           Logging.apply(config.ops().logFormat(), config.ops().logLevel());
           PeerVerticle peer = new PeerVerticle(config, registry);
           return vertx.deployVerticle(peer).map(id -> {
+            // Handlers first: a SIGTERM right after the start-up line must find them in place.
+            onSignals(vertx, id, config);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             LOG.info("peer {} up in {} ms: REST and gRPC on {}, gRPC {}, sharing {} (config: {})",
                 config.name(), ms, peer.selfUrl(), "grpc://" + config.bindHost() + ":" + peer.grpcPort(),
                 config.sharedDir(), config.source());
-            onSignals(vertx, id, config);
             return 0;
           });
         })

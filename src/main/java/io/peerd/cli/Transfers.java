@@ -129,6 +129,9 @@ final class Transfers {
           Promise<Long> done = Promise.promise();
           long[] got = {0};
           resp.handler(chunk -> {
+            if (done.future().isComplete()) {
+              return; // cut or failed: chunks still in flight are not written to a closed file
+            }
             if (chunk.getOffset() != offset + got[0]) {
               done.tryFail(new Client.Failure("chunk at offset " + chunk.getOffset() + ", expected " + (offset + got[0])));
               call.cancel();

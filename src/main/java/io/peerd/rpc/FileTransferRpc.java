@@ -167,12 +167,16 @@ public final class FileTransferRpc {
     });
   }
 
+  /** Data kept while the first Upload message is checked, before the stream is paused. */
+  static final int PENDING_LIMIT = 4 << 20;
+
   /** A real upload; its states live in this small holder, touched only on the event loop. */
   private static final class UploadCall {
     Upload upload;
     boolean begun;
     boolean over;
     Buffer pending = Buffer.buffer();
+    boolean paused;
     boolean endedEarly;
     long idleTimer = -1;
   }
@@ -206,7 +210,6 @@ public final class FileTransferRpc {
       arm[0].run();
       if (!call.begun) {
         call.begun = true;
-        request.pause();
         Upload.Request r = new Upload.Request(msg.getFilename(), msg.getSize(), msg.getSha256(), msg.getOverwrite());
         call.pending.appendBytes(msg.getData().toByteArray());
         Upload.begin(vertx, p.worker(), p.sharedRoot(), p.uploads(), r).onComplete(ar -> {
@@ -222,10 +225,20 @@ public final class FileTransferRpc {
           call.pending = null;
           if (call.endedEarly) {
             finish(call, response);
-          } else {
+          } else if (call.paused) {
             request.resume();
           }
         });
+        return;
+      }
+      if (call.upload == null) {
+        // Still checking the first message: keep what arrives meanwhile, and only pause when a
+        // lot piles up (pausing a request that has already ended upsets Vert.x's gRPC stream).
+        call.pending.appendBytes(msg.getData().toByteArray());
+        if (call.pending.length() > PENDING_LIMIT && !call.paused) {
+          call.paused = true;
+          request.pause();
+        }
         return;
       }
       write(call, request, response, Buffer.buffer(msg.getData().toByteArray()));
@@ -344,7 +357,11 @@ public final class FileTransferRpc {
 
   private void fail(String method, GrpcServerResponse<?, ?> response, GrpcStatus status, String message) {
     metrics.grpcCall(method, status.name());
-    response.status(status).statusMessage(message).end();
+    try {
+      response.status(status).statusMessage(message).end();
+    } catch (IllegalStateException closed) {
+      // The client reset the stream first: there is nobody left to tell.
+    }
   }
 
   private void succeeded(String method) {
