@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Multi-host fault tests: four peers, each in a network namespace this script creates, joined by a
+# bridge that lives in a fifth namespace (the machine's own namespace gets no address and sees
+# no traffic). Scenarios: kill -9, SIGSTOP, a link down, a download cut by a killed server and
+# resumed from another peer, an upload cut mid-way. Each asserts and prints its numbers.
+# Every namespace and process is removed on exit, even on failure. Needs root and iproute2.
+# Usage: src/test/netns/faults.sh [path/to/peer.jar]     (exit 0: all passed; 77: skipped)
+set -euo pipefail
+JAR=$(realpath "${1:-target/peer.jar}")
+P=pf$$
+NET=10.213.7
+HOSTS=(a b c d)
+WORK=$(mktemp -d)
+PIDS=()
+
+if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! ip netns add "$P-probe" 2>/dev/null; then
+  echo "netns fault tests: SKIPPED (needs root and a working 'ip netns')"
+  exit 77
+fi
+ip netns del "$P-probe"
+
+cleanup() {
+  set +e
+  for pid in "${PIDS[@]}"; do kill -CONT "$pid" 2>/dev/null; kill -9 "$pid" 2>/dev/null; done
+  for h in "${HOSTS[@]}" sw; do ip netns pids "$P-$h" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$P-$h" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+in_ns() { local h=$1; shift; ip netns exec "$P-$h" "$@"; }
+ipof() { case $1 in a) echo "$NET.1";; b) echo "$NET.2";; c) echo "$NET.3";; d) echo "$NET.4";; esac; }
+url() { echo "http://$(ipof "$1"):8001"; }
+
+# --- the network: a bridge in namespace "sw", one veth per host --------------------------------
+ip netns add "$P-sw"
+in_ns sw ip link add br0 type bridge
+in_ns sw ip link set br0 up
+in_ns sw ip link set lo up
+i=0
+for h in "${HOSTS[@]}"; do
+  i=$((i + 1))
+  ip netns add "$P-$h"
+  ip link add "v$P$h" type veth peer name eth0 netns "$P-$h"
+  ip link set "v$P$h" netns "$P-sw"
+  in_ns sw ip link set "v$P$h" master br0 up
+  in_ns "$h" ip link set lo up
+  in_ns "$h" ip addr add "$NET.$i/24" dev eth0
+  in_ns "$h" ip link set eth0 up
+done
+
+start_peer() { # host
+  local h=$1 friends="" f
+  for f in "${HOSTS[@]}"; do [ "$f" != "$h" ] && friends="$friends${friends:+,}\"$(url "$f")\""; done
+  mkdir -p "$WORK/$h/share" "$WORK/$h/state"
+  [ -f "$WORK/$h/share/$h-doc.txt" ] || echo "document of $h" > "$WORK/$h/share/$h-doc.txt"
+  cat > "$WORK/$h/peer.json" <<JSON
+{"name":"$h","ip":"$(ipof "$h")","rest_port":8001,"shared_dir":"$WORK/$h/share","state_dir":"$WORK/$h/state",
+ "friends":[$friends],"health_check_interval":0.5,"peer_max_backoff":2,"friend_timeout_ms":800,
+ "search_timeout_ms":3000,"search_ttl":1,"max_fanout":4,"peer_exchange":false,"accept_uploads":true,
+ "stream_idle_timeout_ms":2000}
+JSON
+  # Not through in_ns: a backgrounded function is a subshell, and $! must be the JVM itself
+  # ('ip netns exec' execs it in place) so that kill -9 and SIGSTOP reach the peer.
+  ip netns exec "$P-$h" java -Xmx64m -XX:+UseSerialGC -jar "$JAR" -conf "$WORK/$h/peer.json" > "$WORK/$h/log" 2>&1 &
+  PIDS+=($!)
+  eval "PID_$h=$!"
+  for _ in $(seq 1 200); do in_ns "$h" curl -sf "$(url "$h")/health" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  fail "peer $h did not start"
+}
+search() { # from-host query -> prints "elapsed_ms json"
+  local t0 out
+  t0=$(ms)
+  out=$(in_ns "$1" curl -s --max-time 10 "$(url "$1")/search?query=$2&ttl=1&fanout=4")
+  echo "$(( $(ms) - t0 )) $out"
+}
+answered() { echo "$1" | grep -o '"peer":"http://[0-9.]*:8001","hops"' | wc -l; }
+healthy_in() { # observer host, watched host -> ms until watched is healthy in observer's /peers
+  local t0; t0=$(ms)
+  for _ in $(seq 1 200); do
+    in_ns "$1" curl -s "$(url "$1")/peers" | grep -q "\"peers\":\[[^]]*\"$(url "$2")\"" && { echo $(( $(ms) - t0 )); return 0; }
+    sleep 0.05
+  done
+  fail "$2 never became healthy again in $1's table"
+}
+
+for h in "${HOSTS[@]}"; do start_peer "$h"; done
+# Peers started before their friends saw them fail once: wait for a's probes to find them all.
+for h in b c d; do healthy_in a "$h" >/dev/null; done
+read -r t out < <(search a doc)
+[ "$(answered "$out")" = 4 ] || fail "baseline: expected 4 peers, got: $out"
+echo "| scenario | answer during the fault | peers answered | recovery | lost |"
+echo "|---|---|---|---|---|"
+echo "| baseline, 4 hosts | ${t} ms | 4 | - | - |"
+
+# --- kill -9 d -------------------------------------------------------------------------------
+kill -9 "$PID_d"; wait "$PID_d" 2>/dev/null || true
+read -r t out < <(search a doc)
+[ "$(answered "$out")" = 3 ] || fail "kill -9: expected 3 answers: $out"
+echo "$out" | grep -q "\"unreachable\":\[{\"peer\":\"$(url d)\"" || fail "kill -9: d not unreachable: $out"
+[ "$t" -lt 1500 ] || fail "kill -9: took $t ms"
+start_peer d
+rec=$(healthy_in a d)
+echo "| kill -9 of d | ${t} ms, partial | 3 | healthy again ${rec} ms after restart | nothing |"
+
+# --- SIGSTOP c (a hung process) --------------------------------------------------------------
+kill -STOP "$PID_c"
+read -r t out < <(search a doc)
+[ "$(answered "$out")" = 3 ] || fail "SIGSTOP: expected 3 answers: $out"
+echo "$out" | grep -q 'reason":"timeout' || fail "SIGSTOP: c should time out: $out"
+[ "$t" -lt 1500 ] || fail "SIGSTOP: took $t ms (friend timeout 800)"
+kill -CONT "$PID_c"
+rec=$(healthy_in a c)
+echo "| SIGSTOP of c | ${t} ms, partial | 3 | healthy ${rec} ms after SIGCONT | nothing |"
+
+# --- link of b down (blackhole) --------------------------------------------------------------
+in_ns b ip link set eth0 down
+read -r t out < <(search a doc)
+[ "$(answered "$out")" = 3 ] || fail "link down: expected 3 answers: $out"
+[ "$t" -lt 1500 ] || fail "link down: took $t ms"
+in_ns b ip link set eth0 up
+rec=$(healthy_in a b)
+echo "| link of b down | ${t} ms, partial | 3 | healthy ${rec} ms after link up | nothing |"
+
+# --- a download cut by a killed server resumes from another peer ------------------------------
+head -c 64M /dev/urandom > "$WORK/movie.bin"
+cp "$WORK/movie.bin" "$WORK/b/share/movie.bin"; cp "$WORK/movie.bin" "$WORK/c/share/movie.bin"
+for h in b c; do in_ns "$h" curl -sf -XPOST "$(url "$h")/index/rescan" >/dev/null; done
+# Slow b's link so that the download is still running when b dies.
+in_ns b tc qdisc add dev eth0 root tbf rate 80mbit burst 64kb latency 100ms
+mkdir -p "$WORK/dl"
+( cd "$WORK/dl" && in_ns a java -jar "$JAR" download movie.bin --peer "$(url b)" > "$WORK/dl/first.log" 2>&1 ) & DL=$!
+sleep 2.5
+kill -9 "$PID_b"; wait "$DL" 2>/dev/null || true
+part=$(stat -c %s "$WORK/dl/movie.bin.part" 2>/dev/null || echo 0)
+[ "$part" -gt 0 ] && [ "$part" -lt $((64 << 20)) ] || fail "the cut left no partial file (part=$part): $(cat "$WORK/dl/first.log")"
+( cd "$WORK/dl" && in_ns a java -jar "$JAR" download movie.bin --peer "$(url c)" > "$WORK/dl/second.log" 2>&1 ) || fail "resume failed: $(cat "$WORK/dl/second.log")"
+cmp -s "$WORK/dl/movie.bin" "$WORK/movie.bin" || fail "resumed file differs"
+grep -q "resumed at byte $part" "$WORK/dl/second.log" || fail "did not resume at $part: $(cat "$WORK/dl/second.log")"
+echo "| download from b, b killed mid-way | cut at $((part >> 20)) MiB of 64 | - | resumed from c at byte $part, SHA-256 verified | nothing |"
+start_peer b
+
+# --- an upload cut in the middle leaves nothing -----------------------------------------------
+# tbf shapes what leaves an interface: slow the uploading side (a) so the cut comes mid-way.
+in_ns a tc qdisc add dev eth0 root tbf rate 40mbit burst 64kb latency 100ms
+( in_ns a java -jar "$JAR" upload "$WORK/movie.bin" --peer "$(url c)" --name cut.bin > "$WORK/up.log" 2>&1 ) & UP=$!
+sleep 2
+kill -9 "$UP" 2>/dev/null || true
+pkill -9 -f "upload $WORK/movie.bin" 2>/dev/null || true
+sleep 3
+leftover=$(find "$WORK/c/share" -name '*.part' -o -name 'cut.bin' | wc -l)
+[ "$leftover" = 0 ] || fail "an upload cut mid-way left files: $(find "$WORK/c/share")"
+echo "| upload to c, client killed mid-way | - | - | temporary file removed | nothing in the share |"
+echo
+echo "netns fault tests: 5 scenarios passed"
