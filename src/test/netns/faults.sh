@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Multi-host fault tests: four peers, each in a network namespace this script creates, joined by a
 # bridge that lives in a fifth namespace (the machine's own namespace gets no address and sees
-# no traffic). Scenarios: kill -9, SIGSTOP, a link down, a download cut by a killed server and
-# resumed from another peer, an upload cut mid-way. Each asserts and prints its numbers.
+# no traffic). Scenarios: kill -9, SIGSTOP, a link down, a partition that heals, a download cut
+# by a killed server and resumed from another peer, an upload cut mid-way. Each asserts and prints its numbers.
 # Every namespace and process is removed on exit, even on failure. Needs root and iproute2.
 # Usage: src/test/netns/faults.sh [path/to/peer.jar]     (exit 0: all passed; 77: skipped)
 set -euo pipefail
@@ -123,6 +123,22 @@ in_ns b ip link set eth0 up
 rec=$(healthy_in a b)
 echo "| link of b down | ${t} ms, partial | 3 | healthy ${rec} ms after link up | nothing |"
 
+# --- a partition that heals: {a,b} and {c,d} on separate bridges, then together again ---------
+in_ns sw ip link add br1 type bridge
+in_ns sw ip link set br1 up
+for h in c d; do in_ns sw ip link set "v$P$h" master br1; done
+read -r t out < <(search a doc)
+[ "$(answered "$out")" = 2 ] || fail "partition: a should reach only b: $out"
+read -r t2 out2 < <(search c doc)
+[ "$(answered "$out2")" = 2 ] || fail "partition: c should reach only d: $out2"
+for h in c d; do in_ns sw ip link set "v$P$h" master br0; done
+t0=$(ms)
+healthy_in a c >/dev/null; healthy_in a d >/dev/null; healthy_in c a >/dev/null; healthy_in c b >/dev/null
+rec=$(( $(ms) - t0 ))
+read -r t3 out3 < <(search c doc)
+[ "$(answered "$out3")" = 4 ] || fail "after healing c should reach all: $out3"
+echo "| partition {a,b} / {c,d} | ${t} ms (a), ${t2} ms (c), partial | 2 and 2 | both sides see each other ${rec} ms after healing, no restart | nothing |"
+
 # --- a download cut by a killed server resumes from another peer ------------------------------
 head -c 64M /dev/urandom > "$WORK/movie.bin"
 cp "$WORK/movie.bin" "$WORK/b/share/movie.bin"; cp "$WORK/movie.bin" "$WORK/c/share/movie.bin"
@@ -153,4 +169,4 @@ leftover=$(find "$WORK/c/share" -name '*.part' -o -name 'cut.bin' | wc -l)
 [ "$leftover" = 0 ] || fail "an upload cut mid-way left files: $(find "$WORK/c/share")"
 echo "| upload to c, client killed mid-way | - | - | temporary file removed | nothing in the share |"
 echo
-echo "netns fault tests: 5 scenarios passed"
+echo "netns fault tests: 6 scenarios passed"
