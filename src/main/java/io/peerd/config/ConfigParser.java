@@ -31,7 +31,7 @@ public final class ConfigParser {
       "search_timeout_ms", "rescan_interval", "max_peers", "peer_max_backoff", "peer_forget_after",
       "peer_exchange", "peer_exchange_max", "seen_cache_size", "seen_cache_ttl",
       "dummy_upload_max_bytes", "chunk_size", "accept_uploads", "upload_dir", "upload_max_bytes",
-      "upload_overwrite", "stream_idle_timeout_ms", "shutdown_grace_ms", "log_format", "log_level", "api_token", "private",
+      "upload_overwrite", "stream_idle_timeout_ms", "max_connections_per_client", "shutdown_grace_ms", "log_format", "log_level", "api_token", "private",
       "rate_limit");
 
   static final int MAX_TTL = 16;
@@ -173,6 +173,7 @@ public final class ConfigParser {
     PeerConfig.Ops ops = new PeerConfig.Ops(
         Duration.ofMillis(integer("shutdown_grace_ms", 10_000, 0, 600_000)),
         Duration.ofMillis(integer("stream_idle_timeout_ms", 30_000, 100, 3_600_000)),
+        integer("max_connections_per_client", 64, 1, 100_000),
         oneOf("log_format", "plain", List.of("plain", "json")),
         oneOf("log_level", "INFO", List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR")));
     PeerConfig.Access access = new PeerConfig.Access(apiToken(), bool("private", false));

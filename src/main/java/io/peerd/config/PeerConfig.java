@@ -68,9 +68,11 @@ public record PeerConfig(
    * @param shutdownGrace how long in-flight requests and transfers may go on after SIGTERM
    * @param streamIdleTimeout a gRPC transfer that moves no byte for this long is cut: an upload
    *     that sends nothing, a download whose client stopped reading
+   * @param maxConnectionsPerClient open connections one remote address may hold on each port
    * @param logFormat "plain" or "json"
    */
-  public record Ops(Duration shutdownGrace, Duration streamIdleTimeout, String logFormat, String logLevel) {}
+  public record Ops(Duration shutdownGrace, Duration streamIdleTimeout, int maxConnectionsPerClient,
+      String logFormat, String logLevel) {}
 
   /**
    * Who may do what. With a token, every state-changing call (register, bootstrap, rescan,

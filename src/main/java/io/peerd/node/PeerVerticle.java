@@ -108,15 +108,19 @@ public final class PeerVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.bindHost())
         .setPort(config.restPort())
-        .setIdleTimeout(120)
+        // Idle connections (and requests that stop half-way) are closed after 60 s.
+        .setIdleTimeout(60)
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024)
         .setMaxFormAttributeSize(64 * 1024)
         // HTTP/2 (gRPC) flow-control windows: the 64 KiB default caps a download at one window
         // per round trip; these let a stream run at loopback speed with bounded buffering.
-        .setInitialSettings(new Http2Settings().setInitialWindowSize(4 << 20).setMaxFrameSize(64 * 1024))
+        .setInitialSettings(new Http2Settings().setInitialWindowSize(4 << 20).setMaxFrameSize(64 * 1024)
+            .setMaxConcurrentStreams(256))
         .setHttp2ConnectionWindowSize(16 << 20);
+    ConnectionLimiter connections = new ConnectionLimiter(config.ops().maxConnectionsPerClient());
     restServer = vertx.createHttpServer(options)
+        .connectionHandler(connections::handle)
         .requestHandler(req -> (isGrpc(req) ? grpc : rest).handle(req));
     Future<HttpServer> restListening = restServer.listen();
     Future<?> grpcOnly = Future.succeededFuture();
@@ -131,6 +135,7 @@ public final class PeerVerticle extends VerticleBase {
     }
     if (config.grpcPort() >= 0) {
       grpcServer = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.grpcPort()))
+          .connectionHandler(new ConnectionLimiter(config.ops().maxConnectionsPerClient())::handle)
           .requestHandler(grpc);
       grpcOnly = grpcServer.listen();
     }
