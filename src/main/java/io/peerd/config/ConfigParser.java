@@ -31,7 +31,7 @@ public final class ConfigParser {
       "search_timeout_ms", "rescan_interval", "max_peers", "peer_max_backoff", "peer_forget_after",
       "peer_exchange", "peer_exchange_max", "seen_cache_size", "seen_cache_ttl",
       "dummy_upload_max_bytes", "chunk_size", "accept_uploads", "upload_dir", "upload_max_bytes",
-      "upload_overwrite", "stream_idle_timeout_ms", "max_connections_per_client", "shutdown_grace_ms", "log_format", "log_level", "api_token", "private",
+      "upload_overwrite", "stream_idle_timeout_ms", "max_connections_per_client", "tls", "shutdown_grace_ms", "log_format", "log_level", "api_token", "private",
       "rate_limit");
 
   static final int MAX_TTL = 16;
@@ -177,12 +177,13 @@ public final class ConfigParser {
         oneOf("log_format", "plain", List.of("plain", "json")),
         oneOf("log_level", "INFO", List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR")));
     PeerConfig.Access access = new PeerConfig.Access(apiToken(), bool("private", false));
+    PeerConfig.Tls tls = tls();
     if (access.privatePeer() && access.token() == null) {
       throw bad("private", "an api_token as well (a private peer without a token would refuse everyone)");
     }
     return new PeerConfig(source, name, ip, bindHost, restPort, grpcPort, metricsPort, sharedDir,
         stateDir, friends, selfUrl, health, ttl, fanout, friendTimeout, searchTimeout, rescan,
-        uploadCap, chunk, rateLimit, peerSettings, seen, uploads, ops, access);
+        uploadCap, chunk, rateLimit, peerSettings, seen, uploads, ops, access, tls);
   }
 
   private ConfigException bad(String key, String expected) {
@@ -200,6 +201,36 @@ public final class ConfigParser {
       throw bad(key, "a non-empty string");
     }
     return s;
+  }
+
+  /** {@code tls: {cert, key, ca}}: PEM files; cert and key together or not at all. */
+  private PeerConfig.Tls tls() {
+    Object v = json.getValue("tls");
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof JsonObject t)) {
+      throw bad("tls", "an object {cert, key, ca}");
+    }
+    ConfigParser inner = new ConfigParser(source, t);
+    String cert = inner.pemFile("cert");
+    String key = inner.pemFile("key");
+    String ca = inner.pemFile("ca");
+    if ((cert == null) != (key == null)) {
+      throw new ConfigException(source + ": key \"tls\": cert and key go together");
+    }
+    return new PeerConfig.Tls(cert, key, ca);
+  }
+
+  private String pemFile(String key) {
+    Object v = json.getValue(key);
+    if (v == null) {
+      return null;
+    }
+    if (!(v instanceof String s) || !Files.isReadable(Path.of(s))) {
+      throw new ConfigException(source + ": key \"tls." + key + "\": expected a readable PEM file, got " + v);
+    }
+    return Path.of(s).toAbsolutePath().toString();
   }
 
   /** Null when unset or empty; a short token is refused: it would be guessed. */

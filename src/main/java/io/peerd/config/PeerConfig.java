@@ -39,7 +39,8 @@ public record PeerConfig(
     SeenSettings seen,
     UploadSettings uploads,
     Ops ops,
-    Access access) {
+    Access access,
+    Tls tls) {
 
   /**
    * How the peer table behaves.
@@ -104,6 +105,19 @@ public record PeerConfig(
     }
   }
 
+  /**
+   * Optional TLS for every port of the peer (REST and gRPC alike, ALPN for HTTP/2).
+   *
+   * @param cert server certificate chain (PEM), null for a peer that only calls TLS peers
+   * @param key its private key (PEM)
+   * @param ca certificates to trust when calling https peers (PEM), null for the JVM's own
+   */
+  public record Tls(String cert, String key, String ca) {
+    public boolean serves() {
+      return cert != null;
+    }
+  }
+
   /** Bounds of the cache of query ids already processed (duplicate suppression). */
   public record SeenSettings(int maxIds, Duration maxAge) {}
 
@@ -122,6 +136,6 @@ public record PeerConfig(
     // The seed's ip is also the bind address; a wildcard is no address to give to other peers.
     boolean wildcard = ip.equals("0.0.0.0") || ip.equals("::") || ip.equals("[::]");
     String host = wildcard ? "127.0.0.1" : ip.contains(":") && !ip.startsWith("[") ? "[" + ip + "]" : ip;
-    return "http://" + host + ":" + boundRestPort;
+    return (tls != null && tls.serves() ? "https://" : "http://") + host + ":" + boundRestPort;
   }
 }

@@ -24,6 +24,7 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -92,7 +93,7 @@ public final class PeerVerticle extends VerticleBase {
     String pools = config.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
     index = new FileIndex(vertx, config.sharedDir(), "peer-index-" + pools);
     client = new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000),
-        config.access().token());
+        config.access().token(), config.tls() == null ? null : config.tls().ca());
     // Upload chunks may be as large as download chunks (1 MiB); gRPC's customary limit is 4 MiB.
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(4 << 20));
     io = vertx.createSharedWorkerExecutor("peer-io-" + pools, 2, 10, TimeUnit.MINUTES);
@@ -118,6 +119,11 @@ public final class PeerVerticle extends VerticleBase {
         .setInitialSettings(new Http2Settings().setInitialWindowSize(4 << 20).setMaxFrameSize(64 * 1024)
             .setMaxConcurrentStreams(256))
         .setHttp2ConnectionWindowSize(16 << 20);
+    if (config.tls() != null && config.tls().serves()) {
+      // One certificate for every port; ALPN lets gRPC clients pick HTTP/2 over TLS.
+      options.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(config.tls().cert()).setKeyPath(config.tls().key()));
+    }
     ConnectionLimiter connections = new ConnectionLimiter(config.ops().maxConnectionsPerClient());
     restServer = vertx.createHttpServer(options)
         .connectionHandler(connections::handle)
@@ -129,8 +135,8 @@ public final class PeerVerticle extends VerticleBase {
       // The seed read metrics_port but never bound it; here it serves /metrics alone.
       Router metricsRouter = Router.router(vertx);
       metricsRouter.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
-      metricsServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.bindHost())
-          .setPort(config.metricsPort())).requestHandler(metricsRouter);
+      metricsServer = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.metricsPort()))
+          .requestHandler(metricsRouter);
       metricsOnly = metricsServer.listen();
     }
     if (config.grpcPort() >= 0) {
@@ -143,7 +149,7 @@ public final class PeerVerticle extends VerticleBase {
       int restPort = restServer.actualPort();
       self = config.advertisedUrl(restPort);
       int grpcPort = grpcServer != null ? grpcServer.actualPort() : restPort;
-      grpcUrl = "grpc://" + PeerUrl.host(self) + ":" + grpcPort;
+      grpcUrl = (options.isSsl() ? "grpcs://" : "grpc://") + PeerUrl.host(self) + ":" + grpcPort;
       store = config.stateDir() == null ? null : new PeerStore(vertx, config.stateDir());
       rest = wire(startedAt);
       return this;

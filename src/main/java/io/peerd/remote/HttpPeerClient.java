@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,12 +43,16 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
    * @param token this peer's api_token, or null: a network of private peers shares one token,
    *     so it is sent to the other peers (register, search, probes) when set
    */
-  public HttpPeerClient(Vertx vertx, Limits limits, String token) {
+  public HttpPeerClient(Vertx vertx, Limits limits, String token, String trustPem) {
     this.vertx = vertx;
     this.limits = limits;
     this.authorization = token == null ? null : "Bearer " + token;
-    this.client = vertx.createHttpClient(
-        new HttpClientOptions().setKeepAlive(true).setMaxHeaderSize(16 * 1024),
+    HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setMaxHeaderSize(16 * 1024);
+    if (trustPem != null) {
+      // https peers signed by this CA (or self-signed with this certificate) are trusted.
+      options.setTrustOptions(new PemTrustOptions().addCertPath(trustPem));
+    }
+    this.client = vertx.createHttpClient(options,
         new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
   }
 
