@@ -3,7 +3,7 @@ package io.peerd.api;
 import io.vertx.ext.web.RoutingContext;
 
 /** Query-parameter readers that answer 400 on nonsense instead of guessing. */
-final class Params {
+public final class Params {
 
   private Params() {}
 
@@ -22,7 +22,11 @@ final class Params {
    * @param clampMax values above max are clamped (a cap, not an error); below min is an error
    */
   static long number(RoutingContext ctx, String name, long def, long min, long max, boolean clampMax) {
-    String v = ctx.request().getParam(name);
+    return number(name, ctx.request().getParam(name), def, min, max, clampMax);
+  }
+
+  /** The rule itself, without a request: pure, so it is fuzzed directly. */
+  public static long number(String name, String v, long def, long min, long max, boolean clampMax) {
     if (v == null || v.isEmpty()) {
       return def;
     }

@@ -73,4 +73,34 @@ class ConnectionLimitTest {
     }
     assertTrue(ok.startsWith("HTTP/1.1 200"), "served again once the held connections are gone: " + ok);
   }
+
+  @Test
+  void slowlorisSocketsDoNotStarveOtherClients() throws Exception {
+    PeerVerticle p = Peers.start(vertx, Peers.config("sl", Peers.folderWith(tmp, "s2", Map.of()), List.of(), null))
+        .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    List<Socket> held = new ArrayList<>();
+    try {
+      // 300 connections that send a byte of a request now and then and never finish it: no
+      // thread is parked per connection, so a normal request is still answered at once.
+      for (int i = 0; i < 300; i++) {
+        Socket s = new Socket("127.0.0.1", p.restPort());
+        s.getOutputStream().write('G');
+        held.add(s);
+      }
+      for (int round = 0; round < 3; round++) {
+        for (Socket s : held) {
+          s.getOutputStream().write('E');
+        }
+        long t0 = System.nanoTime();
+        String ok = get(p.restPort(), "/health");
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ok.startsWith("HTTP/1.1 200"), ok);
+        assertTrue(ms < 1000, "answered in " + ms + " ms while 300 slow clients hang on");
+      }
+    } finally {
+      for (Socket s : held) {
+        s.close();
+      }
+    }
+  }
 }

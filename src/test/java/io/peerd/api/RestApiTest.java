@@ -226,4 +226,14 @@ class RestApiTest {
           ctx.completeNow();
         })));
   }
+
+  @Test
+  void oversizedHeadersAreRefused(VertxTestContext ctx) {
+    http.get(peer.restPort(), "127.0.0.1", "/health").putHeader("X-Big", "x".repeat(20 * 1024)).send()
+        .onComplete(ar -> ctx.verify(() -> {
+          assertTrue(ar.failed() || ar.result().statusCode() == 431 || ar.result().statusCode() == 400,
+              "a 20 KiB header is over the 16 KiB cap: " + (ar.succeeded() ? ar.result().statusCode() : ar.cause()));
+          ctx.completeNow();
+        }));
+  }
 }

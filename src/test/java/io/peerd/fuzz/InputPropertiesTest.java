@@ -67,4 +67,21 @@ class InputPropertiesTest {
     return net.jqwik.api.Combinators.combine(Arbitraries.of("bytes=", "Bytes=", "items=", "bytes =", ""), num, num)
         .as((unit, a, b) -> unit + a + "-" + b);
   }
+
+  /** Query numbers: any text gives a value within [min, max] or a 400, never another exception. */
+  @Property(tries = 5000)
+  void numericParametersAreInRangeOrA400(@ForAll("numberTexts") String text) {
+    try {
+      long v = io.peerd.api.Params.number("ttl", text, 3, 0, 16, true);
+      assertTrue(v >= 0 && v <= 16, text + " -> " + v);
+    } catch (io.peerd.api.BadRequest e) {
+      assertEquals(400, e.status());
+    }
+  }
+
+  @Provide
+  Arbitrary<String> numberTexts() {
+    return Arbitraries.oneOf(Arbitraries.strings().withChars("0123456789-+ .eE,x").ofMaxLength(30),
+        Arbitraries.longs().map(String::valueOf), Arbitraries.strings().ofMaxLength(10));
+  }
 }
