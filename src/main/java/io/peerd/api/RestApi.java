@@ -321,7 +321,7 @@ public final class RestApi {
   }
 
   private void rescan(RoutingContext ctx) {
-    p.index().rescan()
+    p.index().refresh()
         .onSuccess(r -> Errors.json(ctx, 200, new JsonObject()
             .put("files", r.snapshot().size())
             .put("generation", r.snapshot().generation())

@@ -64,6 +64,14 @@ public final class FileIndex implements AutoCloseable {
     return done.future();
   }
 
+  /**
+   * A scan that starts after this call: what a caller just changed on disk is in its result.
+   * (Joining a scan already running would not do: it may have walked past the change.)
+   */
+  public Future<ScanReport> refresh() {
+    return inFlight == null ? rescan() : inFlight.transform(ignored -> rescan());
+  }
+
   private static boolean changed(IndexSnapshot previous, List<FileEntry> entries) {
     if (previous.generation() == 0 || entries.size() != previous.size()) {
       return true;

@@ -100,7 +100,7 @@ public final class PeerVerticle extends VerticleBase {
     downloads = new RateLimiter(config.rateLimit().downloadsPerMinute(), 10_000);
     FileTransferRpc rpc = new FileTransferRpc(vertx, new FileTransferRpc.Parts(index::snapshot,
         config.sharedDir(), config.chunkSize(), config.dummyUploadMaxBytes(), config.uploads(),
-        downloads, io, name -> index.rescan(), config.ops().streamIdleTimeout().toMillis(), config.access()),
+        downloads, io, name -> index.refresh(), config.ops().streamIdleTimeout().toMillis(), config.access()),
         metrics);
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));

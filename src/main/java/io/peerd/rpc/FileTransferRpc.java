@@ -31,7 +31,7 @@ import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpc.server.Service;
 import java.nio.file.Path;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -44,7 +44,7 @@ public final class FileTransferRpc {
   /** What the service needs from its peer. */
   public record Parts(Supplier<IndexSnapshot> index, Path sharedRoot, int chunkSize,
       long dummyUploadMaxBytes, UploadSettings uploads, RateLimiter downloads,
-      WorkerExecutor worker, Consumer<String> onUploaded, long idleTimeoutMillis,
+      WorkerExecutor worker, Function<String, Future<?>> onUploaded, long idleTimeoutMillis,
       PeerConfig.Access access) {}
 
   private final Vertx vertx;
@@ -299,11 +299,13 @@ public final class FileTransferRpc {
         return;
       }
       Upload.Result r = ar.result();
-      p.onUploaded().accept(r.sharedName());
       metrics.transferred("grpc", "received", r.size());
-      succeeded("Upload");
-      response.end(UploadResult.newBuilder().setFilename(r.sharedName()).setSize(r.size())
-          .setSha256(r.sha256()).build());
+      // Answer once the index has it: a search right after a successful upload finds the file.
+      p.onUploaded().apply(r.sharedName()).onComplete(indexed -> {
+        succeeded("Upload");
+        response.end(UploadResult.newBuilder().setFilename(r.sharedName()).setSize(r.size())
+            .setSha256(r.sha256()).build());
+      });
     });
   }
 
