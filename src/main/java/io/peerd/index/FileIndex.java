@@ -29,10 +29,6 @@ public final class FileIndex implements AutoCloseable {
     this.worker = vertx.createSharedWorkerExecutor(workerName, 1, 30, TimeUnit.MINUTES);
   }
 
-  public Path root() {
-    return root;
-  }
-
   public IndexSnapshot snapshot() {
     return snapshot;
   }

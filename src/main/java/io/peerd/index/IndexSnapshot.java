@@ -33,10 +33,6 @@ public record IndexSnapshot(long generation, Map<String, FileEntry> byName, long
     return new IndexSnapshot(generation, Collections.unmodifiableMap(map), total, scannedAtMillis, lower);
   }
 
-  public List<FileEntry> files() {
-    return List.copyOf(byName.values());
-  }
-
   public int size() {
     return byName.size();
   }

@@ -14,7 +14,6 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /** One peer's meters, all in one Prometheus registry; every meter carries a {@code peer} tag. */
@@ -91,10 +90,5 @@ public final class Metrics {
   public void transferred(String protocol, String direction, long bytes) {
     counter("peer_transfer_bytes_total", "Bytes moved by file transfers", "protocol", protocol,
         "direction", direction).increment(bytes);
-  }
-
-  /** Lazily evaluated, for values another component owns. */
-  public static ToDoubleFunction<Supplier<? extends Number>> value() {
-    return s -> s.get().doubleValue();
   }
 }

@@ -30,6 +30,7 @@ final class ConnectionLimiter {
     }
   }
 
+  /** Connections closed for being over the cap, for /metrics. */
   long refused() {
     return refused;
   }

@@ -125,6 +125,8 @@ public final class PeerVerticle extends VerticleBase {
           .setCertPath(config.tls().cert()).setKeyPath(config.tls().key()));
     }
     ConnectionLimiter connections = new ConnectionLimiter(config.ops().maxConnectionsPerClient());
+    metrics.counter("peer_connections_refused_total", "Connections closed for being over max_connections_per_client",
+        connections, c -> c.refused());
     restServer = vertx.createHttpServer(options)
         .connectionHandler(connections::handle)
         .requestHandler(req -> (isGrpc(req) ? grpc : rest).handle(req));
@@ -169,7 +171,7 @@ public final class PeerVerticle extends VerticleBase {
     health = new HealthChecker(peers, client, callTimeout, System::currentTimeMillis);
     LocalFiles local = new LocalFiles(index, self, grpcUrl);
     search = new SearchService(self, local::search, peers, client,
-        new SearchService.Settings(config.searchTtl(), config.maxFanout(), callTimeout, 1000, 1000),
+        new SearchService.Settings(config.maxFanout(), callTimeout, 1000, 1000),
         new SeenQueries(config.seen().maxIds(), config.seen().maxAge().toMillis()),
         System::currentTimeMillis, random);
     RestApi api = new RestApi(vertx, new RestApi.Parts(config, self, grpcUrl, index, local, peers,

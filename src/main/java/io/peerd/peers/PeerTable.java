@@ -36,10 +36,6 @@ public final class PeerTable {
     this.forgetAfter = forgetAfter;
   }
 
-  public String self() {
-    return self;
-  }
-
   /** Result of {@link #add}: whether the URL is in the table now, and why not if it is not. */
   public enum AddResult { ADDED, KNOWN, SELF, FULL }
 

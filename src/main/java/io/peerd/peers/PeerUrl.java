@@ -69,11 +69,4 @@ public final class PeerUrl {
     return URI.create(url).getHost();
   }
 
-  public static int port(String url) {
-    return URI.create(url).getPort();
-  }
-
-  public static boolean isTls(String url) {
-    return url.startsWith("https:");
-  }
 }

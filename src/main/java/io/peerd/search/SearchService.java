@@ -25,7 +25,7 @@ import java.util.function.LongSupplier;
 public final class SearchService {
 
   /** Limits that make a search terminate and its answer bounded. */
-  public record Settings(int ttlCap, int maxFanout, long friendTimeoutMillis,
+  public record Settings(int maxFanout, long friendTimeoutMillis,
       long maxFilesPerPeer, int maxPeersPerAnswer) {}
 
   /** Counters exposed by /status; duplicates are how tests see suppression work. */

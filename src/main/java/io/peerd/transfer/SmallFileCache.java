@@ -43,8 +43,4 @@ public final class SmallFileCache {
       it.remove();
     }
   }
-
-  public long totalBytes() {
-    return total;
-  }
 }

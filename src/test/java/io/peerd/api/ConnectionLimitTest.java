@@ -72,6 +72,8 @@ class ConnectionLimitTest {
       ok = get(p.restPort(), "/health");
     }
     assertTrue(ok.startsWith("HTTP/1.1 200"), "served again once the held connections are gone: " + ok);
+    assertTrue(get(p.restPort(), "/metrics").contains("peer_connections_refused_total{peer=\"c\"} 1.0"),
+        "the refusal is counted");
   }
 
   @Test

@@ -179,4 +179,14 @@ class FileServingTest {
           ctx.completeNow();
         })));
   }
+
+  @Test
+  void aSmallFileChangedSinceItWasIndexedIsNotServedUnderItsOldEtag(VertxTestContext ctx) throws Exception {
+    Files.writeString(tmp.resolve("share/notes/read me ü.txt"), "hello, changed and longer");
+    get("/files/notes/read%20me%20%C3%BC.txt").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertEquals(409, r.statusCode());
+      assertEquals("changed", r.bodyAsJsonObject().getString("error"));
+      ctx.completeNow();
+    })));
+  }
 }

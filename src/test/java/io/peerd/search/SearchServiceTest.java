@@ -61,7 +61,7 @@ class SearchServiceTest {
 
   SearchService service(PeerTable t, FakeNet net, long friendTimeout, Random random) {
     return new SearchService(SELF, q -> List.of(hit("local-" + q)), t, net,
-        new SearchService.Settings(5, 3, friendTimeout, 100, 100),
+        new SearchService.Settings(3, friendTimeout, 100, 100),
         new SeenQueries(1000, 60_000), System::currentTimeMillis, random);
   }
 
