@@ -5,12 +5,15 @@ import io.peerd.peers.PeerUrl;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -70,6 +73,15 @@ public final class SearchService {
   private record Outcome(String peer, SearchAnswer answer, String failure) {}
 
   public Future<SearchAnswer> search(SearchQuery q) {
+    return search(q, r -> {});
+  }
+
+  /**
+   * Like {@link #search(SearchQuery)}, and tells {@code progress} of each peer's result as soon
+   * as it arrives (this peer's first, then each neighbour's subtree, each peer at most once), so
+   * a client can render answers before the slowest neighbour is done.
+   */
+  public Future<SearchAnswer> search(SearchQuery q, Consumer<PeerResult> progress) {
     long start = clock.getAsLong();
     // A client's query has no origin yet: it is ours, and copies that come back say so.
     String origin = q.origin() == null && q.from() == null ? self : q.origin();
@@ -80,11 +92,14 @@ public final class SearchService {
     }
     processed++;
     PeerResult local = new PeerResult(self, cap(localSearch.apply(q.text())), q.hops());
+    progress.accept(local);
+    Set<String> told = new HashSet<>();
+    told.add(self);
     int fanout = Math.min(Math.max(q.fanout(), 0), settings.maxFanout());
     List<String> targets = q.ttl() > 0 ? chooseNeighbours(q, fanout) : List.of();
     List<Future<Outcome>> calls = new ArrayList<>(targets.size());
     for (String n : targets) {
-      calls.add(ask(n, q, start, targets));
+      calls.add(ask(n, q, start, targets).onSuccess(o -> tell(q, o, told, progress)));
     }
     return Future.join(calls).transform(ignored ->
         Future.succeededFuture(merge(q, fanout, local, calls, start)));
@@ -135,6 +150,23 @@ public final class SearchService {
         });
   }
 
+  private void tell(SearchQuery q, Outcome o, Set<String> told, Consumer<PeerResult> progress) {
+    if (o.answer() == null) {
+      return;
+    }
+    for (PeerResult r : o.answer().results()) {
+      String peer = normalise(r.peer());
+      if (told.size() < settings.maxPeersPerAnswer() && told.add(peer)) {
+        progress.accept(new PeerResult(peer, cap(r.files()), hops(q, o, peer, r)));
+      }
+    }
+  }
+
+  /** Seed peers do not report hops: their own entry is one hop away, the rest two. */
+  private static int hops(SearchQuery q, Outcome o, String peer, PeerResult r) {
+    return r.hops() >= 0 ? r.hops() : (peer.equals(o.peer()) ? q.hops() + 1 : q.hops() + 2);
+  }
+
   static String reason(Throwable err) {
     if (err instanceof PeerCallException p) {
       return p.getMessage();
@@ -163,8 +195,7 @@ public final class SearchService {
       unreachable.addAll(a.unreachable());
       for (PeerResult r : a.results()) {
         String peer = normalise(r.peer());
-        // Seed peers do not report hops: their own entry is one hop away, the rest two.
-        int hops = r.hops() >= 0 ? r.hops() : (peer.equals(o.peer()) ? q.hops() + 1 : q.hops() + 2);
+        int hops = hops(q, o, peer, r);
         PeerResult known = byPeer.get(peer);
         if (known == null && byPeer.size() >= settings.maxPeersPerAnswer()) {
           partial = true;
