@@ -182,6 +182,26 @@ public final class RestApi {
   }
 
   private void search(RoutingContext ctx) {
+    SearchQuery query = searchQuery(ctx);
+    String from = query.from();
+    long started = System.nanoTime();
+    Timer latency = from == null ? searchLatency : forwardedLatency;
+    p.search().search(query)
+        .onSuccess(answer -> {
+          latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+          if (from == null) {
+            if (answer.partial()) {
+              partialSearches.increment();
+            }
+            searchResults.record(answer.results().stream().mapToInt(r -> r.files().size()).sum());
+          }
+          Errors.json(ctx, 200, WireJson.searchAnswer(answer));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** The query of a /search request (a client's or a forwarded one), validated and clamped. */
+  SearchQuery searchQuery(RoutingContext ctx) {
     PeerConfig c = p.config();
     String text = Params.string(ctx, "query", "", MAX_QUERY_LENGTH);
     int ttl = (int) Params.number(ctx, "ttl", c.searchTtl(), 0, c.searchTtl(), true);
@@ -197,20 +217,7 @@ public final class RestApi {
     String origin = optionalPeer(ctx, "origin");
     String from = optionalPeer(ctx, "from");
     List<String> also = peerList(ctx, "also", c.maxFanout());
-    long started = System.nanoTime();
-    Timer latency = from == null ? searchLatency : forwardedLatency;
-    p.search().search(new SearchQuery(id, text, ttl, hops, fanout, budget, origin, from, also))
-        .onSuccess(answer -> {
-          latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-          if (from == null) {
-            if (answer.partial()) {
-              partialSearches.increment();
-            }
-            searchResults.record(answer.results().stream().mapToInt(r -> r.files().size()).sum());
-          }
-          Errors.json(ctx, 200, WireJson.searchAnswer(answer));
-        })
-        .onFailure(ctx::fail);
+    return new SearchQuery(id, text, ttl, hops, fanout, budget, origin, from, also);
   }
 
   /**
