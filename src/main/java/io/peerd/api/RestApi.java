@@ -13,6 +13,7 @@ import io.peerd.peers.PeerProbe;
 import io.peerd.peers.PeerState;
 import io.peerd.peers.PeerTable;
 import io.peerd.peers.PeerUrl;
+import io.peerd.routing.Mode;
 import io.peerd.search.PeerCallException;
 import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchService;
@@ -42,12 +43,14 @@ public final class RestApi {
   static final int MAX_BODY_BYTES = 64 * 1024;
   static final int MAX_QUERY_LENGTH = 1024;
   static final long MAX_SEARCH_TIMEOUT_MS = 60_000;
+  static final int MAX_WALKERS = 64;
 
   /** What the API reads from and acts on; the verticle owns all of it. */
   public record Parts(PeerConfig config, String self, String grpcUrl, FileIndex index,
       LocalFiles local, PeerTable peers, SearchService search, HealthChecker health,
       PeerProbe probe, RateLimiter downloads, long startedAtMillis, String version,
-      Supplier<JsonObject> problems, Metrics metrics) {}
+      Supplier<JsonObject> problems, Metrics metrics,
+      Supplier<Future<io.peerd.search.Summaries.Local>> summary) {}
 
   private final Vertx vertx;
   private final Parts p;
@@ -82,6 +85,8 @@ public final class RestApi {
     r.head("/files/*").handler(content::handle);
     r.get("/peers").handler(this::peers);
     r.get("/search").handler(this::search);
+    r.get("/search/check").handler(this::searchCheck);
+    r.get("/summary").handler(this::summary);
     // No multipart file handling: a body is JSON or nothing, and never a file written to disk.
     r.post("/register").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::register);
     r.post("/bootstrap").handler(this::bootstrap);
@@ -113,12 +118,15 @@ public final class RestApi {
             .put("grpc_port", c.grpcPort())
             .put("shared_dir", c.sharedDir().toString())
             .put("max_fanout", c.maxFanout())
+            .put("search_mode", c.routing().mode().wire())
             .put("search_ttl", c.searchTtl()))
         .put("stats", peerStats()
             .put("files", snap.size())
             .put("bytes_shared", snap.totalBytes())
             .put("searches_processed", s.processed())
             .put("duplicates_dropped", s.duplicates())
+            .put("origin_checks", s.checks())
+            .put("summaries_known", p.search().summariesKnown())
             .put("queries_forwarded", s.forwarded())
             .put("neighbour_failures", s.neighbourFailures()))
         .put("index", new JsonObject()
@@ -204,7 +212,12 @@ public final class RestApi {
   SearchQuery searchQuery(RoutingContext ctx) {
     PeerConfig c = p.config();
     String text = Params.string(ctx, "query", "", MAX_QUERY_LENGTH);
-    int ttl = (int) Params.number(ctx, "ttl", c.searchTtl(), 0, c.searchTtl(), true);
+    Mode mode = mode(ctx, c.routing().mode());
+    // Walkers go one peer per hop, so they need (and may have) far more hops than a flood.
+    int maxTtl = mode == Mode.FLOOD ? c.searchTtl() : c.routing().walkTtl();
+    int ttl = (int) Params.number(ctx, "ttl", maxTtl, 0, maxTtl, true);
+    int walkers = (int) Params.number(ctx, "walkers", c.routing().walkers(), 1, MAX_WALKERS, true);
+    int wanted = (int) Params.number(ctx, "wanted", c.routing().wanted(), 1, 10_000, true);
     int fanout = (int) Params.number(ctx, "fanout", c.maxFanout(), 0, c.maxFanout(), true);
     long timeout = Params.number(ctx, "timeout_ms", c.searchTimeout().toMillis(), 1, MAX_SEARCH_TIMEOUT_MS, true);
     // A forwarded query carries the budget its sender left us; never exceed our own cap either.
@@ -217,7 +230,46 @@ public final class RestApi {
     String origin = optionalPeer(ctx, "origin");
     String from = optionalPeer(ctx, "from");
     List<String> also = peerList(ctx, "also", c.maxFanout());
-    return new SearchQuery(id, text, ttl, hops, fanout, budget, origin, from, also);
+    return new SearchQuery(id, text, ttl, hops, fanout, budget, origin, from, also, mode, walkers, wanted);
+  }
+
+  private static Mode mode(RoutingContext ctx, Mode byDefault) {
+    String raw = Params.string(ctx, "mode", null, 16);
+    if (raw == null || raw.isEmpty()) {
+      return byDefault;
+    }
+    try {
+      return Mode.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("bad_parameter", "mode: " + e.getMessage());
+    }
+  }
+
+  /** A walker asks the origin of its search whether to go on. */
+  private void searchCheck(RoutingContext ctx) {
+    String id = Params.string(ctx, "id", "", 64);
+    if (id.isEmpty()) {
+      throw new BadRequest("bad_parameter", "id: required");
+    }
+    Errors.json(ctx, 200, new JsonObject().put("id", id).put("continue", p.search().stillWanted(id)));
+  }
+
+  /**
+   * This peer's name summary, built on a worker once per index generation; a neighbour that
+   * already has the current generation ({@code known=}) gets a few bytes instead of the filter.
+   */
+  private void summary(RoutingContext ctx) {
+    long known = Params.number(ctx, "known", -1, -1, Long.MAX_VALUE, true);
+    p.summary().get().onSuccess(s -> {
+      JsonObject body = new JsonObject().put("peer", p.config().name()).put("generation", s.generation());
+      if (s.generation() == known) {
+        body.put("unchanged", true);
+      } else {
+        body.put("bits", s.summary().bits()).put("hashes", "trigram-bloom-3").put("tokens", s.summary().tokens())
+            .put("filter", s.summary().encode());
+      }
+      Errors.json(ctx, 200, body);
+    }).onFailure(ctx::fail);
   }
 
   /**

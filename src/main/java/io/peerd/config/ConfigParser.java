@@ -32,7 +32,8 @@ public final class ConfigParser {
       "peer_exchange", "peer_exchange_max", "seen_cache_size", "seen_cache_ttl",
       "dummy_upload_max_bytes", "chunk_size", "accept_uploads", "upload_dir", "upload_max_bytes",
       "upload_overwrite", "stream_idle_timeout_ms", "max_connections_per_client", "tls", "shutdown_grace_ms", "log_format", "log_level", "api_token", "private",
-      "rate_limit");
+      "rate_limit", "search_mode", "walkers", "walk_ttl", "walk_wanted", "walk_check_every",
+      "summary_bits");
 
   static final int MAX_TTL = 16;
 
@@ -183,7 +184,22 @@ public final class ConfigParser {
     }
     return new PeerConfig(source, name, ip, bindHost, restPort, grpcPort, metricsPort, sharedDir,
         stateDir, friends, selfUrl, health, ttl, fanout, friendTimeout, searchTimeout, rescan,
-        uploadCap, chunk, rateLimit, peerSettings, seen, uploads, ops, access, tls);
+        uploadCap, chunk, rateLimit, peerSettings, seen, uploads, ops, access, tls, routing());
+  }
+
+  private PeerConfig.Routing routing() {
+    String mode = oneOf("search_mode", "flood", List.of("flood", "walk", "summary"));
+    int bits = integer("summary_bits", io.peerd.routing.NameSummary.DEFAULT_BITS,
+        io.peerd.routing.NameSummary.MIN_BITS, io.peerd.routing.NameSummary.MAX_BITS);
+    if (Integer.bitCount(bits) != 1) {
+      throw bad("summary_bits", "a power of two");
+    }
+    return new PeerConfig.Routing(io.peerd.routing.Mode.parse(mode),
+        integer("walkers", 4, 1, 64),
+        integer("walk_ttl", 32, 1, 255),
+        integer("walk_wanted", 1, 1, 10_000),
+        integer("walk_check_every", 4, 0, 255),
+        bits);
   }
 
   private ConfigException bad(String key, String expected) {

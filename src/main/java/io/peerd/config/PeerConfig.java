@@ -40,7 +40,21 @@ public record PeerConfig(
     UploadSettings uploads,
     Ops ops,
     Access access,
-    Tls tls) {
+    Tls tls,
+    Routing routing) {
+
+  /**
+   * How searches choose neighbours ({@link io.peerd.routing.Strategy}).
+   *
+   * @param mode what a search uses unless it names one ({@code mode=})
+   * @param walkers walkers an origin starts in walk and summary modes
+   * @param walkTtl cap (and default) of ttl for walkers, which go one peer per hop
+   * @param wanted results after which a walker that found them stops
+   * @param checkEvery walkers ask the origin whether to go on every this many hops (0: never)
+   * @param summaryBits size of the name summary this peer publishes (a power of two)
+   */
+  public record Routing(io.peerd.routing.Mode mode, int walkers, int walkTtl, int wanted,
+      int checkEvery, int summaryBits) {}
 
   /**
    * How the peer table behaves.

@@ -16,6 +16,7 @@ import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.Upload;
 import io.peerd.search.SearchService;
 import io.peerd.search.SeenQueries;
+import io.peerd.search.Summaries;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -60,6 +61,9 @@ public final class PeerVerticle extends VerticleBase {
   private FileIndex index;
   private PeerTable peers;
   private SearchService search;
+  private Summaries summaries;
+  private Future<Summaries.Local> localSummary;
+  private long localSummaryGeneration = -1;
   private HealthChecker health;
   private HttpPeerClient client;
   private HttpServer restServer;
@@ -170,12 +174,13 @@ public final class PeerVerticle extends VerticleBase {
     long callTimeout = config.friendTimeout().toMillis();
     health = new HealthChecker(peers, client, callTimeout, System::currentTimeMillis);
     LocalFiles local = new LocalFiles(index, self, grpcUrl);
+    summaries = new Summaries(client, interval.toMillis(), callTimeout, System::currentTimeMillis);
     search = new SearchService(self, local::search, peers, client,
-        new SearchService.Settings(config.maxFanout(), callTimeout, 1000, 1000),
+        new SearchService.Settings(config.maxFanout(), callTimeout, 1000, 1000, config.routing().checkEvery()),
         new SeenQueries(config.seen().maxIds(), config.seen().maxAge().toMillis()),
-        System::currentTimeMillis, random);
+        System::currentTimeMillis, random, summaries);
     RestApi api = new RestApi(vertx, new RestApi.Parts(config, self, grpcUrl, index, local, peers,
-        search, health, client, downloads, startedAt, VERSION, this::problems, metrics));
+        search, health, client, downloads, startedAt, VERSION, this::problems, metrics, this::localSummary));
     registerMeters();
 
     // Temporary files of uploads a crash interrupted go before the first scan could see them.
@@ -188,6 +193,7 @@ public final class PeerVerticle extends VerticleBase {
     // Probe rounds run more often than the interval so a peer's backoff expiry is noticed soon.
     long tick = Math.max(100, Math.min(interval.toMillis(), 1000));
     timers.add(vertx.setPeriodic(tick, t -> health.round()));
+    timers.add(vertx.setPeriodic(tick, t -> summaries.round(peers.healthyUrls(), peers.urls())));
     if (ps.exchange()) {
       PeerExchange exchange = new PeerExchange(peers, client, ps.exchangeMax(), callTimeout,
           System::currentTimeMillis, random);
@@ -199,6 +205,17 @@ public final class PeerVerticle extends VerticleBase {
     return api.router();
   }
 
+  /** Built on a worker once per index generation; concurrent callers share the same future. */
+  private Future<Summaries.Local> localSummary() {
+    long generation = index.snapshot().generation();
+    if (localSummary == null || localSummaryGeneration != generation) {
+      localSummaryGeneration = generation;
+      var names = index.snapshot().byName().keySet();
+      localSummary = io.executeBlocking(() -> Summaries.local(generation, names, config.routing().summaryBits()), false);
+    }
+    return localSummary;
+  }
+
   private void registerMeters() {
     metrics.gauge("peer_peers_known", "Peers in the table", peers, t -> t.size());
     metrics.gauge("peer_peers_healthy", "Healthy peers in the table", peers, t -> t.healthyUrls().size());
@@ -208,6 +225,8 @@ public final class PeerVerticle extends VerticleBase {
         s -> s.stats().processed());
     metrics.counter("peer_search_duplicates_total", "Queries dropped as already seen", search,
         s -> s.stats().duplicates());
+    metrics.counter("peer_search_origin_checks_total", "Walkers' checks with the origin of their search", search,
+        s -> s.stats().checks());
     metrics.counter("peer_search_forwarded_total", "Queries forwarded to neighbours", search,
         s -> s.stats().forwarded());
     metrics.counter("peer_search_neighbour_failures_total", "Neighbour calls that failed or timed out",

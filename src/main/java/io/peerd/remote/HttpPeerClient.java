@@ -2,7 +2,9 @@ package io.peerd.remote;
 
 import io.peerd.api.WireJson;
 import io.peerd.peers.PeerProbe;
+import io.peerd.routing.NameSummary;
 import io.peerd.search.PeerCallException;
+import io.peerd.search.RemoteSummary;
 import io.peerd.search.SearchAnswer;
 import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchTransport;
@@ -74,6 +76,12 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
     if (!q.alsoSentTo().isEmpty()) {
       params.put("also", String.join(",", q.alsoSentTo()));
     }
+    // Always named: a peer whose default mode differs must still route this search as asked.
+    params.put("mode", q.mode().wire());
+    if (q.mode() != io.peerd.routing.Mode.FLOOD) {
+      params.put("walkers", q.walkers());
+      params.put("wanted", q.wanted());
+    }
     return call(HttpMethod.GET, peerUrl, "/search" + query(params), null, timeoutMillis)
         .map(body -> {
           try {
@@ -81,6 +89,42 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
                 limits.maxFilesPerPeer());
           } catch (DecodeException | ClassCastException e) {
             throw new PeerCallException("bad_response", "not a JSON object");
+          } catch (IllegalArgumentException e) {
+            throw new PeerCallException("bad_response", e.getMessage());
+          }
+        });
+  }
+
+  @Override
+  public Future<Boolean> stillWanted(String originUrl, String id, long timeoutMillis) {
+    return call(HttpMethod.GET, originUrl, "/search/check" + query(Map.<String, Object>of("id", id)), null, timeoutMillis)
+        .map(body -> {
+          try {
+            Object v = new JsonObject(body).getValue("continue");
+            if (!(v instanceof Boolean b)) {
+              throw new PeerCallException("bad_response", "no continue flag");
+            }
+            return b;
+          } catch (DecodeException | ClassCastException e) {
+            throw new PeerCallException("bad_response", "not a JSON object");
+          }
+        });
+  }
+
+  @Override
+  public Future<RemoteSummary> summary(String peerUrl, long knownGeneration, long timeoutMillis) {
+    return call(HttpMethod.GET, peerUrl, "/summary" + query(Map.<String, Object>of("known", knownGeneration)), null, timeoutMillis)
+        .map(body -> {
+          try {
+            JsonObject json = new JsonObject(body);
+            long generation = json.getLong("generation");
+            if (Boolean.TRUE.equals(json.getBoolean("unchanged"))) {
+              return new RemoteSummary(generation, null);
+            }
+            return new RemoteSummary(generation, NameSummary.decode(json.getString("filter"),
+                json.getInteger("bits"), json.getInteger("tokens", 0)));
+          } catch (DecodeException | ClassCastException | NullPointerException e) {
+            throw new PeerCallException("bad_response", "not a summary");
           } catch (IllegalArgumentException e) {
             throw new PeerCallException("bad_response", e.getMessage());
           }

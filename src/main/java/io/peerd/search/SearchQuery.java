@@ -1,5 +1,6 @@
 package io.peerd.search;
 
+import io.peerd.routing.Mode;
 import java.util.List;
 
 /**
@@ -11,22 +12,30 @@ import java.util.List;
  * @param from URL of the neighbour that sent it here (null for a client's search)
  * @param alsoSentTo the other neighbours the sender forwarded this query to: they get it at the
  *     same distance already, so forwarding it to them again could only make a duplicate
+ * @param mode how each peer picks the next neighbours (a seed peer ignores it and floods)
+ * @param walkers walkers the origin starts (walk and summary modes)
+ * @param wanted results after which a walker that found them stops
  */
 public record SearchQuery(String id, String text, int ttl, int hops, int fanout,
-    long budgetMillis, String origin, String from, List<String> alsoSentTo) {
+    long budgetMillis, String origin, String from, List<String> alsoSentTo, Mode mode,
+    int walkers, int wanted) {
 
   public SearchQuery {
     alsoSentTo = List.copyOf(alsoSentTo);
   }
 
-  /** A query as a client sends it to its peer: not forwarded by anyone yet. */
+  /** A flooding query as a client sends it to its peer: not forwarded by anyone yet. */
   public static SearchQuery fromClient(String id, String text, int ttl, int fanout, long budgetMillis) {
-    return new SearchQuery(id, text, ttl, 0, fanout, budgetMillis, null, null, List.of());
+    return new SearchQuery(id, text, ttl, 0, fanout, budgetMillis, null, null, List.of(), Mode.FLOOD, 1, 1);
   }
 
   /** The copy sent to one neighbour: one hop further, one ttl less, a smaller budget. */
   public SearchQuery forwarded(String self, long childBudgetMillis, List<String> siblings) {
     return new SearchQuery(id, text, ttl - 1, hops + 1, fanout, childBudgetMillis,
-        origin == null ? self : origin, self, siblings);
+        origin == null ? self : origin, self, siblings, mode, walkers, wanted);
+  }
+
+  public SearchQuery withMode(Mode m, int walkers, int wanted) {
+    return new SearchQuery(id, text, ttl, hops, fanout, budgetMillis, origin, from, alsoSentTo, m, walkers, wanted);
   }
 }

@@ -1,10 +1,13 @@
 package io.peerd.search;
 
 import io.peerd.peers.PeerTable;
+import io.peerd.routing.Hop;
+import io.peerd.routing.Mode;
+import io.peerd.routing.Rules;
+import io.peerd.routing.Strategy;
 import io.peerd.peers.PeerUrl;
 import io.vertx.core.Future;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,16 +30,46 @@ import java.util.function.LongSupplier;
  */
 public final class SearchService {
 
-  /** Limits that make a search terminate and its answer bounded. */
+  /**
+   * Limits that make a search terminate and its answer bounded.
+   *
+   * @param checkEvery walkers ask the origin whether to go on every this many hops (0: never)
+   */
   public record Settings(int maxFanout, long friendTimeoutMillis,
-      long maxFilesPerPeer, int maxPeersPerAnswer) {}
+      long maxFilesPerPeer, int maxPeersPerAnswer, int checkEvery) {
 
-  /** Counters exposed by /status; duplicates are how tests see suppression work. */
+    public Settings(int maxFanout, long friendTimeoutMillis, long maxFilesPerPeer, int maxPeersPerAnswer) {
+      this(maxFanout, friendTimeoutMillis, maxFilesPerPeer, maxPeersPerAnswer, 4);
+    }
+  }
+
+  /**
+   * Counters exposed by /status; duplicates are how tests see suppression work.
+   *
+   * @param processed queries seen for the first time
+   * @param duplicates copies of a query seen before (dropped by a flood, walked on by a walker)
+   * @param checks walkers' "still wanted?" calls to an origin
+   */
   public record Stats(long processed, long duplicates, long forwarded, long neighbourFailures,
-      long neighbourTimeouts) {}
+      long neighbourTimeouts, long checks) {}
+
+  /** What this peer knows of its neighbours' files; the seam to {@link Summaries}. */
+  public interface NeighbourSummaries {
+    NeighbourSummaries NONE = (url, text) -> false;
+
+    /** True only when a summary of that peer is known and may hold a match. */
+    boolean mayMatch(String peerUrl, String text);
+
+    /** How many neighbours' summaries are known. */
+    default int known() {
+      return 0;
+    }
+  }
 
   /** Below this, a neighbour call cannot do anything useful: do not start it. */
   static final long MIN_CALL_MILLIS = 20;
+  /** Walk searches this origin remembers for walkers' checks; the oldest go first. */
+  static final int MAX_ACTIVE_WALKS = 10_000;
 
   private final String self;
   private final Function<String, List<FileHit>> localSearch;
@@ -46,15 +79,30 @@ public final class SearchService {
   private final SeenQueries seen;
   private final LongSupplier clock;
   private final Random random;
+  private final NeighbourSummaries summaries;
+  /** Walk searches started here and still running: id -> {results found, results wanted}. */
+  private final Map<String, int[]> activeWalks = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, int[]> eldest) {
+      return size() > MAX_ACTIVE_WALKS;
+    }
+  };
   private long processed;
   private long duplicates;
   private long forwarded;
   private long neighbourFailures;
   private long neighbourTimeouts;
+  private long checks;
 
   public SearchService(String self, Function<String, List<FileHit>> localSearch, PeerTable peers,
       SearchTransport transport, Settings settings, SeenQueries seen, LongSupplier clock,
       Random random) {
+    this(self, localSearch, peers, transport, settings, seen, clock, random, NeighbourSummaries.NONE);
+  }
+
+  public SearchService(String self, Function<String, List<FileHit>> localSearch, PeerTable peers,
+      SearchTransport transport, Settings settings, SeenQueries seen, LongSupplier clock,
+      Random random, NeighbourSummaries summaries) {
     this.self = self;
     this.localSearch = localSearch;
     this.peers = peers;
@@ -63,10 +111,15 @@ public final class SearchService {
     this.seen = seen;
     this.clock = clock;
     this.random = random;
+    this.summaries = summaries;
   }
 
   public Stats stats() {
-    return new Stats(processed, duplicates, forwarded, neighbourFailures, neighbourTimeouts);
+    return new Stats(processed, duplicates, forwarded, neighbourFailures, neighbourTimeouts, checks);
+  }
+
+  public int summariesKnown() {
+    return summaries.known();
   }
 
   /** A neighbour's answer or the reason it has none; never a failed future. */
@@ -84,52 +137,135 @@ public final class SearchService {
   public Future<SearchAnswer> search(SearchQuery q, Consumer<PeerResult> progress) {
     long start = clock.getAsLong();
     // A client's query has no origin yet: it is ours, and copies that come back say so.
-    String origin = q.origin() == null && q.from() == null ? self : q.origin();
-    if (!seen.firstTime(origin, q.id(), start)) {
+    boolean atOrigin = q.origin() == null && q.from() == null;
+    String origin = atOrigin ? self : q.origin();
+    boolean first = seen.firstTime(origin, q.id(), start);
+    Strategy strategy = q.mode().strategy();
+    if (first) {
+      processed++;
+    } else {
       duplicates++;
-      return Future.succeededFuture(new SearchAnswer(q.id(), q.text(), q.ttl(), 0, List.of(),
-          List.of(), false, 0, 0, true));
+      if (q.mode() == Mode.FLOOD) {
+        return Future.succeededFuture(new SearchAnswer(q.id(), q.text(), q.ttl(), 0, List.of(),
+            List.of(), false, 0, 0, true));
+      }
     }
-    processed++;
-    PeerResult local = new PeerResult(self, cap(localSearch.apply(q.text())), q.hops());
-    progress.accept(local);
+    List<FileHit> mine = cap(localSearch.apply(q.text()));
+    int fanout = Math.min(Math.max(q.fanout(), 0), settings.maxFanout());
+    Rules rules = new Rules(fanout, Math.max(1, q.walkers()), Math.max(1, q.wanted()), settings.checkEvery());
+    List<String> neighbours = neighbours();
+    boolean judgeable = q.text().length() >= 3;
+    Hop hop = new Hop(neighbours.size(), q.from() == null ? -1 : neighbours.indexOf(q.from()), atOrigin,
+        q.ttl(), q.hops(), !first, mine.size(),
+        i -> excluded(neighbours.get(i), q),
+        i -> judgeable && summaries.mayMatch(neighbours.get(i), q.text()));
+    // A walker passing again walks on but does not answer twice.
+    PeerResult local = strategy.answers(hop) ? new PeerResult(self, mine, q.hops()) : null;
     Set<String> told = new HashSet<>();
     told.add(self);
-    int fanout = Math.min(Math.max(q.fanout(), 0), settings.maxFanout());
-    List<String> targets = q.ttl() > 0 ? chooseNeighbours(q, fanout) : List.of();
-    List<Future<Outcome>> calls = new ArrayList<>(targets.size());
-    for (String n : targets) {
-      calls.add(ask(n, q, start, targets).onSuccess(o -> tell(q, o, told, progress)));
+    if (local != null) {
+      progress.accept(local);
     }
-    return Future.join(calls).transform(ignored ->
-        Future.succeededFuture(merge(q, fanout, local, calls, start)));
+    List<String> targets = new ArrayList<>();
+    for (int i : strategy.next(hop, rules, random)) {
+      targets.add(neighbours.get(i));
+    }
+    Future<List<String>> go = !targets.isEmpty() && strategy.checksOrigin(hop, rules) && !origin.equals(self)
+        ? stillWanted(origin, q, start).map(yes -> yes ? targets : List.<String>of())
+        : Future.succeededFuture(targets);
+    if (atOrigin && q.mode() != Mode.FLOOD) {
+      activeWalks.put(q.id(), new int[] {0, rules.wanted()});
+    }
+    return go.compose(chosen -> {
+      List<Future<Outcome>> calls = new ArrayList<>(chosen.size());
+      for (String n : chosen) {
+        calls.add(ask(n, q, start, chosen).onSuccess(o -> {
+          tell(q, o, told, progress);
+          found(q, o);
+        }));
+      }
+      return Future.join(calls).transform(ignored -> {
+        activeWalks.remove(q.id());
+        return Future.succeededFuture(merge(q, fanout, local, calls, start, !first));
+      });
+    });
+  }
+
+  /**
+   * Answers a walker's check: go on while this origin's walk search runs and has fewer results
+   * than wanted. An unknown id (finished, or never ours) says stop.
+   */
+  public boolean stillWanted(String id) {
+    int[] progress = activeWalks.get(id);
+    return progress != null && progress[0] < progress[1];
+  }
+
+  private void found(SearchQuery q, Outcome o) {
+    int[] progress = activeWalks.get(q.id());
+    if (progress != null && o.answer() != null) {
+      for (PeerResult r : o.answer().results()) {
+        progress[0] += r.files().size();
+      }
+    }
+  }
+
+  /** A check that fails (a seed origin, a slow one) lets the walker go on: never lose results to it. */
+  private Future<Boolean> stillWanted(String origin, SearchQuery q, long start) {
+    long remaining = q.budgetMillis() - (clock.getAsLong() - start);
+    long timeout = Math.min(settings.friendTimeoutMillis(), remaining / 2);
+    if (timeout < MIN_CALL_MILLIS) {
+      return Future.succeededFuture(true);
+    }
+    checks++;
+    return transport.stillWanted(origin, q.id(), timeout)
+        .timeout(timeout, TimeUnit.MILLISECONDS)
+        .otherwise(true);
+  }
+
+  /** Healthy neighbours other than this peer, in the table's order. */
+  private List<String> neighbours() {
+    List<String> out = new ArrayList<>();
+    for (String url : peers.healthyUrls()) {
+      if (!url.equals(self)) {
+        out.add(url);
+      }
+    }
+    return out;
+  }
+
+  /** The origin, and the peers the sender also sent this query to, never get it from us. */
+  private static boolean excluded(String url, SearchQuery q) {
+    return url.equals(q.origin()) || q.alsoSentTo().contains(url);
   }
 
   /**
    * Healthy neighbours, never the sender, the origin, nor a peer the sender also sent the query
-   * to; a random sample of at most fanout.
+   * to; a random sample of at most fanout (the flood strategy's choice).
    */
   List<String> chooseNeighbours(SearchQuery q, int fanout) {
-    List<String> candidates = new ArrayList<>();
-    for (String url : peers.healthyUrls()) {
-      if (!url.equals(self) && !url.equals(q.from()) && !url.equals(q.origin())
-          && !q.alsoSentTo().contains(url)) {
-        candidates.add(url);
-      }
+    List<String> neighbours = neighbours();
+    Hop hop = new Hop(neighbours.size(), q.from() == null ? -1 : neighbours.indexOf(q.from()),
+        q.from() == null && q.origin() == null, Math.max(1, q.ttl()), q.hops(), false, 0,
+        i -> excluded(neighbours.get(i), q), i -> false);
+    List<String> out = new ArrayList<>();
+    for (int i : Strategy.FLOOD.next(hop, new Rules(fanout, 1, 1, 0), random)) {
+      out.add(neighbours.get(i));
     }
-    Collections.shuffle(candidates, random);
-    return candidates.subList(0, Math.min(fanout, candidates.size()));
+    return out;
   }
 
   private Future<Outcome> ask(String neighbour, SearchQuery q, long start, List<String> targets) {
     long remaining = q.budgetMillis() - (clock.getAsLong() - start);
-    long timeout = Math.min(settings.friendTimeoutMillis(), remaining);
+    boolean flood = q.mode() == Mode.FLOOD;
+    // A walker's call lasts as long as the rest of its walk, so only the budget bounds it.
+    long timeout = flood ? Math.min(settings.friendTimeoutMillis(), remaining) : remaining;
     if (timeout < MIN_CALL_MILLIS) {
       return Future.succeededFuture(new Outcome(neighbour, null, "timeout: no time left in the search budget"));
     }
     // The neighbour must answer before our call to it times out, so it gets a slightly smaller
-    // budget; the margin grows with the budget and covers one network round trip.
-    long margin = Math.max(5, Math.min(100, timeout / 10));
+    // budget; the margin grows with the budget and covers one network round trip. Walks nest
+    // dozens of calls deep, so theirs is smaller.
+    long margin = flood ? Math.max(5, Math.min(100, timeout / 10)) : Math.max(5, Math.min(25, timeout / 20));
     forwarded++;
     List<String> siblings = new ArrayList<>(targets);
     siblings.remove(neighbour);
@@ -178,9 +314,11 @@ public final class SearchService {
   }
 
   private SearchAnswer merge(SearchQuery q, int fanout, PeerResult local, List<Future<Outcome>> calls,
-      long start) {
+      long start, boolean duplicate) {
     Map<String, PeerResult> byPeer = new LinkedHashMap<>();
-    byPeer.put(self, local);
+    if (local != null) {
+      byPeer.put(self, local);
+    }
     List<Unreachable> unreachable = new ArrayList<>();
     boolean partial = false;
     for (Future<Outcome> f : calls) {
@@ -211,7 +349,7 @@ public final class SearchService {
     }
     List<PeerResult> results = new ArrayList<>(byPeer.values());
     return new SearchAnswer(q.id(), q.text(), q.ttl(), fanout, results, unreachable, partial,
-        results.size(), clock.getAsLong() - start, false);
+        results.size(), clock.getAsLong() - start, duplicate);
   }
 
   private static String normalise(String peer) {

@@ -142,7 +142,7 @@ class SearchServiceTest {
     vertx.runOnContext(v -> {
       for (int i = 0; i < 60; i++) {
         all.add(s.search(new SearchQuery("q" + i, "q", 2, 1, 2, 1000, "http://origin:1", "http://from:1",
-            List.of("http://n4:1"))));
+            List.of("http://n4:1"), io.peerd.routing.Mode.FLOOD, 1, 1)));
       }
       Future.all(all).onComplete(ctx.succeeding(x -> ctx.verify(() -> {
         assertEquals(120, net.calls.size(), "fanout 2 per query");

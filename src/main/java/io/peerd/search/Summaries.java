@@ -1,0 +1,108 @@
+package io.peerd.search;
+
+import io.peerd.routing.NameSummary;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The name summaries of this peer's neighbours, fetched when a neighbour is first healthy and
+ * re-checked every refresh interval with the generation we hold, so an unchanged neighbour costs
+ * a few bytes. Only peers in the table are kept, so the map is bounded by the table.
+ *
+ * <p>A summary is as fresh as the last round: a file added since is invisible to summary routing
+ * for up to one interval (the query still walks, and flooding still finds it).
+ */
+public final class Summaries implements SearchService.NeighbourSummaries {
+
+  /** This peer's own summary, for {@code GET /summary}. */
+  public record Local(long generation, NameSummary summary) {}
+
+  private record Entry(long generation, NameSummary summary, long fetchedAt) {}
+
+  private final SearchTransport transport;
+  private final long refreshMillis;
+  private final long timeoutMillis;
+  private final LongSupplier clock;
+  private final Map<String, Entry> known = new HashMap<>();
+  private boolean running;
+
+  public Summaries(SearchTransport transport, long refreshMillis, long timeoutMillis, LongSupplier clock) {
+    this.transport = transport;
+    this.refreshMillis = refreshMillis;
+    this.timeoutMillis = timeoutMillis;
+    this.clock = clock;
+  }
+
+  @Override
+  public boolean mayMatch(String peerUrl, String text) {
+    Entry e = known.get(peerUrl);
+    return e != null && e.summary() != null && e.summary().mayMatch(text);
+  }
+
+  /** Neighbours whose summary we hold. */
+  @Override
+  public int known() {
+    int n = 0;
+    for (Entry e : known.values()) {
+      n += e.summary() != null ? 1 : 0;
+    }
+    return n;
+  }
+
+  /**
+   * Fetches the summaries that are missing or due among {@code healthy}, concurrently, each with
+   * its own timeout; forgets peers no longer in {@code inTable}. Rounds never overlap.
+   *
+   * @return how many summaries were fetched or confirmed
+   */
+  public Future<Integer> round(List<String> healthy, List<String> inTable) {
+    if (running) {
+      return Future.succeededFuture(0);
+    }
+    running = true;
+    known.keySet().retainAll(new HashSet<>(inTable));
+    long now = clock.getAsLong();
+    List<Future<Boolean>> calls = new ArrayList<>();
+    for (String url : healthy) {
+      Entry e = known.get(url);
+      if (e == null || now - e.fetchedAt() >= refreshMillis) {
+        calls.add(refresh(url, e));
+      }
+    }
+    return Future.join(calls).transform(ignored -> {
+      running = false;
+      int ok = 0;
+      for (Future<Boolean> f : calls) {
+        ok += Boolean.TRUE.equals(f.result()) ? 1 : 0;
+      }
+      return Future.succeededFuture(ok);
+    });
+  }
+
+  private Future<Boolean> refresh(String url, Entry old) {
+    long generation = old == null || old.summary() == null ? -1 : old.generation();
+    return transport.summary(url, generation, timeoutMillis)
+        .map(r -> {
+          known.put(url, r.summary() == null
+              ? new Entry(old.generation(), old.summary(), clock.getAsLong())
+              : new Entry(r.generation(), r.summary(), clock.getAsLong()));
+          return true;
+        })
+        .otherwise(err -> {
+          // Keep what we had (a blip should not turn routing blind); try again next interval.
+          known.put(url, old == null ? new Entry(-1, null, clock.getAsLong())
+              : new Entry(old.generation(), old.summary(), clock.getAsLong()));
+          return false;
+        });
+  }
+
+  /** This peer's summary of the given names; CPU-bound, so the caller runs it on a worker. */
+  public static Local local(long generation, Iterable<String> names, int bits) {
+    return new Local(generation, NameSummary.of(names, bits));
+  }
+}
