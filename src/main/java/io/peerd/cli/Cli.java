@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "peer", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     description = "Runs a peer (without a verb), or talks to one.",
     subcommands = {Cli.Search.class, Cli.Download.class, Cli.Upload.class, Cli.Status.class,
-        Cli.DummyDownload.class, Cli.DummyUpload.class, Cli.DrainDownload.class, Cli.Warmup.class, Simulate.class})
+        Cli.DummyDownload.class, Cli.DummyUpload.class, Cli.DrainDownload.class, Cli.Warmup.class, Simulate.class, LiveCheckCommand.class})
 public final class Cli implements Callable<Integer> {
 
   @Option(names = {"-conf", "--conf", "-c"}, paramLabel = "FILE",

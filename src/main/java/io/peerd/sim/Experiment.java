@@ -35,7 +35,7 @@ public record Experiment(List<Integer> sizes, Graph.Topology topology, int degre
   }
 
   /** log(n) / log(d - 1): the depth at which a tree of branching d-1 has n leaves. */
-  static int autoFloodTtl(int n, double meanDegree) {
+  public static int autoFloodTtl(int n, double meanDegree) {
     double branching = Math.max(1.5, meanDegree - 1);
     return Math.max(1, (int) Math.ceil(Math.log(n) / Math.log(branching)));
   }

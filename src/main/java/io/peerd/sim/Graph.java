@@ -115,6 +115,11 @@ public record Graph(int[][] adj) {
     return configuration(degrees, random);
   }
 
+  /** A random graph with (about) these degrees, by the configuration model, made connected. */
+  public static Graph withDegrees(int[] degrees, SplittableRandom random) {
+    return configuration(degrees, random);
+  }
+
   private static Graph configuration(int[] degrees, SplittableRandom random) {
     int stubsCount = 0;
     for (int d : degrees) {
