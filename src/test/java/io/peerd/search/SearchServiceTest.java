@@ -27,7 +27,7 @@ class SearchServiceTest {
   static final String SELF = "http://self:1";
 
   /** Scripted neighbours: url -> answer function; records what each one received. */
-  static final class FakeNet implements SearchTransport {
+  static class FakeNet implements SearchTransport {
     final Map<String, Function<SearchQuery, Future<SearchAnswer>>> peers = new HashMap<>();
     final List<String> calls = new ArrayList<>();
     final List<SearchQuery> received = new ArrayList<>();
