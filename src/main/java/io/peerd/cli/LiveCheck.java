@@ -240,7 +240,8 @@ public final class LiveCheck {
         return new Simulator.Result(mode, peers.size(), ttl, s.searches(), found / q,
             (received + 2 * checks) / q, (after.received() - before.received() - (after.duplicates() - before.duplicates()) - s.searches()) / q,
             (after.duplicates() - before.duplicates()) / q, 2 * checks / q,
-            pct(hops, 50), pct(hops, 99), pct(millis, 50), pct(millis, 99), busiest / q);
+            (int) Simulator.percentile(hops, 50), (int) Simulator.percentile(hops, 99),
+            Simulator.percentile(millis, 50), Simulator.percentile(millis, 99), busiest / q);
       });
     });
   }
@@ -267,11 +268,4 @@ public final class LiveCheck {
         });
   }
 
-  private static <T extends Number> int pct(List<T> sorted, int p) {
-    if (sorted.isEmpty()) {
-      return -1;
-    }
-    int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))).intValue();
-  }
 }

@@ -28,10 +28,7 @@ public final class NameSummary {
 
   /** @param bits a power of two between {@link #MIN_BITS} and {@link #MAX_BITS} */
   public NameSummary(int bits) {
-    if (bits < MIN_BITS || bits > MAX_BITS || Integer.bitCount(bits) != 1) {
-      throw new IllegalArgumentException("summary bits must be a power of two in [" + MIN_BITS + ", "
-          + MAX_BITS + "], got " + bits);
-    }
+    checkBits(bits);
     this.words = new long[bits / 64];
     this.mask = bits - 1;
   }
@@ -113,10 +110,7 @@ public final class NameSummary {
 
   /** @throws IllegalArgumentException when the text is not a filter of the given size */
   public static NameSummary decode(String base64, int bits, int tokens) {
-    if (bits < MIN_BITS || bits > MAX_BITS || Integer.bitCount(bits) != 1) {
-      throw new IllegalArgumentException("summary bits must be a power of two in [" + MIN_BITS + ", "
-          + MAX_BITS + "], got " + bits);
-    }
+    checkBits(bits);
     byte[] raw = Base64.getDecoder().decode(base64);
     if (raw.length != bits / 8) {
       throw new IllegalArgumentException("summary is " + raw.length + " bytes, expected " + bits / 8);
@@ -130,6 +124,13 @@ public final class NameSummary {
       words[i] = w;
     }
     return new NameSummary(words, Math.max(0, tokens));
+  }
+
+  private static void checkBits(int bits) {
+    if (bits < MIN_BITS || bits > MAX_BITS || Integer.bitCount(bits) != 1) {
+      throw new IllegalArgumentException("summary bits must be a power of two in [" + MIN_BITS + ", "
+          + MAX_BITS + "], got " + bits);
+    }
   }
 
   /** A well-mixed 64-bit hash of three chars (murmur3's finaliser over the packed chars). */

@@ -225,7 +225,8 @@ public final class Simulator {
     return false;
   }
 
-  private static <T extends Number> long percentile(List<T> sorted, int p) {
+  /** The nearest-rank percentile of a sorted list; -1 when it is empty. */
+  public static <T extends Number> long percentile(List<T> sorted, int p) {
     if (sorted.isEmpty()) {
       return -1;
     }
