@@ -29,7 +29,9 @@ final class Guard {
       ctx.next();
       return;
     }
-    boolean changesState = ctx.request().method() == HttpMethod.POST;
+    HttpMethod method = ctx.request().method();
+    boolean changesState = method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.DELETE
+        || method == HttpMethod.PATCH;
     if ((changesState || access.privatePeer()) && !access.allows(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       throw new BadRequest(401, "unauthorized", changesState
