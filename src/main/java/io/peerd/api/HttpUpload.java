@@ -202,6 +202,8 @@ final class HttpUpload {
   private static void refuse(RoutingContext ctx, BadRequest error) {
     HttpServerRequest req = ctx.request();
     if (req.version() != HttpVersion.HTTP_2 && !req.isEnded()) {
+      // Said in the answer too, so that a client does not send its next request on this connection.
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
       ctx.response().endHandler(v -> req.connection().close());
     }
     ctx.fail(error);
