@@ -213,7 +213,7 @@
       }
       if (g.holders.has(ev.peer + '\n' + f.name)) continue;
       g.holders.add(ev.peer + '\n' + f.name);
-      g.list.append(holderRow(ev.peer, ev.hops, f));
+      g.list.append(holderRow(ev.peer, ev.hops, f, g.name));
       g.count.textContent = g.holders.size + (g.holders.size === 1 ? ' peer' : ' peers');
     }
     searchStatus(s, 'searching…');
@@ -229,10 +229,10 @@
         el('span', { class: 'result-meta mono', title: f.checksum || '', text: shortHash(f.checksum) }),
         count),
       list);
-    return { node, list, count, holders: new Set() };
+    return { node, list, count, holders: new Set(), name: f.name };
   }
 
-  function holderRow(peer, hops, f) {
+  function holderRow(peer, hops, f, groupName) {
     const href = safeUrl(f.rest_url, { download: '1' });
     const link = href
       ? el('a', { href, class: 'download', rel: 'noopener noreferrer', download: '', text: 'download' })
@@ -240,7 +240,8 @@
     return el('li', { class: 'holder', 'data-peer': peer },
       el('span', { class: 'peer mono', text: peer }),
       el('span', { class: 'hops', text: typeof hops === 'number' && hops >= 0 ? hops + (hops === 1 ? ' hop' : ' hops') : '? hops' }),
-      f.name !== undefined ? el('span', { class: 'holder-name muted', text: f.name }) : null,
+      // The same bytes may have another name on this peer.
+      f.name !== groupName ? el('span', { class: 'holder-name muted', text: 'as ' + f.name }) : null,
       link);
   }
 
@@ -389,15 +390,18 @@
   async function loadNetwork() {
     let net;
     try { net = await getJson('/network'); } catch (e) { return; }
-    const W = 420, H = 300, cx = W / 2, cy = H / 2;
+    // Self a little below the middle: with few neighbours they sit above it, not in a flat line.
+    const W = 420, H = 300, cx = W / 2, cy = H / 2 + 25;
     const nodes = Array.isArray(net.nodes) ? net.nodes : [];
     const pos = new Map();
     const rings = [[], [], []];
     for (const n of nodes) rings[Math.min(2, Math.max(0, n.hops | 0))].push(n);
     rings.forEach((ring, r) => ring.forEach((n, i) => {
       if (r === 0) { pos.set(n.url, [cx, cy]); return; }
-      const radius = r === 1 ? 80 : 130;
-      const a = (2 * Math.PI * i) / ring.length - Math.PI / 2 + (r === 2 ? Math.PI / ring.length : 0);
+      const radius = r === 1 ? 100 : 135;
+      // At least three slots per ring: two neighbours opposite each other would hide their link.
+      const slots = Math.max(3, ring.length);
+      const a = (2 * Math.PI * i) / slots - (5 * Math.PI) / 6 + (r === 2 ? Math.PI / slots : 0);
       pos.set(n.url, [cx + radius * 1.35 * Math.cos(a), cy + radius * Math.sin(a)]);
     }));
     const g = $('graph');
