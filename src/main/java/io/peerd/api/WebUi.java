@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,8 +38,14 @@ final class WebUi {
   }
 
   /** The paths this serves; each is one exact route. */
-  static String[] paths() {
-    return new String[] {"/", "/ui/app.js", "/ui/app.css"};
+  static final List<String> PATHS = List.of("/", "/ui/app.js", "/ui/app.css");
+
+  static List<String> paths() {
+    return PATHS;
+  }
+
+  static boolean isAsset(String path) {
+    return PATHS.contains(path);
   }
 
   void handle(RoutingContext ctx) {

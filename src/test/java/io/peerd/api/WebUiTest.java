@@ -143,6 +143,29 @@ class WebUiTest {
   }
 
   @Test
+  void aPrivatePeerServesThePageOpenlyButNotItsData(Vertx vertx, VertxTestContext ctx) {
+    Path share = Peers.folderWith(tmp, "private", Map.of("p.txt", "p"));
+    Peers.start(vertx, Peers.config("private", share, List.of(), new JsonObject()
+            .put("api_token", "0123456789abcdef-token").put("private", true)))
+        .compose(p -> Future.all(List.of(
+            http.get(p.restPort(), "127.0.0.1", "/").send(),
+            http.get(p.restPort(), "127.0.0.1", "/ui/app.js").send(),
+            http.get(p.restPort(), "127.0.0.1", "/stats").send(),
+            http.get(p.restPort(), "127.0.0.1", "/search/stream").send(),
+            http.get(p.restPort(), "127.0.0.1", "/network").send(),
+            http.get(p.restPort(), "127.0.0.1", "/stats").putHeader("Authorization", "Bearer 0123456789abcdef-token").send())))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          assertEquals(200, all.<HttpResponse<Buffer>>resultAt(0).statusCode());
+          assertEquals(200, all.<HttpResponse<Buffer>>resultAt(1).statusCode());
+          for (int i = 2; i < 5; i++) {
+            assertEquals(401, all.<HttpResponse<Buffer>>resultAt(i).statusCode());
+          }
+          assertEquals(200, all.<HttpResponse<Buffer>>resultAt(5).statusCode());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void aDownloadLinkAsksTheBrowserToSaveTheFile(VertxTestContext ctx) {
     Future.all(get("/files/a.txt?download=1"), get("/files/a.txt")).onComplete(ctx.succeeding(all -> ctx.verify(() -> {
       HttpResponse<Buffer> saved = all.resultAt(0);
