@@ -70,6 +70,11 @@ final class FileServing {
         .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
         .putHeader(HttpHeaders.LAST_MODIFIED, httpDate(e.mtimeMillis()))
         .putHeader(HttpHeaders.CONTENT_TYPE, contentType(name));
+    if (ctx.request().getParam("download") != null) {
+      // The web page's download links: save the file rather than display it, under its own name.
+      res.putHeader("Content-Disposition", "attachment; filename*=UTF-8''"
+          + LocalFiles.encodePath(name.substring(name.lastIndexOf('/') + 1)));
+    }
     String inm = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
     if (inm != null && (inm.trim().equals("*") || inm.contains(etag))) {
       res.setStatusCode(304).end();

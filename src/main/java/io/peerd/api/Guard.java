@@ -29,8 +29,13 @@ final class Guard {
       ctx.next();
       return;
     }
-    boolean changesState = ctx.request().method() == HttpMethod.POST;
-    if ((changesState || access.privatePeer()) && !access.allows(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
+    HttpMethod method = ctx.request().method();
+    boolean changesState = method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.DELETE
+        || method == HttpMethod.PATCH;
+    // The page's static files hold no data, and a browser cannot send a token when it navigates:
+    // a private peer serves them openly, and the page then asks for the token for everything else.
+    boolean privateRead = access.privatePeer() && !WebUi.isAsset(path);
+    if ((changesState || privateRead) && !access.allows(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       throw new BadRequest(401, "unauthorized", changesState
           ? "this call changes the peer: it needs Authorization: Bearer <api_token>"

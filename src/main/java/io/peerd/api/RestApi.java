@@ -20,6 +20,7 @@ import io.peerd.search.SearchService;
 import io.peerd.transfer.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -49,7 +50,7 @@ public final class RestApi {
   public record Parts(PeerConfig config, String self, String grpcUrl, FileIndex index,
       LocalFiles local, PeerTable peers, SearchService search, HealthChecker health,
       PeerProbe probe, RateLimiter downloads, long startedAtMillis, String version,
-      Supplier<JsonObject> problems, Metrics metrics,
+      Supplier<JsonObject> problems, Metrics metrics, WorkerExecutor worker,
       Supplier<Future<io.peerd.search.Summaries.Local>> summary) {}
 
   private final Vertx vertx;
@@ -91,6 +92,18 @@ public final class RestApi {
     r.post("/register").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::register);
     r.post("/bootstrap").handler(this::bootstrap);
     r.post("/index/rescan").handler(this::rescan);
+    // The web page and what only it needs (a streamed search, HTTP upload, the graph, live figures).
+    WebUi ui = new WebUi();
+    for (String path : WebUi.paths()) {
+      r.get(path).handler(ui::handle);
+    }
+    SearchStream stream = new SearchStream(p.search(), this::searchQuery);
+    r.get("/search/stream").handler(stream::handle);
+    HttpUpload upload = new HttpUpload(vertx, p.config(), p.worker(), p.index(), p.local(), p.metrics());
+    r.put(HttpUpload.PREFIX + "*").handler(upload::handle);
+    NetworkView network = new NetworkView(p.self(), p.peers(), p.probe(), p.config().friendTimeout().toMillis());
+    r.get("/network").handler(network::handle);
+    r.get("/stats").handler(this::stats);
     Errors.install(r);
     return r;
   }
@@ -137,6 +150,49 @@ public final class RestApi {
         .put("problems", p.problems().get())
         .put("healthy_peers", withSelf(p.peers().healthyUrls()))
         .put("all_peers", withSelf(p.peers().urls())));
+  }
+
+  /**
+   * {@code GET /stats}: small and cheap, for the web page to poll every second. Counters are
+   * totals since start; the page turns deltas into rates. Also what the page must know to offer
+   * an upload (enabled, quota, whether a token is needed).
+   */
+  private void stats(RoutingContext ctx) {
+    IndexSnapshot snap = p.index().snapshot();
+    SearchService.Stats s = p.search().stats();
+    PeerConfig c = p.config();
+    Errors.json(ctx, 200, new JsonObject()
+        .put("peer", c.name())
+        .put("url", p.self())
+        .put("version", p.version())
+        .put("time_ms", System.currentTimeMillis())
+        .put("uptime_s", (System.currentTimeMillis() - p.startedAtMillis()) / 1000.0)
+        .put("searches_processed", s.processed())
+        .put("queries_forwarded", s.forwarded())
+        .put("neighbour_failures", s.neighbourFailures())
+        .put("bytes_sent", transferBytes("sent"))
+        .put("bytes_received", transferBytes("received"))
+        .put("files", snap.size())
+        .put("bytes_shared", snap.totalBytes())
+        .put("peers", peerStats())
+        .put("uploads", new JsonObject()
+            .put("accept", c.uploads().accept())
+            .put("dir", c.uploads().dir())
+            .put("max_bytes", c.uploads().maxBytes())
+            .put("overwrite", c.uploads().overwrite()))
+        .put("auth", new JsonObject()
+            .put("token_for_changes", c.access().token() != null)
+            .put("private", c.access().privatePeer())));
+  }
+
+  /** This peer's file-transfer bytes in one direction, over both protocols. */
+  private long transferBytes(String direction) {
+    double total = 0;
+    for (Counter counter : p.metrics().registry().find("peer_transfer_bytes_total")
+        .tag("peer", p.config().name()).tag("direction", direction).counters()) {
+      total += counter.count();
+    }
+    return (long) total;
   }
 
   /** The seed's stats keys, with their seed meaning. */

@@ -68,6 +68,21 @@ public final class WireJson {
     return o;
   }
 
+  /** One peer's part of a search answer, as in {@code results[]} (and a streamed {@code peer} event). */
+  public static JsonObject peerResult(PeerResult r) {
+    return new JsonObject().put("peer", r.peer()).put("hops", r.hops()).put("files", files(r.files()));
+  }
+
+  /**
+   * A search answer without its results: the final event of a streamed search, whose results went
+   * out one peer at a time. Derived from {@link #searchAnswer} so the two never drift apart.
+   */
+  public static JsonObject searchSummary(SearchAnswer a) {
+    JsonObject o = searchAnswer(a);
+    o.remove("results");
+    return o;
+  }
+
   /**
    * Reads a neighbour's {@code /search} answer. Entries that are not objects, or have no peer,
    * are skipped rather than failing the whole answer; a non-array {@code results} is an error.

@@ -180,7 +180,7 @@ public final class PeerVerticle extends VerticleBase {
         new SeenQueries(config.seen().maxIds(), config.seen().maxAge().toMillis()),
         System::currentTimeMillis, random, summaries);
     RestApi api = new RestApi(vertx, new RestApi.Parts(config, self, grpcUrl, index, local, peers,
-        search, health, client, downloads, startedAt, VERSION, this::problems, metrics, this::localSummary));
+        search, health, client, downloads, startedAt, VERSION, this::problems, metrics, io, this::localSummary));
     registerMeters();
 
     // Temporary files of uploads a crash interrupted go before the first scan could see them.

@@ -27,7 +27,13 @@ import java.util.UUID;
  */
 public final class Upload {
 
-  /** What the client announced in its first message. */
+  /**
+   * What the client announced before its data.
+   *
+   * @param sha256 the content's hash, checked before the file is placed; null when the client
+   *     announced none (an HTTP upload may omit it: the size is still checked). gRPC always
+   *     announces one (an absent proto field is "", which is refused)
+   */
   public record Request(String name, long size, String sha256, boolean overwrite) {}
 
   /** A finished upload, by its shared name (upload folder included). */
@@ -78,7 +84,7 @@ public final class Upload {
     if (r.size() < 0) {
       throw new UploadRefused(UploadRefused.Kind.BAD_REQUEST, "size must not be negative");
     }
-    if (r.sha256() == null || !r.sha256().matches("[0-9a-f]{64}")) {
+    if (r.sha256() != null && !r.sha256().matches("[0-9a-f]{64}")) {
       throw new UploadRefused(UploadRefused.Kind.BAD_REQUEST, "sha256 must be 64 lowercase hex characters");
     }
     if (r.size() > settings.maxBytes()) {
@@ -176,7 +182,7 @@ public final class Upload {
           "received " + received + " bytes, announced " + request.size());
     }
     String actual = Sha256.of(temp);
-    if (!actual.equals(request.sha256())) {
+    if (request.sha256() != null && !actual.equals(request.sha256())) {
       throw new UploadRefused(UploadRefused.Kind.HASH_MISMATCH,
           "SHA-256 mismatch: received " + actual + ", announced " + request.sha256());
     }
