@@ -84,14 +84,21 @@ public final class Report {
       b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x, h - bottom + 18,
           String.format(Locale.ROOT, "%,d", (long) Math.pow(10, d))));
     }
-    for (int pct = 0; pct <= 100; pct += 20) {
-      double y = top + ph * (1 - pct / 100.0);
+    // Success is often 90-100 % for every mode: start the axis just below the lowest point.
+    double minSuccess = 1;
+    for (Simulator.Result r : rows) {
+      minSuccess = Math.min(minSuccess, r.success());
+    }
+    double yMin = Math.max(0, Math.floor((minSuccess - 0.01) * 20) / 20);
+    for (int t = 0; t <= 5; t++) {
+      double value = yMin + (1 - yMin) * t / 5;
+      double y = top + ph * (1 - t / 5.0);
       b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n", left, y, w - right, y));
-      b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%d %%</text>%n", left - 6, y + 4, pct));
+      b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f %%</text>%n", left - 6, y + 4, 100 * value));
     }
     b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">messages per query (log scale)</text>%n",
         left + pw / 2, h - 16));
-    b.append(String.format(Locale.ROOT, "<text transform=\"translate(18,%.1f) rotate(-90)\" text-anchor=\"middle\">queries answered</text>%n",
+    b.append(String.format(Locale.ROOT, "<text transform=\"translate(14,%.1f) rotate(-90)\" text-anchor=\"middle\">queries answered</text>%n",
         top + ph / 2));
     Map<String, List<Simulator.Result>> byMode = new TreeMap<>();
     for (Simulator.Result r : rows) {
@@ -105,13 +112,17 @@ public final class Report {
         default -> "#2ca02c";
       };
       StringBuilder path = new StringBuilder();
+      int k = 0;
       for (Simulator.Result r : e.getValue()) {
         double x = left + pw * Math.log10(Math.max(1, r.messages())) / decades;
-        double y = top + ph * (1 - r.success());
+        double y = top + ph * (1 - (r.success() - yMin) / (1 - yMin));
         path.append(path.length() == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f", x, y));
         b.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>%n", x, y, colour));
-        b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" font-size=\"10\">N=%,d</text>%n",
-            x + 6, y + (e.getKey().equals("flood") ? -6 : 14), colour, r.nodes()));
+        // Points of one mode often sit close together: stack their labels below (flood: above).
+        double ly = e.getKey().equals("flood") ? y - 8 : y + 16 + 12 * k + (e.getKey().equals("summary") ? 40 : 0);
+        b.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" font-size=\"10\">%s N=%,d</text>%n",
+            x - 4, ly, colour, e.getKey(), r.nodes()));
+        k++;
       }
       b.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"/>%n", path, colour));
       int ly = top + 10 + 20 * legend++;
