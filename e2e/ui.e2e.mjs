@@ -191,6 +191,22 @@ async function run() {
   check(sha256(saved) === sha256(bin), 'downloaded bytes differ from alpha-three.bin');
   log(`download: alpha-three.bin from ${new URL(download.url()).host}, ${saved.length} bytes, sha256 matches`);
 
+  // The routing choice reaches the daemon: a summary-routed search finds peer3's file.
+  await page.selectOption('#mode', 'summary');
+  await page.fill('#query', 'alpha-three');
+  const [streamed] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/search/stream?')),
+    page.click('#search-button'),
+  ]);
+  check(new URL(streamed.url()).searchParams.get('mode') === 'summary', 'mode not sent: ' + streamed.url());
+  check(!new URL(streamed.url()).searchParams.has('ttl'), 'ttl "auto" must leave the parameter out');
+  await page.waitForSelector('#search-status[data-done="true"]');
+  const summaryHolders = await page.$$eval('.holder', (els) => els.map((e) => e.dataset.peer));
+  check(summaryHolders.includes(urls[2]), 'summary search: holders ' + summaryHolders.join(', '));
+  log('summary-routed search:', await page.textContent('#search-status'));
+  await page.selectOption('#mode', '');
+  await page.fill('#query', '.');
+
   // Upload through the page: first without the token (the page asks for it), then with it.
   const content = Buffer.from('uploaded through the web page ' + Date.now() + '\n');
   await page.setInputFiles('#upload-file', { name: 'from-browser.txt', mimeType: 'text/plain', buffer: content });

@@ -188,7 +188,7 @@
   function searchStatus(s, extra) {
     const files = [...s.groups.values()].reduce((n, g) => n + g.holders.size, 0);
     let text = s.peers.size + (s.peers.size === 1 ? ' peer' : ' peers') + ' answered · '
-      + s.groups.size + (s.groups.size === 1 ? ' file' : ' files') + ' · ' + files + ' copies';
+      + s.groups.size + (s.groups.size === 1 ? ' file' : ' files') + ' · ' + files + (files === 1 ? ' copy' : ' copies');
     if (extra) text += ' · ' + extra;
     $('search-status').textContent = text;
   }
@@ -245,14 +245,18 @@
       link);
   }
 
-  async function search(query, ttl) {
+  async function search(query, ttl, mode) {
     if (state.search) state.search.ctl.abort();
     const s = { ctl: new AbortController(), peers: new Set(), groups: new Map(), dropped: 0, done: false };
     state.search = s;
     $('results').replaceChildren();
     $('search-status').className = 'muted';
     $('search-status').textContent = 'searching…';
-    const url = '/search/stream?' + new URLSearchParams({ query, ttl: String(ttl) });
+    const params = new URLSearchParams({ query });
+    // Empty means "the peer's own default": the parameter is left out, never sent empty.
+    if (ttl !== '') params.set('ttl', ttl);
+    if (mode !== '') params.set('mode', mode);
+    const url = '/search/stream?' + params;
     try {
       const res = await fetch(url, { headers: authHeaders(), signal: s.ctl.signal, cache: 'no-store' });
       if (!res.ok) {
@@ -439,7 +443,7 @@
     $('search-form').addEventListener('submit', (e) => {
       e.preventDefault();
       delete $('search-status').dataset.done;
-      search($('query').value, Number($('ttl').value));
+      search($('query').value, $('ttl').value, $('mode').value);
     });
     $('upload-form').addEventListener('submit', (e) => {
       e.preventDefault();

@@ -170,6 +170,50 @@ class StrategyTest {
     assertTrue(e.getMessage().contains("flood, walk, summary"));
   }
 
+  /**
+   * On a fixed star of 6 neighbours with real summaries of random names: for a query whose match
+   * some neighbours hold, summary routing asks every one of them (fanout permitting), whatever
+   * the other neighbours' summaries say.
+   */
+  @Test
+  void summaryRoutingNeverSkipsANeighbourHoldingAMatch() {
+    SplittableRandom random = new SplittableRandom(21);
+    for (int trial = 0; trial < 300; trial++) {
+      int degree = 6;
+      java.util.List<java.util.List<String>> names = new java.util.ArrayList<>();
+      NameSummary[] summaries = new NameSummary[degree];
+      for (int n = 0; n < degree; n++) {
+        java.util.List<String> mine = new java.util.ArrayList<>();
+        for (int f = 0; f < 1 + random.nextInt(30); f++) {
+          mine.add(NameSummaryTest.randomName(random, 24));
+        }
+        names.add(mine);
+        summaries[n] = NameSummary.of(mine, 512);
+      }
+      java.util.List<String> all = names.get(random.nextInt(degree));
+      String name = all.get(random.nextInt(all.size()));
+      int from = random.nextInt(name.length());
+      String query = name.substring(from, Math.min(name.length(), from + 3 + random.nextInt(6)));
+      if (query.length() < 3) {
+        continue;
+      }
+      Set<Integer> holders = new HashSet<>();
+      for (int n = 0; n < degree; n++) {
+        for (String f : names.get(n)) {
+          if (f.toLowerCase(java.util.Locale.ROOT).contains(query.toLowerCase(java.util.Locale.ROOT))) {
+            holders.add(n);
+          }
+        }
+      }
+      Hop hop = new Hop(degree, -1, true, 4, 0, false, 0, Hop.NONE, i -> summaries[i].mayMatch(query));
+      Set<Integer> asked = new HashSet<>();
+      for (int n : Strategy.SUMMARY.next(hop, new Rules(degree, 2, 1, 4), random)) {
+        asked.add(n);
+      }
+      assertTrue(asked.containsAll(holders), "query '" + query + "' holders " + holders + " asked " + asked);
+    }
+  }
+
   private static int indexOf(int[] a, int v) {
     for (int i = 0; i < a.length; i++) {
       if (a[i] == v) {
