@@ -62,6 +62,9 @@ echo "|---|---|---|---|---|"
 run_wrk "GET /health (reference)" "$URL/health"
 run_wrk "search, query matches on all 3 peers" "$URL/search?query=doc-1&fanout=3"
 run_wrk "search, query matches nothing" "$URL/search?query=zzz-nothing&fanout=3"
+# The other routing modes (README, "Search at scale"): a match one hop away, walkers and summaries.
+run_wrk "search mode=walk, match on p3" "$URL/search?query=p3-doc-1&mode=walk"
+run_wrk "search mode=summary, match on p3" "$URL/search?query=p3-doc-1&mode=summary"
 
 # A hung neighbour: a fourth peer, SIGSTOPped (the kernel still accepts connections, nobody answers).
 # A failed neighbour is marked unhealthy and skipped afterwards, so each run uses a fresh origin
