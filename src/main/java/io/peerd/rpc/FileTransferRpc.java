@@ -1,6 +1,5 @@
 package io.peerd.rpc;
 
-import com.google.protobuf.UnsafeByteOperations;
 import io.peerd.config.PeerConfig;
 import io.peerd.config.PeerConfig.UploadSettings;
 import io.peerd.index.FileEntry;
@@ -335,14 +334,7 @@ public final class FileTransferRpc {
     return new ChunkSink() {
       @Override
       public void write(Chunk c) {
-        FileChunk.Builder b = FileChunk.newBuilder()
-            // Wraps the file's bytes without copying them (protobuf copies once when encoding).
-            .setData(UnsafeByteOperations.unsafeWrap(((BufferInternal) c.data()).getByteBuf().nioBuffer()))
-            .setSeq(c.seq());
-        if (withOffsets) {
-          b.setOffset(c.offset());
-        }
-        response.write(b.build());
+        response.writeMessage(ChunkWire.message(c.data(), c.seq(), c.offset(), withOffsets));
       }
 
       @Override
