@@ -30,7 +30,7 @@ public final class ConfigParser {
       "health_check_interval", "search_ttl", "max_fanout", "friend_timeout_ms",
       "search_timeout_ms", "rescan_interval", "max_peers", "peer_max_backoff", "peer_forget_after",
       "peer_exchange", "peer_exchange_max", "seen_cache_size", "seen_cache_ttl",
-      "dummy_upload_max_bytes", "chunk_size", "accept_uploads", "upload_dir", "upload_max_bytes",
+      "dummy_upload_max_bytes", "chunk_size", "download_chunk_size", "accept_uploads", "upload_dir", "upload_max_bytes",
       "upload_overwrite", "stream_idle_timeout_ms", "max_connections_per_client", "tls", "shutdown_grace_ms", "log_format", "log_level", "api_token", "private",
       "rate_limit", "search_mode", "walkers", "walk_ttl", "walk_wanted", "walk_check_every",
       "summary_bits");
@@ -170,6 +170,7 @@ public final class ConfigParser {
         longInteger("upload_max_bytes", 1L << 30, 0, Long.MAX_VALUE),
         bool("upload_overwrite", false));
     int chunk = integer("chunk_size", 64 * 1024, 1024, 1024 * 1024);
+    int downloadChunk = integer("download_chunk_size", 256 * 1024, 1024, 1024 * 1024);
     PeerConfig.RateLimit rateLimit = rateLimit();
     PeerConfig.Ops ops = new PeerConfig.Ops(
         Duration.ofMillis(integer("shutdown_grace_ms", 10_000, 0, 600_000)),
@@ -184,7 +185,7 @@ public final class ConfigParser {
     }
     return new PeerConfig(source, name, ip, bindHost, restPort, grpcPort, metricsPort, sharedDir,
         stateDir, friends, selfUrl, health, ttl, fanout, friendTimeout, searchTimeout, rescan,
-        uploadCap, chunk, rateLimit, peerSettings, seen, uploads, ops, access, tls, routing());
+        uploadCap, chunk, downloadChunk, rateLimit, peerSettings, seen, uploads, ops, access, tls, routing());
   }
 
   private PeerConfig.Routing routing() {

@@ -13,6 +13,8 @@ import java.util.List;
  * @param metricsPort accepted for seed compatibility; -1 when absent
  * @param selfUrl the URL other peers use to reach this one; null means "derive from the bound port"
  * @param stateDir where the peer table is persisted; null disables persistence
+ * @param chunkSize bytes per DummyDownload chunk (the seed's 64 KiB)
+ * @param downloadChunkSize bytes per Download chunk: larger messages cost less per byte
  */
 public record PeerConfig(
     String source,
@@ -34,6 +36,7 @@ public record PeerConfig(
     Duration rescanInterval,
     long dummyUploadMaxBytes,
     int chunkSize,
+    int downloadChunkSize,
     RateLimit rateLimit,
     PeerSettings peers,
     SeenSettings seen,

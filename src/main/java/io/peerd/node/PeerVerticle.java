@@ -103,7 +103,7 @@ public final class PeerVerticle extends VerticleBase {
     io = vertx.createSharedWorkerExecutor("peer-io-" + pools, 2, 10, TimeUnit.MINUTES);
     downloads = new RateLimiter(config.rateLimit().downloadsPerMinute(), 10_000);
     FileTransferRpc rpc = new FileTransferRpc(vertx, new FileTransferRpc.Parts(index::snapshot,
-        config.sharedDir(), config.chunkSize(), config.dummyUploadMaxBytes(), config.uploads(),
+        config.sharedDir(), config.chunkSize(), config.downloadChunkSize(), config.dummyUploadMaxBytes(), config.uploads(),
         downloads, io, name -> index.refresh(), config.ops().streamIdleTimeout().toMillis(), config.access()),
         metrics);
     grpc.addService(rpc.service());

@@ -41,7 +41,7 @@ import java.util.function.Supplier;
 public final class FileTransferRpc {
 
   /** What the service needs from its peer. */
-  public record Parts(Supplier<IndexSnapshot> index, Path sharedRoot, int chunkSize,
+  public record Parts(Supplier<IndexSnapshot> index, Path sharedRoot, int chunkSize, int downloadChunkSize,
       long dummyUploadMaxBytes, UploadSettings uploads, RateLimiter downloads,
       WorkerExecutor worker, Function<String, Future<?>> onUploaded, long idleTimeoutMillis,
       PeerConfig.Access access) {}
@@ -115,7 +115,8 @@ public final class FileTransferRpc {
       return;
     }
     long len = length == 0 ? entry.size() - offset : Math.min(length, entry.size() - offset);
-    FileStreamer.start(vertx, entry.path(), offset, len, p.chunkSize(), sink(response, withOffsets),
+    FileStreamer.start(vertx, entry.path(), offset, len, withOffsets ? p.downloadChunkSize() : p.chunkSize(),
+        sink(response, withOffsets),
             p.idleTimeoutMillis())
         .onFailure(err -> fail(method, response, GrpcStatus.NOT_FOUND, name + " can no longer be read"))
         .onSuccess(streamer -> {

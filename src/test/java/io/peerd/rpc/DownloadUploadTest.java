@@ -111,7 +111,7 @@ class DownloadUploadTest {
     Path share = Peers.folderWith(tmp, "share", Map.of());
     Files.write(share.resolve("big.bin"), data);
     GrpcClient grpc = GrpcClient.client(vertx);
-    peer(vertx, share, new JsonObject().put("chunk_size", 128 * 1024)).compose(p -> Future.all(List.of(
+    peer(vertx, share, new JsonObject().put("download_chunk_size", 128 * 1024)).compose(p -> Future.all(List.of(
             download(grpc, p, "big.bin", 0, 0),
             download(grpc, p, "big.bin", 5_000_000, 1000),
             download(grpc, p, "big.bin", data.length, 0),
@@ -124,7 +124,7 @@ class DownloadUploadTest {
           Got whole = r.get(0);
           assertEquals(GrpcStatus.OK, whole.status());
           assertArrayEquals(data, whole.data().getBytes());
-          assertEquals(data.length / (128 * 1024) + 1, whole.offsets().size(), "chunk_size chunks");
+          assertEquals(data.length / (128 * 1024) + 1, whole.offsets().size(), "download_chunk_size chunks");
           for (int i = 0; i < whole.offsets().size(); i++) {
             assertEquals(i * 128L * 1024, whole.offsets().get(i), "offset of chunk " + i);
           }
