@@ -29,24 +29,59 @@ IDLE=$(rss VmRSS)
 iperf3 -s -1 -p 5301 >/dev/null 2>&1 & PIDS+=($!)
 sleep 0.5
 IPERF=$(iperf3 -c 127.0.0.1 -p 5301 -t 5 -J | python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8/1048576)')
+# iperf3 sending the same file (-F): what moving these bytes out of the page cache costs, the
+# reference a file server can be held to (plain iperf3 resends one hot 128 KiB buffer).
+iperf3 -s -1 -p 5302 >/dev/null 2>&1 & PIDS+=($!)
+sleep 0.5
+IPERF_F=$(iperf3 -c 127.0.0.1 -p 5302 -F "$WORK/share/big.bin" -J | python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8/1048576)')
 
 http_run() { curl -s -o /dev/null -w '%{speed_download}' "http://127.0.0.1:$PORT/files/big.bin" | awk '{printf "%.0f", $1/1048576}'; }
 http_run >/dev/null  # warm-up
 H1=$(http_run); H2=$(http_run); H3=$(http_run)
 HTTP=$(printf '%s\n' "$H1" "$H2" "$H3" | sort -n | tail -1)
+# The same GET with a lean client (1 MiB reads into one buffer, nothing written): curl's 16 KiB
+# writes to /dev/null cost it a few hundred MiB/s of its own.
+raw_get() {
+  python3 - "$PORT" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /files/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+buf = memoryview(bytearray(1 << 20)); n = 0; t = time.time()
+while True:
+    k = s.recv_into(buf)
+    if not k: break
+    n += k
+print("%.0f" % (n / (time.time() - t) / 1048576))
+PY
+}
+R1=$(raw_get); R2=$(raw_get); R3=$(raw_get)
+RAW=$(printf '%s\n' "$R1" "$R2" "$R3" | sort -n | tail -1)
 AFTER_HTTP=$(rss VmHWM)
 
 GRPC_RUNS=$(java -jar "$JAR" drain-download big.bin --peer "http://127.0.0.1:$PORT" --repeat 4 | awk '{print $(NF-1)}')
 GRPC=$(echo "$GRPC_RUNS" | tail -3 | sort -n | tail -1)
+# gRPC Download with a C client (h2load, nghttp2): the server's rate without a JVM client
+# sharing the two cores. The body is a framed DownloadRequest{filename: "big.bin"}.
+H2=-
+if command -v h2load >/dev/null; then
+  python3 -c 'import struct,sys; m=b"\x0a\x07big.bin"; sys.stdout.buffer.write(b"\x00"+struct.pack(">I",len(m))+m)' > "$WORK/req.bin"
+  H2=$(for i in 1 2 3 4; do h2load -n 2 -c 1 -m 1 -d "$WORK/req.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
+      "http://127.0.0.1:$PORT/p2p.FileTransfer/Download" 2>&1 | awk '/finished in/ {v=$(NF); sub("MB/s","",v); printf "%.0f\n", v*1e6/1048576}'; done | tail -3 | sort -n | tail -1)
+fi
 PEAK=$(rss VmHWM)
 
 pct() { python3 -c "print(round(100*$1/$2))"; }
 echo "Transfer of a ${MIB} MiB file over loopback, $(nproc) cores, $(date -u +%Y-%m-%d), peer JVM: ${JVM[*]}"
 echo
-echo "| path | MiB/s | of iperf3 | peer peak RSS (MiB) |"
-echo "|---|---|---|---|"
-printf '| iperf3 (loopback limit) | %.0f | 100%% | - |\n' "$IPERF"
-printf '| HTTP GET /files/{name} (sendFile, curl client), best of 3 | %s | %s%% | %s |\n' "$HTTP" "$(pct "$HTTP" "$IPERF")" "$AFTER_HTTP"
-printf '| gRPC Download (peer.jar client, best of runs 2-4) | %.0f | %s%% | %s |\n' "$GRPC" "$(pct "$GRPC" "$IPERF")" "$PEAK"
+echo "| path | MiB/s | of iperf3 | of iperf3 -F | peer peak RSS (MiB) |"
+echo "|---|---|---|---|---|"
+printf '| iperf3 (loopback limit, one hot buffer) | %.0f | 100%% | %s%% | - |\n' "$IPERF" "$(pct "$IPERF" "$IPERF_F")"
+printf '| iperf3 -F big.bin (the same file) | %.0f | %s%% | 100%% | - |\n' "$IPERF_F" "$(pct "$IPERF_F" "$IPERF")"
+printf '| HTTP GET /files/{name} (sendFile, curl client), best of 3 | %s | %s%% | %s%% | %s |\n' "$HTTP" "$(pct "$HTTP" "$IPERF")" "$(pct "$HTTP" "$IPERF_F")" "$AFTER_HTTP"
+printf '| HTTP GET /files/{name} (sendFile, 1 MiB-read client), best of 3 | %s | %s%% | %s%% | %s |\n' "$RAW" "$(pct "$RAW" "$IPERF")" "$(pct "$RAW" "$IPERF_F")" "$AFTER_HTTP"
+printf '| gRPC Download (peer.jar client, best of runs 2-4) | %.0f | %s%% | %s%% | %s |\n' "$GRPC" "$(pct "$GRPC" "$IPERF")" "$(pct "$GRPC" "$IPERF_F")" "$PEAK"
+if [ "$H2" != "-" ]; then
+  printf '| gRPC Download (h2load client, best of runs 2-4) | %s | %s%% | %s%% | %s |\n' "$H2" "$(pct "$H2" "$IPERF")" "$(pct "$H2" "$IPERF_F")" "$(rss VmHWM)"
+fi
 echo
 echo "Peer RSS idle with the file indexed: ${IDLE} MiB. gRPC runs (MiB/s): $(echo $GRPC_RUNS | tr '\n' ' ')"
