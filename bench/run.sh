@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 DUR=${1:-8}
 JAR=target/peer.jar
 [ -s "$JAR" ] || mvn -B -q package -DskipTests
-FLAGS=(-Xmx48m -XX:+UseSerialGC -Xss256k -XX:ReservedCodeCacheSize=24m -XX:MaxMetaspaceSize=64m
-       -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1)
+FLAGS=(-Xmx48m -Xms8m -XX:+UseSerialGC -Xss256k -XX:ReservedCodeCacheSize=24m -XX:MaxMetaspaceSize=64m
+       -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1
+       -XX:TrimNativeHeapInterval=5000)
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
@@ -49,7 +50,8 @@ peer_conf small 18502 "$WORK/small"; java "${FLAGS[@]}" "${CDS[@]}" -jar "$JAR" 
 peer_conf big 18503 "$WORK/big"; java "${FLAGS[@]}" "${CDS[@]}" -jar "$JAR" -conf "$WORK/big.json" >/dev/null 2>&1 & BIG=$!; PIDS+=($BIG)
 wait_http http://127.0.0.1:18500/health; wait_http http://127.0.0.1:18502/health
 for i in $(seq 1 600); do curl -sf http://127.0.0.1:18503/files | grep -q one-gib && break; sleep 0.1; done
-sleep 1
+# Idle means settled: past the JIT's start-up burst and a native-heap trim (every 5 s).
+sleep 12
 IDLE=$(rss $SMALL VmRSS)
 for u in http://127.0.0.1:18500/health http://127.0.0.1:18502/health http://127.0.0.1:18502/files; do wrk -t2 -c32 -d3s "$u" >/dev/null 2>&1; done
 
