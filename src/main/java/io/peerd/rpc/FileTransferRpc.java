@@ -334,8 +334,8 @@ public final class FileTransferRpc {
   private static ChunkSink sink(GrpcServerResponse<?, FileChunk> response, boolean withOffsets) {
     return new ChunkSink() {
       @Override
-      public void write(Chunk c) {
-        response.writeMessage(ChunkWire.message(c.data(), c.seq(), c.offset(), withOffsets));
+      public Future<Void> write(Chunk c) {
+        return response.writeMessage(ChunkWire.message(c.data(), c.seq(), c.offset(), withOffsets));
       }
 
       @Override

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 
 /**
  * Streams a range of a file into a {@link ChunkSink} through the async file system. Reads pause
- * while the sink's queue is full, so memory stays at one read block plus the sink's queue,
- * whatever the file size.
+ * while the sink's queue is full or {@link #MAX_IN_FLIGHT} bytes have not left yet, so memory
+ * stays at a few read blocks whatever the file size and the receiver's window.
  */
 public final class FileStreamer {
 
@@ -23,6 +23,8 @@ public final class FileStreamer {
   private final Vertx vertx;
   private final long stallTimeoutMillis;
   private long stallTimer = -1;
+  private long inFlight;
+  private boolean paused;
 
   private FileStreamer(Vertx vertx, AsyncFile file, long offset, long stallTimeoutMillis) {
     this.vertx = vertx;
@@ -59,6 +61,13 @@ public final class FileStreamer {
    */
   static final int READ_SIZE = 1 << 20;
 
+  /**
+   * Bytes written but not yet gone to the network, at most. The sink's own queue only fills when
+   * the receiver's flow-control window is used up, and a client may open a window of many MiB:
+   * without this bound a fast reader and a slow socket would buffer that much per download.
+   */
+  static final int MAX_IN_FLIGHT = 2 * READ_SIZE;
+
   private void run(long length, int chunkSize, ChunkSink sink) {
     int readSize = Math.max(chunkSize, READ_SIZE / chunkSize * chunkSize);
     file.setReadBufferSize(readSize).setReadPos(position);
@@ -67,26 +76,37 @@ public final class FileStreamer {
     }
     file.exceptionHandler(err -> finish(err));
     file.endHandler(v -> finish(null));
+    sink.drainHandler(v -> maybeResume(sink));
     file.handler(buf -> {
       for (int from = 0; from < buf.length(); from += chunkSize) {
         Buffer piece = buf.slice(from, Math.min(buf.length(), from + chunkSize));
-        sink.write(new Chunk(piece, ++seq, position));
-        position += piece.length();
+        int size = piece.length();
+        inFlight += size;
+        sink.write(new Chunk(piece, ++seq, position)).onComplete(ar -> {
+          inFlight -= size;
+          maybeResume(sink);
+        });
+        position += size;
       }
-      if (sink.writeQueueFull()) {
+      if (!paused && (sink.writeQueueFull() || inFlight >= MAX_IN_FLIGHT)) {
+        paused = true;
         file.pause();
         // A receiver that stops reading must not hold the file and the stream forever.
         stallTimer = vertx.setTimer(stallTimeoutMillis, t -> done.tryFail(new Stalled(stallTimeoutMillis)));
-        sink.drainHandler(v -> {
-          vertx.cancelTimer(stallTimer);
-          file.resume();
-        });
       }
     });
     done.future().onComplete(ar -> {
       vertx.cancelTimer(stallTimer);
       file.close();
     });
+  }
+
+  private void maybeResume(ChunkSink sink) {
+    if (paused && !done.future().isComplete() && !sink.writeQueueFull() && inFlight <= MAX_IN_FLIGHT / 2) {
+      paused = false;
+      vertx.cancelTimer(stallTimer);
+      file.resume();
+    }
   }
 
   private void finish(Throwable err) {
