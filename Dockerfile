@@ -20,8 +20,9 @@ COPY --from=build /src/target/peer.jar /app/peer.jar
 RUN java -XX:ArchiveClassesAtExit=/app/peer.jsa -Xlog:cds=off -Xlog:cds+dynamic=off -jar /app/peer.jar warmup \
  && chmod 444 /app/peer.jsa
 
-# Flags measured in the README's performance section: small heap, serial GC, bounded direct
-# memory and code cache; the CDS archive halves the time to the first /health.
+# Flags measured in the README's performance section: a small heap that starts smaller still,
+# serial GC, bounded direct memory and code cache, the JIT's start-up memory given back (needs
+# 17.0.9 or later, which the 17-jre image is); the CDS archive halves the time to the first /health.
 ENV JAVA_OPTS="-Xmx48m -Xms8m -XX:+UseSerialGC -Xss256k -XX:ReservedCodeCacheSize=24m -XX:MaxMetaspaceSize=64m -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.numDirectArenas=1 -Dio.netty.allocator.numHeapArenas=1 -XX:TrimNativeHeapInterval=5000 -XX:SharedArchiveFile=/app/peer.jsa -Xlog:cds=off -Xlog:cds+dynamic=off" \
     PEER_BIND_HOST=0.0.0.0 \
     PEER_SHARED_DIR=/data/shared \

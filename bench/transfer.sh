@@ -84,4 +84,4 @@ if [ "$H2" != "-" ]; then
   printf '| gRPC Download (h2load client, best of runs 2-4) | %s | %s%% | %s%% | %s |\n' "$H2" "$(pct "$H2" "$IPERF")" "$(pct "$H2" "$IPERF_F")" "$(rss VmHWM)"
 fi
 echo
-echo "Peer RSS idle with the file indexed: ${IDLE} MiB. gRPC runs (MiB/s): $(echo $GRPC_RUNS | tr '\n' ' ')"
+echo "Peer RSS just after the ${MIB} MiB file was hashed: ${IDLE} MiB. gRPC runs (MiB/s): $(echo $GRPC_RUNS | tr '\n' ' ')"
