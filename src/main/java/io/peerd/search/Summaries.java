@@ -24,6 +24,11 @@ public final class Summaries implements SearchService.NeighbourSummaries {
 
   private record Entry(long generation, NameSummary summary, long fetchedAt) {}
 
+  /** Largest neighbour summary kept (64 KiB); a larger one is treated as none. */
+  static final int MAX_REMOTE_BITS = 1 << 19;
+  /** All neighbours' summaries together stay under this; past it, new ones are not kept. */
+  static final long MAX_TOTAL_BYTES = 4L << 20;
+
   private final SearchTransport transport;
   private final long refreshMillis;
   private final long timeoutMillis;
@@ -88,9 +93,17 @@ public final class Summaries implements SearchService.NeighbourSummaries {
     long generation = old == null || old.summary() == null ? -1 : old.generation();
     return transport.summary(url, generation, timeoutMillis)
         .map(r -> {
-          known.put(url, r.summary() == null
-              ? new Entry(old.generation(), old.summary(), clock.getAsLong())
-              : new Entry(r.generation(), r.summary(), clock.getAsLong()));
+          if (r.summary() == null) {
+            known.put(url, new Entry(old.generation(), old.summary(), clock.getAsLong()));
+            return true;
+          }
+          long others = totalBytes() - bytes(old);
+          if (r.summary().bits() > MAX_REMOTE_BITS || others + r.summary().bits() / 8 > MAX_TOTAL_BYTES) {
+            // Too big to hold: routing treats this neighbour as one without a summary (walks to it).
+            known.put(url, new Entry(-1, null, clock.getAsLong()));
+            return false;
+          }
+          known.put(url, new Entry(r.generation(), r.summary(), clock.getAsLong()));
           return true;
         })
         .otherwise(err -> {
@@ -99,6 +112,18 @@ public final class Summaries implements SearchService.NeighbourSummaries {
               : new Entry(old.generation(), old.summary(), clock.getAsLong()));
           return false;
         });
+  }
+
+  private long totalBytes() {
+    long total = 0;
+    for (Entry e : known.values()) {
+      total += bytes(e);
+    }
+    return total;
+  }
+
+  private static long bytes(Entry e) {
+    return e == null || e.summary() == null ? 0 : e.summary().bits() / 8;
   }
 
   /** This peer's summary of the given names; CPU-bound, so the caller runs it on a worker. */
