@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,6 +18,14 @@ import picocli.CommandLine.Option;
     description = "Start N real peers on loopback in this JVM, search in each mode, and print the "
         + "simulator's table from the peers' own counters next to the simulator's prediction.")
 final class LiveCheckCommand implements Callable<Integer> {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** A bad option is a usage error: exit 2 with the option named, like picocli's own checks. */
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
 
   @Option(names = "--peers", defaultValue = "100", description = "Peers to start (default: ${DEFAULT-VALUE}).")
   int peers;
@@ -47,15 +56,24 @@ final class LiveCheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String[] range = degree.split("-");
-    int min = Integer.parseInt(range[0].trim());
-    int max = range.length > 1 ? Integer.parseInt(range[1].trim()) : min;
+    IntRange range;
+    try {
+      range = IntRange.parse(degree);
+    } catch (IllegalArgumentException e) {
+      throw usage("--degree: " + e.getMessage());
+    }
+    int min = range.min();
+    int max = range.max();
     if (peers < 2 || peers > 1000 || min < 1 || max < min || max >= peers || searches < 1) {
-      throw new IllegalArgumentException("--peers in [2, 1000], --degree min-max below --peers, --searches >= 1");
+      throw usage("--peers in [2, 1000], --degree min-max below --peers, --searches >= 1");
     }
     List<Mode> parsed = new ArrayList<>();
     for (String m : modes) {
-      parsed.add(Mode.parse(m.trim()));
+      try {
+        parsed.add(Mode.parse(m.trim()));
+      } catch (IllegalArgumentException e) {
+        throw usage("--modes: " + e.getMessage());
+      }
     }
     Path dir = Files.createTempDirectory("peerd-livecheck");
     Vertx vertx = Vertx.vertx();

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,6 +21,14 @@ import picocli.CommandLine.Option;
     description = "Simulate searches over N peers (no sockets) with the daemon's own routing code; "
         + "prints a Markdown table and writes sim.md, sim.csv and sim.svg to --out.")
 final class Simulate implements Callable<Integer> {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  /** A bad option is a usage error: exit 2 with the option named, like picocli's own checks. */
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
 
   @Option(names = "--nodes", split = ",", defaultValue = "100,1000,10000", description = "Network sizes (default: ${DEFAULT-VALUE}).")
   List<Integer> nodes;
@@ -79,18 +88,31 @@ final class Simulate implements Callable<Integer> {
   public Integer call() throws Exception {
     List<Mode> parsed = new ArrayList<>();
     for (String m : modes) {
-      parsed.add(Mode.parse(m.trim()));
-    }
-    String[] range = latency.split("-");
-    int min = Integer.parseInt(range[0].trim());
-    int max = range.length > 1 ? Integer.parseInt(range[1].trim()) : min;
-    for (int n : nodes) {
-      if (n < 2 || n > 1_000_000) {
-        throw new IllegalArgumentException("--nodes: each size must be in [2, 1000000], got " + n);
+      try {
+        parsed.add(Mode.parse(m.trim()));
+      } catch (IllegalArgumentException e) {
+        throw usage("--modes: " + e.getMessage());
       }
     }
+    IntRange range;
+    try {
+      range = IntRange.parse(latency);
+    } catch (IllegalArgumentException e) {
+      throw usage("--latency: " + e.getMessage());
+    }
+    int min = range.min();
+    int max = range.max();
+    for (int n : nodes) {
+      if (n < 2 || n > 1_000_000) {
+        throw usage("--nodes: each size must be in [2, 1000000], got " + n);
+      }
+    }
+    if (summaryBits < io.peerd.routing.NameSummary.MIN_BITS || summaryBits > io.peerd.routing.NameSummary.MAX_BITS
+        || Integer.bitCount(summaryBits) != 1) {
+      throw usage("--summary-bits: a power of two in [64, 8388608], got " + summaryBits);
+    }
     if (queries < 1 || degree < 1 || min < 0 || max < min || ratio <= 0 || ratio > 1 || objects < 1) {
-      throw new IllegalArgumentException("--queries, --degree, --objects must be positive, --ratio in (0, 1], --latency min-max");
+      throw usage("--queries, --degree, --objects must be positive, --ratio in (0, 1], --latency min-max");
     }
     Experiment e = new Experiment(nodes, topology, degree, replication, ratio, objects, zipf, parsed,
         queries, floodTtl, walkTtl, fanout, walkers, checkEvery, summaryBits, min, max, seed);
