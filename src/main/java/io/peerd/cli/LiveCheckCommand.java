@@ -5,11 +5,9 @@ import io.peerd.sim.Report;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,15 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "livecheck", mixinStandardHelpOptions = true,
     description = "Start N real peers on loopback in this JVM, search in each mode, and print the "
         + "simulator's table from the peers' own counters next to the simulator's prediction.")
-final class LiveCheckCommand implements Callable<Integer> {
-
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
-
-  /** A bad option is a usage error: exit 2 with the option named, like picocli's own checks. */
-  private CommandLine.ParameterException usage(String message) {
-    return new CommandLine.ParameterException(spec.commandLine(), message);
-  }
+final class LiveCheckCommand extends ExperimentCommand implements Callable<Integer> {
 
   @Option(names = "--peers", defaultValue = "100", description = "Peers to start (default: ${DEFAULT-VALUE}).")
   int peers;
@@ -56,25 +46,13 @@ final class LiveCheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    IntRange range;
-    try {
-      range = IntRange.parse(degree);
-    } catch (IllegalArgumentException e) {
-      throw usage("--degree: " + e.getMessage());
-    }
+    IntRange range = range("--degree", degree);
     int min = range.min();
     int max = range.max();
     if (peers < 2 || peers > 1000 || min < 1 || max < min || max >= peers || searches < 1) {
       throw usage("--peers in [2, 1000], --degree min-max below --peers, --searches >= 1");
     }
-    List<Mode> parsed = new ArrayList<>();
-    for (String m : modes) {
-      try {
-        parsed.add(Mode.parse(m.trim()));
-      } catch (IllegalArgumentException e) {
-        throw usage("--modes: " + e.getMessage());
-      }
-    }
+    List<Mode> parsed = modes(modes);
     Path dir = Files.createTempDirectory("peerd-livecheck");
     Vertx vertx = Vertx.vertx();
     try {

@@ -9,10 +9,8 @@ import io.peerd.sim.Simulator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,15 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "simulate", mixinStandardHelpOptions = true,
     description = "Simulate searches over N peers (no sockets) with the daemon's own routing code; "
         + "prints a Markdown table and writes sim.md, sim.csv and sim.svg to --out.")
-final class Simulate implements Callable<Integer> {
-
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
-
-  /** A bad option is a usage error: exit 2 with the option named, like picocli's own checks. */
-  private CommandLine.ParameterException usage(String message) {
-    return new CommandLine.ParameterException(spec.commandLine(), message);
-  }
+final class Simulate extends ExperimentCommand implements Callable<Integer> {
 
   @Option(names = "--nodes", split = ",", defaultValue = "100,1000,10000", description = "Network sizes (default: ${DEFAULT-VALUE}).")
   List<Integer> nodes;
@@ -86,20 +76,8 @@ final class Simulate implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<Mode> parsed = new ArrayList<>();
-    for (String m : modes) {
-      try {
-        parsed.add(Mode.parse(m.trim()));
-      } catch (IllegalArgumentException e) {
-        throw usage("--modes: " + e.getMessage());
-      }
-    }
-    IntRange range;
-    try {
-      range = IntRange.parse(latency);
-    } catch (IllegalArgumentException e) {
-      throw usage("--latency: " + e.getMessage());
-    }
+    List<Mode> parsed = modes(modes);
+    IntRange range = range("--latency", latency);
     int min = range.min();
     int max = range.max();
     for (int n : nodes) {
