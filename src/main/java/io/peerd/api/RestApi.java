@@ -44,7 +44,6 @@ public final class RestApi {
   static final int MAX_BODY_BYTES = 64 * 1024;
   static final int MAX_QUERY_LENGTH = 1024;
   static final long MAX_SEARCH_TIMEOUT_MS = 60_000;
-  static final int MAX_WALKERS = 64;
 
   /** What the API reads from and acts on; the verticle owns all of it. */
   public record Parts(PeerConfig config, String self, String grpcUrl, FileIndex index,
@@ -272,7 +271,9 @@ public final class RestApi {
     // Walkers go one peer per hop, so they need (and may have) far more hops than a flood.
     int maxTtl = mode == Mode.FLOOD ? c.searchTtl() : c.routing().walkTtl();
     int ttl = (int) Params.number(ctx, "ttl", maxTtl, 0, maxTtl, true);
-    int walkers = (int) Params.number(ctx, "walkers", c.routing().walkers(), 1, MAX_WALKERS, true);
+    // A search may ask for fewer walkers than configured, never more: k walkers of walk_ttl hops
+    // are k * walk_ttl messages, and one request must not buy more of the network than that.
+    int walkers = (int) Params.number(ctx, "walkers", c.routing().walkers(), 1, c.routing().walkers(), true);
     int wanted = (int) Params.number(ctx, "wanted", c.routing().wanted(), 1, 10_000, true);
     int fanout = (int) Params.number(ctx, "fanout", c.maxFanout(), 0, c.maxFanout(), true);
     long timeout = Params.number(ctx, "timeout_ms", c.searchTimeout().toMillis(), 1, MAX_SEARCH_TIMEOUT_MS, true);

@@ -111,6 +111,26 @@ class SummaryRoutingTest {
         })));
   }
 
+  @Test
+  void aSearchCannotAskForMoreWalkersThanThePeerIsConfiguredFor(Vertx vertx, VertxTestContext ctx) {
+    WebClient http = WebClient.create(vertx);
+    JsonObject twoWalkers = EXACT.copy().put("walkers", 2);
+    List<Future<PeerVerticle>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      all.add(Peers.start(vertx, Peers.config("w" + i, Peers.folderWith(tmp, "w" + i, Map.of("w" + i + ".txt", "x")),
+          List.of(), i == 0 ? twoWalkers : EXACT)));
+    }
+    Future.all(all).map(cf -> cf.<PeerVerticle>list())
+        .compose(p -> Future.all(List.of(Peers.link(http, p.get(0), p.get(1)), Peers.link(http, p.get(0), p.get(2)),
+            Peers.link(http, p.get(0), p.get(3)), Peers.link(http, p.get(0), p.get(4)))).map(p))
+        .compose(p -> http.get(p.get(0).restPort(), "127.0.0.1", "/search?query=nothing-here&mode=walk&ttl=1&walkers=50")
+            .send().compose(r -> Peers.stat(http, p.get(0), "queries_forwarded")))
+        .onComplete(ctx.succeeding(sent -> ctx.verify(() -> {
+          assertEquals(2, sent, "walkers=50 is clamped to the configured 2");
+          ctx.completeNow();
+        })));
+  }
+
   /** Polls a GET until the JSON answer satisfies the condition (every 200 ms). */
   static Future<JsonObject> until(Vertx vertx, WebClient http, PeerVerticle p, String path, Predicate<JsonObject> ok) {
     return http.get(p.restPort(), "127.0.0.1", path).send().compose(r -> {
