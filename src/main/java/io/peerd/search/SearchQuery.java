@@ -34,8 +34,4 @@ public record SearchQuery(String id, String text, int ttl, int hops, int fanout,
     return new SearchQuery(id, text, ttl - 1, hops + 1, fanout, childBudgetMillis,
         origin == null ? self : origin, self, siblings, mode, walkers, wanted);
   }
-
-  public SearchQuery withMode(Mode m, int walkers, int wanted) {
-    return new SearchQuery(id, text, ttl, hops, fanout, budgetMillis, origin, from, alsoSentTo, m, walkers, wanted);
-  }
 }

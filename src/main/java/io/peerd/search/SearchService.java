@@ -170,7 +170,9 @@ public final class SearchService {
     for (int i : strategy.next(hop, rules, random)) {
       targets.add(neighbours.get(i));
     }
-    Future<List<String>> go = !targets.isEmpty() && strategy.checksOrigin(hop, rules) && !origin.equals(self)
+    // A seed peer forwards without an origin: there is nobody to check with, so walk on.
+    Future<List<String>> go = !targets.isEmpty() && strategy.checksOrigin(hop, rules) && origin != null
+        && !origin.equals(self)
         ? stillWanted(origin, q, start).map(yes -> yes ? targets : List.<String>of())
         : Future.succeededFuture(targets);
     if (atOrigin && q.mode() != Mode.FLOOD) {
@@ -236,22 +238,6 @@ public final class SearchService {
   /** The origin, and the peers the sender also sent this query to, never get it from us. */
   private static boolean excluded(String url, SearchQuery q) {
     return url.equals(q.origin()) || q.alsoSentTo().contains(url);
-  }
-
-  /**
-   * Healthy neighbours, never the sender, the origin, nor a peer the sender also sent the query
-   * to; a random sample of at most fanout (the flood strategy's choice).
-   */
-  List<String> chooseNeighbours(SearchQuery q, int fanout) {
-    List<String> neighbours = neighbours();
-    Hop hop = new Hop(neighbours.size(), q.from() == null ? -1 : neighbours.indexOf(q.from()),
-        q.from() == null && q.origin() == null, Math.max(1, q.ttl()), q.hops(), false, 0,
-        i -> excluded(neighbours.get(i), q), i -> false);
-    List<String> out = new ArrayList<>();
-    for (int i : Strategy.FLOOD.next(hop, new Rules(fanout, 1, 1, 0), random)) {
-      out.add(neighbours.get(i));
-    }
-    return out;
   }
 
   private Future<Outcome> ask(String neighbour, SearchQuery q, long start, List<String> targets) {

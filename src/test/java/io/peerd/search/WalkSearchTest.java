@@ -170,4 +170,18 @@ class WalkSearchTest {
           ctx.completeNow();
         }))));
   }
+
+  @Test
+  void aWalkerWithoutAnOriginToAskWalksOn(Vertx vertx, VertxTestContext ctx) {
+    Net net = new Net();
+    net.peers.put("http://b:1", q -> Future.succeededFuture(SearchServiceTest.answer("http://b:1", "nothing")));
+    SearchService s = service(table("http://a:1", "http://b:1"), net, SearchService.NeighbourSummaries.NONE, null);
+    // As a seed peer (or anyone) may send it: a sender, hops at a check, but no origin.
+    vertx.runOnContext(v -> s.search(walk("no-origin", 4, null, "http://a:1", 1))
+        .onComplete(ctx.succeeding(a -> ctx.verify(() -> {
+          assertTrue(net.checks.isEmpty());
+          assertEquals(List.of("http://b:1"), net.calls);
+          ctx.completeNow();
+        }))));
+  }
 }
