@@ -97,7 +97,8 @@
   }
 
   async function getJson(path) {
-    const res = await fetch(path, { headers: authHeaders(), cache: 'no-store' });
+    // Polls run every few seconds: a peer that stops answering must not pile requests up.
+    const res = await fetch(path, { headers: authHeaders(), cache: 'no-store', signal: AbortSignal.timeout(8000) });
     if (res.status === 401) {
       banner('This peer is private: enter its access token at the top right.');
       throw new Error('unauthorized');
