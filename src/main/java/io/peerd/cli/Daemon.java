@@ -68,7 +68,11 @@ public final class Daemon {
           }
         });
     // The main thread is not an event loop: waiting here for the start outcome blocks nothing.
-    return outcome.join();
+    int code = outcome.join();
+    if (code == 0) {
+      Metrics.bindJvm(registry);
+    }
+    return code;
   }
 
   /**

@@ -39,6 +39,7 @@ class MetricsTest {
   void start() throws Exception {
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     vertx = Metrics.vertxWithMetrics(new VertxOptions(), registry);
+    Metrics.bindJvm(registry);
     peer = new PeerVerticle(Peers.parse(Peers.config("m", Peers.folderWith(tmp, "s", Map.of("a.txt", "aaa")),
         List.of(), new JsonObject().put("metrics_port", 0))), registry);
     await(vertx.deployVerticle(peer).compose(id -> peer.firstScan()));
