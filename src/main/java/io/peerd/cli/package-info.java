@@ -1,5 +1,6 @@
 /**
- * The command line: parses arguments, starts the daemon (or, later, runs a client verb), and
- * turns every startup problem into one line on stderr and a non-zero exit code.
+ * The command line: starts the daemon or runs a client verb (search, download, upload, status),
+ * the simulator ({@code simulate}) and the live check on real peers ({@code livecheck}); turns
+ * every problem into one line on stderr and exit code 1 (failed) or 2 (usage, bad config).
  */
 package io.peerd.cli;
