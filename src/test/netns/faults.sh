@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Multi-host fault tests: four peers, each in a network namespace this script creates, joined by a
 # bridge that lives in a fifth namespace (the machine's own namespace gets no address and sees
-# no traffic). Scenarios: kill -9, SIGSTOP, a link down, a partition that heals, a download cut
+# no traffic). Scenarios: summary routing across hosts, kill -9, SIGSTOP, a link down, a partition that heals, a download cut
 # by a killed server and resumed from another peer, an upload cut mid-way. Each asserts and prints its numbers.
 # Every namespace and process is removed on exit, even on failure. Needs root and iproute2.
 # Usage: src/test/netns/faults.sh [path/to/peer.jar]     (exit 0: all passed; 77: skipped)
@@ -93,6 +93,18 @@ read -r t out < <(search a doc)
 echo "| scenario | answer during the fault | peers answered | recovery | lost |"
 echo "|---|---|---|---|---|"
 echo "| baseline, 4 hosts | ${t} ms | 4 | - | - |"
+
+# --- summary routing across hosts: a asks only the host whose name summary holds the match -----
+for _ in $(seq 1 100); do
+  [ "$(in_ns a curl -s "$(url a)/status" | grep -o '"summaries_known":[0-9]*' | cut -d: -f2)" = 3 ] && break
+  sleep 0.1
+done
+t0=$(ms)
+out=$(in_ns a curl -s --max-time 10 "$(url a)/search?query=d-doc&mode=summary")
+t=$(( $(ms) - t0 ))
+echo "$out" | grep -q '"name":"d-doc.txt"' || fail "summary routing: d's file not found: $out"
+[ "$(answered "$out")" = 2 ] || fail "summary routing: expected answers from a and d only: $out"
+echo "| summary routing (\`mode=summary\`, the name only on d) | ${t} ms | 2 (a and d; b, c not asked) | - | - |"
 
 # --- kill -9 d -------------------------------------------------------------------------------
 kill -9 "$PID_d"; wait "$PID_d" 2>/dev/null || true
