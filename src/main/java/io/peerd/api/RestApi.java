@@ -119,12 +119,8 @@ public final class RestApi {
     IndexSnapshot snap = p.index().snapshot();
     SearchService.Stats s = p.search().stats();
     PeerConfig c = p.config();
-    Errors.json(ctx, 200, new JsonObject()
-        .put("peer", c.name())
-        .put("url", p.self())
+    Errors.json(ctx, 200, identity()
         .put("urls", new JsonObject().put("rest", p.self()).put("grpc", p.grpcUrl()))
-        .put("version", p.version())
-        .put("uptime_s", (System.currentTimeMillis() - p.startedAtMillis()) / 1000.0)
         .put("config", new JsonObject()
             .put("rest_port", c.restPort())
             .put("grpc_port", c.grpcPort())
@@ -160,12 +156,8 @@ public final class RestApi {
     IndexSnapshot snap = p.index().snapshot();
     SearchService.Stats s = p.search().stats();
     PeerConfig c = p.config();
-    Errors.json(ctx, 200, new JsonObject()
-        .put("peer", c.name())
-        .put("url", p.self())
-        .put("version", p.version())
+    Errors.json(ctx, 200, identity()
         .put("time_ms", System.currentTimeMillis())
-        .put("uptime_s", (System.currentTimeMillis() - p.startedAtMillis()) / 1000.0)
         .put("searches_processed", s.processed())
         .put("queries_forwarded", s.forwarded())
         .put("neighbour_failures", s.neighbourFailures())
@@ -182,6 +174,15 @@ public final class RestApi {
         .put("auth", new JsonObject()
             .put("token_for_changes", c.access().token() != null)
             .put("private", c.access().privatePeer())));
+  }
+
+  /** Who answers: the first keys of /status and /stats. */
+  private JsonObject identity() {
+    return new JsonObject()
+        .put("peer", p.config().name())
+        .put("url", p.self())
+        .put("version", p.version())
+        .put("uptime_s", (System.currentTimeMillis() - p.startedAtMillis()) / 1000.0);
   }
 
   /** This peer's file-transfer bytes in one direction, over both protocols. */
