@@ -177,12 +177,14 @@ final class HttpUpload {
       }
       Upload.Result r = ar.result();
       metrics.transferred("http", "received", r.size());
-      // Answer once the index has it: a search right after the upload finds the file.
+      // Answer once the index has it: a search right after the upload finds the file. The file
+      // is safely in place either way; a failed rescan is said, not hidden (the next one retries).
       index.refresh().onComplete(indexed -> Errors.json(ctx, 201, new JsonObject()
           .put("name", r.sharedName())
           .put("size", r.size())
           .put("sha256", r.sha256())
-          .put("rest_url", local.restUrl(r.sharedName()))));
+          .put("rest_url", local.restUrl(r.sharedName()))
+          .put("indexed", indexed.succeeded())));
     });
   }
 

@@ -71,11 +71,23 @@ class HttpUploadTest {
   /** What is in the upload folder, temporary files included. */
   List<String> uploadDir() throws IOException {
     Path dir = share.resolve("uploads");
-    if (!Files.exists(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+    // The peer deletes temporary files on a worker while we look: a file that vanishes during
+    // the walk (NoSuchFileException inside the stream) means "look again", not a test error.
+    for (int attempt = 0; ; attempt++) {
+      if (!Files.exists(dir)) {
+        return List.of();
+      }
+      try (Stream<Path> s = Files.walk(dir)) {
+        return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+      } catch (java.io.UncheckedIOException e) {
+        if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt >= 10) {
+          throw e.getCause();
+        }
+      } catch (java.nio.file.NoSuchFileException e) {
+        if (attempt >= 10) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -98,6 +110,7 @@ class HttpUploadTest {
             assertEquals(data.length, body.getLong("size"));
             assertEquals(sha, body.getString("sha256"));
             assertEquals(peer.selfUrl() + "/files/uploads/docs/big%20one.bin", body.getString("rest_url"));
+            assertEquals(true, body.getBoolean("indexed"), "the answer came after the index had the file");
           });
           // Indexed before the answer: a search right after finds it.
           return http.get(peer.restPort(), "127.0.0.1", "/search?query=big%20one&ttl=0").send();
