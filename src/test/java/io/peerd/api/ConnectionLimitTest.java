@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * connection to the limiter once its first request line is complete; sockets that never send one
  * are closed by the idle timeout instead.)
  */
+@Tag("peer")
 class ConnectionLimitTest {
 
   @TempDir

@@ -27,12 +27,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** GET/HEAD /files/{name} on a real peer: content, ranges, conditionals, and no way out. */
 @ExtendWith(VertxExtension.class)
+@Tag("peer")
 class FileServingTest {
 
   @TempDir

@@ -22,12 +22,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Access token and per-client request limits on a real peer. */
 @ExtendWith(VertxExtension.class)
+@Tag("peer")
 class GuardTest {
 
   static final String TOKEN = "s3cret-token-0123456789";

@@ -27,12 +27,14 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code PUT /upload/{name}} on a real peer: the gRPC Upload's rules, over HTTP. */
 @ExtendWith(VertxExtension.class)
+@Tag("peer")
 class HttpUploadTest {
 
   static final String TOKEN = "0123456789abcdef-token";

@@ -20,12 +20,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One real peer on a real socket, driven over HTTP. */
 @ExtendWith(VertxExtension.class)
+@Tag("peer")
 class RestApiTest {
 
   @TempDir

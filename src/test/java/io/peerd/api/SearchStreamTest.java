@@ -26,12 +26,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code /search/stream} and {@code /network} over three real peers in one JVM. */
 @ExtendWith(VertxExtension.class)
+@Tag("network")
 class SearchStreamTest {
 
   @TempDir

@@ -27,12 +27,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Optional TLS, with a certificate the test makes: REST, peer-to-peer search and gRPC over it. */
 @ExtendWith(VertxExtension.class)
+@Tag("network")
 class TlsTest {
 
   @TempDir

@@ -19,12 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The web page and its assets as a browser gets them: types, CSP, caching; and /stats. */
 @ExtendWith(VertxExtension.class)
+@Tag("peer")
 class WebUiTest {
 
   @TempDir

@@ -3,9 +3,11 @@ package io.peerd.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Which command lines start the daemon without picocli, and which go through it. */
+@Tag("unit")
 class DaemonArgsTest {
 
   @Test

@@ -15,10 +15,12 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SIGTERM on a real daemon process: the transfer in progress completes, the table is saved, exit 0. */
+@Tag("peer")
 class GracefulShutdownTest {
 
   @TempDir

@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The CLI's transfer code against real peers. The test thread plays the CLI's main thread: it
  * waits, the network work runs on the client's own event loop.
  */
+@Tag("network")
 class TransfersTest {
 
   @TempDir

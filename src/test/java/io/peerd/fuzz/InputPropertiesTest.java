@@ -14,8 +14,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.constraints.StringLength;
+import org.junit.jupiter.api.Tag;
 
 /** Property tests (jqwik) of the parsers that face untrusted input. */
+@Tag("unit")
 class InputPropertiesTest {
 
   static final Path ROOT = Path.of("/srv/share");

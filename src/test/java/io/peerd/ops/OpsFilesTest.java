@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -20,6 +21,7 @@ import org.yaml.snakeyaml.Yaml;
  * configs is checked instead: every mounted file exists, ports and URLs agree, Prometheus scrapes
  * what compose runs, k6's proto path resolves.
  */
+@Tag("unit")
 class OpsFilesTest {
 
   static final Path ROOT = Path.of("").toAbsolutePath();

@@ -19,12 +19,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The peer table keeps itself right under churn, and survives restarts. */
 @ExtendWith(VertxExtension.class)
+@Tag("network")
 class PeerLifecycleTest {
 
   @TempDir

@@ -10,8 +10,10 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.IntPredicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class StrategyTest {
 
   static final Rules RULES = new Rules(3, 4, 1, 4);

@@ -7,8 +7,10 @@ import com.google.protobuf.ByteString;
 import io.peerd.rpc.proto.FileChunk;
 import io.vertx.core.buffer.Buffer;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("unit")
 class ChunkWireTest {
 
   @Test

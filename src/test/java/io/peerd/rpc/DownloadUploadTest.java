@@ -33,12 +33,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real Download and Upload rpcs over gRPC against a real peer. */
 @ExtendWith(VertxExtension.class)
+@Tag("peer")
 class DownloadUploadTest {
 
   @TempDir

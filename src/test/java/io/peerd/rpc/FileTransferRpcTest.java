@@ -37,12 +37,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The seed's FileTransfer service over real gRPC, on the REST port and on grpc_port. */
 @ExtendWith(VertxExtension.class)
+@Tag("peer")
 class FileTransferRpcTest {
 
   static final int UPLOAD_CAP = 1 << 20;

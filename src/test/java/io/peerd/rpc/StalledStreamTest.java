@@ -23,12 +23,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** gRPC streams that stop moving are cut after stream_idle_timeout_ms and free what they held. */
 @ExtendWith(VertxExtension.class)
+@Tag("peer")
 class StalledStreamTest {
 
   @TempDir

@@ -17,12 +17,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Neighbours that answer garbage cannot stop a search, nor make a peer hold their garbage. */
 @ExtendWith(VertxExtension.class)
+@Tag("network")
 class HostileNeighbourTest {
 
   @TempDir

@@ -18,12 +18,14 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Several real peers in one JVM, on real loopback sockets, searching each other. */
 @ExtendWith(VertxExtension.class)
+@Tag("network")
 class NetworkSearchTest {
 
   @TempDir

@@ -17,11 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** SearchService against fake neighbours behind the {@link SearchTransport} seam. */
 @ExtendWith(VertxExtension.class)
+@Tag("unit")
 class SearchServiceTest {
 
   static final String SELF = "http://self:1";

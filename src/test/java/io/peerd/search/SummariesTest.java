@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The neighbour-summary book: when it fetches, what it keeps, and its bounds. */
+@Tag("unit")
 class SummariesTest {
 
   /** Neighbours with a summary each (or a failure), recording what was asked. */

@@ -19,12 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Summaries between real peers: published, fetched, refreshed when an index changes, routed on. */
 @ExtendWith(VertxExtension.class)
+@Tag("network")
 class SummaryRoutingTest {
 
   @TempDir

@@ -16,11 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Walk and summary routing in SearchService, against fake neighbours behind the seam. */
 @ExtendWith(VertxExtension.class)
+@Tag("unit")
 class WalkSearchTest {
 
   static final String SELF = "http://self:1";

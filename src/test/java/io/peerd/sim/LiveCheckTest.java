@@ -12,6 +12,7 @@ import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * simulator's prediction for the same graph and files is close to what the daemon did.
  */
 @ExtendWith(VertxExtension.class)
+@Tag("network")
 class LiveCheckTest {
 
   @TempDir
