@@ -61,6 +61,16 @@ public final class Peers {
     return vertx.deployVerticle(peer).compose(id -> peer.firstScan()).map(v -> peer);
   }
 
+  /** {@link #start}, waited for on the test thread: for straight-line tests. */
+  public static PeerVerticle started(Vertx vertx, String name, Path shared, List<String> friends, JsonObject extra) {
+    return Await.await(start(vertx, config(name, shared, friends, extra)));
+  }
+
+  /** Stops a peer started by {@link #start} and waits until its ports are closed. */
+  public static void stop(Vertx vertx, PeerVerticle peer) {
+    Await.await(vertx.undeploy(peer.deploymentID()));
+  }
+
   /** A folder of text files; unchecked so that it can be called inside future chains. */
   public static Path folderWith(Path parent, String name, Map<String, String> files) {
     try {
