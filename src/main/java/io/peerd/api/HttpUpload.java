@@ -127,7 +127,7 @@ final class HttpUpload {
 
   private void receive(RoutingContext ctx, Call call) {
     HttpServerRequest req = ctx.request();
-    long idle = config.ops().streamIdleTimeout().toMillis();
+    long idle = config.timeouts().streamIdle().toMillis();
     // A client that stops sending half-way must not hold its file and slot until the 60 s
     // connection timeout: the same idle limit as a stalled gRPC upload.
     call.idleTimer = vertx.setPeriodic(Math.max(50, Math.min(idle / 2, 1000)), t -> {

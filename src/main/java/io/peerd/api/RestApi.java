@@ -69,12 +69,12 @@ public final class RestApi {
     this.partialSearches = p.metrics().counter("peer_search_partial_total",
         "Searches answered partial (a neighbour failed or the deadline cut them)");
     this.searchResults = DistributionSummary.builder("peer_search_results").description("Files in a search answer")
-        .tag("peer", p.config().name()).register(p.metrics().registry());
+        .tag("peer", p.config().node().name()).register(p.metrics().registry());
   }
 
   public Router router() {
     Router r = Router.router(vertx);
-    Guard guard = new Guard(p.config().access(), new RateLimiter(p.config().rateLimit().requestsPerMinute(), 10_000));
+    Guard guard = new Guard(p.config().access(), new RateLimiter(p.config().limits().requestsPerMinute(), 10_000));
     r.route().handler(guard::handle);
     r.get("/health").handler(this::health);
     r.get("/metrics").handler(PrometheusScrapingHandler.create(p.metrics().registry()));
@@ -100,7 +100,7 @@ public final class RestApi {
     r.get("/search/stream").handler(stream::handle);
     HttpUpload upload = new HttpUpload(vertx, p.config(), p.worker(), p.index(), p.local(), p.metrics());
     r.put(HttpUpload.PREFIX + "*").handler(upload::handle);
-    NetworkView network = new NetworkView(p.self(), p.peers(), p.probe(), p.config().friendTimeout().toMillis());
+    NetworkView network = new NetworkView(p.self(), p.peers(), p.probe(), p.config().timeouts().friend().toMillis());
     r.get("/network").handler(network::handle);
     r.get("/stats").handler(this::stats);
     Errors.install(r);
@@ -110,7 +110,7 @@ public final class RestApi {
   private void health(RoutingContext ctx) {
     Errors.json(ctx, 200, new JsonObject()
         .put("status", "ok")
-        .put("peer", p.config().name())
+        .put("peer", p.config().node().name())
         .put("url", p.self())
         .put("stats", peerStats()));
   }
@@ -122,12 +122,12 @@ public final class RestApi {
     Errors.json(ctx, 200, identity()
         .put("urls", new JsonObject().put("rest", p.self()).put("grpc", p.grpcUrl()))
         .put("config", new JsonObject()
-            .put("rest_port", c.restPort())
-            .put("grpc_port", c.grpcPort())
+            .put("rest_port", c.node().restPort())
+            .put("grpc_port", c.node().grpcPort())
             .put("shared_dir", c.sharedDir().toString())
-            .put("max_fanout", c.maxFanout())
+            .put("max_fanout", c.routing().maxFanout())
             .put("search_mode", c.routing().mode().wire())
-            .put("search_ttl", c.searchTtl()))
+            .put("search_ttl", c.routing().searchTtl()))
         .put("stats", peerStats()
             .put("files", snap.size())
             .put("bytes_shared", snap.totalBytes())
@@ -179,7 +179,7 @@ public final class RestApi {
   /** Who answers: the first keys of /status and /stats. */
   private JsonObject identity() {
     return new JsonObject()
-        .put("peer", p.config().name())
+        .put("peer", p.config().node().name())
         .put("url", p.self())
         .put("version", p.version())
         .put("uptime_s", (System.currentTimeMillis() - p.startedAtMillis()) / 1000.0);
@@ -189,7 +189,7 @@ public final class RestApi {
   private long transferBytes(String direction) {
     double total = 0;
     for (Counter counter : p.metrics().registry().find("peer_transfer_bytes_total")
-        .tag("peer", p.config().name()).tag("direction", direction).counters()) {
+        .tag("peer", p.config().node().name()).tag("direction", direction).counters()) {
       total += counter.count();
     }
     return (long) total;
@@ -210,7 +210,7 @@ public final class RestApi {
     IndexSnapshot snap = p.index().snapshot();
     if (filesBody == null || filesBodyGeneration != snap.generation()) {
       filesBody = new JsonObject()
-          .put("peer", p.config().name())
+          .put("peer", p.config().node().name())
           .put("base", p.self())
           .put("files", WireJson.files(p.local().all(snap)))
           .toBuffer();
@@ -270,14 +270,14 @@ public final class RestApi {
     String text = Params.string(ctx, "query", "", MAX_QUERY_LENGTH);
     Mode mode = mode(ctx, c.routing().mode());
     // Walkers go one peer per hop, so they need (and may have) far more hops than a flood.
-    int maxTtl = mode == Mode.FLOOD ? c.searchTtl() : c.routing().walkTtl();
+    int maxTtl = mode == Mode.FLOOD ? c.routing().searchTtl() : c.routing().walkTtl();
     int ttl = (int) Params.number(ctx, "ttl", maxTtl, 0, maxTtl, true);
     // A search may ask for fewer walkers than configured, never more: k walkers of walk_ttl hops
     // are k * walk_ttl messages, and one request must not buy more of the network than that.
     int walkers = (int) Params.number(ctx, "walkers", c.routing().walkers(), 1, c.routing().walkers(), true);
     int wanted = (int) Params.number(ctx, "wanted", c.routing().wanted(), 1, 10_000, true);
-    int fanout = (int) Params.number(ctx, "fanout", c.maxFanout(), 0, c.maxFanout(), true);
-    long timeout = Params.number(ctx, "timeout_ms", c.searchTimeout().toMillis(), 1, MAX_SEARCH_TIMEOUT_MS, true);
+    int fanout = (int) Params.number(ctx, "fanout", c.routing().maxFanout(), 0, c.routing().maxFanout(), true);
+    long timeout = Params.number(ctx, "timeout_ms", c.timeouts().search().toMillis(), 1, MAX_SEARCH_TIMEOUT_MS, true);
     // A forwarded query carries the budget its sender left us; never exceed our own cap either.
     long budget = Math.min(timeout, Params.number(ctx, "deadline_ms", timeout, 0, MAX_SEARCH_TIMEOUT_MS, true));
     int hops = (int) Params.number(ctx, "hops", 0, 0, 255, true);
@@ -287,7 +287,7 @@ public final class RestApi {
     }
     String origin = optionalPeer(ctx, "origin");
     String from = optionalPeer(ctx, "from");
-    List<String> also = peerList(ctx, "also", c.maxFanout());
+    List<String> also = peerList(ctx, "also", c.routing().maxFanout());
     return new SearchQuery(id, text, ttl, hops, fanout, budget, origin, from, also, mode, walkers, wanted);
   }
 
@@ -319,7 +319,7 @@ public final class RestApi {
   private void summary(RoutingContext ctx) {
     long known = Params.number(ctx, "known", -1, -1, Long.MAX_VALUE, true);
     p.summary().get().onSuccess(s -> {
-      JsonObject body = new JsonObject().put("peer", p.config().name()).put("generation", s.generation());
+      JsonObject body = new JsonObject().put("peer", p.config().node().name()).put("generation", s.generation());
       if (s.generation() == known) {
         body.put("unchanged", true);
       } else {
@@ -399,7 +399,7 @@ public final class RestApi {
 
   /** Registers with every configured friend at once, each call with its own timeout. */
   private void bootstrap(RoutingContext ctx) {
-    long timeout = p.config().friendTimeout().toMillis();
+    long timeout = p.config().timeouts().friend().toMillis();
     List<String> friends = p.config().friends();
     List<Future<String>> calls = new ArrayList<>();
     for (String friend : friends) {
@@ -429,7 +429,7 @@ public final class RestApi {
       }
       Errors.json(ctx, 200, new JsonObject()
           .put("ok", failed.isEmpty())
-          .put("peer", p.config().name())
+          .put("peer", p.config().node().name())
           .put("registered", registered)
           .put("failed", failed)
           .put("failures", failures)

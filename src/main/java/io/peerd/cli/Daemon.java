@@ -43,14 +43,15 @@ public final class Daemon {
     CompletableFuture<Integer> outcome = new CompletableFuture<>();
     loadConfig(vertx, confPath, env)
         .compose(config -> {
-          Logging.apply(config.ops().logFormat(), config.ops().logLevel());
+          Logging.apply(config.logs().format(), config.logs().level());
+          config.warnings().forEach(LOG::warn);
           PeerVerticle peer = new PeerVerticle(config, registry);
           return vertx.deployVerticle(peer).map(id -> {
             // Handlers first: a SIGTERM right after the start-up line must find them in place.
             onSignals(vertx, id, config);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             LOG.info("peer {} up in {} ms: REST and gRPC on {}, gRPC {}, sharing {} (config: {})",
-                config.name(), ms, peer.selfUrl(), "grpc://" + config.bindHost() + ":" + peer.grpcPort(),
+                config.node().name(), ms, peer.selfUrl(), "grpc://" + config.node().bindHost() + ":" + peer.grpcPort(),
                 config.sharedDir(), config.source());
             return 0;
           });
@@ -81,19 +82,19 @@ public final class Daemon {
    */
   private static void onSignals(Vertx vertx, String deploymentId, PeerConfig config) {
     AtomicBoolean stopping = new AtomicBoolean();
-    long graceMs = config.ops().shutdownGrace().toMillis();
+    long graceMs = config.timeouts().shutdownGrace().toMillis();
     Runnable stop = () -> {
       if (!stopping.compareAndSet(false, true)) {
         return;
       }
-      LOG.info("peer {} stopping (grace {} ms)", config.name(), graceMs);
+      LOG.info("peer {} stopping (grace {} ms)", config.node().name(), graceMs);
       int code;
       try {
         vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture()
             .get(graceMs + 10_000, TimeUnit.MILLISECONDS);
         code = 0;
       } catch (Exception e) {
-        LOG.error("peer {} did not stop cleanly: {}", config.name(), e.toString());
+        LOG.error("peer {} did not stop cleanly: {}", config.node().name(), e.toString());
         code = 1;
       }
       try {
@@ -101,7 +102,7 @@ public final class Daemon {
       } catch (Exception e) {
         LOG.warn("closing Vert.x: {}", e.toString());
       }
-      LOG.info("peer {} stopped", config.name());
+      LOG.info("peer {} stopped", config.node().name());
       System.exit(code);
     };
     for (String name : new String[] {"TERM", "INT"}) {

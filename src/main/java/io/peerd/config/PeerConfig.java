@@ -1,54 +1,76 @@
 package io.peerd.config;
 
+import io.peerd.routing.Mode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Everything a peer needs to start, already validated. Durations and sizes are typed so that
- * no caller has to remember which key was seconds and which milliseconds.
+ * Everything a peer needs to start, already validated, grouped by what reads it. Durations and
+ * sizes are typed so that no caller has to remember which key was seconds and which
+ * milliseconds. Built only by {@link ConfigParser} from the keys of {@link Keys}.
  *
  * @param source where this configuration came from (a file path, or "defaults"), for messages
- * @param grpcPort a second port that serves only gRPC (the seed's), or -1 for none
- * @param metricsPort accepted for seed compatibility; -1 when absent
- * @param selfUrl the URL other peers use to reach this one; null means "derive from the bound port"
  * @param stateDir where the peer table is persisted; null disables persistence
- * @param chunkSize bytes per DummyDownload chunk (the seed's 64 KiB)
- * @param downloadChunkSize bytes per Download chunk: larger messages cost less per byte
+ * @param friends configured friends, in order, deduplicated (the seed's two, then {@code friends})
+ * @param tls null when no TLS key is set
+ * @param warnings what an operator should hear about but that does not stop the peer (an unknown
+ *     key, most likely a typo)
  */
 public record PeerConfig(
     String source,
-    String name,
-    String ip,
-    String bindHost,
-    int restPort,
-    int grpcPort,
-    int metricsPort,
+    Node node,
     Path sharedDir,
     Path stateDir,
     List<String> friends,
-    String selfUrl,
-    Duration healthCheckInterval,
-    int searchTtl,
-    int maxFanout,
-    Duration friendTimeout,
-    Duration searchTimeout,
-    Duration rescanInterval,
-    long dummyUploadMaxBytes,
-    int chunkSize,
-    int downloadChunkSize,
-    RateLimit rateLimit,
+    Timeouts timeouts,
+    Routing routing,
     PeerSettings peers,
     SeenSettings seen,
+    Transfers transfers,
     UploadSettings uploads,
-    Ops ops,
+    Limits limits,
     Access access,
     Tls tls,
-    Routing routing) {
+    Logs logs,
+    List<String> warnings) {
+
+  public PeerConfig {
+    friends = List.copyOf(friends);
+    warnings = List.copyOf(warnings);
+  }
 
   /**
-   * How searches choose neighbours ({@link io.peerd.routing.Strategy}).
+   * Who the peer is and where it listens.
    *
+   * @param grpcPort a second port that serves only gRPC (the seed's), or -1 for none
+   * @param metricsPort a port that serves only {@code /metrics}, or -1 for none
+   * @param selfUrl the URL other peers use to reach this one; null: derived from the bound port
+   */
+  public record Node(String name, String ip, String bindHost, int restPort, int grpcPort, int metricsPort,
+      String selfUrl) {}
+
+  /**
+   * How long things may take.
+   *
+   * @param healthCheck how often a healthy peer is probed
+   * @param friend one call to another peer: a forwarded search, a probe, a registration
+   * @param search the default deadline of a whole search
+   * @param rescan how often the shared folder is rescanned
+   * @param streamIdle a transfer that moves no byte for this long is cut: an upload that sends
+   *     nothing, a download whose client stopped reading
+   * @param shutdownGrace how long in-flight requests and transfers may go on after SIGTERM
+   */
+  public record Timeouts(Duration healthCheck, Duration friend, Duration search, Duration rescan,
+      Duration streamIdle, Duration shutdownGrace) {}
+
+  /**
+   * How searches travel ({@link io.peerd.routing.Strategy}).
+   *
+   * @param searchTtl default ttl of a flood, and its cap
+   * @param maxFanout most neighbours one peer forwards a query to
    * @param mode what a search uses unless it names one ({@code mode=})
    * @param walkers walkers an origin starts in walk and summary modes
    * @param walkTtl cap (and default) of ttl for walkers, which go one peer per hop
@@ -56,7 +78,7 @@ public record PeerConfig(
    * @param checkEvery walkers ask the origin whether to go on every this many hops (0: never)
    * @param summaryBits size of the name summary this peer publishes (a power of two)
    */
-  public record Routing(io.peerd.routing.Mode mode, int walkers, int walkTtl, int wanted,
+  public record Routing(int searchTtl, int maxFanout, Mode mode, int walkers, int walkTtl, int wanted,
       int checkEvery, int summaryBits) {}
 
   /**
@@ -71,8 +93,20 @@ public record PeerConfig(
   public record PeerSettings(int max, Duration maxBackoff, Duration forgetAfter, boolean exchange,
       int exchangeMax) {}
 
+  /** Bounds of the cache of query ids already processed (duplicate suppression). */
+  public record SeenSettings(int maxIds, Duration maxAge) {}
+
   /**
-   * Real uploads (gRPC Upload). Off unless {@code accept_uploads} is true.
+   * Sizes of the gRPC transfer messages.
+   *
+   * @param chunkSize bytes per DummyDownload chunk (the seed's 64 KiB)
+   * @param downloadChunkSize bytes per Download chunk: larger messages cost less per byte
+   * @param dummyUploadMaxBytes a DummyUpload stream above this is cut
+   */
+  public record Transfers(int chunkSize, int downloadChunkSize, long dummyUploadMaxBytes) {}
+
+  /**
+   * Real uploads (gRPC Upload, HTTP PUT). Off unless {@code accept_uploads} is true.
    *
    * @param dir the folder inside shared_dir where uploads land, relative ('/'-separated)
    * @param maxBytes quota for one upload
@@ -81,16 +115,14 @@ public record PeerConfig(
   public record UploadSettings(boolean accept, String dir, long maxBytes, boolean overwrite) {}
 
   /**
-   * Running the process.
+   * What one client may take; 0 means unlimited (the seed's {@code rate_limit} object).
    *
-   * @param shutdownGrace how long in-flight requests and transfers may go on after SIGTERM
-   * @param streamIdleTimeout a gRPC transfer that moves no byte for this long is cut: an upload
-   *     that sends nothing, a download whose client stopped reading
-   * @param maxConnectionsPerClient open connections one remote address may hold on each port
-   * @param logFormat "plain" or "json"
+   * @param connectionsPerClient open connections one remote address may hold on each port
    */
-  public record Ops(Duration shutdownGrace, Duration streamIdleTimeout, int maxConnectionsPerClient,
-      String logFormat, String logLevel) {}
+  public record Limits(int requestsPerMinute, int downloadsPerMinute, int connectionsPerClient) {}
+
+  /** Log lines: "plain" or "json", and the root level. */
+  public record Logs(String format, String level) {}
 
   /**
    * Who may do what. With a token, every state-changing call (register, bootstrap, rescan,
@@ -112,8 +144,8 @@ public record PeerConfig(
       if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
         return false;
       }
-      return java.security.MessageDigest.isEqual(token.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-          authorizationHeader.substring(7).trim().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return MessageDigest.isEqual(token.getBytes(StandardCharsets.US_ASCII),
+          authorizationHeader.substring(7).trim().getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override
@@ -135,21 +167,12 @@ public record PeerConfig(
     }
   }
 
-  /** Bounds of the cache of query ids already processed (duplicate suppression). */
-  public record SeenSettings(int maxIds, Duration maxAge) {}
-
-  /** The seed's {@code rate_limit} object; 0 means unlimited. */
-  public record RateLimit(int requestsPerMinute, int downloadsPerMinute) {}
-
-  public PeerConfig {
-    friends = List.copyOf(friends);
-  }
-
   /** The URL to advertise, once the REST port is known (it may have been 0 = ephemeral). */
   public String advertisedUrl(int boundRestPort) {
-    if (selfUrl != null) {
-      return selfUrl;
+    if (node.selfUrl() != null) {
+      return node.selfUrl();
     }
+    String ip = node.ip();
     // The seed's ip is also the bind address; a wildcard is no address to give to other peers.
     boolean wildcard = ip.equals("0.0.0.0") || ip.equals("::") || ip.equals("[::]");
     String host = wildcard ? "127.0.0.1" : ip.contains(":") && !ip.startsWith("[") ? "[" + ip + "]" : ip;

@@ -87,32 +87,32 @@ public final class PeerVerticle extends VerticleBase {
   /** @param registry where this peer's meters go (the daemon's Vert.x reports HTTP metrics there too) */
   public PeerVerticle(PeerConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
-    this.metrics = new Metrics(registry, config.name());
+    this.metrics = new Metrics(registry, config.node().name());
   }
 
   @Override
   public Future<?> start() {
     long startedAt = System.currentTimeMillis();
     // Pool names are metric labels: unique per peer (tests run many in one JVM), few per process.
-    String pools = config.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    String pools = config.node().name() + "-" + UUID.randomUUID().toString().substring(0, 8);
     index = new FileIndex(vertx, config.sharedDir(), "peer-index-" + pools);
     client = new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000),
         config.access().token(), config.tls() == null ? null : config.tls().ca());
     // Upload chunks may be as large as download chunks (1 MiB); gRPC's customary limit is 4 MiB.
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(4 << 20));
     io = vertx.createSharedWorkerExecutor("peer-io-" + pools, 2, 10, TimeUnit.MINUTES);
-    downloads = new RateLimiter(config.rateLimit().downloadsPerMinute(), 10_000);
+    downloads = new RateLimiter(config.limits().downloadsPerMinute(), 10_000);
     FileTransferRpc rpc = new FileTransferRpc(vertx, new FileTransferRpc.Parts(index::snapshot,
-        config.sharedDir(), config.chunkSize(), config.downloadChunkSize(), config.dummyUploadMaxBytes(), config.uploads(),
-        downloads, io, name -> index.refresh(), config.ops().streamIdleTimeout().toMillis(), config.access()),
+        config.sharedDir(), config.transfers().chunkSize(), config.transfers().downloadChunkSize(), config.transfers().dummyUploadMaxBytes(), config.uploads(),
+        downloads, io, name -> index.refresh(), config.timeouts().streamIdle().toMillis(), config.access()),
         metrics);
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
     grpc.addService(ReflectionService.v1());
 
     HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.bindHost())
-        .setPort(config.restPort())
+        .setHost(config.node().bindHost())
+        .setPort(config.node().restPort())
         // Idle connections (and requests that stop half-way) are closed after 60 s.
         .setIdleTimeout(60)
         .setMaxHeaderSize(16 * 1024)
@@ -128,7 +128,7 @@ public final class PeerVerticle extends VerticleBase {
       options.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(config.tls().cert()).setKeyPath(config.tls().key()));
     }
-    ConnectionLimiter connections = new ConnectionLimiter(config.ops().maxConnectionsPerClient());
+    ConnectionLimiter connections = new ConnectionLimiter(config.limits().connectionsPerClient());
     metrics.counter("peer_connections_refused_total", "Connections closed for being over max_connections_per_client",
         connections, c -> c.refused());
     restServer = vertx.createHttpServer(options)
@@ -137,17 +137,17 @@ public final class PeerVerticle extends VerticleBase {
     Future<HttpServer> restListening = restServer.listen();
     Future<?> grpcOnly = Future.succeededFuture();
     Future<?> metricsOnly = Future.succeededFuture();
-    if (config.metricsPort() >= 0) {
+    if (config.node().metricsPort() >= 0) {
       // The seed read metrics_port but never bound it; here it serves /metrics alone.
       Router metricsRouter = Router.router(vertx);
       metricsRouter.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
-      metricsServer = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.metricsPort()))
+      metricsServer = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.node().metricsPort()))
           .requestHandler(metricsRouter);
       metricsOnly = metricsServer.listen();
     }
-    if (config.grpcPort() >= 0) {
-      grpcServer = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.grpcPort()))
-          .connectionHandler(new ConnectionLimiter(config.ops().maxConnectionsPerClient())::handle)
+    if (config.node().grpcPort() >= 0) {
+      grpcServer = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.node().grpcPort()))
+          .connectionHandler(new ConnectionLimiter(config.limits().connectionsPerClient())::handle)
           .requestHandler(grpc);
       grpcOnly = grpcServer.listen();
     }
@@ -164,19 +164,19 @@ public final class PeerVerticle extends VerticleBase {
 
   private Router wire(long startedAt) {
     PeerConfig.PeerSettings ps = config.peers();
-    Duration interval = config.healthCheckInterval();
+    Duration interval = config.timeouts().healthCheck();
     peers = new PeerTable(self, ps.max(), interval, ps.maxBackoff(), ps.forgetAfter());
     long now = System.currentTimeMillis();
     for (String friend : config.friends()) {
       peers.add(friend, PeerTable.Source.FRIEND, now);
     }
     SecureRandom random = new SecureRandom();
-    long callTimeout = config.friendTimeout().toMillis();
+    long callTimeout = config.timeouts().friend().toMillis();
     health = new HealthChecker(peers, client, callTimeout, System::currentTimeMillis);
     LocalFiles local = new LocalFiles(index, self, grpcUrl);
     summaries = new Summaries(client, interval.toMillis(), callTimeout, System::currentTimeMillis);
     search = new SearchService(self, local::search, peers, client,
-        new SearchService.Settings(config.maxFanout(), callTimeout, 1000, 1000, config.routing().checkEvery()),
+        new SearchService.Settings(config.routing().maxFanout(), callTimeout, 1000, 1000, config.routing().checkEvery()),
         new SeenQueries(config.seen().maxIds(), config.seen().maxAge().toMillis()),
         System::currentTimeMillis, random, summaries);
     RestApi api = new RestApi(vertx, new RestApi.Parts(config, self, grpcUrl, index, local, peers,
@@ -188,7 +188,7 @@ public final class PeerVerticle extends VerticleBase {
         .onFailure(err -> problem("uploads", err))
         .transform(ignored -> index.rescan())
         .onFailure(err -> problem("index", err));
-    timers.add(vertx.setPeriodic(config.rescanInterval().toMillis(),
+    timers.add(vertx.setPeriodic(config.timeouts().rescan().toMillis(),
         t -> index.rescan().onSuccess(r -> problems.remove("index")).onFailure(err -> problem("index", err))));
     // Probe rounds run more often than the interval so a peer's backoff expiry is noticed soon.
     long tick = Math.max(100, Math.min(interval.toMillis(), 1000));
@@ -262,7 +262,7 @@ public final class PeerVerticle extends VerticleBase {
   private void problem(String area, Throwable err) {
     String text = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
     if (!text.equals(problems.put(area, text))) {
-      LOG.warn("peer {}: {}: {}", config.name(), area, text);
+      LOG.warn("peer {}: {}: {}", config.node().name(), area, text);
     }
   }
 
@@ -280,7 +280,7 @@ public final class PeerVerticle extends VerticleBase {
     timers.forEach(vertx::cancelTimer);
     // Graceful: the listening sockets close at once, requests and transfers already running get
     // the grace period to finish (HTTP/2 clients are told with GOAWAY), then connections close.
-    long grace = config.ops().shutdownGrace().toMillis();
+    long grace = config.timeouts().shutdownGrace().toMillis();
     List<Future<?>> servers = new ArrayList<>();
     servers.add(restServer.shutdown(grace, TimeUnit.MILLISECONDS));
     if (grpcServer != null) {

@@ -126,6 +126,33 @@ class DaemonProcessTest {
     assertTrue(new File(tmp.toFile(), "peer-shared").isDirectory());
   }
 
+  /**
+   * The README's run command with string, boolean and fractional variables over the file's values
+   * (a string key used to fall through to the integer branch: "expected an integer, got walk").
+   */
+  @Test
+  void variablesOfEveryTypeOverrideTheReadmeConfig() throws Exception {
+    Path repo = Path.of("").toAbsolutePath();
+    Process p = spawn(Map.of("PEER_SEARCH_MODE", "walk", "PEER_PEER_EXCHANGE", "false",
+        "PEER_HEALTH_CHECK_INTERVAL", "2.5", "PEER_REST_PORT", "0", "PEER_GRPC_PORT", "0", "PEER_METRICS_PORT", "0",
+        "PEER_SELF_URL", "", "PEER_STATE_DIR", "", "PEER_SHARED_DIR", repo.resolve("conf/shared/p1").toString()),
+        "-conf", repo.resolve("conf/peer1.json").toString());
+    try {
+      String line = upLine(p);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)").matcher(line);
+      assertTrue(m.find(), line);
+      var http = java.net.http.HttpClient.newHttpClient();
+      var status = new io.vertx.core.json.JsonObject(http.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/status")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+      assertEquals("walk", status.getJsonObject("config").getString("search_mode"), status.encode());
+      assertEquals("peer1", status.getString("peer"), "the file's other keys still hold");
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops it");
+    }
+  }
+
   @Test
   void clientVerbsExitZeroOneOrTwo() throws Exception {
     for (String verb : List.of("search", "download", "upload", "status", "dummy-download", "dummy-upload")) {

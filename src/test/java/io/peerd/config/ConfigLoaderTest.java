@@ -27,8 +27,8 @@ class ConfigLoaderTest {
     Path file = dir.resolve("p.json");
     Files.writeString(file, "{\"name\":\"p\",\"rest_port\":8123,\"shared_dir\":\"" + dir + "\"}");
     ConfigLoader.load(vertx, file.toString(), Map.of("PEER_NAME", "q")).onComplete(ctx.succeeding(c -> ctx.verify(() -> {
-      assertEquals("q", c.name());
-      assertEquals(8123, c.restPort());
+      assertEquals("q", c.node().name());
+      assertEquals(8123, c.node().restPort());
       ctx.completeNow();
     })));
   }

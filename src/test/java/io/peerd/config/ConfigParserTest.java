@@ -37,24 +37,25 @@ class ConfigParserTest {
   @Test
   void acceptsTheSeedConfigWithItsMeaning() {
     PeerConfig c = ConfigParser.parse("seed.json", seedPeer1(), Map.of());
-    assertEquals("peer1", c.name());
-    assertEquals("0.0.0.0", c.bindHost(), "the seed's ip is the bind address");
-    assertEquals(8001, c.restPort());
-    assertEquals(50051, c.grpcPort());
-    assertEquals(9001, c.metricsPort());
+    assertEquals("peer1", c.node().name());
+    assertEquals("0.0.0.0", c.node().bindHost(), "the seed's ip is the bind address");
+    assertEquals(8001, c.node().restPort());
+    assertEquals(50051, c.node().grpcPort());
+    assertEquals(9001, c.node().metricsPort());
     assertEquals(List.of("http://peer2:8002", "http://peer3:8003"), c.friends());
     assertEquals("http://peer1:8001", c.advertisedUrl(8001));
-    assertEquals(Duration.ofSeconds(30), c.healthCheckInterval());
-    assertEquals(3, c.searchTtl());
-    assertEquals(new PeerConfig.RateLimit(100, 10), c.rateLimit());
+    assertEquals(Duration.ofSeconds(30), c.timeouts().healthCheck());
+    assertEquals(3, c.routing().searchTtl());
+    assertEquals(100, c.limits().requestsPerMinute());
+    assertEquals(10, c.limits().downloadsPerMinute());
   }
 
   @Test
   void defaultsAreUsableAndSelfUrlIsDerivedFromAWildcardIp() {
     PeerConfig c = ConfigParser.parse("t", new JsonObject().put("shared_dir", dir.toString())
         .put("ip", "0.0.0.0"), Map.of());
-    assertEquals(8001, c.restPort());
-    assertEquals(-1, c.grpcPort());
+    assertEquals(8001, c.node().restPort());
+    assertEquals(-1, c.node().grpcPort());
     assertTrue(c.friends().isEmpty());
     assertEquals("http://127.0.0.1:4242", c.advertisedUrl(4242), "a wildcard is no address to advertise");
   }
@@ -75,11 +76,12 @@ class ConfigParserTest {
         "PEER_HEALTH_CHECK_INTERVAL", "2.5",
         "PEER_RATE_LIMIT_DOWNLOADS_PER_MINUTE", "7",
         "UNRELATED", "x"));
-    assertEquals(8005, c.restPort());
-    assertEquals("renamed", c.name());
+    assertEquals(8005, c.node().restPort());
+    assertEquals("renamed", c.node().name());
     assertTrue(c.friends().containsAll(List.of("http://a:1", "http://b:2")));
-    assertEquals(Duration.ofMillis(2500), c.healthCheckInterval());
-    assertEquals(new PeerConfig.RateLimit(100, 7), c.rateLimit());
+    assertEquals(Duration.ofMillis(2500), c.timeouts().healthCheck());
+    assertEquals(100, c.limits().requestsPerMinute());
+    assertEquals(7, c.limits().downloadsPerMinute());
   }
 
   @Test
@@ -118,7 +120,7 @@ class ConfigParserTest {
   void emptyFriendStringsMeanNoFriendAsInTheSeed() {
     PeerConfig c = ConfigParser.parse("t", seedPeer1().put("friend_primary", "").put("friend_secondary", ""), Map.of());
     assertTrue(c.friends().isEmpty());
-    assertNull(ConfigParser.parse("t", seedPeer1().put("self_url", ""), Map.of()).selfUrl());
+    assertNull(ConfigParser.parse("t", seedPeer1().put("self_url", ""), Map.of()).node().selfUrl());
   }
 
   private static void assertBad(JsonObject json, String key) {
