@@ -1,5 +1,6 @@
 package io.peerd.api;
 
+import io.peerd.wire.WireJson;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

@@ -1,5 +1,6 @@
 package io.peerd.api;
 
+import io.peerd.wire.WireJson;
 import io.peerd.config.PeerConfig;
 import io.peerd.index.FileIndex;
 import io.peerd.index.IndexSnapshot;

@@ -1,5 +1,6 @@
 package io.peerd.api;
 
+import io.peerd.wire.WireJson;
 import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchService;
 import io.vertx.core.buffer.Buffer;

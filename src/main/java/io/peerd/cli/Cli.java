@@ -1,8 +1,13 @@
 package io.peerd.cli;
 
 import io.peerd.node.PeerVerticle;
-import io.peerd.rpc.proto.UploadResult;
-import io.peerd.rpc.proto.UploadStatus;
+import io.peerd.remote.Locator;
+import io.peerd.transfer.FileDownload;
+import io.peerd.transfer.FileTransfers;
+import io.peerd.transfer.FileUpload;
+import io.peerd.transfer.Received;
+import io.peerd.transfer.Source;
+import io.peerd.transfer.UploadReceipt;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -181,8 +186,10 @@ public final class Cli implements Callable<Integer> {
     public Integer call() throws Exception {
       Path target = out != null ? out : Path.of(name.substring(name.lastIndexOf('/') + 1));
       try (Client c = new Client()) {
-        Transfers.Source s = Transfers.locate(c, peerUrl(peer), name);
-        Transfers.Downloaded d = Transfers.download(c, s, target, -1, Progress.stderrIsTerminal());
+        Source s = Client.await(c.locator.locate(peerUrl(peer), name), Client.REST_TIMEOUT.plusSeconds(1));
+        ProgressBar bar = ProgressBar.onStderr(s.name(), s.size());
+        FileDownload.Result d = Client.await(c.downloads.run(s, target, bar, -1), Client.TRANSFER_TIMEOUT);
+        bar.finish();
         out().printf("saved %s (%d bytes, sha256 %s) from %s%s%n", d.file(), d.size(), d.sha256(), s.peer(),
             d.resumedFrom() > 0 ? ", resumed at byte " + d.resumedFrom() : "");
         return 0;
@@ -209,9 +216,12 @@ public final class Cli implements Callable<Integer> {
         throw new Client.Failure("not a file: " + file);
       }
       try (Client c = new Client()) {
-        UploadResult r = Transfers.upload(c, Client.grpcAddress(peerUrl(peer)), file,
-            name != null ? name : file.getFileName().toString(), overwrite, token, Progress.stderrIsTerminal());
-        out().printf("uploaded %s (%d bytes, sha256 %s)%n", r.getFilename(), r.getSize(), r.getSha256());
+        ProgressBar bar = ProgressBar.onStderr(name != null ? name : file.getFileName().toString(), Files.size(file));
+        UploadReceipt r = Client.await(c.uploads.run(Locator.address(peerUrl(peer)), new FileUpload.Request(file,
+            name != null ? name : file.getFileName().toString(), overwrite, token), bar), Client.TRANSFER_TIMEOUT);
+        bar.finish();
+        out().printf("uploaded %s (%d bytes, sha256 %s)%s%n", r.name(), r.size(), r.sha256(),
+            r.indexed() ? "" : "; the peer's index does not show it yet");
         return 0;
       }
     }
@@ -225,7 +235,7 @@ public final class Cli implements Callable<Integer> {
     @Override
     public Integer call() {
       try (Client c = new Client()) {
-        JsonObject s = c.getJson(peerUrl(peer), "/status", Transfers.REST_TIMEOUT);
+        JsonObject s = c.getJson(peerUrl(peer), "/status", Client.REST_TIMEOUT);
         if (json) {
           out().println(s.encodePrettily());
           return 0;
@@ -259,9 +269,10 @@ public final class Cli implements Callable<Integer> {
     public Integer call() {
       try (Client c = new Client()) {
         long start = System.nanoTime();
-        long[] got = Transfers.dummyDownload(c, address(), name);
+        Received got = Received.discard();
+        Client.await(c.grpc.dummyDownload(address(), name, got), Client.TRANSFER_TIMEOUT);
         double secs = (System.nanoTime() - start) / 1e9;
-        out().printf("received %d chunks, %d bytes in %.2f s%n", got[0], got[1], secs);
+        out().printf("received %d chunks, %d bytes in %.2f s%n", got.writes(), got.bytes(), secs);
         return 0;
       }
     }
@@ -274,8 +285,8 @@ public final class Cli implements Callable<Integer> {
     @Override
     public Integer call() {
       try (Client c = new Client()) {
-        UploadStatus s = Transfers.dummyUpload(c, address(), bytes);
-        out().printf("server received %d bytes in %d chunks%n", s.getReceivedBytes(), s.getChunks());
+        FileTransfers.DummyUploadReceipt s = Client.await(c.grpc.dummyUpload(address(), bytes), Client.TRANSFER_TIMEOUT);
+        out().printf("server received %d bytes in %d chunks%n", s.receivedBytes(), s.chunks());
         return 0;
       }
     }
@@ -292,10 +303,10 @@ public final class Cli implements Callable<Integer> {
     @Override
     public Integer call() {
       try (Client c = new Client()) {
-        Transfers.Source s = Transfers.locate(c, peerUrl(peer), name);
+        Source s = Client.await(c.locator.locate(peerUrl(peer), name), Client.REST_TIMEOUT.plusSeconds(1));
         for (int i = 0; i < repeat; i++) {
           long start = System.nanoTime();
-          long bytes = Transfers.drain(c, s);
+          long bytes = Client.await(c.grpc.download(s.grpc(), s.name(), 0, Received.discard()), Client.TRANSFER_TIMEOUT);
           double secs = (System.nanoTime() - start) / 1e9;
           out().printf("%d bytes in %.3f s: %.1f MiB/s%n", bytes, secs, bytes / secs / (1 << 20));
           out().flush();

@@ -1,6 +1,7 @@
 package io.peerd.cli;
 
 import io.peerd.routing.Mode;
+import io.peerd.sim.live.LiveCheck;
 import io.peerd.sim.Report;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;

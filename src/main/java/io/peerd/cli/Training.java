@@ -32,10 +32,13 @@ final class Training {
           Map.of()));
       Client.await(vertx.deployVerticle(peer).compose(id -> peer.firstScan()), Duration.ofSeconds(30));
       String url = peer.selfUrl();
+      io.vertx.core.http.HttpClient http = c.vertx.createHttpClient();
       for (String path : new String[] {"/health", "/status", "/files", "/peers", "/search?query=warm", "/metrics"}) {
-        Client.await(c.http.getAbs(url + path).send(), Duration.ofSeconds(10));
+        Client.await(http.request(io.vertx.core.http.HttpMethod.GET, peer.restPort(), "127.0.0.1", path)
+            .compose(req -> req.send().compose(resp -> resp.body())), Duration.ofSeconds(10));
       }
-      Transfers.drain(c, Transfers.locate(c, url, "warmup.txt"));
+      io.peerd.transfer.Source s = Client.await(c.locator.locate(url, "warmup.txt"), Duration.ofSeconds(10));
+      Client.await(c.grpc.download(s.grpc(), s.name(), 0, io.peerd.transfer.Received.discard()), Duration.ofSeconds(10));
       return 0;
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();

@@ -1,8 +1,9 @@
 package io.peerd.remote;
 
-import io.peerd.api.WireJson;
+import io.peerd.wire.WireJson;
 import io.peerd.peers.PeerProbe;
 import io.peerd.routing.NameSummary;
+import io.peerd.search.FileHit;
 import io.peerd.search.PeerCallException;
 import io.peerd.search.RemoteSummary;
 import io.peerd.search.SearchAnswer;
@@ -160,6 +161,30 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
     });
   }
 
+  /** The peer's shared files ({@code GET /files}), as the wire describes them. */
+  public Future<List<FileHit>> files(String peerUrl, long timeoutMillis) {
+    return call(HttpMethod.GET, peerUrl, "/files", null, timeoutMillis).map(body -> {
+      try {
+        return WireJson.parseFiles(new JsonObject(body), limits.maxFilesPerPeer());
+      } catch (DecodeException | ClassCastException e) {
+        throw new PeerCallException("bad_response", "not a JSON object");
+      } catch (IllegalArgumentException e) {
+        throw new PeerCallException("bad_response", e.getMessage());
+      }
+    });
+  }
+
+  /** Any JSON object a peer answers with 200, for the command line's verbs that print it. */
+  public Future<JsonObject> getJson(String peerUrl, String pathAndQuery, long timeoutMillis) {
+    return call(HttpMethod.GET, peerUrl, pathAndQuery, null, timeoutMillis).map(body -> {
+      try {
+        return new JsonObject(body);
+      } catch (DecodeException | ClassCastException e) {
+        throw new PeerCallException("bad_response", "not a JSON object");
+      }
+    });
+  }
+
   @Override
   public Future<Void> register(String peerUrl, String self, long timeoutMillis) {
     Buffer body = new JsonObject().put("url", self).toBuffer();
@@ -199,10 +224,6 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
           return req.send();
         })
         .compose(resp -> {
-          if (resp.statusCode() != 200) {
-            resp.request().reset();
-            return Future.failedFuture(new PeerCallException("bad_response", "HTTP " + resp.statusCode()));
-          }
           Promise<Buffer> read = Promise.promise();
           Buffer acc = Buffer.buffer();
           resp.handler(chunk -> {
@@ -215,7 +236,9 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
           });
           resp.exceptionHandler(read::tryFail);
           resp.endHandler(v -> read.tryComplete(acc));
-          return read.future();
+          return resp.statusCode() == 200 ? read.future()
+              : read.future().compose(b -> Future.failedFuture(new PeerCallException("bad_response",
+                  "HTTP " + resp.statusCode() + WireJson.errorDetail(b))));
         })
         .onComplete(ar -> {
           vertx.cancelTimer(timer);

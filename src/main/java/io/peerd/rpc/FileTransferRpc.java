@@ -304,7 +304,7 @@ public final class FileTransferRpc {
       p.onUploaded().apply(r.sharedName()).onComplete(indexed -> {
         succeeded("Upload");
         response.end(UploadResult.newBuilder().setFilename(r.sharedName()).setSize(r.size())
-            .setSha256(r.sha256()).build());
+            .setSha256(r.sha256()).setIndexed(indexed.succeeded()).build());
       });
     });
   }

@@ -5,5 +5,12 @@
  * the network: walkers' checks with their origin, and the neighbours' name summaries
  * ({@link io.peerd.search.Summaries}). The network is reached only through
  * {@link io.peerd.search.SearchTransport}, so tests can put a fake or hostile peer behind it.
+ *
+ * <p>Must not use {@code remote} (which implements the seam), {@code api}, {@code rpc},
+ * {@code transfer}, {@code wire} (the JSON is the edges' business), {@code node}, {@code cli},
+ * {@code sim}, nor Micrometer.
  */
+@io.peerd.MustNotUse({"io.peerd.remote", "io.peerd.api", "io.peerd.rpc", "io.peerd.transfer", "io.peerd.wire",
+    "io.peerd.node", "io.peerd.cli", "io.peerd.sim", "io.peerd.config", "io.peerd.index", "io.peerd.metrics",
+    "io.micrometer"})
 package io.peerd.search;

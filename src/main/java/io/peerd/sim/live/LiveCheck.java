@@ -1,4 +1,4 @@
-package io.peerd.cli;
+package io.peerd.sim.live;
 
 import io.peerd.config.ConfigParser;
 import io.peerd.node.PeerVerticle;

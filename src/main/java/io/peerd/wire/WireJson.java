@@ -1,4 +1,4 @@
-package io.peerd.api;
+package io.peerd.wire;
 
 import io.peerd.search.FileHit;
 import io.peerd.search.PeerResult;
@@ -125,6 +125,45 @@ public final class WireJson {
     return new SearchAnswer(stringOr(o, "id", null), stringOr(o, "query", ""), intOr(o, "ttl", 0),
         intOr(o, "fanout_used", 0), out, unreachable, partial, out.size(),
         intOr(o, "elapsed_ms", 0), duplicate);
+  }
+
+  /**
+   * The files of a {@code /files} answer (ours or a seed peer's); entries without a usable name
+   * are skipped, at most {@code max} are read.
+   *
+   * @throws IllegalArgumentException when there is no {@code files} array
+   */
+  public static List<FileHit> parseFiles(JsonObject o, int max) {
+    if (!(o.getValue("files") instanceof JsonArray files)) {
+      throw new IllegalArgumentException("no files array");
+    }
+    List<FileHit> out = new ArrayList<>();
+    for (int i = 0; i < files.size() && out.size() < max; i++) {
+      if (files.getValue(i) instanceof JsonObject f) {
+        FileHit hit = parseFile(f);
+        if (hit != null) {
+          out.add(hit);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * ": detail" of an {@code {error, detail}} body, shortened, or "" when the body is not one: what
+   * a peer said when it refused, for the message of the failure.
+   */
+  public static String errorDetail(io.vertx.core.buffer.Buffer body) {
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(body);
+      if (parsed instanceof JsonObject o && (o.getValue("detail") instanceof String || o.getValue("error") instanceof String)) {
+        String d = stringOr(o, "detail", stringOr(o, "error", ""));
+        return ": " + (d.length() > 200 ? d.substring(0, 200) + "..." : d);
+      }
+    } catch (RuntimeException notJson) {
+      // a body that is not JSON says nothing we can repeat
+    }
+    return "";
   }
 
   /** @return null when the object has no usable name */

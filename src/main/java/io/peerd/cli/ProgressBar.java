@@ -1,36 +1,44 @@
 package io.peerd.cli;
 
+import io.peerd.transfer.Progress;
 import java.io.PrintStream;
 
 /**
  * Progress of a transfer on stderr: a redrawn bar with rate and ETA on a terminal, a plain line
  * every few seconds otherwise (logs and CI). Called from one event loop, read by nobody else.
  */
-final class Progress {
+final class ProgressBar implements Progress {
 
   private final PrintStream err;
   private final String label;
   private final long total;
-  private final long startOffset;
   private final boolean tty;
-  private final long startNanos = System.nanoTime();
+  private long startNanos = System.nanoTime();
   private long lastPrint = System.nanoTime();
+  private long startOffset;
   private long done;
 
-  Progress(PrintStream err, String label, long total, long startOffset, boolean tty) {
+  ProgressBar(PrintStream err, String label, long total, boolean tty) {
     this.err = err;
     this.label = label;
     this.total = total;
-    this.startOffset = startOffset;
-    this.done = startOffset;
     this.tty = tty;
   }
 
-  static boolean stderrIsTerminal() {
-    return System.console() != null;
+  /** A bar on stderr, redrawn when stderr is a terminal. */
+  static ProgressBar onStderr(String label, long total) {
+    return new ProgressBar(System.err, label, total, System.console() != null);
   }
 
-  void advance(long bytes) {
+  @Override
+  public void start(long from) {
+    startOffset = from;
+    done = from;
+    startNanos = System.nanoTime();
+  }
+
+  @Override
+  public void moved(long bytes) {
     done += bytes;
     long now = System.nanoTime();
     if (now - lastPrint > (tty ? 200_000_000L : 2_000_000_000L)) {

@@ -1,9 +1,10 @@
-package io.peerd.sim;
+package io.peerd.sim.live;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.peerd.cli.LiveCheck;
+import io.peerd.sim.Report;
+import io.peerd.sim.Simulator;
 import io.peerd.routing.Mode;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.Timeout;

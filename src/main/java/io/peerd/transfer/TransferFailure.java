@@ -1,0 +1,55 @@
+package io.peerd.transfer;
+
+/**
+ * Why a transfer with another peer failed, as data: a reason this code can act on (a seed peer's
+ * missing Download is {@link Reason#UNSUPPORTED}: fall back to DummyDownload), the wire's own
+ * name for it (a gRPC status name), and the peer's message.
+ */
+public final class TransferFailure extends RuntimeException {
+
+  /** What the caller can do about it. */
+  public enum Reason {
+    /** The peer does not have it. */
+    NOT_FOUND,
+    /** The request was wrong (a bad name, an offset past the end): asking again will not help. */
+    REFUSED,
+    /** It needs a token this client did not give, or gave wrong. */
+    UNAUTHORIZED,
+    /** The peer does not allow it (uploads off). */
+    FORBIDDEN,
+    /** The name is taken. */
+    EXISTS,
+    /** Over a limit (rate, size, disk space): later, or smaller. */
+    LIMITED,
+    /** Bytes that do not match what was announced. */
+    CORRUPT,
+    /** Nothing moved for too long. */
+    STALLED,
+    /** The peer could not be reached, or went away. */
+    UNREACHABLE,
+    /** The peer does not know the call (a seed peer and Download). */
+    UNSUPPORTED,
+    /** Anything else, the peer's fault or ours. */
+    FAILED
+  }
+
+  private final Reason reason;
+  private final String code;
+
+  /**
+   * @param code the wire's name for it (e.g. {@code PERMISSION_DENIED}), shown to a person
+   */
+  public TransferFailure(Reason reason, String code, String message) {
+    super(code + (message == null || message.isEmpty() ? "" : ": " + message), null, false, false);
+    this.reason = reason;
+    this.code = code;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+
+  public String code() {
+    return code;
+  }
+}
