@@ -1,16 +1,16 @@
 package io.peerd.metrics;
 
+import static io.peerd.testkit.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.peerd.node.PeerVerticle;
+import io.peerd.testkit.Http;
 import io.peerd.testkit.Peers;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -33,32 +32,29 @@ class MetricsTest {
 
   @TempDir
   Path tmp;
+  // A Vert.x of its own, not the extension's: the HTTP server metrics need it built with the registry.
   Vertx vertx;
   PeerVerticle peer;
-  WebClient http;
+  Http http;
 
   @BeforeEach
-  void start() throws Exception {
+  void start() {
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     vertx = Metrics.vertxWithMetrics(new VertxOptions(), registry);
     Metrics.bindJvm(registry);
     peer = new PeerVerticle(Peers.parse(Peers.config("m", Peers.folderWith(tmp, "s", Map.of("a.txt", "aaa")),
         List.of(), new JsonObject().put("metrics_port", 0))), registry);
     await(vertx.deployVerticle(peer).compose(id -> peer.firstScan()));
-    http = WebClient.create(vertx);
+    http = new Http(vertx);
   }
 
   @AfterEach
-  void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  void stop() {
+    await(vertx.close());
   }
 
-  static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-  }
-
-  String get(String path) throws Exception {
-    return await(http.get(peer.restPort(), "127.0.0.1", path).send()).bodyAsString();
+  String get(String path) {
+    return http.get(peer.restPort(), path).text();
   }
 
   static final Pattern SAMPLE = Pattern.compile(
@@ -110,7 +106,7 @@ class MetricsTest {
   }
 
   @Test
-  void validExpositionThatCountsRequestsSearchesAndTransfers() throws Exception {
+  void validExpositionThatCountsRequestsSearchesAndTransfers() {
     List<Sample> before = parse(get("/metrics"));
     for (int i = 0; i < 3; i++) {
       get("/search?query=a");
@@ -127,12 +123,12 @@ class MetricsTest {
     assertTrue(searchRequests >= 3, "HTTP server requests by route: " + searchRequests);
     assertTrue(sum(after, "jvm_memory_used_bytes", Map.of()) > 0, "JVM metrics are there");
     // The seed's metrics_port serves the same registry.
-    String viaMetricsPort = await(http.get(peer.metricsPort(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    String viaMetricsPort = http.get(peer.metricsPort(), "/metrics").text();
     assertTrue(viaMetricsPort.contains("peer_search_seconds_count"));
   }
 
   @Test
-  void routeLabelsStayBoundedWhateverPathsAreRequested() throws Exception {
+  void routeLabelsStayBoundedWhateverPathsAreRequested() {
     for (int i = 0; i < 200; i++) {
       get("/no/such/path/" + i);
       get("/files/missing-" + i + ".bin");
