@@ -21,10 +21,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.junit5.VertxExtension;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -55,19 +52,6 @@ class DownloadUploadTest {
 
   static JsonObject accepting() {
     return new JsonObject().put("accept_uploads", true);
-  }
-
-  /** Whether the peer holds a temporary upload file that has taken some data. */
-  static boolean writingATemporaryFile(Path share) {
-    return Listing.files(share).stream().anyMatch(name -> {
-      try {
-        return name.startsWith("uploads/.upload-") && Files.size(share.resolve(name)) > 0;
-      } catch (NoSuchFileException gone) {
-        return false;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
   }
 
   @Test
@@ -166,7 +150,7 @@ class DownloadUploadTest {
     GrpcClientRequest<UploadChunk, UploadResult> call = await(grpc.startUpload(port,
         header("cut.bin", data.length, TestFiles.sha256(data)), Arrays.copyOf(data, 100_000)));
     // Cut only once the server has its temp file and has taken some data.
-    Await.until("a temporary file with data", ON_A_WORKER, () -> writingATemporaryFile(share));
+    Await.until("a temporary file with data", ON_A_WORKER, () -> Listing.anyWithData(share));
     call.cancel();
 
     Listing.emptyWithin("the temporary file was removed", share, ON_A_WORKER);

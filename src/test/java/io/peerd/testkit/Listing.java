@@ -49,4 +49,17 @@ public final class Listing {
       throw new AssertionError(e.getMessage() + "; left: " + files(dir), e);
     }
   }
+
+  /** Whether some file under {@code dir} has taken data: an upload's temporary file, mid-way. */
+  public static boolean anyWithData(Path dir) {
+    return files(dir).stream().anyMatch(name -> {
+      try {
+        return Files.size(dir.resolve(name)) > 0;
+      } catch (NoSuchFileException gone) {
+        return false;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
 }
