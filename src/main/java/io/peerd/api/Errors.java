@@ -1,35 +1,49 @@
 package io.peerd.api;
 
 import io.peerd.wire.WireJson;
+import io.peerd.metrics.Metrics;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** Every error leaves as {@code {error, detail}} JSON with a status that says whose fault it is. */
+/**
+ * Every error leaves as {@code {error, detail}} JSON with a status that says whose fault it is.
+ * A client's mistake ({@link BadRequest}) is told in words; anything else is the peer's own and
+ * is answered {@code 500 {error:"internal", detail:"<id>"}}, logged once with the route, the id
+ * and the stack ({@link Metrics#incident}): nothing of the peer's insides reaches the client.
+ */
 final class Errors {
 
   private Errors() {}
 
-  static void install(Router r) {
+  static void install(Router r, Metrics metrics) {
     r.errorHandler(404, ctx -> json(ctx, 404, WireJson.error("not_found",
         "no route for " + ctx.request().method() + " " + ctx.request().path())));
     r.errorHandler(405, ctx -> json(ctx, 405, WireJson.error("method_not_allowed",
         ctx.request().method() + " is not allowed on " + ctx.request().path())));
     r.errorHandler(413, ctx -> json(ctx, 413, WireJson.error("too_large",
         "request body larger than " + RestApi.MAX_BODY_BYTES + " bytes")));
+    // Vert.x's own 400s (a malformed path, a bad escape): what it saw is the client's, its words are not.
     r.errorHandler(400, ctx -> json(ctx, 400, WireJson.error("bad_request",
-        ctx.failure() == null ? "malformed request" : String.valueOf(ctx.failure().getMessage()))));
-    r.errorHandler(500, Errors::failure);
+        ctx.failure() instanceof BadRequest b ? b.getMessage() : "malformed request")));
+    r.errorHandler(500, ctx -> failure(ctx, metrics));
   }
 
-  private static void failure(RoutingContext ctx) {
+  private static void failure(RoutingContext ctx, Metrics metrics) {
     Throwable t = ctx.failure();
     if (t instanceof BadRequest b) {
       json(ctx, b.status(), WireJson.error(b.error(), b.getMessage()));
     } else {
-      json(ctx, 500, WireJson.error("internal", t == null ? "unexpected error"
-          : t.getClass().getSimpleName() + ": " + t.getMessage()));
+      json(ctx, 500, internal(ctx, metrics, t));
     }
+  }
+
+  /** The answer to a failure of the peer's own: an id, the rest in the log. */
+  static JsonObject internal(RoutingContext ctx, Metrics metrics, Throwable t) {
+    String route = ctx.currentRoute() != null && ctx.currentRoute().getPath() != null ? ctx.currentRoute().getPath()
+        : "rest";
+    return WireJson.error("internal", metrics.incident(ctx.request().method() + " " + route,
+        t == null ? new IllegalStateException("failed without a cause") : t));
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {

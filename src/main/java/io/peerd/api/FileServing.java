@@ -54,7 +54,7 @@ final class FileServing {
     }
     boolean head = ctx.request().method() == HttpMethod.HEAD;
     if (!head) {
-      long wait = downloads.acquire(ctx.request().remoteAddress().host(), System.currentTimeMillis());
+      long wait = downloads.acquire(Guard.clientOf(ctx.request()), System.currentTimeMillis());
       if (wait > 0) {
         ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf((wait + 999) / 1000));
         throw new BadRequest(429, "rate_limited", "download rate limit: retry in " + wait + " ms");

@@ -22,6 +22,14 @@ final class Guard {
     this.requests = requests;
   }
 
+  /**
+   * The client's address, the key of its limits. A request may have none (a unix socket, a
+   * connection already gone): those share one key instead of failing.
+   */
+  static String clientOf(io.vertx.core.http.HttpServerRequest req) {
+    return req.remoteAddress() == null || req.remoteAddress().host() == null ? "unknown" : req.remoteAddress().host();
+  }
+
   void handle(RoutingContext ctx) {
     // The raw path: normalising a malformed one (say "%zz") throws, and that must stay a 400 later.
     String path = ctx.request().path();
@@ -41,7 +49,7 @@ final class Guard {
           ? "this call changes the peer: it needs Authorization: Bearer <api_token>"
           : "this peer is private: every call needs Authorization: Bearer <api_token>");
     }
-    String client = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host();
+    String client = clientOf(ctx.request());
     String from = ctx.request().getParam("from");
     String key = from == null ? client : client + "|" + from;
     long wait = requests.acquire(key, System.currentTimeMillis());

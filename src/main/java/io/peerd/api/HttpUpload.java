@@ -1,13 +1,8 @@
 package io.peerd.api;
 
-import io.peerd.config.PeerConfig;
-import io.peerd.index.FileIndex;
-import io.peerd.metrics.Metrics;
 import io.peerd.transfer.Upload;
 import io.peerd.transfer.UploadRefused;
-import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
+import io.peerd.transfer.Uploads;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -16,208 +11,115 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 
 /**
- * {@code PUT /upload/{name}}: the gRPC {@code Upload}'s rules over plain HTTP, for the web page
- * and curl. It is the same {@link Upload} underneath (validation, quota, hidden temporary file,
- * verification, atomic placement), so both edges refuse and place files identically. The body is
- * streamed into the temporary file with backpressure and never held in memory; its size is the
- * {@code Content-Length}, checked against the quota before a single byte is read.
+ * {@code PUT /upload/{name}}: the HTTP adapter of the peer's one upload life cycle
+ * ({@link Uploads}), for the web page and curl. The announcement is the path (the name), the
+ * {@code Content-Length} (the size, checked against the quota before a byte is read) and an
+ * optional {@code X-Sha256}; the body is the data. The request stays paused until the temporary
+ * file is open (a {@code 100-continue} client is told to send only then), so a refused upload
+ * reads nothing.
  */
 final class HttpUpload {
 
   static final String PREFIX = "/upload/";
-  /** Uploads in progress at once; each holds a file and a worker slot at its ends. */
-  static final int MAX_ACTIVE = 16;
   static final String SHA256_HEADER = "X-Sha256";
 
-  private final Vertx vertx;
-  private final PeerConfig config;
-  private final WorkerExecutor worker;
-  private final FileIndex index;
+  private final Uploads uploads;
   private final LocalFiles local;
-  private final Metrics metrics;
-  private int active;
 
-  HttpUpload(Vertx vertx, PeerConfig config, WorkerExecutor worker, FileIndex index, LocalFiles local,
-      Metrics metrics) {
-    this.vertx = vertx;
-    this.config = config;
-    this.worker = worker;
-    this.index = index;
+  HttpUpload(Uploads uploads, LocalFiles local) {
+    this.uploads = uploads;
     this.local = local;
-    this.metrics = metrics;
-  }
-
-  /** One upload's state; touched only on the event loop. */
-  private static final class Call {
-    Upload upload;
-    boolean over;
-    boolean released;
-    long lastData = System.currentTimeMillis();
-    long idleTimer = -1;
   }
 
   void handle(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    // Nothing may be read before the temporary file is open (a worker call away).
     req.pause();
-    Upload.Request request;
-    try {
-      request = request(req);
-    } catch (BadRequest e) {
-      refuse(ctx, e);
-      return;
-    }
-    if (active >= MAX_ACTIVE) {
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-      refuse(ctx, new BadRequest(503, "busy", MAX_ACTIVE + " uploads are already running: retry later"));
-      return;
-    }
-    active++;
-    Call call = new Call();
-    Handler<Throwable> cut = err -> {
-      // The client went away or the connection broke: nothing of the upload may stay.
-      if (!call.over) {
-        call.over = true;
-        if (call.upload != null) {
-          call.upload.abort();
-        }
+    Upload.Request request = request(req);
+    Uploads.Session session = uploads.open("http", Guard.clientOf(req), new Uploads.Inlet() {
+      @Override
+      public void pause() {
+        req.pause();
       }
-      release(call);
-    };
-    req.exceptionHandler(cut);
-    ctx.response().exceptionHandler(cut);
-    ctx.response().closeHandler(v -> cut.handle(null));
-    Upload.begin(vertx, worker, config.sharedDir(), config.uploads(), request).onComplete(ar -> {
-      if (ar.failed()) {
-        call.over = true;
-        release(call);
-        refuse(ctx, refusal(ar.cause()));
-        return;
+
+      @Override
+      public void resume() {
+        req.resume();
       }
-      call.upload = ar.result();
-      if (call.over) {
-        // Cut while the file was being prepared.
-        call.upload.abort();
-        return;
-      }
-      receive(ctx, call);
     });
+    req.handler(session::data);
+    req.endHandler(v -> session.end());
+    req.exceptionHandler(err -> session.cut());
+    ctx.response().exceptionHandler(err -> session.cut());
+    ctx.response().closeHandler(v -> session.cut());
+    session.announce(request);
+    session.ready().onSuccess(v -> {
+      if ("100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT))) {
+        ctx.response().writeContinue();
+      }
+      req.resume();
+    });
+    session.result()
+        .onSuccess(r -> Errors.json(ctx, 201, new JsonObject()
+            .put("name", r.name())
+            .put("size", r.size())
+            .put("sha256", r.sha256())
+            .put("rest_url", local.restUrl(r.name()))
+            .put("indexed", r.indexed())))
+        .onFailure(err -> refuse(ctx, (UploadRefused) err));
   }
 
   /** The announcement: name from the path, size from Content-Length, optional hash and overwrite. */
-  private Upload.Request request(HttpServerRequest req) {
+  private static Upload.Request request(HttpServerRequest req) {
     String name = FileServing.decode(req.path().substring(PREFIX.length()));
     if (name == null) {
-      throw new BadRequest("bad_name", "bad percent-encoding in the file name");
+      throw closing(req, new BadRequest("bad_name", "bad percent-encoding in the file name"));
     }
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length == null) {
       // A size known up front is what lets the quota be checked before any data flows.
-      throw new BadRequest(411, "length_required", "an upload needs a Content-Length");
+      throw closing(req, new BadRequest(411, "length_required", "an upload needs a Content-Length"));
     }
-    long size = Params.number("Content-Length", length, -1, 0, Long.MAX_VALUE, false);
-    String sha = req.getHeader(SHA256_HEADER);
     String overwrite = req.getParam("overwrite", "false");
     if (!overwrite.equals("true") && !overwrite.equals("false")) {
-      throw new BadRequest("bad_parameter", "overwrite must be true or false");
+      throw closing(req, new BadRequest("bad_parameter", "overwrite must be true or false"));
     }
+    long size;
+    try {
+      size = Params.number("Content-Length", length, -1, 0, Long.MAX_VALUE, false);
+    } catch (BadRequest e) {
+      throw closing(req, e);
+    }
+    String sha = req.getHeader(SHA256_HEADER);
     return new Upload.Request(name, size, sha == null || sha.isBlank() ? null : sha.trim().toLowerCase(Locale.ROOT),
         overwrite.equals("true"));
   }
 
-  private void receive(RoutingContext ctx, Call call) {
-    HttpServerRequest req = ctx.request();
-    long idle = config.timeouts().streamIdle().toMillis();
-    // A client that stops sending half-way must not hold its file and slot until the 60 s
-    // connection timeout: the same idle limit as a stalled gRPC upload.
-    call.idleTimer = vertx.setPeriodic(Math.max(50, Math.min(idle / 2, 1000)), t -> {
-      if (!call.over && System.currentTimeMillis() - call.lastData > idle) {
-        call.over = true;
-        call.upload.abort();
-        release(call);
-        refuse(ctx, new BadRequest(408, "timeout", "no upload data for " + idle + " ms"));
-      }
-    });
-    req.handler(data -> {
-      if (call.over) {
-        return;
-      }
-      call.lastData = System.currentTimeMillis();
-      try {
-        call.upload.write(data);
-      } catch (UploadRefused e) {
-        call.over = true;
-        call.upload.abort();
-        release(call);
-        refuse(ctx, refusal(e));
-        return;
-      }
-      if (call.upload.writeQueueFull()) {
-        req.pause();
-        call.upload.drainHandler(v -> req.resume());
-      }
-    });
-    req.endHandler(v -> finish(ctx, call));
-    if ("100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT))) {
-      ctx.response().writeContinue();
-    }
-    req.resume();
-  }
-
-  private void finish(RoutingContext ctx, Call call) {
-    if (call.over) {
-      return;
-    }
-    call.over = true;
-    call.upload.finish().onComplete(ar -> {
-      release(call);
-      if (ar.failed()) {
-        ctx.fail(refusal(ar.cause()));
-        return;
-      }
-      Upload.Result r = ar.result();
-      metrics.transferred("http", "received", r.size());
-      // Answer once the index has it: a search right after the upload finds the file. The file
-      // is safely in place either way; a failed rescan is said, not hidden (the next one retries).
-      index.refresh().onComplete(indexed -> Errors.json(ctx, 201, new JsonObject()
-          .put("name", r.sharedName())
-          .put("size", r.size())
-          .put("sha256", r.sha256())
-          .put("rest_url", local.restUrl(r.sharedName()))
-          .put("indexed", indexed.succeeded())));
-    });
-  }
-
-  private void release(Call call) {
-    if (!call.released) {
-      call.released = true;
-      active--;
-      vertx.cancelTimer(call.idleTimer);
-    }
-  }
-
   /**
-   * Answers an error before the body was read. An HTTP/1 connection cannot carry another request
+   * An error answered before the body was read. An HTTP/1 connection cannot carry another request
    * after a body nobody read, so it is closed once the answer is out (which also stops a client
-   * from pushing the rest of a refused gigabyte).
+   * from pushing the rest of a refused gigabyte); the answer says so too.
    */
-  private static void refuse(RoutingContext ctx, BadRequest error) {
-    HttpServerRequest req = ctx.request();
+  private static BadRequest closing(HttpServerRequest req, BadRequest error) {
     if (req.version() != HttpVersion.HTTP_2 && !req.isEnded()) {
-      // Said in the answer too, so that a client does not send its next request on this connection.
-      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-      ctx.response().endHandler(v -> req.connection().close());
+      req.response().putHeader(HttpHeaders.CONNECTION, "close");
+      req.response().endHandler(v -> req.connection().close());
     }
-    ctx.fail(error);
+    return error;
   }
 
-  static BadRequest refusal(Throwable err) {
-    if (err instanceof BadRequest b) {
-      return b;
+  private static void refuse(RoutingContext ctx, UploadRefused u) {
+    if (u.kind() == UploadRefused.Kind.CANCELLED) {
+      return; // nobody left to tell
     }
-    if (!(err instanceof UploadRefused u)) {
-      return new BadRequest(500, "upload_failed", "upload failed: " + err.getMessage());
+    if (u.kind() == UploadRefused.Kind.BUSY) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
     }
+    closing(ctx.request(), null);
+    ctx.fail(u.kind() == UploadRefused.Kind.IO ? u : status(u));
+  }
+
+  /** The upload kinds on HTTP's wire. */
+  static BadRequest status(UploadRefused u) {
     return switch (u.kind()) {
       case DISABLED -> new BadRequest(403, "uploads_disabled", u.getMessage());
       case BAD_REQUEST -> new BadRequest(400, "bad_request", u.getMessage());
@@ -226,7 +128,10 @@ final class HttpUpload {
       case NO_SPACE -> new BadRequest(507, "no_space", u.getMessage());
       case SIZE_MISMATCH -> new BadRequest(400, "size_mismatch", u.getMessage());
       case HASH_MISMATCH -> new BadRequest(422, "hash_mismatch", u.getMessage());
-      case IO -> new BadRequest(500, "io", u.getMessage());
+      case BUSY -> new BadRequest(503, "busy", u.getMessage());
+      case TIMEOUT -> new BadRequest(408, "timeout", u.getMessage());
+      // Answered by nobody (cancelled) or as an internal error with an id (io): never these words.
+      case CANCELLED, IO -> new BadRequest(500, "internal", "unexpected");
     };
   }
 }

@@ -19,9 +19,9 @@ import io.peerd.search.PeerCallException;
 import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchService;
 import io.peerd.transfer.RateLimiter;
+import io.peerd.transfer.Uploads;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -50,7 +50,7 @@ public final class RestApi {
   public record Parts(PeerConfig config, String self, String grpcUrl, FileIndex index,
       LocalFiles local, PeerTable peers, SearchService search, HealthChecker health,
       PeerProbe probe, RateLimiter downloads, long startedAtMillis, String version,
-      Supplier<JsonObject> problems, Metrics metrics, WorkerExecutor worker,
+      Supplier<JsonObject> problems, Metrics metrics, Uploads uploads,
       Supplier<Future<io.peerd.search.Summaries.Local>> summary) {}
 
   private final Vertx vertx;
@@ -99,12 +99,12 @@ public final class RestApi {
     }
     SearchStream stream = new SearchStream(p.search(), this::searchQuery);
     r.get("/search/stream").handler(stream::handle);
-    HttpUpload upload = new HttpUpload(vertx, p.config(), p.worker(), p.index(), p.local(), p.metrics());
+    HttpUpload upload = new HttpUpload(p.uploads(), p.local());
     r.put(HttpUpload.PREFIX + "*").handler(upload::handle);
     NetworkView network = new NetworkView(p.self(), p.peers(), p.probe(), p.config().timeouts().friend().toMillis());
     r.get("/network").handler(network::handle);
     r.get("/stats").handler(this::stats);
-    Errors.install(r);
+    Errors.install(r, p.metrics());
     return r;
   }
 

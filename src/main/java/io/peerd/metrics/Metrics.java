@@ -19,6 +19,8 @@ import java.util.function.ToDoubleFunction;
 /** One peer's meters, all in one Prometheus registry; every meter carries a {@code peer} tag. */
 public final class Metrics {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Metrics.class);
+
   private final PrometheusMeterRegistry registry;
   private final String peer;
 
@@ -94,6 +96,29 @@ public final class Metrics {
   /** gRPC calls by method and final status: a small fixed set of label values. */
   public void grpcCall(String method, String status) {
     counter("peer_grpc_calls_total", "gRPC calls by method and final status", "method", method, "status", status)
+        .increment();
+  }
+
+  /**
+   * An unexpected failure inside the peer: logged once, here, with where it happened, an id and
+   * the stack, and counted. The caller answers the id alone (HTTP 500 {@code {error:"internal",
+   * detail:id}}, gRPC {@code INTERNAL}), so a remote client learns nothing of the peer's insides
+   * and an operator finds the line from what the client saw.
+   *
+   * @param where a route template or a gRPC method: a small fixed set, as it is a label
+   * @return the id to answer
+   */
+  public String incident(String where, Throwable err) {
+    String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
+    LOG.error("peer {}: internal error {} in {}", peer, id, where, err);
+    counter("peer_internal_errors_total", "Unexpected failures answered as internal errors", "where", where)
+        .increment();
+    return id;
+  }
+
+  /** Uploads by protocol (http, grpc) and outcome (ok, or why not: a small fixed set). */
+  public void upload(String protocol, String outcome) {
+    counter("peer_uploads_total", "Uploads by protocol and outcome", "protocol", protocol, "outcome", outcome)
         .increment();
   }
 

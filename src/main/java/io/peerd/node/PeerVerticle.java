@@ -14,6 +14,7 @@ import io.peerd.remote.HttpPeerClient;
 import io.peerd.rpc.FileTransferRpc;
 import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.Upload;
+import io.peerd.transfer.Uploads;
 import io.peerd.search.SearchService;
 import io.peerd.search.SeenQueries;
 import io.peerd.search.Summaries;
@@ -77,6 +78,7 @@ public final class PeerVerticle extends VerticleBase {
   private PeerStore store;
   private WorkerExecutor io;
   private RateLimiter downloads;
+  private Uploads uploads;
   /** Until everything is wired (the self URL may depend on the port we get), answer 503. */
   private Handler<HttpServerRequest> rest = req -> req.response().setStatusCode(503).end();
 
@@ -102,10 +104,10 @@ public final class PeerVerticle extends VerticleBase {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(4 << 20));
     io = vertx.createSharedWorkerExecutor("peer-io-" + pools, 2, 10, TimeUnit.MINUTES);
     downloads = new RateLimiter(config.limits().downloadsPerMinute(), 10_000);
-    FileTransferRpc rpc = new FileTransferRpc(vertx, new FileTransferRpc.Parts(index::snapshot,
-        config.sharedDir(), config.transfers().chunkSize(), config.transfers().downloadChunkSize(), config.transfers().dummyUploadMaxBytes(), config.uploads(),
-        downloads, io, name -> index.refresh(), config.timeouts().streamIdle().toMillis(), config.access()),
-        metrics);
+    uploads = new Uploads(vertx, io, config.sharedDir(), config.uploads(), config.timeouts().streamIdle(),
+        index::refresh, metrics);
+    FileTransferRpc rpc = new FileTransferRpc(vertx, new FileTransferRpc.Parts(index::snapshot, config.transfers(),
+        downloads, uploads, config.timeouts().streamIdle().toMillis(), config.access()), metrics);
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
     grpc.addService(ReflectionService.v1());
@@ -180,7 +182,7 @@ public final class PeerVerticle extends VerticleBase {
         new SeenQueries(config.seen().maxIds(), config.seen().maxAge().toMillis()),
         System::currentTimeMillis, random, summaries);
     RestApi api = new RestApi(vertx, new RestApi.Parts(config, self, grpcUrl, index, local, peers,
-        search, health, client, downloads, startedAt, VERSION, this::problems, metrics, io, this::localSummary));
+        search, health, client, downloads, startedAt, VERSION, this::problems, metrics, uploads, this::localSummary));
     registerMeters();
 
     // Temporary files of uploads a crash interrupted go before the first scan could see them.

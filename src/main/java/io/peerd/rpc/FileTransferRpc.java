@@ -1,7 +1,6 @@
 package io.peerd.rpc;
 
 import io.peerd.config.PeerConfig;
-import io.peerd.config.PeerConfig.UploadSettings;
 import io.peerd.index.FileEntry;
 import io.peerd.index.IndexSnapshot;
 import io.peerd.index.Names;
@@ -19,32 +18,33 @@ import io.peerd.transfer.FileStreamer;
 import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.Upload;
 import io.peerd.transfer.UploadRefused;
+import io.peerd.transfer.Uploads;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpc.server.Service;
-import java.nio.file.Path;
-import java.util.function.Function;
+import io.vertx.grpc.server.StatusException;
 import java.util.function.Supplier;
 
 /**
  * The FileTransfer service: the seed's Dummy rpcs done right (real statuses, backpressure, an
- * upload cap) and the real Download (ranges, resumable) and Upload (verified, atomic). Proto
- * messages are converted to our own types here and nowhere else.
+ * upload cap), the real Download (ranges, resumable) and the gRPC adapter of the peer's one
+ * upload life cycle ({@link Uploads}). Proto messages are converted to our own types here and
+ * nowhere else; every failure leaves through {@link #fail}, as a status.
  */
 public final class FileTransferRpc {
 
-  /** What the service needs from its peer. */
-  public record Parts(Supplier<IndexSnapshot> index, Path sharedRoot, int chunkSize, int downloadChunkSize,
-      long dummyUploadMaxBytes, UploadSettings uploads, RateLimiter downloads,
-      WorkerExecutor worker, Function<String, Future<?>> onUploaded, long idleTimeoutMillis,
-      PeerConfig.Access access) {}
+  /**
+   * What the service needs from its peer.
+   *
+   * @param idleTimeoutMillis a Download whose client takes nothing for this long is reset
+   */
+  public record Parts(Supplier<IndexSnapshot> index, PeerConfig.Transfers sizes, RateLimiter downloads,
+      Uploads uploads, long idleTimeoutMillis, PeerConfig.Access access) {}
 
   private final Vertx vertx;
   private final Parts p;
@@ -71,8 +71,8 @@ public final class FileTransferRpc {
       Handler<GrpcServerRequest<Q, R>> handler) {
     return request -> {
       if ((changesState || p.access().privatePeer()) && !p.access().allows(request.headers().get("authorization"))) {
-        fail(method, request.response(), GrpcStatus.UNAUTHENTICATED,
-            "this call needs the metadata authorization: Bearer <api_token>");
+        fail(method, request.response(), new StatusException(GrpcStatus.UNAUTHENTICATED,
+            "this call needs the metadata authorization: Bearer <api_token>"));
         return;
       }
       handler.handle(request);
@@ -91,57 +91,66 @@ public final class FileTransferRpc {
   private void stream(String method, GrpcServerRequest<?, FileChunk> request, String name, long offset,
       long length, boolean withOffsets) {
     GrpcServerResponse<?, FileChunk> response = request.response();
-    long wait = p.downloads().acquire(clientOf(request), System.currentTimeMillis());
-    if (wait > 0) {
-      fail(method, response, GrpcStatus.RESOURCE_EXHAUSTED, "download rate limit: retry in " + wait + " ms");
-      return;
-    }
-    String problem = Names.problem(name);
-    if (problem != null) {
-      fail(method, response, GrpcStatus.INVALID_ARGUMENT, "bad filename: " + problem);
-      return;
-    }
-    if (offset < 0 || length < 0) {
-      fail(method, response, GrpcStatus.INVALID_ARGUMENT, "offset and length must not be negative");
-      return;
-    }
-    FileEntry entry = p.index().get().get(name);
-    if (entry == null) {
-      fail(method, response, GrpcStatus.NOT_FOUND, "no shared file named " + name);
-      return;
-    }
-    if (offset > entry.size()) {
-      fail(method, response, GrpcStatus.OUT_OF_RANGE, "offset " + offset + " is past the end (" + entry.size() + " bytes)");
+    FileEntry entry;
+    try {
+      entry = servable(clientOf(request), name, offset, length);
+    } catch (StatusException refused) {
+      fail(method, response, refused);
       return;
     }
     long len = length == 0 ? entry.size() - offset : Math.min(length, entry.size() - offset);
-    FileStreamer.start(vertx, entry.path(), offset, len, withOffsets ? p.downloadChunkSize() : p.chunkSize(),
-        sink(response, withOffsets),
-            p.idleTimeoutMillis())
-        .onFailure(err -> fail(method, response, GrpcStatus.NOT_FOUND, name + " can no longer be read"))
+    int chunk = withOffsets ? p.sizes().downloadChunkSize() : p.sizes().chunkSize();
+    FileStreamer.start(vertx, entry.path(), offset, len, chunk, sink(response, withOffsets), p.idleTimeoutMillis())
+        .onFailure(err -> fail(method, response, new StatusException(GrpcStatus.NOT_FOUND,
+            name + " can no longer be read")))
         .onSuccess(streamer -> {
           response.exceptionHandler(err -> streamer.cancel());
           request.errorHandler(error -> streamer.cancel());
           streamer.result().onComplete(ar -> {
             if (ar.succeeded()) {
               metrics.transferred("grpc", "sent", ar.result() - offset);
-              succeeded(method);
+              metrics.grpcCall(method, GrpcStatus.OK.name());
               response.end();
-            } else if (ar.cause() instanceof FileStreamer.Stalled stalled) {
+            } else if (ar.cause() instanceof FileStreamer.Stalled) {
               // The client reads nothing: trailers would not reach it either, so reset the stream.
               metrics.grpcCall(method, GrpcStatus.DEADLINE_EXCEEDED.name());
               response.cancel();
             } else {
-              fail(method, response, GrpcStatus.INTERNAL, "read failed: " + ar.cause().getMessage());
+              fail(method, response, ar.cause());
             }
           });
         });
+  }
+
+  /** The file a Download may send, or the status that says why not. */
+  private FileEntry servable(String client, String name, long offset, long length) throws StatusException {
+    long wait = p.downloads().acquire(client, System.currentTimeMillis());
+    if (wait > 0) {
+      throw new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "download rate limit: retry in " + wait + " ms");
+    }
+    String problem = Names.problem(name);
+    if (problem != null) {
+      throw new StatusException(GrpcStatus.INVALID_ARGUMENT, "bad filename: " + problem);
+    }
+    if (offset < 0 || length < 0) {
+      throw new StatusException(GrpcStatus.INVALID_ARGUMENT, "offset and length must not be negative");
+    }
+    FileEntry entry = p.index().get().get(name);
+    if (entry == null) {
+      throw new StatusException(GrpcStatus.NOT_FOUND, "no shared file named " + name);
+    }
+    if (offset > entry.size()) {
+      throw new StatusException(GrpcStatus.OUT_OF_RANGE, "offset " + offset + " is past the end (" + entry.size()
+          + " bytes)");
+    }
+    return entry;
   }
 
   /** Counts what the client sends; nothing touches the disk. Cut as soon as the cap is passed. */
   private void dummyUpload(GrpcServerRequest<FileChunk, UploadStatus> request) {
     String method = "DummyUpload";
     GrpcServerResponse<FileChunk, UploadStatus> response = request.response();
+    long cap = p.sizes().dummyUploadMaxBytes();
     long[] bytes = {0};
     int[] chunks = {0};
     boolean[] cut = {false};
@@ -153,177 +162,67 @@ public final class FileTransferRpc {
         chunks[0]++;
         bytes[0] += chunk.getData().size();
       }
-      if (bytes[0] > p.dummyUploadMaxBytes()) {
+      if (bytes[0] > cap) {
         cut[0] = true;
-        fail(method, response, GrpcStatus.RESOURCE_EXHAUSTED,
-            "upload larger than the " + p.dummyUploadMaxBytes() + " byte cap");
+        fail(method, response, new StatusException(GrpcStatus.RESOURCE_EXHAUSTED,
+            "upload larger than the " + cap + " byte cap"));
       }
     });
     request.endHandler(v -> {
       if (!cut[0]) {
-        succeeded(method);
+        metrics.grpcCall(method, GrpcStatus.OK.name());
         response.end(UploadStatus.newBuilder().setReceivedBytes(bytes[0]).setChunks(chunks[0]).build());
       }
     });
   }
 
-  /** Data kept while the first Upload message is checked, before the stream is paused. */
-  static final int PENDING_LIMIT = 4 << 20;
-
-  /** A real upload; its states live in this small holder, touched only on the event loop. */
-  private static final class UploadCall {
-    Upload upload;
-    boolean begun;
-    boolean over;
-    Buffer pending = Buffer.buffer();
-    boolean paused;
-    boolean endedEarly;
-    long idleTimer = -1;
-  }
-
+  /** The first message is the announcement (and may carry data); the next ones carry data. */
   private void upload(GrpcServerRequest<UploadChunk, UploadResult> request) {
-    String method = "Upload";
     GrpcServerResponse<UploadChunk, UploadResult> response = request.response();
-    UploadCall call = new UploadCall();
-    // A client that opens the stream and then sends nothing must not hold a slot (and a
-    // temporary file) forever: every message restarts the idle timer.
-    long idle = p.idleTimeoutMillis();
-    Runnable[] arm = new Runnable[1];
-    arm[0] = () -> {
-      vertx.cancelTimer(call.idleTimer);
-      call.idleTimer = vertx.setTimer(idle, t -> {
-        if (!call.over) {
-          call.over = true;
-          if (call.upload != null) {
-            call.upload.abort();
-          }
-          fail(method, response, GrpcStatus.DEADLINE_EXCEEDED, (call.begun ? "no data" : "no first Upload message")
-              + " within " + idle + " ms");
-        }
-      });
-    };
-    arm[0].run();
+    Uploads.Session session = p.uploads().open("grpc", clientOf(request), new Uploads.Inlet() {
+      @Override
+      public void pause() {
+        request.pause();
+      }
+
+      @Override
+      public void resume() {
+        request.resume();
+      }
+    });
     request.handler(msg -> {
-      if (call.over) {
-        return;
+      if (!session.announced()) {
+        session.announce(new Upload.Request(msg.getFilename(), msg.getSize(), msg.getSha256(), msg.getOverwrite()));
       }
-      arm[0].run();
-      if (!call.begun) {
-        call.begun = true;
-        Upload.Request r = new Upload.Request(msg.getFilename(), msg.getSize(), msg.getSha256(), msg.getOverwrite());
-        call.pending.appendBytes(msg.getData().toByteArray());
-        Upload.begin(vertx, p.worker(), p.sharedRoot(), p.uploads(), r).onComplete(ar -> {
-          if (ar.failed()) {
-            call.over = true;
-            failUpload(response, ar.cause());
-            return;
-          }
-          call.upload = ar.result();
-          if (call.pending.length() > 0) {
-            write(call, request, response, call.pending);
-          }
-          call.pending = null;
-          if (call.endedEarly) {
-            finish(call, response);
-          } else if (call.paused) {
-            request.resume();
-          }
-        });
-        return;
-      }
-      if (call.upload == null) {
-        // Still checking the first message: keep what arrives meanwhile, and only pause when a
-        // lot piles up (pausing a request that has already ended upsets Vert.x's gRPC stream).
-        call.pending.appendBytes(msg.getData().toByteArray());
-        if (call.pending.length() > PENDING_LIMIT && !call.paused) {
-          call.paused = true;
-          request.pause();
-        }
-        return;
-      }
-      write(call, request, response, Buffer.buffer(msg.getData().toByteArray()));
+      session.data(Buffer.buffer(msg.getData().toByteArray()));
     });
-    request.endHandler(v -> {
-      if (call.over) {
-        return;
-      }
-      if (call.upload == null) {
-        call.endedEarly = true;
-        if (!call.begun) {
-          call.over = true;
-          fail(method, response, GrpcStatus.INVALID_ARGUMENT, "empty upload stream");
-        }
-        return;
-      }
-      finish(call, response);
-    });
-    Handler<Throwable> cut = err -> {
-      // The stream was cut (client gone, reset): nothing of it may stay.
-      call.over = true;
-      vertx.cancelTimer(call.idleTimer);
-      if (call.upload != null) {
-        call.upload.abort();
-      }
-    };
-    request.exceptionHandler(cut);
-    response.exceptionHandler(cut);
+    request.endHandler(v -> session.end());
+    request.exceptionHandler(err -> session.cut());
+    response.exceptionHandler(err -> session.cut());
     // A client's cancel arrives as a gRPC error (RST_STREAM), not as an exception.
-    request.errorHandler(error -> cut.handle(new IllegalStateException("stream " + error)));
+    request.errorHandler(error -> session.cut());
+    session.result()
+        .onSuccess(r -> {
+          metrics.grpcCall("Upload", GrpcStatus.OK.name());
+          response.end(UploadResult.newBuilder().setFilename(r.name()).setSize(r.size()).setSha256(r.sha256())
+              .setIndexed(r.indexed()).build());
+        })
+        .onFailure(err -> fail("Upload", response, err));
   }
 
-  private void write(UploadCall call, GrpcServerRequest<UploadChunk, UploadResult> request,
-      GrpcServerResponse<UploadChunk, UploadResult> response, Buffer data) {
-    if (call.over) {
-      return;
-    }
-    try {
-      call.upload.write(data);
-    } catch (UploadRefused e) {
-      call.over = true;
-      call.upload.abort();
-      failUpload(response, e);
-      return;
-    }
-    if (call.upload.writeQueueFull()) {
-      request.pause();
-      call.upload.drainHandler(v -> request.resume());
-    }
-  }
-
-  private void finish(UploadCall call, GrpcServerResponse<UploadChunk, UploadResult> response) {
-    call.over = true;
-    vertx.cancelTimer(call.idleTimer);
-    call.upload.finish().onComplete(ar -> {
-      if (ar.failed()) {
-        failUpload(response, ar.cause());
-        return;
-      }
-      Upload.Result r = ar.result();
-      metrics.transferred("grpc", "received", r.size());
-      // Answer once the index has it: a search right after a successful upload finds the file.
-      p.onUploaded().apply(r.sharedName()).onComplete(indexed -> {
-        succeeded("Upload");
-        response.end(UploadResult.newBuilder().setFilename(r.sharedName()).setSize(r.size())
-            .setSha256(r.sha256()).setIndexed(indexed.succeeded()).build());
-      });
-    });
-  }
-
-  private void failUpload(GrpcServerResponse<?, ?> response, Throwable err) {
-    String method = "Upload";
-    if (!(err instanceof UploadRefused u)) {
-      fail(method, response, GrpcStatus.INTERNAL, "upload failed: " + err.getMessage());
-      return;
-    }
-    GrpcStatus status = switch (u.kind()) {
+  /** The upload kinds on gRPC's wire. */
+  static GrpcStatus status(UploadRefused.Kind kind) {
+    return switch (kind) {
       case DISABLED -> GrpcStatus.PERMISSION_DENIED;
       case BAD_REQUEST -> GrpcStatus.INVALID_ARGUMENT;
       case TOO_LARGE, NO_SPACE -> GrpcStatus.RESOURCE_EXHAUSTED;
       case EXISTS -> GrpcStatus.ALREADY_EXISTS;
       case SIZE_MISMATCH, HASH_MISMATCH -> GrpcStatus.DATA_LOSS;
+      case BUSY -> GrpcStatus.UNAVAILABLE;
+      case TIMEOUT -> GrpcStatus.DEADLINE_EXCEEDED;
+      case CANCELLED -> GrpcStatus.CANCELLED;
       case IO -> GrpcStatus.INTERNAL;
     };
-    fail(method, response, status, u.getMessage());
   }
 
   private static String clientOf(GrpcServerRequest<?, ?> request) {
@@ -350,16 +249,28 @@ public final class FileTransferRpc {
     };
   }
 
-  private void fail(String method, GrpcServerResponse<?, ?> response, GrpcStatus status, String message) {
-    metrics.grpcCall(method, status.name());
+  /**
+   * Every failure of this service ends here: a {@link StatusException} as it says, an upload's
+   * refusal by its kind, anything else as {@code INTERNAL} with the id of its log line and no
+   * more (the peer's insides are not the client's business). Counted by method and status.
+   */
+  private void fail(String method, GrpcServerResponse<?, ?> response, Throwable err) {
+    StatusException status;
+    if (err instanceof StatusException s) {
+      status = s;
+    } else if (err instanceof UploadRefused u && u.kind() != UploadRefused.Kind.IO) {
+      status = new StatusException(status(u.kind()), u.getMessage());
+    } else {
+      status = new StatusException(GrpcStatus.INTERNAL, "internal error " + metrics.incident(method, err));
+    }
+    metrics.grpcCall(method, status.status().name());
+    if (status.status() == GrpcStatus.CANCELLED) {
+      return; // the client went away: there is nobody to tell
+    }
     try {
-      response.status(status).statusMessage(message).end();
+      response.fail(status);
     } catch (IllegalStateException closed) {
       // The client reset the stream first: there is nobody left to tell.
     }
-  }
-
-  private void succeeded(String method) {
-    metrics.grpcCall(method, GrpcStatus.OK.name());
   }
 }

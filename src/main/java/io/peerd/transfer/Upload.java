@@ -175,7 +175,7 @@ public final class Upload {
 
   private Result verifyAndPlace() throws IOException {
     if (writeFailure != null) {
-      throw new UploadRefused(UploadRefused.Kind.IO, "write failed: " + writeFailure.getMessage());
+      throw new UploadRefused(UploadRefused.Kind.IO, "write failed: " + writeFailure.getMessage(), writeFailure);
     }
     if (received != request.size()) {
       throw new UploadRefused(UploadRefused.Kind.SIZE_MISMATCH,

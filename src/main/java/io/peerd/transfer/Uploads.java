@@ -1,0 +1,332 @@
+package io.peerd.transfer;
+
+import io.peerd.config.PeerConfig.UploadSettings;
+import io.peerd.metrics.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.buffer.Buffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one upload life cycle of a peer, written once for every wire: the HTTP {@code PUT} and
+ * the gRPC {@code Upload} are adapters that feed a {@link Session} what their client sends and
+ * answer what its {@link Session#result()} says.
+ *
+ * <p>A session: refused before any data when it cannot succeed (off, bad name, over quota,
+ * taken, no room, or {@link #MAX_ACTIVE} uploads already running, whichever wire they came
+ * by); written to a hidden temporary file with backpressure; cut after the idle timeout when
+ * the client sends nothing, or when it goes away; verified and linked into place; then the index
+ * is refreshed, and the receipt says whether that worked. Whatever ends it, the temporary file
+ * goes: a failed delete is logged and counted, and the next start removes what is left.
+ *
+ * <p>Event-loop confined: one verticle's loop drives every session of its peer.
+ */
+public final class Uploads {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Uploads.class);
+
+  /** Uploads at once, over both wires: each holds a file, and a worker slot at its ends. */
+  public static final int MAX_ACTIVE = 16;
+  /** Data kept in memory while the temporary file is being opened; over it, the client is paused. */
+  static final int PENDING_LIMIT = 4 << 20;
+
+  /** How a session slows its client down: the wire's own flow control. */
+  public interface Inlet {
+    void pause();
+
+    void resume();
+  }
+
+  private final Vertx vertx;
+  private final WorkerExecutor worker;
+  private final Path sharedRoot;
+  private final UploadSettings settings;
+  private final long idleMillis;
+  private final Supplier<Future<?>> refreshIndex;
+  private final Metrics metrics;
+  private int active;
+  private long cleanupFailures;
+
+  /** @param refreshIndex a rescan that sees what was just placed */
+  public Uploads(Vertx vertx, WorkerExecutor worker, Path sharedRoot, UploadSettings settings, Duration idle,
+      Supplier<Future<?>> refreshIndex, Metrics metrics) {
+    this.vertx = vertx;
+    this.worker = worker;
+    this.sharedRoot = sharedRoot;
+    this.settings = settings;
+    this.idleMillis = idle.toMillis();
+    this.refreshIndex = refreshIndex;
+    this.metrics = metrics;
+    metrics.gauge("peer_uploads_active", "Uploads running now, both wires", this, u -> u.active);
+    metrics.counter("peer_upload_cleanup_failures_total", "Temporary upload files that could not be deleted "
+        + "(the next start removes them)", this, u -> u.cleanupFailures);
+  }
+
+  /** Uploads running now. */
+  public int active() {
+    return active;
+  }
+
+  /**
+   * A new upload stream; its idle clock starts now.
+   *
+   * @param protocol "http" or "grpc", for metrics and logs
+   * @param client the remote address, for logs
+   */
+  public Session open(String protocol, String client, Inlet inlet) {
+    return new Session(protocol, client, inlet);
+  }
+
+  /** One upload, from its first byte on the wire to its answer. */
+  public final class Session {
+
+    private final String protocol;
+    private final String client;
+    private final Inlet inlet;
+    private final Promise<UploadReceipt> result = Promise.promise();
+    private final Promise<Void> ready = Promise.promise();
+    private final Promise<Void> settled = Promise.promise();
+    private Upload.Request request;
+    private Upload upload;
+    private Buffer pending = Buffer.buffer();
+    private boolean slot;
+    private boolean paused;
+    private boolean ended;
+    private boolean opening;
+    private boolean over;
+    private long idleTimer = -1;
+
+    private Session(String protocol, String client, Inlet inlet) {
+      this.protocol = protocol;
+      this.client = client;
+      this.inlet = inlet;
+      arm();
+    }
+
+    /** Completes with the receipt, or fails with an {@link UploadRefused}. */
+    public Future<UploadReceipt> result() {
+      return result.future();
+    }
+
+    /** Completes when the temporary file is open: a client held back until then may send. */
+    public Future<Void> ready() {
+      return ready.future();
+    }
+
+    /**
+     * Completes once nothing of the session is left: its answer decided, its slot free, its
+     * temporary file placed or deleted (or its deletion failed and was counted). Graceful stops
+     * and tests wait on it.
+     */
+    public Future<Void> settled() {
+      return settled.future();
+    }
+
+    public boolean announced() {
+      return request != null;
+    }
+
+    /** What the client says it will send. Checks that need no disk run now; the rest on a worker. */
+    public void announce(Upload.Request r) {
+      if (over || request != null) {
+        return;
+      }
+      request = r;
+      try {
+        Upload.validate(settings, r);
+      } catch (UploadRefused e) {
+        fail(e);
+        return;
+      }
+      if (active >= MAX_ACTIVE) {
+        fail(new UploadRefused(UploadRefused.Kind.BUSY, MAX_ACTIVE + " uploads are already running: retry later"));
+        return;
+      }
+      active++;
+      slot = true;
+      opening = true;
+      arm();
+      Upload.begin(vertx, worker, sharedRoot, settings, r).onComplete(ar -> {
+        opening = false;
+        if (ar.failed()) {
+          if (over) {
+            settled.tryComplete(); // cut meanwhile, and no file was made
+          } else {
+            fail(ar.cause());
+          }
+          return;
+        }
+        upload = ar.result();
+        if (over) {
+          // Cut or timed out while the file was being prepared: it must not stay.
+          discard().onComplete(x -> settled.tryComplete());
+          return;
+        }
+        Buffer early = pending;
+        pending = null;
+        arm();
+        ready.tryComplete();
+        if (early.length() > 0) {
+          write(early);
+        }
+        if (over) {
+          return;
+        }
+        if (ended) {
+          finish();
+        } else if (paused) {
+          paused = false;
+          inlet.resume();
+        }
+      });
+    }
+
+    /** Bytes of the file, in order. */
+    public void data(Buffer data) {
+      if (over || data.length() == 0) {
+        return;
+      }
+      arm();
+      if (upload == null) {
+        pending.appendBuffer(data);
+        // Pausing the moment data arrives would also pause a stream that has already ended
+        // (which upsets Vert.x's gRPC stream); only a lot of it is held back.
+        if (pending.length() > PENDING_LIMIT && !paused) {
+          paused = true;
+          inlet.pause();
+        }
+        return;
+      }
+      write(data);
+    }
+
+    /** The client has sent everything. */
+    public void end() {
+      if (over) {
+        return;
+      }
+      if (request == null) {
+        fail(new UploadRefused(UploadRefused.Kind.BAD_REQUEST, "empty upload stream"));
+      } else if (upload == null) {
+        ended = true;
+      } else {
+        finish();
+      }
+    }
+
+    /** The client went away, or the connection broke: nothing of the upload may stay. */
+    public void cut() {
+      if (!over) {
+        fail(new UploadRefused(UploadRefused.Kind.CANCELLED, "the client went away"));
+      }
+    }
+
+    private void write(Buffer data) {
+      try {
+        upload.write(data);
+      } catch (UploadRefused e) {
+        fail(e);
+        return;
+      }
+      if (upload.writeQueueFull()) {
+        inlet.pause();
+        upload.drainHandler(v -> inlet.resume());
+      }
+    }
+
+    private void finish() {
+      over = true;
+      vertx.cancelTimer(idleTimer);
+      upload.finish().onComplete(ar -> {
+        release();
+        if (ar.failed()) {
+          result.tryFail(refusal(ar.cause()));
+          told(ar.cause());
+          settled.tryComplete();
+          return;
+        }
+        Upload.Result r = ar.result();
+        metrics.transferred(protocol, "received", r.size());
+        // Answer once the index has it, so a search right after the upload finds the file. The
+        // file is safely in place either way; a failed rescan is said, not hidden.
+        refreshIndex.get().onComplete(indexed -> {
+          metrics.upload(protocol, "ok");
+          result.tryComplete(new UploadReceipt(r.sharedName(), r.size(), r.sha256(), indexed.succeeded()));
+          settled.tryComplete();
+        });
+      });
+    }
+
+    /**
+     * The client sent nothing for the idle timeout: every message restarts it. It stops while the
+     * temporary file is being opened: waiting on our own worker is not the client's idleness.
+     */
+    private void arm() {
+      vertx.cancelTimer(idleTimer);
+      if (opening) {
+        return;
+      }
+      idleTimer = vertx.setTimer(idleMillis, t -> fail(new UploadRefused(UploadRefused.Kind.TIMEOUT,
+          (request == null ? "no announcement" : "no data") + " within " + idleMillis + " ms")));
+    }
+
+    private void fail(Throwable err) {
+      if (over) {
+        return;
+      }
+      over = true;
+      vertx.cancelTimer(idleTimer);
+      if (!opening) {
+        // While opening, the file's future settles it (above).
+        discard().onComplete(x -> settled.tryComplete());
+      }
+      release();
+      UploadRefused refusal = refusal(err);
+      ready.tryFail(refusal);
+      result.tryFail(refusal);
+      told(refusal);
+    }
+
+    /** Deletes the temporary file, if there is one yet; a delete that fails is said, never dropped. */
+    private Future<Void> discard() {
+      if (upload == null) {
+        return Future.succeededFuture();
+      }
+      return upload.abort().onFailure(err -> {
+        cleanupFailures++;
+        LOG.warn("upload {}: temporary file not removed (the next start removes it): {}", request.name(),
+            err.toString());
+      });
+    }
+
+    private void release() {
+      if (slot) {
+        slot = false;
+        active--;
+      }
+    }
+
+    /** One line for the operator per refused upload; the peer's own failures the edge logs with an id. */
+    private void told(Throwable err) {
+      UploadRefused u = refusal(err);
+      metrics.upload(protocol, u.kind().name().toLowerCase(Locale.ROOT));
+      if (u.kind() != UploadRefused.Kind.IO) {
+        LOG.info("upload {} over {} from {} not taken: {}: {}", request == null ? "(unannounced)" : request.name(),
+            protocol, client, u.kind(), u.getMessage());
+      }
+    }
+  }
+
+  /** Any failure as the kind the edges know; an unexpected one is the peer's own ({@code IO}). */
+  static UploadRefused refusal(Throwable err) {
+    return err instanceof UploadRefused u ? u
+        : new UploadRefused(UploadRefused.Kind.IO, "upload failed: " + err, err);
+  }
+}
