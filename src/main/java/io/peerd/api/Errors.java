@@ -40,10 +40,18 @@ final class Errors {
 
   /** The answer to a failure of the peer's own: an id, the rest in the log. */
   static JsonObject internal(RoutingContext ctx, Metrics metrics, Throwable t) {
-    String route = ctx.currentRoute() != null && ctx.currentRoute().getPath() != null ? ctx.currentRoute().getPath()
-        : "rest";
-    return WireJson.error("internal", metrics.incident(ctx.request().method() + " " + route,
+    return WireJson.error("internal", metrics.incident(ctx.request().method() + " " + area(ctx.request().path()),
         t == null ? new IllegalStateException("failed without a cause") : t));
+  }
+
+  /**
+   * Where a failure happened, as a metric label: the first segment of the path ({@code /index},
+   * {@code /upload}). An error handler no longer knows the route that failed, and a raw path
+   * would be a label without bound; only routes that exist get this far.
+   */
+  static String area(String path) {
+    String first = path == null ? "" : path.replaceFirst("^/([^/]*).*$", "$1");
+    return first.matches("[a-z]{1,16}") ? "/" + first : "/";
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {

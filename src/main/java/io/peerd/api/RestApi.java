@@ -55,22 +55,14 @@ public final class RestApi {
 
   private final Vertx vertx;
   private final Parts p;
-  private final Timer searchLatency;
-  private final Timer forwardedLatency;
-  private final Counter partialSearches;
-  private final DistributionSummary searchResults;
+  private final SearchMeter searchMeter;
   private long filesBodyGeneration = -1;
   private Buffer filesBody;
 
   public RestApi(Vertx vertx, Parts parts) {
     this.vertx = vertx;
     this.p = parts;
-    this.searchLatency = p.metrics().timer("peer_search_seconds", "Searches answered", "role", "origin");
-    this.forwardedLatency = p.metrics().timer("peer_search_seconds", "Searches answered", "role", "forwarded");
-    this.partialSearches = p.metrics().counter("peer_search_partial_total",
-        "Searches answered partial (a neighbour failed or the deadline cut them)");
-    this.searchResults = DistributionSummary.builder("peer_search_results").description("Files in a search answer")
-        .tag("peer", p.config().node().name()).register(p.metrics().registry());
+    this.searchMeter = new SearchMeter(p.metrics(), p.config().node().name());
   }
 
   public Router router() {
@@ -97,7 +89,7 @@ public final class RestApi {
     for (String path : WebUi.paths()) {
       r.get(path).handler(ui::handle);
     }
-    SearchStream stream = new SearchStream(p.search(), this::searchQuery);
+    SearchStream stream = new SearchStream(p.search(), this::searchQuery, searchMeter, p.metrics());
     r.get("/search/stream").handler(stream::handle);
     HttpUpload upload = new HttpUpload(p.uploads(), p.local());
     r.put(HttpUpload.PREFIX + "*").handler(upload::handle);
@@ -248,18 +240,10 @@ public final class RestApi {
 
   private void search(RoutingContext ctx) {
     SearchQuery query = searchQuery(ctx);
-    String from = query.from();
     long started = System.nanoTime();
-    Timer latency = from == null ? searchLatency : forwardedLatency;
     p.search().search(query)
         .onSuccess(answer -> {
-          latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-          if (from == null) {
-            if (answer.partial()) {
-              partialSearches.increment();
-            }
-            searchResults.record(answer.results().stream().mapToInt(r -> r.files().size()).sum());
-          }
+          searchMeter.record(query, started, answer);
           Errors.json(ctx, 200, WireJson.searchAnswer(answer));
         })
         .onFailure(ctx::fail);

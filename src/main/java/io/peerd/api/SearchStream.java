@@ -1,6 +1,7 @@
 package io.peerd.api;
 
 import io.peerd.wire.WireJson;
+import io.peerd.metrics.Metrics;
 import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchService;
 import io.vertx.core.buffer.Buffer;
@@ -23,11 +24,16 @@ final class SearchStream {
 
   private final SearchService search;
   private final Function<RoutingContext, SearchQuery> parse;
+  private final SearchMeter meter;
+  private final Metrics metrics;
   private int open;
 
-  SearchStream(SearchService search, Function<RoutingContext, SearchQuery> parse) {
+  SearchStream(SearchService search, Function<RoutingContext, SearchQuery> parse, SearchMeter meter,
+      Metrics metrics) {
     this.search = search;
     this.parse = parse;
+    this.meter = meter;
+    this.metrics = metrics;
   }
 
   int open() {
@@ -37,6 +43,7 @@ final class SearchStream {
   void handle(RoutingContext ctx) {
     // Parsed before any header is written: a bad parameter is still a plain 400 JSON answer.
     SearchQuery query = parse.apply(ctx);
+    long started = System.nanoTime();
     if (open >= MAX_STREAMS) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
       throw new BadRequest(503, "busy", MAX_STREAMS + " search streams are already open: retry later");
@@ -65,9 +72,12 @@ final class SearchStream {
         res.write(event("peer", WireJson.peerResult(result)));
       }
     }).onComplete(ar -> {
+      if (ar.succeeded()) {
+        meter.record(query, started, ar.result());
+      }
       if (!state[0] && !res.ended()) {
         res.end(ar.succeeded() ? event("done", WireJson.searchSummary(ar.result()))
-            : event("error", WireJson.error("internal", String.valueOf(ar.cause().getMessage()))));
+            : event("error", Errors.internal(ctx, metrics, ar.cause())));
       }
       release.run();
     });

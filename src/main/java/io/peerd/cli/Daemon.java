@@ -50,9 +50,10 @@ public final class Daemon {
             // Handlers first: a SIGTERM right after the start-up line must find them in place.
             onSignals(vertx, id, config);
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            LOG.info("peer {} up in {} ms: REST and gRPC on {}, gRPC {}, sharing {} (config: {})",
+            LOG.info("peer {} up in {} ms: REST and gRPC on {}, gRPC {}{}, sharing {} (config: {})",
                 config.node().name(), ms, peer.selfUrl(), "grpc://" + config.node().bindHost() + ":" + peer.grpcPort(),
-                config.sharedDir(), config.source());
+                peer.metricsPort() >= 0 ? ", metrics http://" + config.node().bindHost() + ":" + peer.metricsPort()
+                    + "/metrics" : "", config.sharedDir(), config.source());
             return 0;
           });
         })

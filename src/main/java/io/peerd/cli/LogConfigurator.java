@@ -33,6 +33,10 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     root.addAppender(plain);
     ctx.getLogger("io.netty").setLevel(Level.WARN);
     ctx.getLogger("io.vertx").setLevel(Level.WARN);
+    // Vert.x re-creates a client pool (and registers its gauges again) after a peer refused a
+    // connection; Micrometer warns about the second registration once per process. Nothing is
+    // wrong and nothing is lost, so an operator need not read it.
+    ctx.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 }

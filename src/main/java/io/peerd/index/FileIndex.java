@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FileIndex implements AutoCloseable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileIndex.class);
+
   /** Outcome of a scan, for logs and the rescan endpoint. */
   public record ScanReport(IndexSnapshot snapshot, int hashed, int skipped, long tookMillis) {}
 
@@ -54,8 +56,15 @@ public final class FileIndex implements AutoCloseable {
               ? IndexSnapshot.of(previous.generation() + 1, result.entries(), System.currentTimeMillis())
               : previous;
           snapshot = next;
-          done.complete(new ScanReport(next, result.hashed(), result.skipped(),
-              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
+          ScanReport report = new ScanReport(next, result.hashed(), result.skipped(),
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+          if (next != previous) {
+            // One line per change of what is shared; a rescan that finds nothing new says nothing.
+            LOG.info("index of {}: {} files, {} bytes (generation {}; {} hashed, {} skipped, {} ms)", root,
+                next.size(), next.totalBytes(), next.generation(), report.hashed(), report.skipped(),
+                report.tookMillis());
+          }
+          done.complete(report);
         });
     return done.future();
   }

@@ -18,6 +18,8 @@ import java.util.Map;
  */
 public final class PeerTable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerTable.class);
+
   private final String self;
   private final int capacity;
   private final Duration probeInterval;
@@ -140,12 +142,21 @@ public final class PeerTable {
 
   public void markSuccess(String url, long rttMs, long now) {
     version++;
-    peers.computeIfPresent(url, (k, p) -> p.succeeded(now, rttMs, now + probeInterval.toMillis()));
+    PeerState before = peers.get(url);
+    PeerState after = peers.computeIfPresent(url, (k, p) -> p.succeeded(now, rttMs, now + probeInterval.toMillis()));
+    if (before != null && !before.healthy()) {
+      // An operator's one line per peer gained: not per probe, only when it changes.
+      LOG.info("{}: peer {} reachable{}", self, url, after.rttMs() >= 0 ? " (rtt " + after.rttMs() + " ms)" : "");
+    }
   }
 
   public void markFailure(String url, long now) {
     version++;
-    peers.computeIfPresent(url, (k, p) -> p.failed(now + backoff(p.failures() + 1)));
+    PeerState before = peers.get(url);
+    PeerState after = peers.computeIfPresent(url, (k, p) -> p.failed(now + backoff(p.failures() + 1)));
+    if (before != null && before.healthy()) {
+      LOG.info("{}: peer {} lost; next probe in {} ms", self, url, after.nextProbeMillis() - now);
+    }
   }
 
   public long version() {
@@ -180,6 +191,7 @@ public final class PeerTable {
       if (expired) {
         gone.add(p.url());
         version++;
+        LOG.info("{}: peer {} forgotten after {} s unreachable", self, p.url(), (now - since) / 1000);
       }
       return expired;
     });

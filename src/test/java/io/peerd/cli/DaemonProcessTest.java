@@ -153,6 +153,69 @@ class DaemonProcessTest {
     }
   }
 
+  /** Every line of the process's stderr, read as it comes (so the process never blocks on a pipe). */
+  static List<String> collectStderr(Process p) {
+    List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread reader = new Thread(() -> {
+      try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+        for (String line = err.readLine(); line != null; line = err.readLine()) {
+          lines.add(line);
+        }
+      } catch (java.io.IOException e) {
+        // the process ended
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    return lines;
+  }
+
+  /** What an operator needs, one line each: start, the index, peers lost, stop; nothing per request. */
+  @Test
+  void theLogSaysWhatAnOperatorNeedsAndNothingPerRequest() throws Exception {
+    Files.createDirectories(tmp.resolve("s"));
+    Files.writeString(tmp.resolve("s/x.txt"), "x");
+    int closed;
+    try (java.net.ServerSocket sock = new java.net.ServerSocket(0)) {
+      closed = sock.getLocalPort();
+    }
+    String friend = "http://127.0.0.1:" + closed;
+    Process p = spawn(Map.of("PEER_REST_PORT", "0", "PEER_SHARED_DIR", "s", "PEER_STATE_DIR", "",
+        "PEER_FRIENDS", friend, "PEER_HEALTH_CHECK_INTERVAL", "0.2", "PEER_SERACH_TTL", "2"));
+    List<String> log = collectStderr(p);
+    try {
+      io.peerd.testkit.Await.until("the start-up line", java.time.Duration.ofSeconds(30),
+          () -> log.stream().anyMatch(l -> l.contains(" up in ")));
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)")
+          .matcher(log.stream().filter(l -> l.contains(" up in ")).findFirst().orElseThrow());
+      assertTrue(m.find());
+      io.peerd.testkit.Await.until("the friend reported lost", java.time.Duration.ofSeconds(30),
+          () -> log.stream().anyMatch(l -> l.contains("peer " + friend + " lost")));
+      int before = log.size();
+      var http = java.net.http.HttpClient.newHttpClient();
+      for (int i = 0; i < 30; i++) {
+        for (String path : List.of("/health", "/files", "/search?query=x", "/status", "/nope")) {
+          http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + m.group(1) + path))
+              .build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        }
+      }
+      assertEquals(before, log.size(), "150 requests, no line: " + log.subList(before, log.size()));
+      assertTrue(log.stream().anyMatch(l -> l.contains("WARN") && l.contains("PEER_SERACH_TTL")),
+          "the misspelt variable is a warning: " + log);
+      assertTrue(log.stream().anyMatch(l -> l.contains("INFO") && l.contains("index of") && l.contains("1 files")),
+          "the first scan: " + log);
+    } finally {
+      // SIGTERM through the handle: Process.destroy() would also close our end of its stderr.
+      p.toHandle().destroy();
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops it");
+    }
+    assertEquals(0, p.exitValue(), "a graceful stop: " + log);
+    io.peerd.testkit.Await.until("the stop line", java.time.Duration.ofSeconds(5),
+        () -> log.stream().anyMatch(l -> l.contains(" stopped")));
+    assertTrue(log.stream().anyMatch(l -> l.contains(" stopping (grace ")), log.toString());
+    assertTrue(log.size() <= 8, "a handful of lines in all: " + log);
+  }
+
   @Test
   void clientVerbsExitZeroOneOrTwo() throws Exception {
     for (String verb : List.of("search", "download", "upload", "status", "dummy-download", "dummy-upload")) {

@@ -128,6 +128,19 @@ class MetricsTest {
   }
 
   @Test
+  void aStreamedSearchCountsAsASearch() {
+    List<Sample> before = parse(get("/metrics"));
+    String events = get("/search/stream?query=a");
+    assertTrue(events.contains("event: done"), events);
+    get("/search?query=a");
+    List<Sample> after = parse(get("/metrics"));
+    assertEquals(2, sum(after, "peer_search_seconds_count", Map.of("role", "origin"))
+        - sum(before, "peer_search_seconds_count", Map.of("role", "origin")), "the stream and /search alike");
+    assertEquals(2, sum(after, "peer_search_results_count", Map.of("peer", "m"))
+        - sum(before, "peer_search_results_count", Map.of("peer", "m")));
+  }
+
+  @Test
   void routeLabelsStayBoundedWhateverPathsAreRequested() {
     for (int i = 0; i < 200; i++) {
       get("/no/such/path/" + i);
