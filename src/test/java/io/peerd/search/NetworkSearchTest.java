@@ -1,19 +1,18 @@
 package io.peerd.search;
 
+import static io.peerd.testkit.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.node.PeerVerticle;
+import io.peerd.testkit.Http;
 import io.peerd.testkit.Peers;
 import io.peerd.testkit.StandIns;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -50,143 +49,106 @@ class NetworkSearchTest {
     return out;
   }
 
-  @Test
-  void threePeersWithOneDeadAndOneHungFriendAnswerWithinTheFriendTimeout(Vertx vertx, VertxTestContext ctx)
-      throws Exception {
-    int dead = StandIns.closedPort();
-    String deadUrl = "http://127.0.0.1:" + dead;
-    WebClient http = WebClient.create(vertx);
-    long friendTimeout = 800;
-    StandIns.hung(vertx).compose(hung -> {
-      String hungUrl = "http://127.0.0.1:" + hung.actualPort();
-      return Future.all(
-              Peers.start(vertx, Peers.config("b", Peers.folderWith(tmp, "b", Map.of("shared-b.txt", "b")), List.of(), null)),
-              Peers.start(vertx, Peers.config("c", Peers.folderWith(tmp, "c", Map.of("shared-c.txt", "c", "other.bin", "o")), List.of(), null)))
-          .compose(bc -> {
-            PeerVerticle b = bc.resultAt(0);
-            PeerVerticle c = bc.resultAt(1);
-            JsonObject extra = new JsonObject().put("friend_timeout_ms", friendTimeout).put("max_fanout", 4);
-            return Peers.start(vertx, Peers.config("a", Peers.folderWith(tmp, "a", Map.of("shared-a.txt", "a")),
-                    List.of(b.selfUrl(), c.selfUrl(), deadUrl, hungUrl), extra))
-                .compose(a -> {
-                  long start = System.nanoTime();
-                  return http.get(a.restPort(), "127.0.0.1", "/search?query=SHARED&fanout=4&ttl=1").send()
-                      .map(r -> {
-                        long ms = (System.nanoTime() - start) / 1_000_000;
-                        ctx.verify(() -> {
-                          assertEquals(200, r.statusCode());
-                          JsonObject body = r.bodyAsJsonObject();
-                          assertTrue(ms >= friendTimeout - 50 && ms < friendTimeout + 700,
-                              "the hung friend costs its timeout, no more: " + ms + " ms");
-                          Map<String, JsonArray> files = filesByPeer(body);
-                          assertEquals(3, files.size(), files.keySet().toString());
-                          assertEquals("shared-a.txt", files.get(a.selfUrl()).getJsonObject(0).getString("name"));
-                          assertEquals("shared-b.txt", files.get(b.selfUrl()).getJsonObject(0).getString("name"));
-                          assertEquals(1, files.get(c.selfUrl()).size(), "only matches: " + files.get(c.selfUrl()));
-                          assertTrue(body.getBoolean("partial"));
-                          Map<String, String> why = reasons(body);
-                          assertTrue(why.get(deadUrl).startsWith("refused"), why.toString());
-                          assertTrue(why.get(hungUrl).startsWith("timeout"), why.toString());
-                          assertEquals(3, body.getInteger("peers_answered"));
-                        });
-                        return a;
-                      });
-                })
-                .compose(a -> {
-                  // The failures were recorded: the next search skips both and is fast.
-                  long start = System.nanoTime();
-                  return http.get(a.restPort(), "127.0.0.1", "/search?query=shared&fanout=4&ttl=1").send()
-                      .map(r -> {
-                        long ms = (System.nanoTime() - start) / 1_000_000;
-                        ctx.verify(() -> {
-                          JsonObject body = r.bodyAsJsonObject();
-                          assertFalse(body.getBoolean("partial"), body.encode());
-                          assertTrue(ms < friendTimeout, "unhealthy peers are skipped: " + ms + " ms");
-                        });
-                        return r;
-                      });
-                });
-          });
-    }).onComplete(ctx.succeeding(r -> ctx.completeNow()));
+  static long msSince(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
   @Test
-  void aDeadFriendAloneCostsMilliseconds(Vertx vertx, VertxTestContext ctx) throws Exception {
+  void threePeersWithOneDeadAndOneHungFriendAnswerWithinTheFriendTimeout(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
     String deadUrl = "http://127.0.0.1:" + StandIns.closedPort();
-    WebClient http = WebClient.create(vertx);
-    Peers.start(vertx, Peers.config("a", Peers.folderWith(tmp, "a", Map.of("x.txt", "x")), List.of(deadUrl),
-            new JsonObject().put("friend_timeout_ms", 5000)))
-        .compose(a -> {
-          long start = System.nanoTime();
-          return http.get(a.restPort(), "127.0.0.1", "/search?query=x").send().map(r -> {
-            long ms = (System.nanoTime() - start) / 1_000_000;
-            ctx.verify(() -> {
-              assertTrue(ms < 1000, "refused connections fail fast: " + ms);
-              assertTrue(reasons(r.bodyAsJsonObject()).get(deadUrl).startsWith("refused"));
-            });
-            return r;
-          });
-        })
-        .onComplete(ctx.succeeding(r -> ctx.completeNow()));
+    String hungUrl = "http://127.0.0.1:" + await(StandIns.hung(vertx)).actualPort();
+    PeerVerticle b = Peers.started(vertx, "b", Peers.folderWith(tmp, "b", Map.of("shared-b.txt", "b")),
+        List.of(), null);
+    PeerVerticle c = Peers.started(vertx, "c",
+        Peers.folderWith(tmp, "c", Map.of("shared-c.txt", "c", "other.bin", "o")), List.of(), null);
+    // The search deadline is far above the friend timeout, so that a search held by the hung
+    // friend for longer than its timeout is told apart from one cut by the deadline.
+    long friendTimeout = 1500;
+    JsonObject extra = new JsonObject().put("friend_timeout_ms", friendTimeout).put("max_fanout", 4)
+        .put("search_timeout_ms", 10_000);
+    PeerVerticle a = Peers.started(vertx, "a", Peers.folderWith(tmp, "a", Map.of("shared-a.txt", "a")),
+        List.of(b.selfUrl(), c.selfUrl(), deadUrl, hungUrl), extra);
+
+    long start = System.nanoTime();
+    Http.Reply r = http.get(a, "/search?query=SHARED&fanout=4&ttl=1");
+    long ms = msSince(start);
+    assertEquals(200, r.status());
+    JsonObject body = r.json();
+    // Up to 3 s over the timeout for a loaded 2-core machine; still far below the 10 s deadline.
+    assertTrue(ms >= friendTimeout - 50 && ms < friendTimeout + 3000,
+        "the hung friend costs its timeout, no more: " + ms + " ms");
+    Map<String, JsonArray> files = filesByPeer(body);
+    assertEquals(3, files.size(), files.keySet().toString());
+    assertEquals("shared-a.txt", files.get(a.selfUrl()).getJsonObject(0).getString("name"));
+    assertEquals("shared-b.txt", files.get(b.selfUrl()).getJsonObject(0).getString("name"));
+    assertEquals(1, files.get(c.selfUrl()).size(), "only matches: " + files.get(c.selfUrl()));
+    assertTrue(body.getBoolean("partial"));
+    Map<String, String> why = reasons(body);
+    assertTrue(why.get(deadUrl).startsWith("refused"), why.toString());
+    assertTrue(why.get(hungUrl).startsWith("timeout"), why.toString());
+    assertEquals(3, body.getInteger("peers_answered"));
+
+    // The failures were recorded: the next search skips both, so the hung friend costs nothing.
+    start = System.nanoTime();
+    JsonObject again = http.getJson(a, "/search?query=shared&fanout=4&ttl=1");
+    ms = msSince(start);
+    assertFalse(again.getBoolean("partial"), again.encode());
+    assertTrue(ms < friendTimeout, "unhealthy peers are skipped: " + ms + " ms");
   }
 
   @Test
-  void seedPeersAreNeighboursBothWays(Vertx vertx, VertxTestContext ctx) throws Exception {
-    WebClient http = WebClient.create(vertx);
+  void aDeadFriendAloneCostsMilliseconds(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    String deadUrl = "http://127.0.0.1:" + StandIns.closedPort();
+    PeerVerticle a = Peers.started(vertx, "a", Peers.folderWith(tmp, "a", Map.of("x.txt", "x")), List.of(deadUrl),
+        new JsonObject().put("friend_timeout_ms", 5000));
+
+    long start = System.nanoTime();
+    JsonObject body = http.getJson(a, "/search?query=x");
+    long ms = msSince(start);
+    // Waiting for the friend would cost its 5 s timeout; 2 s is room for a loaded 2-core machine.
+    assertTrue(ms < 2000, "refused connections fail fast: " + ms);
+    assertTrue(reasons(body).get(deadUrl).startsWith("refused"));
+  }
+
+  @Test
+  void seedPeersAreNeighboursBothWays(Vertx vertx) {
+    Http http = new Http(vertx);
     int[] seedSearches = {0};
-    StandIns.seedPeer(vertx, "seed", "from-seed.txt", seedSearches)
-        .compose(seed -> {
-          String seedUrl = "http://127.0.0.1:" + seed.actualPort();
-          return Peers.start(vertx, Peers.config("ours", Peers.folderWith(tmp, "ours", Map.of("from-ours.txt", "o")),
-                  List.of(seedUrl), null))
-              .compose(ours -> http.get(ours.restPort(), "127.0.0.1", "/search?query=from&ttl=2").send()
-                  .map(r -> {
-                    ctx.verify(() -> {
-                      Map<String, JsonArray> files = filesByPeer(r.bodyAsJsonObject());
-                      assertEquals("from-seed.txt", files.get(seedUrl).getJsonObject(0).getString("name"),
-                          "a seed peer's answer is merged");
-                      assertEquals(1, seedSearches[0]);
-                      assertEquals(1, ((JsonObject) r.bodyAsJsonObject().getJsonArray("results").stream()
-                          .filter(o -> ((JsonObject) o).getString("peer").equals(seedUrl)).findFirst().get())
-                          .getInteger("hops"));
-                    });
-                    return ours;
-                  }))
-              // The other direction: a seed peer searching us calls GET /files and reads base and files[].name.
-              .compose(ours -> http.get(ours.restPort(), "127.0.0.1", "/files?ttl=2").send().map(r -> {
-                ctx.verify(() -> {
-                  JsonObject body = r.bodyAsJsonObject();
-                  assertEquals(ours.selfUrl(), body.getString("base"));
-                  assertEquals("from-ours.txt", body.getJsonArray("files").getJsonObject(0).getString("name"));
-                });
-                return r;
-              }));
-        })
-        .onComplete(ctx.succeeding(r -> ctx.completeNow()));
+    String seedUrl = "http://127.0.0.1:" + await(StandIns.seedPeer(vertx, "seed", "from-seed.txt", seedSearches))
+        .actualPort();
+    PeerVerticle ours = Peers.started(vertx, "ours", Peers.folderWith(tmp, "ours", Map.of("from-ours.txt", "o")),
+        List.of(seedUrl), null);
+
+    JsonObject answer = http.getJson(ours, "/search?query=from&ttl=2");
+    Map<String, JsonArray> files = filesByPeer(answer);
+    assertEquals("from-seed.txt", files.get(seedUrl).getJsonObject(0).getString("name"),
+        "a seed peer's answer is merged");
+    assertEquals(1, seedSearches[0]);
+    assertEquals(1, ((JsonObject) answer.getJsonArray("results").stream()
+        .filter(o -> ((JsonObject) o).getString("peer").equals(seedUrl)).findFirst().get())
+        .getInteger("hops"));
+
+    // The other direction: a seed peer searching us calls GET /files and reads base and files[].name.
+    JsonObject listing = http.getJson(ours, "/files?ttl=2");
+    assertEquals(ours.selfUrl(), listing.getString("base"));
+    assertEquals("from-ours.txt", listing.getJsonArray("files").getJsonObject(0).getString("name"));
   }
 
   @Test
-  void bootstrapRegistersWithEveryFriendAndReportsFailures(Vertx vertx, VertxTestContext ctx) throws Exception {
-    WebClient http = WebClient.create(vertx);
+  void bootstrapRegistersWithEveryFriendAndReportsFailures(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
     String deadUrl = "http://127.0.0.1:" + StandIns.closedPort();
-    Peers.start(vertx, Peers.config("b", Peers.folderWith(tmp, "b", Map.of()), List.of(), null))
-        .compose(b -> Peers.start(vertx, Peers.config("a", Peers.folderWith(tmp, "a", Map.of()),
-                List.of(b.selfUrl(), deadUrl), null))
-            .compose(a -> http.post(a.restPort(), "127.0.0.1", "/bootstrap").send()
-                .compose(r -> {
-                  ctx.verify(() -> {
-                    JsonObject body = r.bodyAsJsonObject();
-                    assertEquals(new JsonArray().add(b.selfUrl()), body.getJsonArray("registered"));
-                    assertEquals(new JsonArray().add(deadUrl), body.getJsonArray("failed"));
-                    assertTrue(body.getJsonArray("failures").getJsonObject(0).getString("reason").startsWith("refused"));
-                  });
-                  return http.get(b.restPort(), "127.0.0.1", "/peers").send();
-                })
-                .map(r -> {
-                  ctx.verify(() -> assertTrue(r.bodyAsJsonObject().getJsonArray("all_peers").contains(a.selfUrl()),
-                      "the friend now knows us"));
-                  return r;
-                })))
-        .onComplete(ctx.succeeding(r -> ctx.completeNow()));
+    PeerVerticle b = Peers.started(vertx, "b", Peers.folderWith(tmp, "b", Map.of()), List.of(), null);
+    PeerVerticle a = Peers.started(vertx, "a", Peers.folderWith(tmp, "a", Map.of()), List.of(b.selfUrl(), deadUrl),
+        null);
+
+    JsonObject body = http.post(a, "/bootstrap", (JsonObject) null).json();
+    assertEquals(new JsonArray().add(b.selfUrl()), body.getJsonArray("registered"));
+    assertEquals(new JsonArray().add(deadUrl), body.getJsonArray("failed"));
+    assertTrue(body.getJsonArray("failures").getJsonObject(0).getString("reason").startsWith("refused"));
+
+    assertTrue(http.getJson(b, "/peers").getJsonArray("all_peers").contains(a.selfUrl()), "the friend now knows us");
   }
 }

@@ -1,24 +1,24 @@
 package io.peerd.search;
 
+import static io.peerd.testkit.Await.await;
+import static io.peerd.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.node.PeerVerticle;
 import io.peerd.routing.NameSummary;
+import io.peerd.testkit.Http;
 import io.peerd.testkit.Peers;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,113 +34,86 @@ class SummaryRoutingTest {
 
   static final JsonObject EXACT = new JsonObject().put("peer_exchange", false);
 
+  /** Summaries are fetched every health-check interval (1 s here); the rest is room for a loaded machine. */
+  static final Duration SUMMARY_ROUNDS = Duration.ofSeconds(20);
+
+  static long stat(Http http, PeerVerticle p, String key) {
+    return await(Peers.stat(http.client(), p, key));
+  }
+
   @Test
-  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
-  void aNewFileReachesTheNeighboursSummaryAndOnlyItsHolderIsAsked(Vertx vertx, VertxTestContext ctx) {
-    WebClient http = WebClient.create(vertx);
+  void aNewFileReachesTheNeighboursSummaryAndOnlyItsHolderIsAsked(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    PeerVerticle p0 = Peers.started(vertx, "p0", Peers.folderWith(tmp, "p0", Map.of("mine.txt", "x")), List.of(),
+        EXACT);
+    PeerVerticle p1 = Peers.started(vertx, "p1", Peers.folderWith(tmp, "p1", Map.of("cats.txt", "x")), List.of(),
+        EXACT);
     Path d2 = Peers.folderWith(tmp, "p2", Map.of("other.txt", "x"));
-    Future.all(List.of(
-            Peers.start(vertx, Peers.config("p0", Peers.folderWith(tmp, "p0", Map.of("mine.txt", "x")), List.of(), EXACT)),
-            Peers.start(vertx, Peers.config("p1", Peers.folderWith(tmp, "p1", Map.of("cats.txt", "x")), List.of(), EXACT)),
-            Peers.start(vertx, Peers.config("p2", d2, List.of(), EXACT))))
-        .map(cf -> cf.<PeerVerticle>list())
-        .compose(p -> Future.all(Peers.link(http, p.get(0), p.get(1)), Peers.link(http, p.get(0), p.get(2))).map(p))
-        .compose(p -> until(vertx, http, p.get(0), "/status", st -> st.getJsonObject("stats").getInteger("summaries_known") == 2).map(p))
-        .compose(p -> http.get(p.get(2).restPort(), "127.0.0.1", "/summary").send().map(r -> {
-          ctx.verify(() -> {
-            JsonObject s = r.bodyAsJsonObject();
-            NameSummary summary = NameSummary.decode(s.getString("filter"), s.getInteger("bits"), s.getInteger("tokens"));
-            assertTrue(summary.mayMatch("OTHER"));
-            assertTrue(!summary.mayMatch("needle"));
-          });
-          return p;
-        }))
-        .compose(p -> vertx.executeBlocking(() -> Files.writeString(d2.resolve("needle-in-haystack.txt"), "found me"))
-            .compose(x -> http.post(p.get(2).restPort(), "127.0.0.1", "/index/rescan").send())
-            // Until p0 holds p2's new summary: a summary search then asks p2 alone. (Before that,
-            // no summary matches and the query walks to both.)
-            .compose(x -> until(vertx, http, p.get(0), "/search?query=needle&mode=summary",
-                a -> a.getJsonArray("results").size() == 2 && a.getJsonArray("results").stream().map(JsonObject.class::cast)
-                    .anyMatch(r -> r.getString("peer").equals(p.get(2).selfUrl()) && !r.getJsonArray("files").isEmpty())))
-            .compose(x -> Peers.stat(http, p.get(1), "searches_processed"))
-            .compose(before -> http.get(p.get(0).restPort(), "127.0.0.1", "/search?query=haystack&mode=summary").send()
-                .compose(r -> Peers.stat(http, p.get(1), "searches_processed").map(after -> {
-                  ctx.verify(() -> {
-                    JsonObject a = r.bodyAsJsonObject();
-                    assertEquals(2, a.getJsonArray("results").size(), "p0 and p2 only: " + a.encode());
-                    assertEquals(before, after, "p1's summary cannot match: it was never asked");
-                  });
-                  return after;
-                }))))
-        .onComplete(ctx.succeeding(x -> ctx.completeNow()));
-  }
+    PeerVerticle p2 = Peers.started(vertx, "p2", d2, List.of(), EXACT);
+    await(Peers.link(http.client(), p0, p1));
+    await(Peers.link(http.client(), p0, p2));
+    until("p0 holds both neighbours' summaries", SUMMARY_ROUNDS,
+        () -> http.getJson(p0, "/status").getJsonObject("stats").getInteger("summaries_known") == 2);
 
-  @Test
-  void badModesAndChecksAre400sAndUnknownChecksSayStop(Vertx vertx, VertxTestContext ctx) {
-    WebClient http = WebClient.create(vertx);
-    Peers.start(vertx, Peers.config("solo", Peers.folderWith(tmp, "solo", Map.of("a.txt", "x")), List.of(), EXACT))
-        .compose(p -> http.get(p.restPort(), "127.0.0.1", "/search?query=a&mode=gossip").send()
-            .compose(r -> {
-              ctx.verify(() -> {
-                assertEquals(400, r.statusCode());
-                assertTrue(r.bodyAsJsonObject().getString("detail").contains("flood, walk, summary"));
-              });
-              return http.get(p.restPort(), "127.0.0.1", "/search/check").send();
-            })
-            .compose(r -> {
-              ctx.verify(() -> assertEquals(400, r.statusCode()));
-              return http.get(p.restPort(), "127.0.0.1", "/search/check?id=nope").send();
-            })
-            .compose(r -> {
-              ctx.verify(() -> assertEquals(false, r.bodyAsJsonObject().getBoolean("continue")));
-              return http.get(p.restPort(), "127.0.0.1", "/summary").send();
-            })
-            .compose(r -> {
-              long generation = r.bodyAsJsonObject().getLong("generation");
-              return http.get(p.restPort(), "127.0.0.1", "/summary?known=" + generation).send();
-            })
-            .compose(r -> {
-              ctx.verify(() -> {
-                assertEquals(true, r.bodyAsJsonObject().getBoolean("unchanged"));
-                assertTrue(!r.bodyAsJsonObject().containsKey("filter"));
-              });
-              return http.get(p.restPort(), "127.0.0.1", "/search?query=a&mode=walk&ttl=999&walkers=1000").send();
-            }))
-        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-          assertEquals(200, r.statusCode(), "ttl and walkers above their caps are clamped");
-          assertEquals(32, r.bodyAsJsonObject().getInteger("ttl"));
-          ctx.completeNow();
-        })));
-  }
+    JsonObject s = http.getJson(p2, "/summary");
+    NameSummary summary = NameSummary.decode(s.getString("filter"), s.getInteger("bits"), s.getInteger("tokens"));
+    assertTrue(summary.mayMatch("OTHER"));
+    assertTrue(!summary.mayMatch("needle"));
 
-  @Test
-  void aSearchCannotAskForMoreWalkersThanThePeerIsConfiguredFor(Vertx vertx, VertxTestContext ctx) {
-    WebClient http = WebClient.create(vertx);
-    JsonObject twoWalkers = EXACT.copy().put("walkers", 2);
-    List<Future<PeerVerticle>> all = new java.util.ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      all.add(Peers.start(vertx, Peers.config("w" + i, Peers.folderWith(tmp, "w" + i, Map.of("w" + i + ".txt", "x")),
-          List.of(), i == 0 ? twoWalkers : EXACT)));
-    }
-    Future.all(all).map(cf -> cf.<PeerVerticle>list())
-        .compose(p -> Future.all(List.of(Peers.link(http, p.get(0), p.get(1)), Peers.link(http, p.get(0), p.get(2)),
-            Peers.link(http, p.get(0), p.get(3)), Peers.link(http, p.get(0), p.get(4)))).map(p))
-        .compose(p -> http.get(p.get(0).restPort(), "127.0.0.1", "/search?query=nothing-here&mode=walk&ttl=1&walkers=50")
-            .send().compose(r -> Peers.stat(http, p.get(0), "queries_forwarded")))
-        .onComplete(ctx.succeeding(sent -> ctx.verify(() -> {
-          assertEquals(2, sent, "walkers=50 is clamped to the configured 2");
-          ctx.completeNow();
-        })));
-  }
-
-  /** Polls a GET until the JSON answer satisfies the condition (every 200 ms). */
-  static Future<JsonObject> until(Vertx vertx, WebClient http, PeerVerticle p, String path, Predicate<JsonObject> ok) {
-    return http.get(p.restPort(), "127.0.0.1", path).send().compose(r -> {
-      JsonObject body = r.bodyAsJsonObject();
-      if (ok.test(body)) {
-        return Future.succeededFuture(body);
-      }
-      return vertx.timer(200, TimeUnit.MILLISECONDS).compose(t -> until(vertx, http, p, path, ok));
+    Files.writeString(d2.resolve("needle-in-haystack.txt"), "found me");
+    assertEquals(200, http.post(p2, "/index/rescan", (JsonObject) null).status());
+    // Until p0 holds p2's new summary: a summary search then asks p2 alone. (Before that, no
+    // summary matches and the query walks to both.)
+    until("p0 routes 'needle' to p2 by its new summary", SUMMARY_ROUNDS, () -> {
+      JsonArray results = http.getJson(p0, "/search?query=needle&mode=summary").getJsonArray("results");
+      return results.size() == 2 && results.stream().map(JsonObject.class::cast)
+          .anyMatch(r -> r.getString("peer").equals(p2.selfUrl()) && !r.getJsonArray("files").isEmpty());
     });
+
+    long before = stat(http, p1, "searches_processed");
+    JsonObject a = http.getJson(p0, "/search?query=haystack&mode=summary");
+    long after = stat(http, p1, "searches_processed");
+    assertEquals(2, a.getJsonArray("results").size(), "p0 and p2 only: " + a.encode());
+    assertEquals(before, after, "p1's summary cannot match: it was never asked");
+  }
+
+  @Test
+  void badModesAndChecksAre400sAndUnknownChecksSayStop(Vertx vertx) {
+    Http http = new Http(vertx);
+    PeerVerticle p = Peers.started(vertx, "solo", Peers.folderWith(tmp, "solo", Map.of("a.txt", "x")), List.of(),
+        EXACT);
+
+    Http.Reply gossip = http.get(p, "/search?query=a&mode=gossip");
+    assertEquals(400, gossip.status());
+    assertTrue(gossip.json().getString("detail").contains("flood, walk, summary"));
+
+    assertEquals(400, http.get(p, "/search/check").status());
+    assertEquals(false, http.get(p, "/search/check?id=nope").json().getBoolean("continue"));
+
+    long generation = http.getJson(p, "/summary").getLong("generation");
+    JsonObject unchanged = http.get(p, "/summary?known=" + generation).json();
+    assertEquals(true, unchanged.getBoolean("unchanged"));
+    assertTrue(!unchanged.containsKey("filter"));
+
+    Http.Reply clamped = http.get(p, "/search?query=a&mode=walk&ttl=999&walkers=1000");
+    assertEquals(200, clamped.status(), "ttl and walkers above their caps are clamped");
+    assertEquals(32, clamped.json().getInteger("ttl"));
+  }
+
+  @Test
+  void aSearchCannotAskForMoreWalkersThanThePeerIsConfiguredFor(Vertx vertx) {
+    Http http = new Http(vertx);
+    JsonObject twoWalkers = EXACT.copy().put("walkers", 2);
+    List<PeerVerticle> p = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      p.add(Peers.started(vertx, "w" + i, Peers.folderWith(tmp, "w" + i, Map.of("w" + i + ".txt", "x")), List.of(),
+          i == 0 ? twoWalkers : EXACT));
+    }
+    for (int i = 1; i < 5; i++) {
+      await(Peers.link(http.client(), p.get(0), p.get(i)));
+    }
+
+    http.get(p.get(0), "/search?query=nothing-here&mode=walk&ttl=1&walkers=50");
+    assertEquals(2, stat(http, p.get(0), "queries_forwarded"), "walkers=50 is clamped to the configured 2");
   }
 }
