@@ -55,6 +55,8 @@ final class LiveCheckCommand extends ExperimentCommand implements Callable<Integ
     }
     List<Mode> parsed = modes(modes);
     Path dir = Files.createTempDirectory("peerd-livecheck");
+    // A hundred peers' start-up, index and peer lines would bury the report: only problems.
+    Logging.apply("plain", "WARN");
     Vertx vertx = Vertx.vertx();
     try {
       LiveCheck.Outcome out = new LiveCheck(vertx, new LiveCheck.Settings(peers, min, max, searches, parsed,

@@ -1,5 +1,6 @@
 package io.peerd.sim.live;
 
+import static io.peerd.testkit.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,12 +8,10 @@ import io.peerd.sim.Report;
 import io.peerd.sim.Simulator;
 import io.peerd.routing.Mode;
 import io.vertx.core.Vertx;
-import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,26 +30,24 @@ class LiveCheckTest {
   Path tmp;
 
   @Test
-  @Timeout(value = 3, timeUnit = TimeUnit.MINUTES)
-  void realPeersBehaveAsTheSimulatorPredicts(Vertx vertx, VertxTestContext ctx) {
+  void realPeersBehaveAsTheSimulatorPredicts(Vertx vertx) {
     LiveCheck check = new LiveCheck(vertx, new LiveCheck.Settings(24, 4, 6, 30,
         List.of(Mode.FLOOD, Mode.WALK, Mode.SUMMARY), 30, 0.06, 3, 32, 5, tmp));
-    check.run().onComplete(ctx.succeeding(out -> ctx.verify(() -> {
-      String report = Report.markdown(out.live()) + "\n" + Report.markdown(out.simulated());
-      Simulator.Result flood = out.live().get(0);
-      Simulator.Result walk = out.live().get(1);
-      Simulator.Result summary = out.live().get(2);
-      assertEquals(Mode.FLOOD, flood.mode());
-      assertTrue(flood.success() >= 0.9 && walk.success() >= 0.8 && summary.success() >= 0.9, report);
-      assertTrue(walk.messages() < flood.messages(), report);
-      assertTrue(summary.messages() < walk.messages(), report);
-      assertTrue(walk.checks() > 0, "walkers checked with their origin\n" + report);
-      for (int i = 0; i < 3; i++) {
-        double live = out.live().get(i).messages();
-        double sim = out.simulated().get(i).messages();
-        assertTrue(live < 2 * sim && sim < 2 * live, "live and simulated within 2x\n" + report);
-      }
-      ctx.completeNow();
-    })));
+    LiveCheck.Outcome out = await(check.run(), Duration.ofMinutes(3));
+
+    String report = Report.markdown(out.live()) + "\n" + Report.markdown(out.simulated());
+    Simulator.Result flood = out.live().get(0);
+    Simulator.Result walk = out.live().get(1);
+    Simulator.Result summary = out.live().get(2);
+    assertEquals(Mode.FLOOD, flood.mode());
+    assertTrue(flood.success() >= 0.9 && walk.success() >= 0.8 && summary.success() >= 0.9, report);
+    assertTrue(walk.messages() < flood.messages(), report);
+    assertTrue(summary.messages() < walk.messages(), report);
+    assertTrue(walk.checks() > 0, "walkers checked with their origin\n" + report);
+    for (int i = 0; i < 3; i++) {
+      double live = out.live().get(i).messages();
+      double sim = out.simulated().get(i).messages();
+      assertTrue(live < 2 * sim && sim < 2 * live, "live and simulated within 2x\n" + report);
+    }
   }
 }
