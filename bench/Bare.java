@@ -9,9 +9,15 @@ public class Bare {
     int port = Integer.parseInt(args[0]);
     Vertx vertx = Vertx.vertx();
     Router r = Router.router(vertx);
-    Buffer body = Buffer.buffer("{\"status\":\"ok\",\"peer\":\"bare\",\"url\":\"http://127.0.0.1:" + port + "\"}");
-    r.get("/health").handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(body));
-    vertx.createHttpServer().requestHandler(r).listen(port, "127.0.0.1")
+    Buffer body =
+        Buffer.buffer(
+            "{\"status\":\"ok\",\"peer\":\"bare\",\"url\":\"http://127.0.0.1:" + port + "\"}");
+    r.get("/health")
+        .handler(ctx -> ctx.response().putHeader("content-type", "application/json").end(body));
+    vertx
+        .createHttpServer()
+        .requestHandler(r)
+        .listen(port, "127.0.0.1")
         .onSuccess(s -> System.out.println("bare vertx-web on " + port));
   }
 }

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages keep to what their {@code package-info.java} says: each declares the packages it
- * must not use ({@link MustNotUse}), and the rules every package shares are written here once.
- * A forbidden import anywhere in the production code fails this test, naming the class and what
- * it used.
+ * must not use ({@link MustNotUse}), and the rules every package shares are written here once. A
+ * forbidden import anywhere in the production code fails this test, naming the class and what it
+ * used.
  */
 @Tag("unit")
 class ArchitectureTest {
@@ -35,10 +35,14 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importClasses() {
-    production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages("io.peerd");
-    tests = new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
-        .importPackages("io.peerd");
+    production =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.peerd");
+    tests =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+            .importPackages("io.peerd");
   }
 
   /** The packages of peerd's own code: every one but the root and the generated one. */
@@ -73,8 +77,12 @@ class ArchitectureTest {
     for (JavaPackage p : ownPackages()) {
       String[] forbidden = p.getPackageInfo().getAnnotationOfType(MustNotUse.class).value();
       String[] patterns = Arrays.stream(forbidden).map(f -> f + "..").toArray(String[]::new);
-      noClasses().that().resideInAPackage(p.getName())
-          .should().dependOnClassesThat().resideInAnyPackage(patterns)
+      noClasses()
+          .that()
+          .resideInAPackage(p.getName())
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(patterns)
           .because(p.getName() + "'s package-info says so")
           .check(production);
       rules++;
@@ -84,23 +92,37 @@ class ArchitectureTest {
 
   @Test
   void generatedProtoTypesStayInRpc() {
-    noClasses().that().resideOutsideOfPackages("io.peerd.rpc..")
-        .should().dependOnClassesThat().resideInAPackage(PROTO + "..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.peerd.rpc..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage(PROTO + "..")
         .because("the wire types are converted to the project's own records at the gRPC edge")
         .check(production);
   }
 
   @Test
   void nothingButTheEntryPointUsesTheCommandLine() {
-    noClasses().that().resideOutsideOfPackage("io.peerd.cli..").and().doNotHaveFullyQualifiedName("io.peerd.Main")
-        .should().dependOnClassesThat().resideInAPackage("io.peerd.cli..")
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.peerd.cli..")
+        .and()
+        .doNotHaveFullyQualifiedName("io.peerd.Main")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.peerd.cli..")
         .check(production);
   }
 
   @Test
   void theClientSideOfTheWireDoesNotUseTheServerSide() {
-    noClasses().that().resideInAPackage("io.peerd.remote..")
-        .should().dependOnClassesThat().resideInAPackage("io.peerd.api..")
+    noClasses()
+        .that()
+        .resideInAPackage("io.peerd.remote..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.peerd.api..")
         .check(production);
   }
 
@@ -110,14 +132,20 @@ class ArchitectureTest {
     Set<String> tiers = Set.of("unit", "peer", "network");
     List<String> wrong = new ArrayList<>();
     for (JavaClass c : tests) {
-      boolean isTestClass = c.getMethods().stream()
-          .anyMatch(m -> m.isAnnotatedWith("org.junit.jupiter.api.Test")
-              || m.isAnnotatedWith("net.jqwik.api.Property"));
+      boolean isTestClass =
+          c.getMethods().stream()
+              .anyMatch(
+                  m ->
+                      m.isAnnotatedWith("org.junit.jupiter.api.Test")
+                          || m.isAnnotatedWith("net.jqwik.api.Property"));
       if (!isTestClass || c.isNestedClass()) {
         continue;
       }
-      List<String> tags = c.tryGetAnnotationOfType(org.junit.jupiter.api.Tag.class).stream()
-          .map(org.junit.jupiter.api.Tag::value).filter(tiers::contains).toList();
+      List<String> tags =
+          c.tryGetAnnotationOfType(org.junit.jupiter.api.Tag.class).stream()
+              .map(org.junit.jupiter.api.Tag::value)
+              .filter(tiers::contains)
+              .toList();
       if (tags.size() != 1) {
         wrong.add(c.getName() + " " + tags);
       }

@@ -1,31 +1,59 @@
 package io.peerd.api;
 
-import io.peerd.wire.WireJson;
 import io.peerd.metrics.Metrics;
+import io.peerd.wire.WireJson;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Every error leaves as {@code {error, detail}} JSON with a status that says whose fault it is.
- * A client's mistake ({@link BadRequest}) is told in words; anything else is the peer's own and
- * is answered {@code 500 {error:"internal", detail:"<id>"}}, logged once with the route, the id
- * and the stack ({@link Metrics#incident}): nothing of the peer's insides reaches the client.
+ * Every error leaves as {@code {error, detail}} JSON with a status that says whose fault it is. A
+ * client's mistake ({@link BadRequest}) is told in words; anything else is the peer's own and is
+ * answered {@code 500 {error:"internal", detail:"<id>"}}, logged once with the route, the id and
+ * the stack ({@link Metrics#incident}): nothing of the peer's insides reaches the client.
  */
 final class Errors {
 
   private Errors() {}
 
   static void install(Router r, Metrics metrics) {
-    r.errorHandler(404, ctx -> json(ctx, 404, WireJson.error("not_found",
-        "no route for " + ctx.request().method() + " " + ctx.request().path())));
-    r.errorHandler(405, ctx -> json(ctx, 405, WireJson.error("method_not_allowed",
-        ctx.request().method() + " is not allowed on " + ctx.request().path())));
-    r.errorHandler(413, ctx -> json(ctx, 413, WireJson.error("too_large",
-        "request body larger than " + RestApi.MAX_BODY_BYTES + " bytes")));
-    // Vert.x's own 400s (a malformed path, a bad escape): what it saw is the client's, its words are not.
-    r.errorHandler(400, ctx -> json(ctx, 400, WireJson.error("bad_request",
-        ctx.failure() instanceof BadRequest b ? b.getMessage() : "malformed request")));
+    r.errorHandler(
+        404,
+        ctx ->
+            json(
+                ctx,
+                404,
+                WireJson.error(
+                    "not_found",
+                    "no route for " + ctx.request().method() + " " + ctx.request().path())));
+    r.errorHandler(
+        405,
+        ctx ->
+            json(
+                ctx,
+                405,
+                WireJson.error(
+                    "method_not_allowed",
+                    ctx.request().method() + " is not allowed on " + ctx.request().path())));
+    r.errorHandler(
+        413,
+        ctx ->
+            json(
+                ctx,
+                413,
+                WireJson.error(
+                    "too_large", "request body larger than " + RestApi.MAX_BODY_BYTES + " bytes")));
+    // Vert.x's own 400s (a malformed path, a bad escape): what it saw is the client's, its words
+    // are not.
+    r.errorHandler(
+        400,
+        ctx ->
+            json(
+                ctx,
+                400,
+                WireJson.error(
+                    "bad_request",
+                    ctx.failure() instanceof BadRequest b ? b.getMessage() : "malformed request")));
     r.errorHandler(500, ctx -> failure(ctx, metrics));
   }
 
@@ -40,14 +68,17 @@ final class Errors {
 
   /** The answer to a failure of the peer's own: an id, the rest in the log. */
   static JsonObject internal(RoutingContext ctx, Metrics metrics, Throwable t) {
-    return WireJson.error("internal", metrics.incident(ctx.request().method() + " " + area(ctx.request().path()),
-        t == null ? new IllegalStateException("failed without a cause") : t));
+    return WireJson.error(
+        "internal",
+        metrics.incident(
+            ctx.request().method() + " " + area(ctx.request().path()),
+            t == null ? new IllegalStateException("failed without a cause") : t));
   }
 
   /**
    * Where a failure happened, as a metric label: the first segment of the path ({@code /index},
-   * {@code /upload}). An error handler no longer knows the route that failed, and a raw path
-   * would be a label without bound; only routes that exist get this far.
+   * {@code /upload}). An error handler no longer knows the route that failed, and a raw path would
+   * be a label without bound; only routes that exist get this far.
    */
   static String area(String path) {
     String first = path == null ? "" : path.replaceFirst("^/([^/]*).*$", "$1");
@@ -58,6 +89,9 @@ final class Errors {
     if (ctx.response().ended()) {
       return;
     }
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.toBuffer());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .end(body.toBuffer());
   }
 }

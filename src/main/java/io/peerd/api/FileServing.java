@@ -15,18 +15,18 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.MimeMapping;
 import io.vertx.ext.web.RoutingContext;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * {@code GET|HEAD /files/{name}}: a shared file over HTTP with zero-copy {@code sendFile},
- * strong ETag (the SHA-256), single byte ranges, conditional requests. Only names in the index
- * are ever opened, so no encoding trick reaches a file outside the share.
+ * {@code GET|HEAD /files/{name}}: a shared file over HTTP with zero-copy {@code sendFile}, strong
+ * ETag (the SHA-256), single byte ranges, conditional requests. Only names in the index are ever
+ * opened, so no encoding trick reaches a file outside the share.
  */
 final class FileServing {
 
@@ -72,8 +72,10 @@ final class FileServing {
         .putHeader(HttpHeaders.CONTENT_TYPE, contentType(name));
     if (ctx.request().getParam("download") != null) {
       // The web page's download links: save the file rather than display it, under its own name.
-      res.putHeader("Content-Disposition", "attachment; filename*=UTF-8''"
-          + LocalFiles.encodePath(name.substring(name.lastIndexOf('/') + 1)));
+      res.putHeader(
+          "Content-Disposition",
+          "attachment; filename*=UTF-8''"
+              + LocalFiles.encodePath(name.substring(name.lastIndexOf('/') + 1)));
     }
     String inm = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
     if (inm != null && (inm.trim().equals("*") || inm.contains(etag))) {
@@ -81,8 +83,10 @@ final class FileServing {
       return;
     }
     String ifRange = ctx.request().getHeader("If-Range");
-    ByteRange range = ifRange != null && !ifRange.trim().equals(etag) ? null
-        : ByteRange.parse(ctx.request().getHeader("Range"), e.size());
+    ByteRange range =
+        ifRange != null && !ifRange.trim().equals(etag)
+            ? null
+            : ByteRange.parse(ctx.request().getHeader("Range"), e.size());
     if (range == ByteRange.UNSATISFIABLE) {
       res.putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + e.size());
       throw new BadRequest(416, "range_not_satisfiable", "the file has " + e.size() + " bytes");
@@ -90,8 +94,10 @@ final class FileServing {
     long offset = range == null ? 0 : range.start();
     long length = range == null ? e.size() : range.length();
     if (range != null) {
-      res.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE,
-          "bytes " + range.start() + "-" + range.end() + "/" + e.size());
+      res.setStatusCode(206)
+          .putHeader(
+              HttpHeaders.CONTENT_RANGE,
+              "bytes " + range.start() + "-" + range.end() + "/" + e.size());
     }
     if (head) {
       res.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length)).end();
@@ -103,31 +109,47 @@ final class FileServing {
     }
     res.sendFile(e.path().toString(), offset, length)
         .onSuccess(v -> metrics.transferred("http", "sent", length))
-        .onFailure(err -> {
-      if (!res.headWritten()) {
-        ctx.fail(new BadRequest(404, "not_found", name + " can no longer be read"));
-      } else {
-        res.reset();
-      }
-    });
+        .onFailure(
+            err -> {
+              if (!res.headWritten()) {
+                ctx.fail(new BadRequest(404, "not_found", name + " can no longer be read"));
+              } else {
+                res.reset();
+              }
+            });
   }
 
   /** Small files from memory: read once (async), then served without touching the disk. */
   private void sendSmall(RoutingContext ctx, FileEntry e, long offset, long length) {
     Buffer cached = small.get(e.checksum());
-    Future<Buffer> content = cached != null ? Future.succeededFuture(cached)
-        : ctx.vertx().fileSystem().readFile(e.path().toString()).compose(b -> {
-          if (b.length() != e.size()) {
-            // Changed since it was indexed: do not serve bytes that do not match the ETag.
-            return Future.failedFuture(new BadRequest(409, "changed", e.name() + " changed since it was indexed; retry after the next scan"));
-          }
-          small.put(e.checksum(), b);
-          return Future.succeededFuture(b);
-        });
-    content.onSuccess(b -> {
-      ctx.response().end(b.slice((int) offset, (int) (offset + length)));
-      metrics.transferred("http", "sent", length);
-    }).onFailure(ctx::fail);
+    Future<Buffer> content =
+        cached != null
+            ? Future.succeededFuture(cached)
+            : ctx.vertx()
+                .fileSystem()
+                .readFile(e.path().toString())
+                .compose(
+                    b -> {
+                      if (b.length() != e.size()) {
+                        // Changed since it was indexed: do not serve bytes that do not match the
+                        // ETag.
+                        return Future.failedFuture(
+                            new BadRequest(
+                                409,
+                                "changed",
+                                e.name()
+                                    + " changed since it was indexed; retry after the next scan"));
+                      }
+                      small.put(e.checksum(), b);
+                      return Future.succeededFuture(b);
+                    });
+    content
+        .onSuccess(
+            b -> {
+              ctx.response().end(b.slice((int) offset, (int) (offset + length)));
+              metrics.transferred("http", "sent", length);
+            })
+        .onFailure(ctx::fail);
   }
 
   /** Strict percent-decoding into UTF-8; null when malformed. '+' is a plus in a path. */
@@ -152,10 +174,12 @@ final class FileServing {
       }
     }
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(out.toByteArray())).toString();
+          .decode(ByteBuffer.wrap(out.toByteArray()))
+          .toString();
     } catch (CharacterCodingException e) {
       return null;
     }
@@ -170,6 +194,7 @@ final class FileServing {
   }
 
   static String httpDate(long millis) {
-    return DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC));
+    return DateTimeFormatter.RFC_1123_DATE_TIME.format(
+        Instant.ofEpochMilli(millis).atZone(ZoneOffset.UTC));
   }
 }

@@ -7,8 +7,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The first handler of every route: access token and per-client request rate. {@code /health}
- * and {@code /metrics} are exempt from both (monitoring must see a peer under attack). Queries
+ * The first handler of every route: access token and per-client request rate. {@code /health} and
+ * {@code /metrics} are exempt from both (monitoring must see a peer under attack). Queries
  * forwarded by a neighbour (they carry {@code from}) are counted per neighbour, in their own
  * bucket, so a person searching from the same address never spends a neighbour's budget.
  */
@@ -27,7 +27,9 @@ final class Guard {
    * connection already gone): those share one key instead of failing.
    */
   static String clientOf(io.vertx.core.http.HttpServerRequest req) {
-    return req.remoteAddress() == null || req.remoteAddress().host() == null ? "unknown" : req.remoteAddress().host();
+    return req.remoteAddress() == null || req.remoteAddress().host() == null
+        ? "unknown"
+        : req.remoteAddress().host();
   }
 
   void handle(RoutingContext ctx) {
@@ -38,16 +40,23 @@ final class Guard {
       return;
     }
     HttpMethod method = ctx.request().method();
-    boolean changesState = method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.DELETE
-        || method == HttpMethod.PATCH;
+    boolean changesState =
+        method == HttpMethod.POST
+            || method == HttpMethod.PUT
+            || method == HttpMethod.DELETE
+            || method == HttpMethod.PATCH;
     // The page's static files hold no data, and a browser cannot send a token when it navigates:
     // a private peer serves them openly, and the page then asks for the token for everything else.
     boolean privateRead = access.privatePeer() && !WebUi.isAsset(path);
-    if ((changesState || privateRead) && !access.allows(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
+    if ((changesState || privateRead)
+        && !access.allows(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      throw new BadRequest(401, "unauthorized", changesState
-          ? "this call changes the peer: it needs Authorization: Bearer <api_token>"
-          : "this peer is private: every call needs Authorization: Bearer <api_token>");
+      throw new BadRequest(
+          401,
+          "unauthorized",
+          changesState
+              ? "this call changes the peer: it needs Authorization: Bearer <api_token>"
+              : "this peer is private: every call needs Authorization: Bearer <api_token>");
     }
     String client = clientOf(ctx.request());
     String from = ctx.request().getParam("from");

@@ -11,12 +11,11 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 
 /**
- * {@code PUT /upload/{name}}: the HTTP adapter of the peer's one upload life cycle
- * ({@link Uploads}), for the web page and curl. The announcement is the path (the name), the
- * {@code Content-Length} (the size, checked against the quota before a byte is read) and an
- * optional {@code X-Sha256}; the body is the data. The request stays paused until the temporary
- * file is open (a {@code 100-continue} client is told to send only then), so a refused upload
- * reads nothing.
+ * {@code PUT /upload/{name}}: the HTTP adapter of the peer's one upload life cycle ({@link
+ * Uploads}), for the web page and curl. The announcement is the path (the name), the {@code
+ * Content-Length} (the size, checked against the quota before a byte is read) and an optional
+ * {@code X-Sha256}; the body is the data. The request stays paused until the temporary file is open
+ * (a {@code 100-continue} client is told to send only then), so a refused upload reads nothing.
  */
 final class HttpUpload {
 
@@ -35,40 +34,55 @@ final class HttpUpload {
     HttpServerRequest req = ctx.request();
     req.pause();
     Upload.Request request = request(req);
-    Uploads.Session session = uploads.open("http", Guard.clientOf(req), new Uploads.Inlet() {
-      @Override
-      public void pause() {
-        req.pause();
-      }
+    Uploads.Session session =
+        uploads.open(
+            "http",
+            Guard.clientOf(req),
+            new Uploads.Inlet() {
+              @Override
+              public void pause() {
+                req.pause();
+              }
 
-      @Override
-      public void resume() {
-        req.resume();
-      }
-    });
+              @Override
+              public void resume() {
+                req.resume();
+              }
+            });
     req.handler(session::data);
     req.endHandler(v -> session.end());
     req.exceptionHandler(err -> session.cut());
     ctx.response().exceptionHandler(err -> session.cut());
     ctx.response().closeHandler(v -> session.cut());
     session.announce(request);
-    session.ready().onSuccess(v -> {
-      if ("100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT))) {
-        ctx.response().writeContinue();
-      }
-      req.resume();
-    });
-    session.result()
-        .onSuccess(r -> Errors.json(ctx, 201, new JsonObject()
-            .put("name", r.name())
-            .put("size", r.size())
-            .put("sha256", r.sha256())
-            .put("rest_url", local.restUrl(r.name()))
-            .put("indexed", r.indexed())))
+    session
+        .ready()
+        .onSuccess(
+            v -> {
+              if ("100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT))) {
+                ctx.response().writeContinue();
+              }
+              req.resume();
+            });
+    session
+        .result()
+        .onSuccess(
+            r ->
+                Errors.json(
+                    ctx,
+                    201,
+                    new JsonObject()
+                        .put("name", r.name())
+                        .put("size", r.size())
+                        .put("sha256", r.sha256())
+                        .put("rest_url", local.restUrl(r.name()))
+                        .put("indexed", r.indexed())))
         .onFailure(err -> refuse(ctx, (UploadRefused) err));
   }
 
-  /** The announcement: name from the path, size from Content-Length, optional hash and overwrite. */
+  /**
+   * The announcement: name from the path, size from Content-Length, optional hash and overwrite.
+   */
   private static Upload.Request request(HttpServerRequest req) {
     String name = FileServing.decode(req.path().substring(PREFIX.length()));
     if (name == null) {
@@ -77,7 +91,8 @@ final class HttpUpload {
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length == null) {
       // A size known up front is what lets the quota be checked before any data flows.
-      throw closing(req, new BadRequest(411, "length_required", "an upload needs a Content-Length"));
+      throw closing(
+          req, new BadRequest(411, "length_required", "an upload needs a Content-Length"));
     }
     String overwrite = req.getParam("overwrite", "false");
     if (!overwrite.equals("true") && !overwrite.equals("false")) {
@@ -90,7 +105,10 @@ final class HttpUpload {
       throw closing(req, e);
     }
     String sha = req.getHeader(SHA256_HEADER);
-    return new Upload.Request(name, size, sha == null || sha.isBlank() ? null : sha.trim().toLowerCase(Locale.ROOT),
+    return new Upload.Request(
+        name,
+        size,
+        sha == null || sha.isBlank() ? null : sha.trim().toLowerCase(Locale.ROOT),
         overwrite.equals("true"));
   }
 

@@ -26,8 +26,15 @@ public final class LocalFiles {
   }
 
   public FileHit hit(FileEntry e) {
-    return new FileHit(e.name(), e.size(), e.mtimeMillis() / 1000, e.checksum(), e.extension(),
-        e.type(), restUrl(e.name()), grpcUrl);
+    return new FileHit(
+        e.name(),
+        e.size(),
+        e.mtimeMillis() / 1000,
+        e.checksum(),
+        e.extension(),
+        e.type(),
+        restUrl(e.name()),
+        grpcUrl);
   }
 
   /** {@code GET} on this URL serves the file ({@link FileServing}). */

@@ -21,7 +21,8 @@ public final class Params {
   /**
    * @param clampMax values above max are clamped (a cap, not an error); below min is an error
    */
-  static long number(RoutingContext ctx, String name, long def, long min, long max, boolean clampMax) {
+  static long number(
+      RoutingContext ctx, String name, long def, long min, long max, boolean clampMax) {
     return number(name, ctx.request().getParam(name), def, min, max, clampMax);
   }
 
@@ -37,7 +38,8 @@ public final class Params {
       if (clampMax && v.trim().matches("\\d{19,}")) {
         return max;
       }
-      throw new BadRequest("bad_parameter", name + " must be an integer, got \"" + abbreviate(v) + "\"");
+      throw new BadRequest(
+          "bad_parameter", name + " must be an integer, got \"" + abbreviate(v) + "\"");
     }
     if (n < min) {
       throw new BadRequest("bad_parameter", name + " must be at least " + min + ", got " + n);

@@ -1,14 +1,10 @@
 package io.peerd.api;
 
-import io.peerd.wire.WireJson;
+import io.micrometer.core.instrument.Counter;
 import io.peerd.config.PeerConfig;
 import io.peerd.index.FileIndex;
 import io.peerd.index.IndexSnapshot;
 import io.peerd.metrics.Metrics;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Timer;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.peerd.peers.HealthChecker;
 import io.peerd.peers.PeerProbe;
 import io.peerd.peers.PeerState;
@@ -20,6 +16,7 @@ import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchService;
 import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.Uploads;
+import io.peerd.wire.WireJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -29,16 +26,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The REST API of a peer. {@link #router()} is the route table; each handler is a short method
- * that reads the request, asks the owning pieces, and writes JSON. Nothing here blocks: reads
- * come from in-memory snapshots, and network work returns futures.
+ * The REST API of a peer. {@link #router()} is the route table; each handler is a short method that
+ * reads the request, asks the owning pieces, and writes JSON. Nothing here blocks: reads come from
+ * in-memory snapshots, and network work returns futures.
  */
 public final class RestApi {
 
@@ -47,10 +44,22 @@ public final class RestApi {
   static final long MAX_SEARCH_TIMEOUT_MS = 60_000;
 
   /** What the API reads from and acts on; the verticle owns all of it. */
-  public record Parts(PeerConfig config, String self, String grpcUrl, FileIndex index,
-      LocalFiles local, PeerTable peers, SearchService search, HealthChecker health,
-      PeerProbe probe, RateLimiter downloads, long startedAtMillis, String version,
-      Supplier<JsonObject> problems, Metrics metrics, Uploads uploads,
+  public record Parts(
+      PeerConfig config,
+      String self,
+      String grpcUrl,
+      FileIndex index,
+      LocalFiles local,
+      PeerTable peers,
+      SearchService search,
+      HealthChecker health,
+      PeerProbe probe,
+      RateLimiter downloads,
+      long startedAtMillis,
+      String version,
+      Supplier<JsonObject> problems,
+      Metrics metrics,
+      Uploads uploads,
       Supplier<Future<io.peerd.search.Summaries.Local>> summary) {}
 
   private final Vertx vertx;
@@ -67,7 +76,9 @@ public final class RestApi {
 
   public Router router() {
     Router r = Router.router(vertx);
-    Guard guard = new Guard(p.config().access(), new RateLimiter(p.config().limits().requestsPerMinute(), 10_000));
+    Guard guard =
+        new Guard(
+            p.config().access(), new RateLimiter(p.config().limits().requestsPerMinute(), 10_000));
     r.route().handler(guard::handle);
     r.get("/health").handler(this::health);
     r.get("/metrics").handler(PrometheusScrapingHandler.create(p.metrics().registry()));
@@ -81,10 +92,13 @@ public final class RestApi {
     r.get("/search/check").handler(this::searchCheck);
     r.get("/summary").handler(this::summary);
     // No multipart file handling: a body is JSON or nothing, and never a file written to disk.
-    r.post("/register").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::register);
+    r.post("/register")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(this::register);
     r.post("/bootstrap").handler(this::bootstrap);
     r.post("/index/rescan").handler(this::rescan);
-    // The web page and what only it needs (a streamed search, HTTP upload, the graph, live figures).
+    // The web page and what only it needs (a streamed search, HTTP upload, the graph, live
+    // figures).
     WebUi ui = new WebUi();
     for (String path : WebUi.paths()) {
       r.get(path).handler(ui::handle);
@@ -93,7 +107,8 @@ public final class RestApi {
     r.get("/search/stream").handler(stream::handle);
     HttpUpload upload = new HttpUpload(p.uploads(), p.local());
     r.put(HttpUpload.PREFIX + "*").handler(upload::handle);
-    NetworkView network = new NetworkView(p.self(), p.peers(), p.probe(), p.config().timeouts().friend().toMillis());
+    NetworkView network =
+        new NetworkView(p.self(), p.peers(), p.probe(), p.config().timeouts().friend().toMillis());
     r.get("/network").handler(network::handle);
     r.get("/stats").handler(this::stats);
     Errors.install(r, p.metrics());
@@ -101,72 +116,91 @@ public final class RestApi {
   }
 
   private void health(RoutingContext ctx) {
-    Errors.json(ctx, 200, new JsonObject()
-        .put("status", "ok")
-        .put("peer", p.config().node().name())
-        .put("url", p.self())
-        .put("stats", peerStats()));
+    Errors.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("status", "ok")
+            .put("peer", p.config().node().name())
+            .put("url", p.self())
+            .put("stats", peerStats()));
   }
 
   private void status(RoutingContext ctx) {
     IndexSnapshot snap = p.index().snapshot();
     SearchService.Stats s = p.search().stats();
     PeerConfig c = p.config();
-    Errors.json(ctx, 200, identity()
-        .put("urls", new JsonObject().put("rest", p.self()).put("grpc", p.grpcUrl()))
-        .put("config", new JsonObject()
-            .put("rest_port", c.node().restPort())
-            .put("grpc_port", c.node().grpcPort())
-            .put("shared_dir", c.sharedDir().toString())
-            .put("max_fanout", c.routing().maxFanout())
-            .put("search_mode", c.routing().mode().wire())
-            .put("search_ttl", c.routing().searchTtl()))
-        .put("stats", peerStats()
-            .put("files", snap.size())
-            .put("bytes_shared", snap.totalBytes())
-            .put("searches_processed", s.processed())
-            .put("duplicates_dropped", s.duplicates())
-            .put("origin_checks", s.checks())
-            .put("summaries_known", p.search().summariesKnown())
-            .put("queries_forwarded", s.forwarded())
-            .put("neighbour_failures", s.neighbourFailures()))
-        .put("index", new JsonObject()
-            .put("files", snap.size())
-            .put("bytes", snap.totalBytes())
-            .put("generation", snap.generation())
-            .put("scanned_at", snap.scannedAtMillis()))
-        .put("problems", p.problems().get())
-        .put("healthy_peers", withSelf(p.peers().healthyUrls()))
-        .put("all_peers", withSelf(p.peers().urls())));
+    Errors.json(
+        ctx,
+        200,
+        identity()
+            .put("urls", new JsonObject().put("rest", p.self()).put("grpc", p.grpcUrl()))
+            .put(
+                "config",
+                new JsonObject()
+                    .put("rest_port", c.node().restPort())
+                    .put("grpc_port", c.node().grpcPort())
+                    .put("shared_dir", c.sharedDir().toString())
+                    .put("max_fanout", c.routing().maxFanout())
+                    .put("search_mode", c.routing().mode().wire())
+                    .put("search_ttl", c.routing().searchTtl()))
+            .put(
+                "stats",
+                peerStats()
+                    .put("files", snap.size())
+                    .put("bytes_shared", snap.totalBytes())
+                    .put("searches_processed", s.processed())
+                    .put("duplicates_dropped", s.duplicates())
+                    .put("origin_checks", s.checks())
+                    .put("summaries_known", p.search().summariesKnown())
+                    .put("queries_forwarded", s.forwarded())
+                    .put("neighbour_failures", s.neighbourFailures()))
+            .put(
+                "index",
+                new JsonObject()
+                    .put("files", snap.size())
+                    .put("bytes", snap.totalBytes())
+                    .put("generation", snap.generation())
+                    .put("scanned_at", snap.scannedAtMillis()))
+            .put("problems", p.problems().get())
+            .put("healthy_peers", withSelf(p.peers().healthyUrls()))
+            .put("all_peers", withSelf(p.peers().urls())));
   }
 
   /**
-   * {@code GET /stats}: small and cheap, for the web page to poll every second. Counters are
-   * totals since start; the page turns deltas into rates. Also what the page must know to offer
-   * an upload (enabled, quota, whether a token is needed).
+   * {@code GET /stats}: small and cheap, for the web page to poll every second. Counters are totals
+   * since start; the page turns deltas into rates. Also what the page must know to offer an upload
+   * (enabled, quota, whether a token is needed).
    */
   private void stats(RoutingContext ctx) {
     IndexSnapshot snap = p.index().snapshot();
     SearchService.Stats s = p.search().stats();
     PeerConfig c = p.config();
-    Errors.json(ctx, 200, identity()
-        .put("time_ms", System.currentTimeMillis())
-        .put("searches_processed", s.processed())
-        .put("queries_forwarded", s.forwarded())
-        .put("neighbour_failures", s.neighbourFailures())
-        .put("bytes_sent", transferBytes("sent"))
-        .put("bytes_received", transferBytes("received"))
-        .put("files", snap.size())
-        .put("bytes_shared", snap.totalBytes())
-        .put("peers", peerStats())
-        .put("uploads", new JsonObject()
-            .put("accept", c.uploads().accept())
-            .put("dir", c.uploads().dir())
-            .put("max_bytes", c.uploads().maxBytes())
-            .put("overwrite", c.uploads().overwrite()))
-        .put("auth", new JsonObject()
-            .put("token_for_changes", c.access().token() != null)
-            .put("private", c.access().privatePeer())));
+    Errors.json(
+        ctx,
+        200,
+        identity()
+            .put("time_ms", System.currentTimeMillis())
+            .put("searches_processed", s.processed())
+            .put("queries_forwarded", s.forwarded())
+            .put("neighbour_failures", s.neighbourFailures())
+            .put("bytes_sent", transferBytes("sent"))
+            .put("bytes_received", transferBytes("received"))
+            .put("files", snap.size())
+            .put("bytes_shared", snap.totalBytes())
+            .put("peers", peerStats())
+            .put(
+                "uploads",
+                new JsonObject()
+                    .put("accept", c.uploads().accept())
+                    .put("dir", c.uploads().dir())
+                    .put("max_bytes", c.uploads().maxBytes())
+                    .put("overwrite", c.uploads().overwrite()))
+            .put(
+                "auth",
+                new JsonObject()
+                    .put("token_for_changes", c.access().token() != null)
+                    .put("private", c.access().privatePeer())));
   }
 
   /** Who answers: the first keys of /status and /stats. */
@@ -181,8 +215,13 @@ public final class RestApi {
   /** This peer's file-transfer bytes in one direction, over both protocols. */
   private long transferBytes(String direction) {
     double total = 0;
-    for (Counter counter : p.metrics().registry().find("peer_transfer_bytes_total")
-        .tag("peer", p.config().node().name()).tag("direction", direction).counters()) {
+    for (Counter counter :
+        p.metrics()
+            .registry()
+            .find("peer_transfer_bytes_total")
+            .tag("peer", p.config().node().name())
+            .tag("direction", direction)
+            .counters()) {
       total += counter.count();
     }
     return (long) total;
@@ -202,11 +241,12 @@ public final class RestApi {
   private void files(RoutingContext ctx) {
     IndexSnapshot snap = p.index().snapshot();
     if (filesBody == null || filesBodyGeneration != snap.generation()) {
-      filesBody = new JsonObject()
-          .put("peer", p.config().node().name())
-          .put("base", p.self())
-          .put("files", WireJson.files(p.local().all(snap)))
-          .toBuffer();
+      filesBody =
+          new JsonObject()
+              .put("peer", p.config().node().name())
+              .put("base", p.self())
+              .put("files", WireJson.files(p.local().all(snap)))
+              .toBuffer();
       filesBodyGeneration = snap.generation();
     }
     ctx.response().putHeader("content-type", "application/json").end(filesBody);
@@ -215,20 +255,24 @@ public final class RestApi {
   private void peers(RoutingContext ctx) {
     JsonArray table = new JsonArray();
     for (PeerState s : p.peers().all()) {
-      table.add(new JsonObject()
-          .put("url", s.url())
-          .put("healthy", s.healthy())
-          .put("last_seen", s.lastSeenMillis() == 0 ? null : s.lastSeenMillis())
-          .put("failures", s.failures())
-          .put("rtt_ms", s.rttMs() < 0 ? null : s.rttMs())
-          .put("next_probe", s.nextProbeMillis())
-          .put("pinned", s.pinned()));
+      table.add(
+          new JsonObject()
+              .put("url", s.url())
+              .put("healthy", s.healthy())
+              .put("last_seen", s.lastSeenMillis() == 0 ? null : s.lastSeenMillis())
+              .put("failures", s.failures())
+              .put("rtt_ms", s.rttMs() < 0 ? null : s.rttMs())
+              .put("next_probe", s.nextProbeMillis())
+              .put("pinned", s.pinned()));
     }
-    Errors.json(ctx, 200, new JsonObject()
-        .put("peers", withSelf(p.peers().healthyUrls()))
-        .put("all_peers", withSelf(p.peers().urls()))
-        .put("stats", peerStats())
-        .put("table", table));
+    Errors.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("peers", withSelf(p.peers().healthyUrls()))
+            .put("all_peers", withSelf(p.peers().urls()))
+            .put("stats", peerStats())
+            .put("table", table));
   }
 
   /** The seed lists itself first in both peer lists; seed clients expect that. */
@@ -241,11 +285,13 @@ public final class RestApi {
   private void search(RoutingContext ctx) {
     SearchQuery query = searchQuery(ctx);
     long started = System.nanoTime();
-    p.search().search(query)
-        .onSuccess(answer -> {
-          searchMeter.record(query, started, answer);
-          Errors.json(ctx, 200, WireJson.searchAnswer(answer));
-        })
+    p.search()
+        .search(query)
+        .onSuccess(
+            answer -> {
+              searchMeter.record(query, started, answer);
+              Errors.json(ctx, 200, WireJson.searchAnswer(answer));
+            })
         .onFailure(ctx::fail);
   }
 
@@ -259,12 +305,19 @@ public final class RestApi {
     int ttl = (int) Params.number(ctx, "ttl", maxTtl, 0, maxTtl, true);
     // A search may ask for fewer walkers than configured, never more: k walkers of walk_ttl hops
     // are k * walk_ttl messages, and one request must not buy more of the network than that.
-    int walkers = (int) Params.number(ctx, "walkers", c.routing().walkers(), 1, c.routing().walkers(), true);
+    int walkers =
+        (int) Params.number(ctx, "walkers", c.routing().walkers(), 1, c.routing().walkers(), true);
     int wanted = (int) Params.number(ctx, "wanted", c.routing().wanted(), 1, 10_000, true);
-    int fanout = (int) Params.number(ctx, "fanout", c.routing().maxFanout(), 0, c.routing().maxFanout(), true);
-    long timeout = Params.number(ctx, "timeout_ms", c.timeouts().search().toMillis(), 1, MAX_SEARCH_TIMEOUT_MS, true);
+    int fanout =
+        (int)
+            Params.number(ctx, "fanout", c.routing().maxFanout(), 0, c.routing().maxFanout(), true);
+    long timeout =
+        Params.number(
+            ctx, "timeout_ms", c.timeouts().search().toMillis(), 1, MAX_SEARCH_TIMEOUT_MS, true);
     // A forwarded query carries the budget its sender left us; never exceed our own cap either.
-    long budget = Math.min(timeout, Params.number(ctx, "deadline_ms", timeout, 0, MAX_SEARCH_TIMEOUT_MS, true));
+    long budget =
+        Math.min(
+            timeout, Params.number(ctx, "deadline_ms", timeout, 0, MAX_SEARCH_TIMEOUT_MS, true));
     int hops = (int) Params.number(ctx, "hops", 0, 0, 255, true);
     String id = Params.string(ctx, "id", null, 64);
     if (id == null || id.isBlank()) {
@@ -273,7 +326,8 @@ public final class RestApi {
     String origin = optionalPeer(ctx, "origin");
     String from = optionalPeer(ctx, "from");
     List<String> also = peerList(ctx, "also", c.routing().maxFanout());
-    return new SearchQuery(id, text, ttl, hops, fanout, budget, origin, from, also, mode, walkers, wanted);
+    return new SearchQuery(
+        id, text, ttl, hops, fanout, budget, origin, from, also, mode, walkers, wanted);
   }
 
   private static Mode mode(RoutingContext ctx, Mode byDefault) {
@@ -294,25 +348,35 @@ public final class RestApi {
     if (id.isEmpty()) {
       throw new BadRequest("bad_parameter", "id: required");
     }
-    Errors.json(ctx, 200, new JsonObject().put("id", id).put("continue", p.search().stillWanted(id)));
+    Errors.json(
+        ctx, 200, new JsonObject().put("id", id).put("continue", p.search().stillWanted(id)));
   }
 
   /**
-   * This peer's name summary, built on a worker once per index generation; a neighbour that
-   * already has the current generation ({@code known=}) gets a few bytes instead of the filter.
+   * This peer's name summary, built on a worker once per index generation; a neighbour that already
+   * has the current generation ({@code known=}) gets a few bytes instead of the filter.
    */
   private void summary(RoutingContext ctx) {
     long known = Params.number(ctx, "known", -1, -1, Long.MAX_VALUE, true);
-    p.summary().get().onSuccess(s -> {
-      JsonObject body = new JsonObject().put("peer", p.config().node().name()).put("generation", s.generation());
-      if (s.generation() == known) {
-        body.put("unchanged", true);
-      } else {
-        body.put("bits", s.summary().bits()).put("hashes", "trigram-bloom-3").put("tokens", s.summary().tokens())
-            .put("filter", s.summary().encode());
-      }
-      Errors.json(ctx, 200, body);
-    }).onFailure(ctx::fail);
+    p.summary()
+        .get()
+        .onSuccess(
+            s -> {
+              JsonObject body =
+                  new JsonObject()
+                      .put("peer", p.config().node().name())
+                      .put("generation", s.generation());
+              if (s.generation() == known) {
+                body.put("unchanged", true);
+              } else {
+                body.put("bits", s.summary().bits())
+                    .put("hashes", "trigram-bloom-3")
+                    .put("tokens", s.summary().tokens())
+                    .put("filter", s.summary().encode());
+              }
+              Errors.json(ctx, 200, body);
+            })
+        .onFailure(ctx::fail);
   }
 
   /**
@@ -360,10 +424,12 @@ public final class RestApi {
     try {
       body = ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw new BadRequest("bad_json", "body must be a JSON object {\"url\": \"http://host:port\"}");
+      throw new BadRequest(
+          "bad_json", "body must be a JSON object {\"url\": \"http://host:port\"}");
     }
     if (body == null || !(body.getValue("url") instanceof String raw)) {
-      throw new BadRequest("bad_request", "body must be a JSON object {\"url\": \"http://host:port\"}");
+      throw new BadRequest(
+          "bad_request", "body must be a JSON object {\"url\": \"http://host:port\"}");
     }
     String url;
     try {
@@ -373,11 +439,15 @@ public final class RestApi {
     }
     switch (p.peers().add(url, PeerTable.Source.REGISTERED, System.currentTimeMillis())) {
       case SELF -> throw new BadRequest("bad_url", "that is this peer's own URL");
-      case FULL -> throw new BadRequest(503, "table_full", "the peer table is full of configured friends");
+      case FULL ->
+          throw new BadRequest(503, "table_full", "the peer table is full of configured friends");
       default -> {
         // Probe in the background: a slow newcomer must not hold its own registration call.
         p.health().check(url);
-        Errors.json(ctx, 200, new JsonObject().put("ok", true).put("peers", withSelf(p.peers().healthyUrls())));
+        Errors.json(
+            ctx,
+            200,
+            new JsonObject().put("ok", true).put("peers", withSelf(p.peers().healthyUrls())));
       }
     }
   }
@@ -388,48 +458,65 @@ public final class RestApi {
     List<String> friends = p.config().friends();
     List<Future<String>> calls = new ArrayList<>();
     for (String friend : friends) {
-      calls.add(p.probe().register(friend, p.self(), timeout)
-          .map(v -> {
-            p.peers().add(friend, PeerTable.Source.FRIEND, System.currentTimeMillis());
-            p.peers().markSuccess(friend, -1, System.currentTimeMillis());
-            return (String) null;
-          })
-          .otherwise(err -> {
-            p.peers().markFailure(friend, System.currentTimeMillis());
-            return err instanceof PeerCallException pce ? pce.getMessage() : String.valueOf(err.getMessage());
-          }));
+      calls.add(
+          p.probe()
+              .register(friend, p.self(), timeout)
+              .map(
+                  v -> {
+                    p.peers().add(friend, PeerTable.Source.FRIEND, System.currentTimeMillis());
+                    p.peers().markSuccess(friend, -1, System.currentTimeMillis());
+                    return (String) null;
+                  })
+              .otherwise(
+                  err -> {
+                    p.peers().markFailure(friend, System.currentTimeMillis());
+                    return err instanceof PeerCallException pce
+                        ? pce.getMessage()
+                        : String.valueOf(err.getMessage());
+                  }));
     }
-    Future.join(calls).onComplete(ignored -> {
-      JsonArray registered = new JsonArray();
-      JsonArray failed = new JsonArray();
-      JsonArray failures = new JsonArray();
-      for (int i = 0; i < friends.size(); i++) {
-        String reason = calls.get(i).result();
-        if (reason == null) {
-          registered.add(friends.get(i));
-        } else {
-          failed.add(friends.get(i));
-          failures.add(new JsonObject().put("peer", friends.get(i)).put("reason", reason));
-        }
-      }
-      Errors.json(ctx, 200, new JsonObject()
-          .put("ok", failed.isEmpty())
-          .put("peer", p.config().node().name())
-          .put("registered", registered)
-          .put("failed", failed)
-          .put("failures", failures)
-          .put("known_peers", withSelf(p.peers().healthyUrls())));
-    });
+    Future.join(calls)
+        .onComplete(
+            ignored -> {
+              JsonArray registered = new JsonArray();
+              JsonArray failed = new JsonArray();
+              JsonArray failures = new JsonArray();
+              for (int i = 0; i < friends.size(); i++) {
+                String reason = calls.get(i).result();
+                if (reason == null) {
+                  registered.add(friends.get(i));
+                } else {
+                  failed.add(friends.get(i));
+                  failures.add(new JsonObject().put("peer", friends.get(i)).put("reason", reason));
+                }
+              }
+              Errors.json(
+                  ctx,
+                  200,
+                  new JsonObject()
+                      .put("ok", failed.isEmpty())
+                      .put("peer", p.config().node().name())
+                      .put("registered", registered)
+                      .put("failed", failed)
+                      .put("failures", failures)
+                      .put("known_peers", withSelf(p.peers().healthyUrls())));
+            });
   }
 
   private void rescan(RoutingContext ctx) {
-    p.index().refresh()
-        .onSuccess(r -> Errors.json(ctx, 200, new JsonObject()
-            .put("files", r.snapshot().size())
-            .put("generation", r.snapshot().generation())
-            .put("hashed", r.hashed())
-            .put("skipped", r.skipped())
-            .put("took_ms", r.tookMillis())))
+    p.index()
+        .refresh()
+        .onSuccess(
+            r ->
+                Errors.json(
+                    ctx,
+                    200,
+                    new JsonObject()
+                        .put("files", r.snapshot().size())
+                        .put("generation", r.snapshot().generation())
+                        .put("hashed", r.hashed())
+                        .put("skipped", r.skipped())
+                        .put("took_ms", r.tookMillis())))
         .onFailure(ctx::fail);
   }
 }

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The search meters, recorded the same way whichever route answered: {@code /search} and the
- * streamed {@code /search/stream} are one search to an operator. Meters are bound once, not
- * looked up per request.
+ * streamed {@code /search/stream} are one search to an operator. Meters are bound once, not looked
+ * up per request.
  */
 final class SearchMeter {
 
@@ -23,13 +23,20 @@ final class SearchMeter {
   SearchMeter(Metrics metrics, String peer) {
     origin = metrics.timer("peer_search_seconds", "Searches answered", "role", "origin");
     forwarded = metrics.timer("peer_search_seconds", "Searches answered", "role", "forwarded");
-    partial = metrics.counter("peer_search_partial_total",
-        "Searches answered partial (a neighbour failed or the deadline cut them)");
-    results = DistributionSummary.builder("peer_search_results").description("Files in a search answer")
-        .tag("peer", peer).register(metrics.registry());
+    partial =
+        metrics.counter(
+            "peer_search_partial_total",
+            "Searches answered partial (a neighbour failed or the deadline cut them)");
+    results =
+        DistributionSummary.builder("peer_search_results")
+            .description("Files in a search answer")
+            .tag("peer", peer)
+            .register(metrics.registry());
   }
 
-  /** @param startedNanos {@link System#nanoTime()} when the request came in */
+  /**
+   * @param startedNanos {@link System#nanoTime()} when the request came in
+   */
   void record(SearchQuery query, long startedNanos, SearchAnswer answer) {
     boolean mine = query.from() == null;
     (mine ? origin : forwarded).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);

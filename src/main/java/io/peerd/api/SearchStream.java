@@ -1,9 +1,9 @@
 package io.peerd.api;
 
-import io.peerd.wire.WireJson;
 import io.peerd.metrics.Metrics;
 import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchService;
+import io.peerd.wire.WireJson;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -12,10 +12,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 
 /**
- * {@code GET /search/stream}: the same search as {@code /search}, as Server-Sent Events. One
- * {@code peer} event per peer's answer as it arrives (this peer's own first), then one
- * {@code done} event with the summary, then the response ends. A person sees the fast peers'
- * files at once instead of waiting for the slowest neighbour's timeout.
+ * {@code GET /search/stream}: the same search as {@code /search}, as Server-Sent Events. One {@code
+ * peer} event per peer's answer as it arrives (this peer's own first), then one {@code done} event
+ * with the summary, then the response ends. A person sees the fast peers' files at once instead of
+ * waiting for the slowest neighbour's timeout.
  */
 final class SearchStream {
 
@@ -28,7 +28,10 @@ final class SearchStream {
   private final Metrics metrics;
   private int open;
 
-  SearchStream(SearchService search, Function<RoutingContext, SearchQuery> parse, SearchMeter meter,
+  SearchStream(
+      SearchService search,
+      Function<RoutingContext, SearchQuery> parse,
+      SearchMeter meter,
       Metrics metrics) {
     this.search = search;
     this.parse = parse;
@@ -46,7 +49,8 @@ final class SearchStream {
     long started = System.nanoTime();
     if (open >= MAX_STREAMS) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-      throw new BadRequest(503, "busy", MAX_STREAMS + " search streams are already open: retry later");
+      throw new BadRequest(
+          503, "busy", MAX_STREAMS + " search streams are already open: retry later");
     }
     open++;
     HttpServerResponse res = ctx.response();
@@ -56,31 +60,40 @@ final class SearchStream {
         // Proxies that buffer responses would hold the events until the end.
         .putHeader("X-Accel-Buffering", "no");
     boolean[] state = new boolean[2]; // [0]: client gone, [1]: slot released
-    Runnable release = () -> {
-      if (!state[1]) {
-        state[1] = true;
-        open--;
-      }
-    };
-    res.closeHandler(v -> {
-      state[0] = true;
-      release.run();
-    });
+    Runnable release =
+        () -> {
+          if (!state[1]) {
+            state[1] = true;
+            open--;
+          }
+        };
+    res.closeHandler(
+        v -> {
+          state[0] = true;
+          release.run();
+        });
     res.exceptionHandler(err -> state[0] = true);
-    search.search(query, result -> {
-      if (!state[0] && !res.ended()) {
-        res.write(event("peer", WireJson.peerResult(result)));
-      }
-    }).onComplete(ar -> {
-      if (ar.succeeded()) {
-        meter.record(query, started, ar.result());
-      }
-      if (!state[0] && !res.ended()) {
-        res.end(ar.succeeded() ? event("done", WireJson.searchSummary(ar.result()))
-            : event("error", Errors.internal(ctx, metrics, ar.cause())));
-      }
-      release.run();
-    });
+    search
+        .search(
+            query,
+            result -> {
+              if (!state[0] && !res.ended()) {
+                res.write(event("peer", WireJson.peerResult(result)));
+              }
+            })
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                meter.record(query, started, ar.result());
+              }
+              if (!state[0] && !res.ended()) {
+                res.end(
+                    ar.succeeded()
+                        ? event("done", WireJson.searchSummary(ar.result()))
+                        : event("error", Errors.internal(ctx, metrics, ar.cause())));
+              }
+              release.run();
+            });
   }
 
   /** One SSE event. Encoded JSON has no raw line breaks, so one data line carries it whole. */

@@ -14,27 +14,29 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The web page ({@code GET /}) and its two assets ({@code /ui/app.js}, {@code /ui/app.css}),
- * from {@code webroot/} inside the jar. A fixed set of three small files, read once when the API
- * is built and served from memory: no classpath or disk lookup per request (StaticHandler would
- * unpack jar resources into a cache folder on first use), and no path from a request ever names
- * a resource. Every answer carries a strict Content-Security-Policy: only this origin's script
- * and style, no inline code, so a file name that slipped into the markup could not run.
+ * The web page ({@code GET /}) and its two assets ({@code /ui/app.js}, {@code /ui/app.css}), from
+ * {@code webroot/} inside the jar. A fixed set of three small files, read once when the API is
+ * built and served from memory: no classpath or disk lookup per request (StaticHandler would unpack
+ * jar resources into a cache folder on first use), and no path from a request ever names a
+ * resource. Every answer carries a strict Content-Security-Policy: only this origin's script and
+ * style, no inline code, so a file name that slipped into the markup could not run.
  */
 final class WebUi {
 
-  static final String CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-      + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+  static final String CSP =
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+          + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
   private record Asset(Buffer body, String contentType, String etag) {}
 
   private final Map<String, Asset> assets;
 
   WebUi() {
-    assets = Map.of(
-        "/", load("index.html", "text/html; charset=utf-8"),
-        "/ui/app.js", load("app.js", "text/javascript; charset=utf-8"),
-        "/ui/app.css", load("app.css", "text/css; charset=utf-8"));
+    assets =
+        Map.of(
+            "/", load("index.html", "text/html; charset=utf-8"),
+            "/ui/app.js", load("app.js", "text/javascript; charset=utf-8"),
+            "/ui/app.css", load("app.css", "text/css; charset=utf-8"));
   }
 
   /** The paths this serves; each is one exact route. */
@@ -54,15 +56,17 @@ final class WebUi {
       ctx.next();
       return;
     }
-    HttpServerResponse res = ctx.response()
-        .putHeader("Content-Security-Policy", CSP)
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("X-Frame-Options", "DENY")
-        .putHeader("Referrer-Policy", "no-referrer")
-        // Revalidated each time (cheap: a 304), so a new jar's page is never mixed with old assets.
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-        .putHeader(HttpHeaders.ETAG, a.etag())
-        .putHeader(HttpHeaders.CONTENT_TYPE, a.contentType());
+    HttpServerResponse res =
+        ctx.response()
+            .putHeader("Content-Security-Policy", CSP)
+            .putHeader("X-Content-Type-Options", "nosniff")
+            .putHeader("X-Frame-Options", "DENY")
+            .putHeader("Referrer-Policy", "no-referrer")
+            // Revalidated each time (cheap: a 304), so a new jar's page is never mixed with old
+            // assets.
+            .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+            .putHeader(HttpHeaders.ETAG, a.etag())
+            .putHeader(HttpHeaders.CONTENT_TYPE, a.contentType());
     String inm = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
     if (inm != null && inm.contains(a.etag())) {
       res.setStatusCode(304).end();

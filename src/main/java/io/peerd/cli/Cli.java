@@ -23,19 +23,35 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code java -jar peer.jar [-conf FILE]} runs the daemon; {@code java -jar peer.jar VERB ...}
- * runs a client verb against a peer. Exit codes: 0 ok, 1 failed, 2 usage. Errors are one line;
- * {@code --verbose} adds the stack trace.
+ * {@code java -jar peer.jar [-conf FILE]} runs the daemon; {@code java -jar peer.jar VERB ...} runs
+ * a client verb against a peer. Exit codes: 0 ok, 1 failed, 2 usage. Errors are one line; {@code
+ * --verbose} adds the stack trace.
  */
-@Command(name = "peer", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+@Command(
+    name = "peer",
+    mixinStandardHelpOptions = true,
+    versionProvider = Cli.Version.class,
     description = "Runs a peer (without a verb), or talks to one.",
-    subcommands = {Cli.Search.class, Cli.Download.class, Cli.Upload.class, Cli.Status.class,
-        Cli.DummyDownload.class, Cli.DummyUpload.class, Cli.DrainDownload.class, Cli.Warmup.class, Simulate.class, LiveCheckCommand.class})
+    subcommands = {
+      Cli.Search.class,
+      Cli.Download.class,
+      Cli.Upload.class,
+      Cli.Status.class,
+      Cli.DummyDownload.class,
+      Cli.DummyUpload.class,
+      Cli.DrainDownload.class,
+      Cli.Warmup.class,
+      Simulate.class,
+      LiveCheckCommand.class
+    })
 public final class Cli implements Callable<Integer> {
 
-  @Option(names = {"-conf", "--conf", "-c"}, paramLabel = "FILE",
-      description = "Peer configuration (JSON, the seed's keys); PEER_<KEY> variables override it. "
-          + "Without it: one peer on 127.0.0.1:8001 sharing ./peer-shared.")
+  @Option(
+      names = {"-conf", "--conf", "-c"},
+      paramLabel = "FILE",
+      description =
+          "Peer configuration (JSON, the seed's keys); PEER_<KEY> variables override it. "
+              + "Without it: one peer on 127.0.0.1:8001 sharing ./peer-shared.")
   Path conf;
 
   /** Set when the daemon started: main() must then not exit. */
@@ -53,7 +69,9 @@ public final class Cli implements Callable<Integer> {
     Logging.routeVertxToSlf4j();
   }
 
-  /** @return the exit code, or -1 when the daemon is running and the JVM must stay up */
+  /**
+   * @return the exit code, or -1 when the daemon is running and the JVM must stay up
+   */
   public static int run(String[] args) {
     String[] daemon = daemonOnly(args);
     if (daemon != null) {
@@ -61,9 +79,10 @@ public final class Cli implements Callable<Integer> {
       return code == 0 ? -1 : code;
     }
     Cli cli = new Cli();
-    CommandLine cmd = new CommandLine(cli)
-        .setExecutionExceptionHandler(Cli::onError)
-        .setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cmd =
+        new CommandLine(cli)
+            .setExecutionExceptionHandler(Cli::onError)
+            .setCaseInsensitiveEnumValuesAllowed(true);
     int code = cmd.execute(args);
     return cli.daemonRunning ? -1 : code;
   }
@@ -78,15 +97,18 @@ public final class Cli implements Callable<Integer> {
     if (args.length == 0) {
       return new String[0];
     }
-    if (args.length == 2 && List.of("-conf", "--conf", "-c").contains(args[0]) && !args[1].startsWith("-")) {
+    if (args.length == 2
+        && List.of("-conf", "--conf", "-c").contains(args[0])
+        && !args[1].startsWith("-")) {
       return new String[] {args[1]};
     }
     return null;
   }
 
   private static int onError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    boolean verbose = parsed.hasMatchedOption("--verbose")
-        || parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");
+    boolean verbose =
+        parsed.hasMatchedOption("--verbose")
+            || parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");
     if (verbose) {
       e.printStackTrace(cmd.getErr());
     }
@@ -107,8 +129,7 @@ public final class Cli implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     PrintWriter out() {
       return spec.commandLine().getOut();
@@ -117,26 +138,44 @@ public final class Cli implements Callable<Integer> {
     static String peerUrl(String raw) {
       String url = io.peerd.peers.PeerUrl.tryParse(raw);
       if (url == null) {
-        throw new CommandLine.ParameterException(new CommandLine(new Cli()), "not a peer URL (http://host:port): " + raw);
+        throw new CommandLine.ParameterException(
+            new CommandLine(new Cli()), "not a peer URL (http://host:port): " + raw);
       }
       return url;
     }
   }
 
-  @Command(name = "search", mixinStandardHelpOptions = true, description = "Search the network through a peer.")
+  @Command(
+      name = "search",
+      mixinStandardHelpOptions = true,
+      description = "Search the network through a peer.")
   static final class Search extends Common implements Callable<Integer> {
     @Parameters(paramLabel = "QUERY", description = "Case-insensitive part of a file name.")
     String query;
-    @Option(names = "--peer", required = true, description = "Peer to ask, e.g. http://127.0.0.1:8001")
+
+    @Option(
+        names = "--peer",
+        required = true,
+        description = "Peer to ask, e.g. http://127.0.0.1:8001")
     String peer;
-    @Option(names = "--ttl", description = "Hops the query may travel.") Integer ttl;
-    @Option(names = "--fanout", description = "Neighbours asked per peer.") Integer fanout;
-    @Option(names = "--timeout-ms", description = "Deadline of the search.") Integer timeoutMs;
-    @Option(names = "--json", description = "Print the raw JSON answer.") boolean json;
+
+    @Option(names = "--ttl", description = "Hops the query may travel.")
+    Integer ttl;
+
+    @Option(names = "--fanout", description = "Neighbours asked per peer.")
+    Integer fanout;
+
+    @Option(names = "--timeout-ms", description = "Deadline of the search.")
+    Integer timeoutMs;
+
+    @Option(names = "--json", description = "Print the raw JSON answer.")
+    boolean json;
 
     @Override
     public Integer call() {
-      StringBuilder q = new StringBuilder("/search?query=").append(URLEncoder.encode(query, StandardCharsets.UTF_8));
+      StringBuilder q =
+          new StringBuilder("/search?query=")
+              .append(URLEncoder.encode(query, StandardCharsets.UTF_8));
       if (ttl != null) {
         q.append("&ttl=").append(ttl);
       }
@@ -159,26 +198,44 @@ public final class Cli implements Callable<Integer> {
           for (Object f : r.getJsonArray("files", new JsonArray())) {
             JsonObject file = (JsonObject) f;
             String sha = file.getString("checksum", "");
-            out().printf("%-28s %-40s %12d %-12s %4s%n", r.getString("peer"), file.getString("name"),
-                file.getLong("size", -1L), sha.length() > 12 ? sha.substring(0, 12) : sha,
-                r.getValue("hops") == null ? "?" : r.getValue("hops"));
+            out()
+                .printf(
+                    "%-28s %-40s %12d %-12s %4s%n",
+                    r.getString("peer"),
+                    file.getString("name"),
+                    file.getLong("size", -1L),
+                    sha.length() > 12 ? sha.substring(0, 12) : sha,
+                    r.getValue("hops") == null ? "?" : r.getValue("hops"));
             n++;
           }
         }
-        out().printf("%d file(s) from %d peer(s) in %s ms%s%n", n, a.getInteger("peers_answered", 0),
-            a.getValue("elapsed_ms"), a.getBoolean("partial", false) ? " (partial: " + a.getJsonArray("unreachable") + ")" : "");
+        out()
+            .printf(
+                "%d file(s) from %d peer(s) in %s ms%s%n",
+                n,
+                a.getInteger("peers_answered", 0),
+                a.getValue("elapsed_ms"),
+                a.getBoolean("partial", false)
+                    ? " (partial: " + a.getJsonArray("unreachable") + ")"
+                    : "");
         return 0;
       }
     }
   }
 
-  @Command(name = "download", mixinStandardHelpOptions = true,
+  @Command(
+      name = "download",
+      mixinStandardHelpOptions = true,
       description = "Download a file over gRPC: resumable (NAME.part), verified by SHA-256.")
   static final class Download extends Common implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME", description = "Shared name of the file (as in /files or a search).")
+    @Parameters(
+        paramLabel = "NAME",
+        description = "Shared name of the file (as in /files or a search).")
     String name;
+
     @Option(names = "--peer", required = true, description = "Peer that has it or can find it.")
     String peer;
+
     @Option(names = "--out", description = "Where to save it (default: the file's base name here).")
     Path out;
 
@@ -186,27 +243,49 @@ public final class Cli implements Callable<Integer> {
     public Integer call() throws Exception {
       Path target = out != null ? out : Path.of(name.substring(name.lastIndexOf('/') + 1));
       try (Client c = new Client()) {
-        Source s = Client.await(c.locator.locate(peerUrl(peer), name), Client.REST_TIMEOUT.plusSeconds(1));
+        Source s =
+            Client.await(c.locator.locate(peerUrl(peer), name), Client.REST_TIMEOUT.plusSeconds(1));
         ProgressBar bar = ProgressBar.onStderr(s.name(), s.size());
-        FileDownload.Result d = Client.await(c.downloads.run(s, target, bar, -1), Client.TRANSFER_TIMEOUT);
+        FileDownload.Result d =
+            Client.await(c.downloads.run(s, target, bar, -1), Client.TRANSFER_TIMEOUT);
         bar.finish();
-        out().printf("saved %s (%d bytes, sha256 %s) from %s%s%n", d.file(), d.size(), d.sha256(), s.peer(),
-            d.resumedFrom() > 0 ? ", resumed at byte " + d.resumedFrom() : "");
+        out()
+            .printf(
+                "saved %s (%d bytes, sha256 %s) from %s%s%n",
+                d.file(),
+                d.size(),
+                d.sha256(),
+                s.peer(),
+                d.resumedFrom() > 0 ? ", resumed at byte " + d.resumedFrom() : "");
         return 0;
       }
     }
   }
 
-  @Command(name = "upload", mixinStandardHelpOptions = true,
+  @Command(
+      name = "upload",
+      mixinStandardHelpOptions = true,
       description = "Upload a file to a peer that accepts uploads (verified by size and SHA-256).")
   static final class Upload extends Common implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE") Path file;
-    @Option(names = "--peer", required = true) String peer;
-    @Option(names = "--name", description = "Name in the peer's upload folder (default: the file name).")
+    @Parameters(paramLabel = "FILE")
+    Path file;
+
+    @Option(names = "--peer", required = true)
+    String peer;
+
+    @Option(
+        names = "--name",
+        description = "Name in the peer's upload folder (default: the file name).")
     String name;
-    @Option(names = "--overwrite", description = "Replace an existing file (if the peer allows it).")
+
+    @Option(
+        names = "--overwrite",
+        description = "Replace an existing file (if the peer allows it).")
     boolean overwrite;
-    @Option(names = "--token", defaultValue = "${env:PEER_API_TOKEN}",
+
+    @Option(
+        names = "--token",
+        defaultValue = "${env:PEER_API_TOKEN}",
         description = "The peer's api_token, when it has one (default: $PEER_API_TOKEN).")
     String token;
 
@@ -216,12 +295,28 @@ public final class Cli implements Callable<Integer> {
         throw new Client.Failure("not a file: " + file);
       }
       try (Client c = new Client()) {
-        ProgressBar bar = ProgressBar.onStderr(name != null ? name : file.getFileName().toString(), Files.size(file));
-        UploadReceipt r = Client.await(c.uploads.run(Locator.address(peerUrl(peer)), new FileUpload.Request(file,
-            name != null ? name : file.getFileName().toString(), overwrite, token), bar), Client.TRANSFER_TIMEOUT);
+        ProgressBar bar =
+            ProgressBar.onStderr(
+                name != null ? name : file.getFileName().toString(), Files.size(file));
+        UploadReceipt r =
+            Client.await(
+                c.uploads.run(
+                    Locator.address(peerUrl(peer)),
+                    new FileUpload.Request(
+                        file,
+                        name != null ? name : file.getFileName().toString(),
+                        overwrite,
+                        token),
+                    bar),
+                Client.TRANSFER_TIMEOUT);
         bar.finish();
-        out().printf("uploaded %s (%d bytes, sha256 %s)%s%n", r.name(), r.size(), r.sha256(),
-            r.indexed() ? "" : "; the peer's index does not show it yet");
+        out()
+            .printf(
+                "uploaded %s (%d bytes, sha256 %s)%s%n",
+                r.name(),
+                r.size(),
+                r.sha256(),
+                r.indexed() ? "" : "; the peer's index does not show it yet");
         return 0;
       }
     }
@@ -229,8 +324,11 @@ public final class Cli implements Callable<Integer> {
 
   @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a peer's status.")
   static final class Status extends Common implements Callable<Integer> {
-    @Option(names = "--peer", required = true) String peer;
-    @Option(names = "--json") boolean json;
+    @Option(names = "--peer", required = true)
+    String peer;
+
+    @Option(names = "--json")
+    boolean json;
 
     @Override
     public Integer call() {
@@ -241,11 +339,21 @@ public final class Cli implements Callable<Integer> {
           return 0;
         }
         JsonObject st = s.getJsonObject("stats", new JsonObject());
-        out().printf("%s %s (version %s, up %.0f s)%n", s.getString("peer"), s.getString("url"),
-            s.getString("version"), s.getDouble("uptime_s", 0.0));
-        out().printf("files: %s (%s bytes)  peers: %s known, %s healthy  searches: %s%n",
-            st.getValue("files"), st.getValue("bytes_shared"), st.getValue("total_peers"),
-            st.getValue("healthy_peers"), st.getValue("searches_processed"));
+        out()
+            .printf(
+                "%s %s (version %s, up %.0f s)%n",
+                s.getString("peer"),
+                s.getString("url"),
+                s.getString("version"),
+                s.getDouble("uptime_s", 0.0));
+        out()
+            .printf(
+                "files: %s (%s bytes)  peers: %s known, %s healthy  searches: %s%n",
+                st.getValue("files"),
+                st.getValue("bytes_shared"),
+                st.getValue("total_peers"),
+                st.getValue("healthy_peers"),
+                st.getValue("searches_processed"));
         return 0;
       }
     }
@@ -253,17 +361,24 @@ public final class Cli implements Callable<Integer> {
 
   /** The seed client's options, for parity: --grpc-host, --grpc-port. */
   static class SeedTarget extends Common {
-    @Option(names = "--grpc-host", defaultValue = "localhost") String host;
-    @Option(names = "--grpc-port", defaultValue = "50051") int port;
+    @Option(names = "--grpc-host", defaultValue = "localhost")
+    String host;
+
+    @Option(names = "--grpc-port", defaultValue = "50051")
+    int port;
 
     io.vertx.core.net.SocketAddress address() {
       return io.vertx.core.net.SocketAddress.inetSocketAddress(port, host);
     }
   }
 
-  @Command(name = "dummy-download", mixinStandardHelpOptions = true, description = "The seed's DummyDownload.")
+  @Command(
+      name = "dummy-download",
+      mixinStandardHelpOptions = true,
+      description = "The seed's DummyDownload.")
   static final class DummyDownload extends SeedTarget implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME") String name;
+    @Parameters(paramLabel = "NAME")
+    String name;
 
     @Override
     public Integer call() {
@@ -278,35 +393,58 @@ public final class Cli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "dummy-upload", mixinStandardHelpOptions = true, description = "The seed's DummyUpload.")
+  @Command(
+      name = "dummy-upload",
+      mixinStandardHelpOptions = true,
+      description = "The seed's DummyUpload.")
   static final class DummyUpload extends SeedTarget implements Callable<Integer> {
-    @Option(names = {"--bytes", "--upload-bytes"}, required = true, description = "Bytes to send.") long bytes;
+    @Option(
+        names = {"--bytes", "--upload-bytes"},
+        required = true,
+        description = "Bytes to send.")
+    long bytes;
 
     @Override
     public Integer call() {
       try (Client c = new Client()) {
-        FileTransfers.DummyUploadReceipt s = Client.await(c.grpc.dummyUpload(address(), bytes), Client.TRANSFER_TIMEOUT);
+        FileTransfers.DummyUploadReceipt s =
+            Client.await(c.grpc.dummyUpload(address(), bytes), Client.TRANSFER_TIMEOUT);
         out().printf("server received %d bytes in %d chunks%n", s.receivedBytes(), s.chunks());
         return 0;
       }
     }
   }
 
-  @Command(name = "drain-download", hidden = true, mixinStandardHelpOptions = true,
-      description = "Download a file over gRPC and discard it; prints MiB/s (for bench/transfer.sh).")
+  @Command(
+      name = "drain-download",
+      hidden = true,
+      mixinStandardHelpOptions = true,
+      description =
+          "Download a file over gRPC and discard it; prints MiB/s (for bench/transfer.sh).")
   static final class DrainDownload extends Common implements Callable<Integer> {
-    @Parameters(paramLabel = "NAME") String name;
-    @Option(names = "--peer", required = true) String peer;
-    @Option(names = "--repeat", defaultValue = "1", description = "Runs (the first ones warm the JIT up).")
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Option(names = "--peer", required = true)
+    String peer;
+
+    @Option(
+        names = "--repeat",
+        defaultValue = "1",
+        description = "Runs (the first ones warm the JIT up).")
     int repeat;
 
     @Override
     public Integer call() {
       try (Client c = new Client()) {
-        Source s = Client.await(c.locator.locate(peerUrl(peer), name), Client.REST_TIMEOUT.plusSeconds(1));
+        Source s =
+            Client.await(c.locator.locate(peerUrl(peer), name), Client.REST_TIMEOUT.plusSeconds(1));
         for (int i = 0; i < repeat; i++) {
           long start = System.nanoTime();
-          long bytes = Client.await(c.grpc.download(s.grpc(), s.name(), 0, Received.discard()), Client.TRANSFER_TIMEOUT);
+          long bytes =
+              Client.await(
+                  c.grpc.download(s.grpc(), s.name(), 0, Received.discard()),
+                  Client.TRANSFER_TIMEOUT);
           double secs = (System.nanoTime() - start) / 1e9;
           out().printf("%d bytes in %.3f s: %.1f MiB/s%n", bytes, secs, bytes / secs / (1 << 20));
           out().flush();
@@ -316,9 +454,13 @@ public final class Cli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "warmup", hidden = true, mixinStandardHelpOptions = true,
-      description = "Start a throw-away peer, call its REST and gRPC paths once, exit 0. Run with "
-          + "-XX:ArchiveClassesAtExit=FILE to build a class-data-sharing archive for fast start-up.")
+  @Command(
+      name = "warmup",
+      hidden = true,
+      mixinStandardHelpOptions = true,
+      description =
+          "Start a throw-away peer, call its REST and gRPC paths once, exit 0. Run with "
+              + "-XX:ArchiveClassesAtExit=FILE to build a class-data-sharing archive for fast start-up.")
   static final class Warmup extends Common implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * What the client verbs share: one Vert.x instance, the same REST and gRPC clients a peer uses to
- * talk to other peers, the download and upload engines on them, and a way for the CLI's main
- * thread (never an event loop) to wait for a result with a deadline.
+ * talk to other peers, the download and upload engines on them, and a way for the CLI's main thread
+ * (never an event loop) to wait for a result with a deadline.
  */
 final class Client implements AutoCloseable {
 
@@ -34,7 +34,11 @@ final class Client implements AutoCloseable {
   }
 
   static final Duration REST_TIMEOUT = Duration.ofSeconds(10);
-  /** Upper bound on a whole transfer; a stalled one fails long before, on the connection's idle timeout. */
+
+  /**
+   * Upper bound on a whole transfer; a stalled one fails long before, on the connection's idle
+   * timeout.
+   */
   static final Duration TRANSFER_TIMEOUT = Duration.ofHours(12);
 
   final Vertx vertx;
@@ -46,7 +50,9 @@ final class Client implements AutoCloseable {
 
   Client() {
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
-    rest = new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 100_000), null, null);
+    rest =
+        new HttpPeerClient(
+            vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 100_000), null, null);
     grpc = new TransferClient(vertx);
     locator = new Locator(rest, REST_TIMEOUT.toMillis());
     downloads = new FileDownload(vertx, grpc);
@@ -56,7 +62,10 @@ final class Client implements AutoCloseable {
   /** Blocks the calling thread, which must not be an event loop (the CLI's main thread is not). */
   static <T> T await(Future<T> future, Duration timeout) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new Failure("no answer within " + timeout.toSeconds() + " s");
     } catch (InterruptedException e) {

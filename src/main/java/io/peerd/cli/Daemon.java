@@ -32,43 +32,70 @@ public final class Daemon {
 
   private Daemon() {}
 
-  /** @return the process exit code; 0 means the peer is running (the JVM stays up) */
+  /**
+   * @return the process exit code; 0 means the peer is running (the JVM stays up)
+   */
   public static int run(String confPath, Map<String, String> env) {
     long t0 = System.nanoTime();
     PrometheusMeterRegistry registry = Metrics.newRegistry();
-    Vertx vertx = Metrics.vertxWithMetrics(new VertxOptions().setPreferNativeTransport(false)
-        // File reads run on these threads, and each one keeps the JDK's temporary direct buffer
-        // of its largest read (1 MiB for downloads): 20 threads held 20 MiB of direct memory.
-        .setWorkerPoolSize(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())), registry);
+    Vertx vertx =
+        Metrics.vertxWithMetrics(
+            new VertxOptions()
+                .setPreferNativeTransport(false)
+                // File reads run on these threads, and each one keeps the JDK's temporary direct
+                // buffer
+                // of its largest read (1 MiB for downloads): 20 threads held 20 MiB of direct
+                // memory.
+                .setWorkerPoolSize(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())),
+            registry);
     CompletableFuture<Integer> outcome = new CompletableFuture<>();
     loadConfig(vertx, confPath, env)
-        .compose(config -> {
-          Logging.apply(config.logs().format(), config.logs().level());
-          config.warnings().forEach(LOG::warn);
-          PeerVerticle peer = new PeerVerticle(config, registry);
-          return vertx.deployVerticle(peer).map(id -> {
-            // Handlers first: a SIGTERM right after the start-up line must find them in place.
-            onSignals(vertx, id, config);
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            LOG.info("peer {} up in {} ms: REST and gRPC on {}, gRPC {}{}, sharing {} (config: {})",
-                config.node().name(), ms, peer.selfUrl(), "grpc://" + config.node().bindHost() + ":" + peer.grpcPort(),
-                peer.metricsPort() >= 0 ? ", metrics http://" + config.node().bindHost() + ":" + peer.metricsPort()
-                    + "/metrics" : "", config.sharedDir(), config.source());
-            return 0;
-          });
-        })
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            outcome.complete(0);
-          } else {
-            Throwable e = ar.cause();
-            String msg = e instanceof ConfigException ? e.getMessage()
-                : "cannot start: " + e.getClass().getSimpleName() + ": " + e.getMessage();
-            System.err.println("peer: " + msg);
-            vertx.close();
-            outcome.complete(e instanceof ConfigException ? 2 : 1);
-          }
-        });
+        .compose(
+            config -> {
+              Logging.apply(config.logs().format(), config.logs().level());
+              config.warnings().forEach(LOG::warn);
+              PeerVerticle peer = new PeerVerticle(config, registry);
+              return vertx
+                  .deployVerticle(peer)
+                  .map(
+                      id -> {
+                        // Handlers first: a SIGTERM right after the start-up line must find them in
+                        // place.
+                        onSignals(vertx, id, config);
+                        long ms = (System.nanoTime() - t0) / 1_000_000;
+                        LOG.info(
+                            "peer {} up in {} ms: REST and gRPC on {}, gRPC {}{}, sharing {} (config: {})",
+                            config.node().name(),
+                            ms,
+                            peer.selfUrl(),
+                            "grpc://" + config.node().bindHost() + ":" + peer.grpcPort(),
+                            peer.metricsPort() >= 0
+                                ? ", metrics http://"
+                                    + config.node().bindHost()
+                                    + ":"
+                                    + peer.metricsPort()
+                                    + "/metrics"
+                                : "",
+                            config.sharedDir(),
+                            config.source());
+                        return 0;
+                      });
+            })
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                outcome.complete(0);
+              } else {
+                Throwable e = ar.cause();
+                String msg =
+                    e instanceof ConfigException
+                        ? e.getMessage()
+                        : "cannot start: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+                System.err.println("peer: " + msg);
+                vertx.close();
+                outcome.complete(e instanceof ConfigException ? 2 : 1);
+              }
+            });
     // The main thread is not an event loop: waiting here for the start outcome blocks nothing.
     int code = outcome.join();
     if (code == 0) {
@@ -84,28 +111,32 @@ public final class Daemon {
   private static void onSignals(Vertx vertx, String deploymentId, PeerConfig config) {
     AtomicBoolean stopping = new AtomicBoolean();
     long graceMs = config.timeouts().shutdownGrace().toMillis();
-    Runnable stop = () -> {
-      if (!stopping.compareAndSet(false, true)) {
-        return;
-      }
-      LOG.info("peer {} stopping (grace {} ms)", config.node().name(), graceMs);
-      int code;
-      try {
-        vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture()
-            .get(graceMs + 10_000, TimeUnit.MILLISECONDS);
-        code = 0;
-      } catch (Exception e) {
-        LOG.error("peer {} did not stop cleanly: {}", config.node().name(), e.toString());
-        code = 1;
-      }
-      try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warn("closing Vert.x: {}", e.toString());
-      }
-      LOG.info("peer {} stopped", config.node().name());
-      System.exit(code);
-    };
+    Runnable stop =
+        () -> {
+          if (!stopping.compareAndSet(false, true)) {
+            return;
+          }
+          LOG.info("peer {} stopping (grace {} ms)", config.node().name(), graceMs);
+          int code;
+          try {
+            vertx
+                .undeploy(deploymentId)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(graceMs + 10_000, TimeUnit.MILLISECONDS);
+            code = 0;
+          } catch (Exception e) {
+            LOG.error("peer {} did not stop cleanly: {}", config.node().name(), e.toString());
+            code = 1;
+          }
+          try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            LOG.warn("closing Vert.x: {}", e.toString());
+          }
+          LOG.info("peer {} stopped", config.node().name());
+          System.exit(code);
+        };
     for (String name : new String[] {"TERM", "INT"}) {
       // Signal handlers run on a JVM thread, not an event loop: the waits above block nothing.
       Signal.handle(new Signal(name), sig -> new Thread(stop, "peer-shutdown").start());
@@ -120,12 +151,17 @@ public final class Daemon {
       if (!env.containsKey("PEER_SHARED_DIR")) {
         createDefaultShare();
       }
-      return Future.succeededFuture(ConfigParser.parse("defaults (no -conf)",
-          new JsonObject().put("name", "peer").put("shared_dir", DEFAULT_SHARE.toString()), env));
+      return Future.succeededFuture(
+          ConfigParser.parse(
+              "defaults (no -conf)",
+              new JsonObject().put("name", "peer").put("shared_dir", DEFAULT_SHARE.toString()),
+              env));
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     } catch (IOException e) {
-      return Future.failedFuture(new ConfigException("cannot create " + DEFAULT_SHARE.toAbsolutePath() + ": " + e.getMessage()));
+      return Future.failedFuture(
+          new ConfigException(
+              "cannot create " + DEFAULT_SHARE.toAbsolutePath() + ": " + e.getMessage()));
     }
   }
 
@@ -134,7 +170,8 @@ public final class Daemon {
       return;
     }
     Files.createDirectories(DEFAULT_SHARE);
-    Files.writeString(DEFAULT_SHARE.resolve("welcome.txt"),
+    Files.writeString(
+        DEFAULT_SHARE.resolve("welcome.txt"),
         "This folder is shared by your peer. Put files here; they are indexed within a rescan period.\n");
   }
 }

@@ -8,8 +8,7 @@ import picocli.CommandLine;
 /** What the simulate and livecheck verbs share: their usage errors and option parsing. */
 abstract class ExperimentCommand {
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** A bad option is a usage error: exit 2 with the option named, like picocli's own checks. */
   CommandLine.ParameterException usage(String message) {

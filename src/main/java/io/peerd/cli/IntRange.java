@@ -3,7 +3,9 @@ package io.peerd.cli;
 /** An option value like {@code 5-50} or {@code 7} (a range of one). */
 record IntRange(int min, int max) {
 
-  /** @throws IllegalArgumentException when the text is not "N" or "N-M" with 0 <= N <= M */
+  /**
+   * @throws IllegalArgumentException when the text is not "N" or "N-M" with 0 <= N <= M
+   */
   static IntRange parse(String text) {
     String[] parts = text.trim().split("-", -1);
     try {

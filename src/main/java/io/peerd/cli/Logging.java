@@ -15,10 +15,14 @@ final class Logging {
 
   /** Before any Vert.x class logs: route its logging through SLF4J. */
   static void routeVertxToSlf4j() {
-    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    System.setProperty(
+        "vertx.logger-delegate-factory-class-name",
+        "io.vertx.core.logging.SLF4JLogDelegateFactory");
   }
 
-  /** @param format "plain" (default) or "json"; level as logback names it (INFO, DEBUG, ...) */
+  /**
+   * @param format "plain" (default) or "json"; level as logback names it (INFO, DEBUG, ...)
+   */
   static void apply(String format, String level) {
     LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);

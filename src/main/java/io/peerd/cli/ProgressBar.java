@@ -56,12 +56,20 @@ final class ProgressBar implements Progress {
     double rate = (done - startOffset) / secs;
     double pct = total > 0 ? 100.0 * done / total : 100;
     long eta = rate > 0 && total > done ? (long) ((total - done) / rate) : 0;
-    String figures = String.format("%s %5.1f%% %s/%s %s/s ETA %ds", label, pct, human(done), human(total),
-        human((long) rate), eta);
+    String figures =
+        String.format(
+            "%s %5.1f%% %s/%s %s/s ETA %ds",
+            label, pct, human(done), human(total), human((long) rate), eta);
     if (tty) {
       int width = 30;
       int filled = (int) Math.round(width * Math.min(1.0, pct / 100));
-      err.print("\r[" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + figures + (last ? "\n" : ""));
+      err.print(
+          "\r["
+              + "#".repeat(filled)
+              + " ".repeat(width - filled)
+              + "] "
+              + figures
+              + (last ? "\n" : ""));
     } else {
       err.println(figures);
     }

@@ -25,27 +25,32 @@ public final class ConfigLoader {
     if (!Files.isRegularFile(Path.of(path))) {
       return Future.failedFuture(new ConfigException(path + ": config file not found"));
     }
-    ConfigStoreOptions file = new ConfigStoreOptions()
-        .setType("file")
-        .setFormat("json")
-        .setOptional(false)
-        .setConfig(new JsonObject().put("path", path));
+    ConfigStoreOptions file =
+        new ConfigStoreOptions()
+            .setType("file")
+            .setFormat("json")
+            .setOptional(false)
+            .setConfig(new JsonObject().put("path", path));
     // scanPeriod <= 0: read once; a peer does not reload its identity behind the operator's back.
-    ConfigRetriever retriever = ConfigRetriever.create(vertx,
-        new ConfigRetrieverOptions().addStore(file).setScanPeriod(-1));
-    return retriever.getConfig()
-        .<PeerConfig>transform(ar -> {
-          retriever.close();
-          if (ar.failed()) {
-            return Future.failedFuture(new ConfigException(path + ": cannot be read as a JSON object: "
-                + rootMessage(ar.cause())));
-          }
-          try {
-            return Future.succeededFuture(ConfigParser.parse(path, ar.result(), env));
-          } catch (ConfigException e) {
-            return Future.failedFuture(e);
-          }
-        });
+    ConfigRetriever retriever =
+        ConfigRetriever.create(
+            vertx, new ConfigRetrieverOptions().addStore(file).setScanPeriod(-1));
+    return retriever
+        .getConfig()
+        .<PeerConfig>transform(
+            ar -> {
+              retriever.close();
+              if (ar.failed()) {
+                return Future.failedFuture(
+                    new ConfigException(
+                        path + ": cannot be read as a JSON object: " + rootMessage(ar.cause())));
+              }
+              try {
+                return Future.succeededFuture(ConfigParser.parse(path, ar.result(), env));
+              } catch (ConfigException e) {
+                return Future.failedFuture(e);
+              }
+            });
   }
 
   private static String rootMessage(Throwable t) {

@@ -13,14 +13,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Turns the JSON of a config file plus {@code PEER_<KEY>} environment variables into a
- * {@link PeerConfig}, or a {@link ConfigException} naming the file (or variable) and the key.
+ * Turns the JSON of a config file plus {@code PEER_<KEY>} environment variables into a {@link
+ * PeerConfig}, or a {@link ConfigException} naming the file (or variable) and the key.
  *
  * <p>Every key is read by its own {@link Type} from {@link Keys}; this class only adds the rules
  * that involve several keys (defaults derived from others, keys that go together) and groups the
  * values into {@link PeerConfig}'s records. Pure apart from the checks that the folders named
- * exist, so the rules are unit-tested without a Vert.x instance. Unknown keys do not stop a peer
- * (a newer or older config file must still start), but each is reported as a warning.
+ * exist, so the rules are unit-tested without a Vert.x instance. Unknown keys do not stop a peer (a
+ * newer or older config file must still start), but each is reported as a warning.
  */
 public final class ConfigParser {
 
@@ -71,8 +71,14 @@ public final class ConfigParser {
           values.put(key, key.type().read(raw));
         }
       } catch (Type.Invalid e) {
-        throw new ConfigException("environment variable " + var + ": expected " + e.getMessage() + ", got \""
-            + text + "\"");
+        throw new ConfigException(
+            "environment variable "
+                + var
+                + ": expected "
+                + e.getMessage()
+                + ", got \""
+                + text
+                + "\"");
       }
       return;
     }
@@ -83,8 +89,14 @@ public final class ConfigParser {
     try {
       values.put(key, key.type().read(raw));
     } catch (Type.Invalid e) {
-      throw new ConfigException(source + ": key \"" + key.name() + "\": expected " + e.getMessage() + ", got "
-          + shown(raw));
+      throw new ConfigException(
+          source
+              + ": key \""
+              + key.name()
+              + "\": expected "
+              + e.getMessage()
+              + ", got "
+              + shown(raw));
     }
   }
 
@@ -94,8 +106,14 @@ public final class ConfigParser {
     String prefix = "";
     for (String part : key.path()) {
       if (!(at instanceof JsonObject obj)) {
-        throw new ConfigException(source + ": key \"" + prefix + "\": expected an object " + members(prefix)
-            + ", got " + shown(at));
+        throw new ConfigException(
+            source
+                + ": key \""
+                + prefix
+                + "\": expected an object "
+                + members(prefix)
+                + ", got "
+                + shown(at));
       }
       at = obj.getValue(part);
       if (at == null) {
@@ -145,8 +163,15 @@ public final class ConfigParser {
       return key.type().read(def);
     } catch (Type.Invalid e) {
       // Only a default that depends on the machine can fail (a shared folder that is not there).
-      throw new ConfigException(source + ": key \"" + key.name() + "\": expected " + e.getMessage() + ", got "
-          + shown(def) + " (the default)");
+      throw new ConfigException(
+          source
+              + ": key \""
+              + key.name()
+              + "\": expected "
+              + e.getMessage()
+              + ", got "
+              + shown(def)
+              + " (the default)");
     }
   }
 
@@ -158,7 +183,10 @@ public final class ConfigParser {
   /** A rule between keys was broken: the line names where {@code key}'s value came from. */
   private ConfigException bad(Key<?> key, String problem) {
     String var = key.envVar();
-    String where = env.containsKey(var) ? "environment variable " + var : source + ": key \"" + key.name() + "\"";
+    String where =
+        env.containsKey(var)
+            ? "environment variable " + var
+            : source + ": key \"" + key.name() + "\"";
     return new ConfigException(where + ": " + problem);
   }
 
@@ -168,14 +196,35 @@ public final class ConfigParser {
 
   private PeerConfig build() {
     PeerConfig.Node node = node();
-    return new PeerConfig(source, node, get(Keys.SHARED_DIR), stateDir(node.name()), friends(), timeouts(),
-        routing(), peerSettings(), seen(), transfers(), uploads(), limits(), access(), tls(), logs(), warnings);
+    return new PeerConfig(
+        source,
+        node,
+        get(Keys.SHARED_DIR),
+        stateDir(node.name()),
+        friends(),
+        timeouts(),
+        routing(),
+        peerSettings(),
+        seen(),
+        transfers(),
+        uploads(),
+        limits(),
+        access(),
+        tls(),
+        logs(),
+        warnings);
   }
 
   private PeerConfig.Node node() {
     String ip = get(Keys.IP);
-    return new PeerConfig.Node(get(Keys.NAME), ip, get(Keys.BIND_HOST, ip), get(Keys.REST_PORT),
-        get(Keys.GRPC_PORT, -1), get(Keys.METRICS_PORT, -1), get(Keys.SELF_URL));
+    return new PeerConfig.Node(
+        get(Keys.NAME),
+        ip,
+        get(Keys.BIND_HOST, ip),
+        get(Keys.REST_PORT),
+        get(Keys.GRPC_PORT, -1),
+        get(Keys.METRICS_PORT, -1),
+        get(Keys.SELF_URL));
   }
 
   /** Default state/&lt;name&gt;; {@code ""} turns persistence off. Created at start if missing. */
@@ -187,7 +236,9 @@ public final class ConfigParser {
     return dir.orElse(null);
   }
 
-  /** friend_primary, friend_secondary (the seed's) and friends (ours), in that order, deduplicated. */
+  /**
+   * friend_primary, friend_secondary (the seed's) and friends (ours), in that order, deduplicated.
+   */
   private List<String> friends() {
     Set<String> all = new LinkedHashSet<>();
     for (Key<String> k : List.of(Keys.FRIEND_PRIMARY, Keys.FRIEND_SECONDARY)) {
@@ -201,22 +252,37 @@ public final class ConfigParser {
   }
 
   private PeerConfig.Timeouts timeouts() {
-    return new PeerConfig.Timeouts(get(Keys.HEALTH_CHECK_INTERVAL), get(Keys.FRIEND_TIMEOUT_MS),
-        get(Keys.SEARCH_TIMEOUT_MS), get(Keys.RESCAN_INTERVAL), get(Keys.STREAM_IDLE_TIMEOUT_MS),
+    return new PeerConfig.Timeouts(
+        get(Keys.HEALTH_CHECK_INTERVAL),
+        get(Keys.FRIEND_TIMEOUT_MS),
+        get(Keys.SEARCH_TIMEOUT_MS),
+        get(Keys.RESCAN_INTERVAL),
+        get(Keys.STREAM_IDLE_TIMEOUT_MS),
         get(Keys.SHUTDOWN_GRACE_MS));
   }
 
   private PeerConfig.Routing routing() {
-    return new PeerConfig.Routing(get(Keys.SEARCH_TTL), get(Keys.MAX_FANOUT), Mode.parse(get(Keys.SEARCH_MODE)),
-        get(Keys.WALKERS), get(Keys.WALK_TTL), get(Keys.WALK_WANTED), get(Keys.WALK_CHECK_EVERY),
+    return new PeerConfig.Routing(
+        get(Keys.SEARCH_TTL),
+        get(Keys.MAX_FANOUT),
+        Mode.parse(get(Keys.SEARCH_MODE)),
+        get(Keys.WALKERS),
+        get(Keys.WALK_TTL),
+        get(Keys.WALK_WANTED),
+        get(Keys.WALK_CHECK_EVERY),
         get(Keys.SUMMARY_BITS));
   }
 
   private PeerConfig.PeerSettings peerSettings() {
     Duration health = get(Keys.HEALTH_CHECK_INTERVAL);
-    Duration backoff = get(Keys.PEER_MAX_BACKOFF, Duration.ofSeconds(Math.max(60, health.toSeconds() * 8)));
-    return new PeerConfig.PeerSettings(get(Keys.MAX_PEERS), backoff, get(Keys.PEER_FORGET_AFTER),
-        get(Keys.PEER_EXCHANGE), get(Keys.PEER_EXCHANGE_MAX));
+    Duration backoff =
+        get(Keys.PEER_MAX_BACKOFF, Duration.ofSeconds(Math.max(60, health.toSeconds() * 8)));
+    return new PeerConfig.PeerSettings(
+        get(Keys.MAX_PEERS),
+        backoff,
+        get(Keys.PEER_FORGET_AFTER),
+        get(Keys.PEER_EXCHANGE),
+        get(Keys.PEER_EXCHANGE_MAX));
   }
 
   private PeerConfig.SeenSettings seen() {
@@ -224,24 +290,31 @@ public final class ConfigParser {
   }
 
   private PeerConfig.Transfers transfers() {
-    return new PeerConfig.Transfers(get(Keys.CHUNK_SIZE), get(Keys.DOWNLOAD_CHUNK_SIZE),
-        get(Keys.DUMMY_UPLOAD_MAX_BYTES));
+    return new PeerConfig.Transfers(
+        get(Keys.CHUNK_SIZE), get(Keys.DOWNLOAD_CHUNK_SIZE), get(Keys.DUMMY_UPLOAD_MAX_BYTES));
   }
 
   private PeerConfig.UploadSettings uploads() {
-    return new PeerConfig.UploadSettings(get(Keys.ACCEPT_UPLOADS), get(Keys.UPLOAD_DIR), get(Keys.UPLOAD_MAX_BYTES),
+    return new PeerConfig.UploadSettings(
+        get(Keys.ACCEPT_UPLOADS),
+        get(Keys.UPLOAD_DIR),
+        get(Keys.UPLOAD_MAX_BYTES),
         get(Keys.UPLOAD_OVERWRITE));
   }
 
   private PeerConfig.Limits limits() {
-    return new PeerConfig.Limits(get(Keys.RATE_LIMIT_REQUESTS), get(Keys.RATE_LIMIT_DOWNLOADS),
+    return new PeerConfig.Limits(
+        get(Keys.RATE_LIMIT_REQUESTS),
+        get(Keys.RATE_LIMIT_DOWNLOADS),
         get(Keys.MAX_CONNECTIONS_PER_CLIENT));
   }
 
   private PeerConfig.Access access() {
     PeerConfig.Access access = new PeerConfig.Access(get(Keys.API_TOKEN), get(Keys.PRIVATE));
     if (access.privatePeer() && access.token() == null) {
-      throw bad(Keys.PRIVATE, "needs an api_token as well (a private peer without a token would refuse everyone)");
+      throw bad(
+          Keys.PRIVATE,
+          "needs an api_token as well (a private peer without a token would refuse everyone)");
     }
     return access;
   }
@@ -257,7 +330,9 @@ public final class ConfigParser {
     if (cert == null && ca == null) {
       return null;
     }
-    return new PeerConfig.Tls(cert == null ? null : cert.toString(), key == null ? null : key.toString(),
+    return new PeerConfig.Tls(
+        cert == null ? null : cert.toString(),
+        key == null ? null : key.toString(),
         ca == null ? null : ca.toString());
   }
 

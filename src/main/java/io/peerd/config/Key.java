@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * One configuration key, declared once in {@link Keys}: its name in the file (dotted for a key
  * inside an object, {@code rate_limit.requests_per_minute}), its type and rule, its default as
- * written in a file, and one line of documentation. Parsing, the {@code PEER_<KEY>} variable,
- * error lines and the README's table all come from here.
+ * written in a file, and one line of documentation. Parsing, the {@code PEER_<KEY>} variable, error
+ * lines and the README's table all come from here.
  *
  * @param <T> the value's type once read
  */

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every configuration key, declared once, in the order the README documents them. Each line is
- * the key's name, type and rule, default and meaning; {@link ConfigParser} reads the file and
- * the {@code PEER_<KEY>} variables from these, and the README's table is {@link #markdown()}
- * (a test fails when the two differ). The seed's keys keep the seed's meaning.
+ * Every configuration key, declared once, in the order the README documents them. Each line is the
+ * key's name, type and rule, default and meaning; {@link ConfigParser} reads the file and the
+ * {@code PEER_<KEY>} variables from these, and the README's table is {@link #markdown()} (a test
+ * fails when the two differ). The seed's keys keep the seed's meaning.
  */
 public final class Keys {
 
@@ -26,147 +26,331 @@ public final class Keys {
     return key(name, type, fileDefault, null, doc);
   }
 
-  private static <T> Key<T> key(String name, Type<T> type, Object fileDefault, String defaultDoc, String doc) {
+  private static <T> Key<T> key(
+      String name, Type<T> type, Object fileDefault, String defaultDoc, String doc) {
     Key<T> k = new Key<>(name, type, fileDefault, defaultDoc, doc);
     all.add(k);
     return k;
   }
 
   // Who and where.
-  public static final Key<String> NAME = key("name", Type.string(), "peer", "peer name shown in answers");
-  public static final Key<String> IP = key("ip", Type.string(), "127.0.0.1",
-      "seed: address to bind; also the host advertised when `self_url` is absent (a wildcard advertises 127.0.0.1)");
-  public static final Key<String> BIND_HOST = key("bind_host", Type.string(), null, "= `ip`",
-      "address the servers bind to, when it must differ from `ip`");
-  public static final Key<Integer> REST_PORT = key("rest_port", Type.port(), 8001,
-      "REST port; gRPC is served here too (0 = any free port)");
-  public static final Key<Integer> GRPC_PORT = key("grpc_port", Type.port(), null,
-      "an extra gRPC-only port, as the seed had");
-  public static final Key<Integer> METRICS_PORT = key("metrics_port", Type.port(), null,
-      "an extra port serving `/metrics` alone (the seed read this key but never bound it); "
-          + "`/metrics` is on `rest_port` either way");
-  public static final Key<Path> SHARED_DIR = key("shared_dir",
-      Type.path().check(p -> Files.isDirectory(p) && Files.isReadable(p) && Files.isExecutable(p),
-          "an existing, readable directory").named("path"),
-      "shared", "folder to share, recursively; relative to the working directory");
-  public static final Key<String> FRIEND_PRIMARY = key("friend_primary", Type.url(), null,
-      "seed: the first friend (`\"\"` = none)");
-  public static final Key<String> FRIEND_SECONDARY = key("friend_secondary", Type.url(), null,
-      "seed: the second friend (`\"\"` = none)");
-  public static final Key<List<String>> FRIENDS = key("friends", Type.urls(), null, "`[]`",
-      "more friends (comma-separated in `PEER_FRIENDS`); all friends start in the peer table and are never evicted");
-  public static final Key<String> SELF_URL = key("self_url", Type.url(), null, "`http://<ip>:<rest_port>`",
-      "the URL other peers use to reach this one");
+  public static final Key<String> NAME =
+      key("name", Type.string(), "peer", "peer name shown in answers");
+  public static final Key<String> IP =
+      key(
+          "ip",
+          Type.string(),
+          "127.0.0.1",
+          "seed: address to bind; also the host advertised when `self_url` is absent (a wildcard advertises 127.0.0.1)");
+  public static final Key<String> BIND_HOST =
+      key(
+          "bind_host",
+          Type.string(),
+          null,
+          "= `ip`",
+          "address the servers bind to, when it must differ from `ip`");
+  public static final Key<Integer> REST_PORT =
+      key("rest_port", Type.port(), 8001, "REST port; gRPC is served here too (0 = any free port)");
+  public static final Key<Integer> GRPC_PORT =
+      key("grpc_port", Type.port(), null, "an extra gRPC-only port, as the seed had");
+  public static final Key<Integer> METRICS_PORT =
+      key(
+          "metrics_port",
+          Type.port(),
+          null,
+          "an extra port serving `/metrics` alone (the seed read this key but never bound it); "
+              + "`/metrics` is on `rest_port` either way");
+  public static final Key<Path> SHARED_DIR =
+      key(
+          "shared_dir",
+          Type.path()
+              .check(
+                  p -> Files.isDirectory(p) && Files.isReadable(p) && Files.isExecutable(p),
+                  "an existing, readable directory")
+              .named("path"),
+          "shared",
+          "folder to share, recursively; relative to the working directory");
+  public static final Key<String> FRIEND_PRIMARY =
+      key("friend_primary", Type.url(), null, "seed: the first friend (`\"\"` = none)");
+  public static final Key<String> FRIEND_SECONDARY =
+      key("friend_secondary", Type.url(), null, "seed: the second friend (`\"\"` = none)");
+  public static final Key<List<String>> FRIENDS =
+      key(
+          "friends",
+          Type.urls(),
+          null,
+          "`[]`",
+          "more friends (comma-separated in `PEER_FRIENDS`); all friends start in the peer table and are never evicted");
+  public static final Key<String> SELF_URL =
+      key(
+          "self_url",
+          Type.url(),
+          null,
+          "`http://<ip>:<rest_port>`",
+          "the URL other peers use to reach this one");
 
   // Timing and search.
-  public static final Key<Duration> HEALTH_CHECK_INTERVAL = key("health_check_interval", Type.seconds(), 10,
-      "how often a healthy peer is probed (`GET /health`); a failing one backs off exponentially up to "
-          + "`peer_max_backoff`");
-  public static final Key<Integer> SEARCH_TTL = key("search_ttl", Type.integer(0, 16), 3,
-      "default ttl of a search and its cap: a larger requested ttl is clamped");
-  public static final Key<Integer> MAX_FANOUT = key("max_fanout", Type.integer(1, 64), 3,
-      "most neighbours a query is sent to from one peer (requested fanout is clamped)");
-  public static final Key<Duration> FRIEND_TIMEOUT_MS = key("friend_timeout_ms", Type.millis(1, 600_000), 1500,
-      "per-neighbour timeout of a forwarded search, a probe, a registration");
-  public static final Key<Duration> SEARCH_TIMEOUT_MS = key("search_timeout_ms", Type.millis(1, 600_000), 3000,
-      "default deadline of a search (`timeout_ms` parameter, capped at 60000)");
-  public static final Key<Duration> RESCAN_INTERVAL = key("rescan_interval", Type.seconds(), 30,
-      "how often `shared_dir` is rescanned (changed files only are rehashed)");
+  public static final Key<Duration> HEALTH_CHECK_INTERVAL =
+      key(
+          "health_check_interval",
+          Type.seconds(),
+          10,
+          "how often a healthy peer is probed (`GET /health`); a failing one backs off exponentially up to "
+              + "`peer_max_backoff`");
+  public static final Key<Integer> SEARCH_TTL =
+      key(
+          "search_ttl",
+          Type.integer(0, 16),
+          3,
+          "default ttl of a search and its cap: a larger requested ttl is clamped");
+  public static final Key<Integer> MAX_FANOUT =
+      key(
+          "max_fanout",
+          Type.integer(1, 64),
+          3,
+          "most neighbours a query is sent to from one peer (requested fanout is clamped)");
+  public static final Key<Duration> FRIEND_TIMEOUT_MS =
+      key(
+          "friend_timeout_ms",
+          Type.millis(1, 600_000),
+          1500,
+          "per-neighbour timeout of a forwarded search, a probe, a registration");
+  public static final Key<Duration> SEARCH_TIMEOUT_MS =
+      key(
+          "search_timeout_ms",
+          Type.millis(1, 600_000),
+          3000,
+          "default deadline of a search (`timeout_ms` parameter, capped at 60000)");
+  public static final Key<Duration> RESCAN_INTERVAL =
+      key(
+          "rescan_interval",
+          Type.seconds(),
+          30,
+          "how often `shared_dir` is rescanned (changed files only are rehashed)");
 
   // The peer table.
-  public static final Key<Optional<Path>> STATE_DIR = key("state_dir",
-      Type.pathOrOff().check(dir -> dir.isEmpty() || !Files.exists(dir.get())
-          || Files.isDirectory(dir.get()) && Files.isWritable(dir.get()), "a writable directory (created when missing), "
-          + "or \"\" for none"),
-      null, "`state/<name>`", "where the peer table is saved (`peers.json`, written atomically) and restored from at "
-          + "start; `\"\"` turns it off");
-  public static final Key<Integer> MAX_PEERS = key("max_peers", Type.integer(1, 100_000), 256,
-      "bound of the peer table; the least useful unpinned peer makes room");
-  public static final Key<Duration> PEER_MAX_BACKOFF = key("peer_max_backoff", Type.seconds(), null,
-      "8 x `health_check_interval`, at least 60", "longest wait between probes of a failing peer");
-  public static final Key<Duration> PEER_FORGET_AFTER = key("peer_forget_after", Type.seconds(), 3600,
-      "a peer failing for this long is dropped (configured friends never are)");
-  public static final Key<Boolean> PEER_EXCHANGE = key("peer_exchange", Type.bool(), true,
-      "learn peers from neighbours' `/peers`; `false` keeps the topology exactly as configured (used by the "
-          + "topology tests)");
-  public static final Key<Integer> PEER_EXCHANGE_MAX = key("peer_exchange_max", Type.integer(0, 1000), 16,
-      "most new addresses taken from one neighbour's answer");
-  public static final Key<Integer> SEEN_CACHE_SIZE = key("seen_cache_size", Type.integer(1, 10_000_000), 100_000,
-      "bound of the cache of query ids already processed (duplicate suppression)");
-  public static final Key<Duration> SEEN_CACHE_TTL = key("seen_cache_ttl", Type.seconds(), 600,
-      "how long a processed query id is remembered");
+  public static final Key<Optional<Path>> STATE_DIR =
+      key(
+          "state_dir",
+          Type.pathOrOff()
+              .check(
+                  dir ->
+                      dir.isEmpty()
+                          || !Files.exists(dir.get())
+                          || Files.isDirectory(dir.get()) && Files.isWritable(dir.get()),
+                  "a writable directory (created when missing), " + "or \"\" for none"),
+          null,
+          "`state/<name>`",
+          "where the peer table is saved (`peers.json`, written atomically) and restored from at "
+              + "start; `\"\"` turns it off");
+  public static final Key<Integer> MAX_PEERS =
+      key(
+          "max_peers",
+          Type.integer(1, 100_000),
+          256,
+          "bound of the peer table; the least useful unpinned peer makes room");
+  public static final Key<Duration> PEER_MAX_BACKOFF =
+      key(
+          "peer_max_backoff",
+          Type.seconds(),
+          null,
+          "8 x `health_check_interval`, at least 60",
+          "longest wait between probes of a failing peer");
+  public static final Key<Duration> PEER_FORGET_AFTER =
+      key(
+          "peer_forget_after",
+          Type.seconds(),
+          3600,
+          "a peer failing for this long is dropped (configured friends never are)");
+  public static final Key<Boolean> PEER_EXCHANGE =
+      key(
+          "peer_exchange",
+          Type.bool(),
+          true,
+          "learn peers from neighbours' `/peers`; `false` keeps the topology exactly as configured (used by the "
+              + "topology tests)");
+  public static final Key<Integer> PEER_EXCHANGE_MAX =
+      key(
+          "peer_exchange_max",
+          Type.integer(0, 1000),
+          16,
+          "most new addresses taken from one neighbour's answer");
+  public static final Key<Integer> SEEN_CACHE_SIZE =
+      key(
+          "seen_cache_size",
+          Type.integer(1, 10_000_000),
+          100_000,
+          "bound of the cache of query ids already processed (duplicate suppression)");
+  public static final Key<Duration> SEEN_CACHE_TTL =
+      key("seen_cache_ttl", Type.seconds(), 600, "how long a processed query id is remembered");
 
   // Transfers.
-  public static final Key<Long> DUMMY_UPLOAD_MAX_BYTES = key("dummy_upload_max_bytes",
-      Type.longInteger(0, Long.MAX_VALUE), 1L << 30, "a `DummyUpload` stream above this is cut with "
-          + "`RESOURCE_EXHAUSTED`");
-  public static final Key<Integer> CHUNK_SIZE = key("chunk_size", Type.integer(1024, 1 << 20), 64 * 1024,
-      "bytes per gRPC `DummyDownload` chunk (the seed's size)");
-  public static final Key<Integer> DOWNLOAD_CHUNK_SIZE = key("download_chunk_size", Type.integer(1024, 1 << 20),
-      256 * 1024, "bytes per gRPC `Download` chunk: larger messages cost less per byte (h2load: 858 MB/s at 64 KiB, "
-          + "942 at 256 KiB)");
-  public static final Key<Boolean> ACCEPT_UPLOADS = key("accept_uploads", Type.bool(), false,
-      "accept uploads (gRPC `Upload` and `PUT /upload/{name}`)");
-  public static final Key<String> UPLOAD_DIR = key("upload_dir", Type.relativeFolder(), "uploads",
-      "folder inside `shared_dir` where uploads land (not hidden)");
-  public static final Key<Long> UPLOAD_MAX_BYTES = key("upload_max_bytes", Type.longInteger(0, Long.MAX_VALUE),
-      1L << 30, "quota of one upload; larger ones are refused before any data flows");
-  public static final Key<Boolean> UPLOAD_OVERWRITE = key("upload_overwrite", Type.bool(), false,
-      "whether an upload may replace an existing file");
+  public static final Key<Long> DUMMY_UPLOAD_MAX_BYTES =
+      key(
+          "dummy_upload_max_bytes",
+          Type.longInteger(0, Long.MAX_VALUE),
+          1L << 30,
+          "a `DummyUpload` stream above this is cut with " + "`RESOURCE_EXHAUSTED`");
+  public static final Key<Integer> CHUNK_SIZE =
+      key(
+          "chunk_size",
+          Type.integer(1024, 1 << 20),
+          64 * 1024,
+          "bytes per gRPC `DummyDownload` chunk (the seed's size)");
+  public static final Key<Integer> DOWNLOAD_CHUNK_SIZE =
+      key(
+          "download_chunk_size",
+          Type.integer(1024, 1 << 20),
+          256 * 1024,
+          "bytes per gRPC `Download` chunk: larger messages cost less per byte (h2load: 858 MB/s at 64 KiB, "
+              + "942 at 256 KiB)");
+  public static final Key<Boolean> ACCEPT_UPLOADS =
+      key(
+          "accept_uploads",
+          Type.bool(),
+          false,
+          "accept uploads (gRPC `Upload` and `PUT /upload/{name}`)");
+  public static final Key<String> UPLOAD_DIR =
+      key(
+          "upload_dir",
+          Type.relativeFolder(),
+          "uploads",
+          "folder inside `shared_dir` where uploads land (not hidden)");
+  public static final Key<Long> UPLOAD_MAX_BYTES =
+      key(
+          "upload_max_bytes",
+          Type.longInteger(0, Long.MAX_VALUE),
+          1L << 30,
+          "quota of one upload; larger ones are refused before any data flows");
+  public static final Key<Boolean> UPLOAD_OVERWRITE =
+      key("upload_overwrite", Type.bool(), false, "whether an upload may replace an existing file");
 
   // Limits and access.
-  public static final Key<Integer> RATE_LIMIT_DOWNLOADS = key("rate_limit.downloads_per_minute",
-      Type.integer(0, 10_000_000), 0, "`0` (off)", "per client address, token bucket: gRPC "
-          + "`Download`/`DummyDownload` and `GET /files/{name}`; over it: `RESOURCE_EXHAUSTED` / HTTP 429 with "
-          + "`Retry-After`. Searches are never counted");
-  public static final Key<Integer> RATE_LIMIT_REQUESTS = key("rate_limit.requests_per_minute",
-      Type.integer(0, 10_000_000), 0, "`0` (off)", "per client address, token bucket, on every REST path but "
-          + "`/health` and `/metrics`: over it, 429 with `Retry-After`. Queries forwarded by a neighbour (they carry "
-          + "`from`) count in that neighbour's own bucket, never in a person's on the same address");
-  public static final Key<String> API_TOKEN = key("api_token", Type.token(), null,
-      "when set, `POST /register`, `/bootstrap`, `/index/rescan`, `PUT /upload/{name}` (any POST, PUT, PATCH or "
-          + "DELETE) and gRPC `Upload` need `Authorization: Bearer <token>` (401 / `UNAUTHENTICATED` otherwise; "
-          + "compared in constant time); a peer sends its own token to the peers it calls, so a network can share "
-          + "one");
-  public static final Key<Boolean> PRIVATE = key("private", Type.bool(), false,
-      "with `api_token`: reading and searching need the token too (`/health` and `/metrics` stay open)");
-  public static final Key<Duration> STREAM_IDLE_TIMEOUT_MS = key("stream_idle_timeout_ms",
-      Type.millis(100, 3_600_000), 30_000, "a transfer that moves nothing for this long is cut: an upload without "
-          + "its first message or its data (`DEADLINE_EXCEEDED` / 408, temporary file removed), a `Download` whose "
-          + "client stopped reading (stream reset)");
-  public static final Key<Integer> MAX_CONNECTIONS_PER_CLIENT = key("max_connections_per_client",
-      Type.integer(1, 100_000), 64, "open connections one remote address may hold on each port; more are closed at "
-          + "once");
-  public static final Key<Path> TLS_CERT = key("tls.cert", Type.readableFile(), null,
-      "TLS on every port (REST and gRPC, ALPN for HTTP/2) with this certificate chain; the advertised URL becomes "
-          + "`https://`, the gRPC one `grpcs://`");
-  public static final Key<Path> TLS_KEY = key("tls.key", Type.readableFile(), null,
-      "the private key of `tls.cert` (the two go together)");
-  public static final Key<Path> TLS_CA = key("tls.ca", Type.readableFile(), null,
-      "what to trust when calling https peers (else the JVM's trust store)");
+  public static final Key<Integer> RATE_LIMIT_DOWNLOADS =
+      key(
+          "rate_limit.downloads_per_minute",
+          Type.integer(0, 10_000_000),
+          0,
+          "`0` (off)",
+          "per client address, token bucket: gRPC "
+              + "`Download`/`DummyDownload` and `GET /files/{name}`; over it: `RESOURCE_EXHAUSTED` / HTTP 429 with "
+              + "`Retry-After`. Searches are never counted");
+  public static final Key<Integer> RATE_LIMIT_REQUESTS =
+      key(
+          "rate_limit.requests_per_minute",
+          Type.integer(0, 10_000_000),
+          0,
+          "`0` (off)",
+          "per client address, token bucket, on every REST path but "
+              + "`/health` and `/metrics`: over it, 429 with `Retry-After`. Queries forwarded by a neighbour (they carry "
+              + "`from`) count in that neighbour's own bucket, never in a person's on the same address");
+  public static final Key<String> API_TOKEN =
+      key(
+          "api_token",
+          Type.token(),
+          null,
+          "when set, `POST /register`, `/bootstrap`, `/index/rescan`, `PUT /upload/{name}` (any POST, PUT, PATCH or "
+              + "DELETE) and gRPC `Upload` need `Authorization: Bearer <token>` (401 / `UNAUTHENTICATED` otherwise; "
+              + "compared in constant time); a peer sends its own token to the peers it calls, so a network can share "
+              + "one");
+  public static final Key<Boolean> PRIVATE =
+      key(
+          "private",
+          Type.bool(),
+          false,
+          "with `api_token`: reading and searching need the token too (`/health` and `/metrics` stay open)");
+  public static final Key<Duration> STREAM_IDLE_TIMEOUT_MS =
+      key(
+          "stream_idle_timeout_ms",
+          Type.millis(100, 3_600_000),
+          30_000,
+          "a transfer that moves nothing for this long is cut: an upload without "
+              + "its first message or its data (`DEADLINE_EXCEEDED` / 408, temporary file removed), a `Download` whose "
+              + "client stopped reading (stream reset)");
+  public static final Key<Integer> MAX_CONNECTIONS_PER_CLIENT =
+      key(
+          "max_connections_per_client",
+          Type.integer(1, 100_000),
+          64,
+          "open connections one remote address may hold on each port; more are closed at "
+              + "once");
+  public static final Key<Path> TLS_CERT =
+      key(
+          "tls.cert",
+          Type.readableFile(),
+          null,
+          "TLS on every port (REST and gRPC, ALPN for HTTP/2) with this certificate chain; the advertised URL becomes "
+              + "`https://`, the gRPC one `grpcs://`");
+  public static final Key<Path> TLS_KEY =
+      key(
+          "tls.key",
+          Type.readableFile(),
+          null,
+          "the private key of `tls.cert` (the two go together)");
+  public static final Key<Path> TLS_CA =
+      key(
+          "tls.ca",
+          Type.readableFile(),
+          null,
+          "what to trust when calling https peers (else the JVM's trust store)");
 
   // Running the process.
-  public static final Key<Duration> SHUTDOWN_GRACE_MS = key("shutdown_grace_ms", Type.millis(0, 600_000), 10_000,
-      "after SIGTERM, how long requests and transfers in flight may go on");
-  public static final Key<String> LOG_FORMAT = key("log_format", Type.oneOf("plain", "json"), "plain",
-      "log lines on stderr: text, or one JSON object per line (logback's JsonEncoder)");
-  public static final Key<String> LOG_LEVEL = key("log_level", Type.oneOf("TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
-      "INFO", "root log level; nothing is logged per request at INFO");
+  public static final Key<Duration> SHUTDOWN_GRACE_MS =
+      key(
+          "shutdown_grace_ms",
+          Type.millis(0, 600_000),
+          10_000,
+          "after SIGTERM, how long requests and transfers in flight may go on");
+  public static final Key<String> LOG_FORMAT =
+      key(
+          "log_format",
+          Type.oneOf("plain", "json"),
+          "plain",
+          "log lines on stderr: text, or one JSON object per line (logback's JsonEncoder)");
+  public static final Key<String> LOG_LEVEL =
+      key(
+          "log_level",
+          Type.oneOf("TRACE", "DEBUG", "INFO", "WARN", "ERROR"),
+          "INFO",
+          "root log level; nothing is logged per request at INFO");
 
   // Routing (search at scale).
-  public static final Key<String> SEARCH_MODE = key("search_mode", Type.oneOf("flood", "walk", "summary"), "flood",
-      "how a search picks neighbours unless it says `mode=` (see [Search at scale](docs/search-at-scale.md))");
-  public static final Key<Integer> WALKERS = key("walkers", Type.integer(1, 64), 4,
-      "walkers an origin starts in `walk`/`summary` mode (at most its number of neighbours)");
-  public static final Key<Integer> WALK_TTL = key("walk_ttl", Type.integer(1, 255), 32,
-      "cap and default of `ttl` for walkers (they go one peer per hop)");
-  public static final Key<Integer> WALK_WANTED = key("walk_wanted", Type.integer(1, 10_000), 1,
-      "results after which a walker that found them stops, and the origin tells the others to");
-  public static final Key<Integer> WALK_CHECK_EVERY = key("walk_check_every", Type.integer(0, 255), 4,
-      "a walker asks the origin whether to go on every this many hops (0: never)");
-  public static final Key<Integer> SUMMARY_BITS = key("summary_bits",
-      Type.powerOfTwo(NameSummary.MIN_BITS, NameSummary.MAX_BITS), NameSummary.DEFAULT_BITS,
-      "size of the name summary (Bloom filter of name trigrams) this peer publishes on `/summary`");
+  public static final Key<String> SEARCH_MODE =
+      key(
+          "search_mode",
+          Type.oneOf("flood", "walk", "summary"),
+          "flood",
+          "how a search picks neighbours unless it says `mode=` (see [Search at scale](docs/search-at-scale.md))");
+  public static final Key<Integer> WALKERS =
+      key(
+          "walkers",
+          Type.integer(1, 64),
+          4,
+          "walkers an origin starts in `walk`/`summary` mode (at most its number of neighbours)");
+  public static final Key<Integer> WALK_TTL =
+      key(
+          "walk_ttl",
+          Type.integer(1, 255),
+          32,
+          "cap and default of `ttl` for walkers (they go one peer per hop)");
+  public static final Key<Integer> WALK_WANTED =
+      key(
+          "walk_wanted",
+          Type.integer(1, 10_000),
+          1,
+          "results after which a walker that found them stops, and the origin tells the others to");
+  public static final Key<Integer> WALK_CHECK_EVERY =
+      key(
+          "walk_check_every",
+          Type.integer(0, 255),
+          4,
+          "a walker asks the origin whether to go on every this many hops (0: never)");
+  public static final Key<Integer> SUMMARY_BITS =
+      key(
+          "summary_bits",
+          Type.powerOfTwo(NameSummary.MIN_BITS, NameSummary.MAX_BITS),
+          NameSummary.DEFAULT_BITS,
+          "size of the name summary (Bloom filter of name trigrams) this peer publishes on `/summary`");
 
   private Keys() {}
 
@@ -184,8 +368,15 @@ public final class Keys {
   public static String markdown() {
     StringBuilder sb = new StringBuilder("| key | type | default | meaning |\n|---|---|---|---|\n");
     for (Key<?> k : all) {
-      sb.append("| `").append(k.name()).append("` | ").append(k.docType()).append(" | ").append(k.docDefault())
-          .append(" | ").append(k.doc()).append(" |\n");
+      sb.append("| `")
+          .append(k.name())
+          .append("` | ")
+          .append(k.docType())
+          .append(" | ")
+          .append(k.docDefault())
+          .append(" | ")
+          .append(k.doc())
+          .append(" |\n");
     }
     return sb.toString();
   }

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Everything a peer needs to start, already validated, grouped by what reads it. Durations and
- * sizes are typed so that no caller has to remember which key was seconds and which
- * milliseconds. Built only by {@link ConfigParser} from the keys of {@link Keys}.
+ * sizes are typed so that no caller has to remember which key was seconds and which milliseconds.
+ * Built only by {@link ConfigParser} from the keys of {@link Keys}.
  *
  * @param source where this configuration came from (a file path, or "defaults"), for messages
  * @param stateDir where the peer table is persisted; null disables persistence
@@ -49,7 +49,13 @@ public record PeerConfig(
    * @param metricsPort a port that serves only {@code /metrics}, or -1 for none
    * @param selfUrl the URL other peers use to reach this one; null: derived from the bound port
    */
-  public record Node(String name, String ip, String bindHost, int restPort, int grpcPort, int metricsPort,
+  public record Node(
+      String name,
+      String ip,
+      String bindHost,
+      int restPort,
+      int grpcPort,
+      int metricsPort,
       String selfUrl) {}
 
   /**
@@ -63,8 +69,13 @@ public record PeerConfig(
    *     nothing, a download whose client stopped reading
    * @param shutdownGrace how long in-flight requests and transfers may go on after SIGTERM
    */
-  public record Timeouts(Duration healthCheck, Duration friend, Duration search, Duration rescan,
-      Duration streamIdle, Duration shutdownGrace) {}
+  public record Timeouts(
+      Duration healthCheck,
+      Duration friend,
+      Duration search,
+      Duration rescan,
+      Duration streamIdle,
+      Duration shutdownGrace) {}
 
   /**
    * How searches travel ({@link io.peerd.routing.Strategy}).
@@ -78,8 +89,15 @@ public record PeerConfig(
    * @param checkEvery walkers ask the origin whether to go on every this many hops (0: never)
    * @param summaryBits size of the name summary this peer publishes (a power of two)
    */
-  public record Routing(int searchTtl, int maxFanout, Mode mode, int walkers, int walkTtl, int wanted,
-      int checkEvery, int summaryBits) {}
+  public record Routing(
+      int searchTtl,
+      int maxFanout,
+      Mode mode,
+      int walkers,
+      int walkTtl,
+      int wanted,
+      int checkEvery,
+      int summaryBits) {}
 
   /**
    * How the peer table behaves.
@@ -90,8 +108,8 @@ public record PeerConfig(
    * @param exchange learn peers from neighbours' {@code /peers} (off for exact-topology tests)
    * @param exchangeMax most new addresses taken from one neighbour's answer
    */
-  public record PeerSettings(int max, Duration maxBackoff, Duration forgetAfter, boolean exchange,
-      int exchangeMax) {}
+  public record PeerSettings(
+      int max, Duration maxBackoff, Duration forgetAfter, boolean exchange, int exchangeMax) {}
 
   /** Bounds of the cache of query ids already processed (duplicate suppression). */
   public record SeenSettings(int maxIds, Duration maxAge) {}
@@ -125,9 +143,9 @@ public record PeerConfig(
   public record Logs(String format, String level) {}
 
   /**
-   * Who may do what. With a token, every state-changing call (register, bootstrap, rescan,
-   * Upload) needs {@code Authorization: Bearer <token>}; a private peer asks it for reading and
-   * searching too. {@code /health} and {@code /metrics} stay open.
+   * Who may do what. With a token, every state-changing call (register, bootstrap, rescan, Upload)
+   * needs {@code Authorization: Bearer <token>}; a private peer asks it for reading and searching
+   * too. {@code /health} and {@code /metrics} stay open.
    *
    * @param token null: no token, everything open as in the seed
    */
@@ -141,10 +159,12 @@ public record PeerConfig(
       if (token == null) {
         return true;
       }
-      if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      if (authorizationHeader == null
+          || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
         return false;
       }
-      return MessageDigest.isEqual(token.getBytes(StandardCharsets.US_ASCII),
+      return MessageDigest.isEqual(
+          token.getBytes(StandardCharsets.US_ASCII),
           authorizationHeader.substring(7).trim().getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -175,7 +195,8 @@ public record PeerConfig(
     String ip = node.ip();
     // The seed's ip is also the bind address; a wildcard is no address to give to other peers.
     boolean wildcard = ip.equals("0.0.0.0") || ip.equals("::") || ip.equals("[::]");
-    String host = wildcard ? "127.0.0.1" : ip.contains(":") && !ip.startsWith("[") ? "[" + ip + "]" : ip;
+    String host =
+        wildcard ? "127.0.0.1" : ip.contains(":") && !ip.startsWith("[") ? "[" + ip + "]" : ip;
     return (tls != null && tls.serves() ? "https://" : "http://") + host + ":" + boundRestPort;
   }
 }

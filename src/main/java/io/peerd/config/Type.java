@@ -15,17 +15,19 @@ import java.util.function.Predicate;
 
 /**
  * The type of a configuration key, with its rule: how a value in the JSON file is read, how the
- * text of a {@code PEER_<KEY>} environment variable becomes such a value, and how both are named
- * in the README's table and in the one line an operator sees when a value is wrong.
+ * text of a {@code PEER_<KEY>} environment variable becomes such a value, and how both are named in
+ * the README's table and in the one line an operator sees when a value is wrong.
  *
- * <p>Environment text is first turned into the JSON value it stands for, then read by the same
- * rule as the file: a value wrong in either place is wrong for the same reason, in the same words.
+ * <p>Environment text is first turned into the JSON value it stands for, then read by the same rule
+ * as the file: a value wrong in either place is wrong for the same reason, in the same words.
  *
  * @param <T> what the key's value is once read
  */
 public final class Type<T> {
 
-  /** A value that breaks the rule; the message says what was expected ("an integer between ..."). */
+  /**
+   * A value that breaks the rule; the message says what was expected ("an integer between ...").
+   */
   static final class Invalid extends RuntimeException {
     Invalid(String expected) {
       super(expected, null, false, false);
@@ -41,7 +43,11 @@ public final class Type<T> {
   private final Predicate<Object> absent;
   private final Function<Object, T> rule;
 
-  private Type(String docType, String expected, Function<String, Object> fromEnv, Predicate<Object> absent,
+  private Type(
+      String docType,
+      String expected,
+      Function<String, Object> fromEnv,
+      Predicate<Object> absent,
       Function<Object, T> rule) {
     this.docType = docType;
     this.expected = expected;
@@ -94,18 +100,23 @@ public final class Type<T> {
 
   /** The same rule and one more; {@code expected} now says what a value must be to pass both. */
   Type<T> check(Predicate<T> ok, String expected) {
-    return new Type<>(docType, expected, fromEnv, absent, raw -> {
-      T v;
-      try {
-        v = read(raw);
-      } catch (Invalid e) {
-        throw BROKEN;
-      }
-      if (!ok.test(v)) {
-        throw BROKEN;
-      }
-      return v;
-    });
+    return new Type<>(
+        docType,
+        expected,
+        fromEnv,
+        absent,
+        raw -> {
+          T v;
+          try {
+            v = read(raw);
+          } catch (Invalid e) {
+            throw BROKEN;
+          }
+          if (!ok.test(v)) {
+            throw BROKEN;
+          }
+          return v;
+        });
   }
 
   /** The same rule under another name in the README's type column. */
@@ -125,29 +136,36 @@ public final class Type<T> {
 
   /** A non-empty string. */
   static Type<String> string() {
-    return of("string", "a non-empty string", raw -> {
-      if (!(raw instanceof String s) || s.isBlank()) {
-        throw BROKEN;
-      }
-      return s;
-    });
+    return of(
+        "string",
+        "a non-empty string",
+        raw -> {
+          if (!(raw instanceof String s) || s.isBlank()) {
+            throw BROKEN;
+          }
+          return s;
+        });
   }
 
   /** A whole number in [min, max]; the file may write 8001 or 8001.0, never "8001". */
   static Type<Long> longInteger(long min, long max) {
     boolean open = max == Long.MAX_VALUE;
-    return Type.<Long>of(open ? "int >= " + min : "int " + min + "-" + max,
-        open ? "an integer of at least " + min : "an integer between " + min + " and " + max, raw -> {
-          if (!(raw instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())
-              || Double.isInfinite(n.doubleValue())) {
-            throw BROKEN;
-          }
-          long v = n.longValue();
-          if (v < min || v > max) {
-            throw BROKEN;
-          }
-          return v;
-        }).fromEnv(text -> Long.parseLong(text.trim()));
+    return Type.<Long>of(
+            open ? "int >= " + min : "int " + min + "-" + max,
+            open ? "an integer of at least " + min : "an integer between " + min + " and " + max,
+            raw -> {
+              if (!(raw instanceof Number n)
+                  || n.doubleValue() != Math.rint(n.doubleValue())
+                  || Double.isInfinite(n.doubleValue())) {
+                throw BROKEN;
+              }
+              long v = n.longValue();
+              if (v < min || v > max) {
+                throw BROKEN;
+              }
+              return v;
+            })
+        .fromEnv(text -> Long.parseLong(text.trim()));
   }
 
   static Type<Integer> integer(int min, int max) {
@@ -165,25 +183,37 @@ public final class Type<T> {
 
   /** The seed's intervals: seconds, possibly fractional, above 0 and at most a day. */
   static Type<Duration> seconds() {
-    return Type.<Duration>of("seconds", "a number of seconds greater than 0 (at most 86400)", raw -> {
-      if (!(raw instanceof Number n) || !(n.doubleValue() > 0) || n.doubleValue() > 86_400) {
-        throw BROKEN;
-      }
-      return Duration.ofMillis(Math.max(1, Math.round(n.doubleValue() * 1000)));
-    }).fromEnv(text -> Double.parseDouble(text.trim()));
+    return Type.<Duration>of(
+            "seconds",
+            "a number of seconds greater than 0 (at most 86400)",
+            raw -> {
+              if (!(raw instanceof Number n)
+                  || !(n.doubleValue() > 0)
+                  || n.doubleValue() > 86_400) {
+                throw BROKEN;
+              }
+              return Duration.ofMillis(Math.max(1, Math.round(n.doubleValue() * 1000)));
+            })
+        .fromEnv(text -> Double.parseDouble(text.trim()));
   }
 
   static Type<Boolean> bool() {
-    return Type.<Boolean>of("bool", "true or false", raw -> {
-      if (!(raw instanceof Boolean b)) {
-        throw BROKEN;
-      }
-      return b;
-    }).fromEnv(text -> switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "true" -> Boolean.TRUE;
-      case "false" -> Boolean.FALSE;
-      default -> throw BROKEN;
-    });
+    return Type.<Boolean>of(
+            "bool",
+            "true or false",
+            raw -> {
+              if (!(raw instanceof Boolean b)) {
+                throw BROKEN;
+              }
+              return b;
+            })
+        .fromEnv(
+            text ->
+                switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+                  case "true" -> Boolean.TRUE;
+                  case "false" -> Boolean.FALSE;
+                  default -> throw BROKEN;
+                });
   }
 
   /** One of a few words, exactly as written. */
@@ -192,43 +222,59 @@ public final class Type<T> {
     return string().check(allowed::contains, "one of " + allowed).named(String.join(", ", allowed));
   }
 
-  /** A peer URL, normalised to {@code scheme://host:port}; {@code ""} means none, as in the seed. */
+  /**
+   * A peer URL, normalised to {@code scheme://host:port}; {@code ""} means none, as in the seed.
+   */
   static Type<String> url() {
-    return Type.<String>of("URL", "an http(s) URL with host and port", raw -> {
-      if (!(raw instanceof String s)) {
-        throw new Invalid("an http(s) URL string");
-      }
-      try {
-        return PeerUrl.parse(s);
-      } catch (IllegalArgumentException e) {
-        throw new Invalid("an http(s) URL with host and port (" + e.getMessage() + ")");
-      }
-    }).absentWhen(raw -> raw instanceof String s && s.isBlank());
+    return Type.<String>of(
+            "URL",
+            "an http(s) URL with host and port",
+            raw -> {
+              if (!(raw instanceof String s)) {
+                throw new Invalid("an http(s) URL string");
+              }
+              try {
+                return PeerUrl.parse(s);
+              } catch (IllegalArgumentException e) {
+                throw new Invalid("an http(s) URL with host and port (" + e.getMessage() + ")");
+              }
+            })
+        .absentWhen(raw -> raw instanceof String s && s.isBlank());
   }
 
   /** A list of peer URLs, deduplicated; in the environment, comma-separated. */
   static Type<List<String>> urls() {
-    return Type.<List<String>>of("list of URLs", "a list of http(s) URL strings", raw -> {
-      if (!(raw instanceof JsonArray arr)) {
-        throw BROKEN;
-      }
-      LinkedHashSet<String> out = new LinkedHashSet<>();
-      for (int i = 0; i < arr.size(); i++) {
-        if (!(arr.getValue(i) instanceof String s)) {
-          throw new Invalid("a list of http(s) URL strings (item " + i + " is not a string)");
-        }
-        try {
-          out.add(PeerUrl.parse(s));
-        } catch (IllegalArgumentException e) {
-          throw new Invalid("a list of http(s) URLs (item " + i + ": " + e.getMessage() + ")");
-        }
-      }
-      return List.copyOf(new ArrayList<>(out));
-    }).fromEnv(text -> {
-      JsonArray list = new JsonArray();
-      Arrays.stream(text.split(",")).map(String::trim).filter(p -> !p.isEmpty()).forEach(list::add);
-      return list;
-    });
+    return Type.<List<String>>of(
+            "list of URLs",
+            "a list of http(s) URL strings",
+            raw -> {
+              if (!(raw instanceof JsonArray arr)) {
+                throw BROKEN;
+              }
+              LinkedHashSet<String> out = new LinkedHashSet<>();
+              for (int i = 0; i < arr.size(); i++) {
+                if (!(arr.getValue(i) instanceof String s)) {
+                  throw new Invalid(
+                      "a list of http(s) URL strings (item " + i + " is not a string)");
+                }
+                try {
+                  out.add(PeerUrl.parse(s));
+                } catch (IllegalArgumentException e) {
+                  throw new Invalid(
+                      "a list of http(s) URLs (item " + i + ": " + e.getMessage() + ")");
+                }
+              }
+              return List.copyOf(new ArrayList<>(out));
+            })
+        .fromEnv(
+            text -> {
+              JsonArray list = new JsonArray();
+              Arrays.stream(text.split(","))
+                  .map(String::trim)
+                  .filter(p -> !p.isEmpty())
+                  .forEach(list::add);
+              return list;
+            });
   }
 
   /** A filesystem path, absolute and normalised; whether it must exist is the key's own rule. */
@@ -243,27 +289,37 @@ public final class Type<T> {
 
   /** A relative folder inside shared_dir, by the rules of a shared file name, never hidden. */
   static Type<String> relativeFolder() {
-    return string().check(dir -> Names.problem(dir) == null
-            && Arrays.stream(dir.split("/")).noneMatch(Names::isHidden),
-        "a relative folder inside shared_dir, not hidden").named("relative path");
+    return string()
+        .check(
+            dir ->
+                Names.problem(dir) == null
+                    && Arrays.stream(dir.split("/")).noneMatch(Names::isHidden),
+            "a relative folder inside shared_dir, not hidden")
+        .named("relative path");
   }
 
   /** A shared secret: long enough not to be guessed, printable, no spaces. */
   static Type<String> token() {
-    return string().check(t -> t.length() >= 16 && t.chars().allMatch(c -> c > ' ' && c <= '~'),
-        "at least 16 printable ASCII characters without spaces").named("string, 16+ printable characters")
+    return string()
+        .check(
+            t -> t.length() >= 16 && t.chars().allMatch(c -> c > ' ' && c <= '~'),
+            "at least 16 printable ASCII characters without spaces")
+        .named("string, 16+ printable characters")
         .absentWhen(raw -> "".equals(raw));
   }
 
   /** A folder, or {@code ""} for "none": an empty Optional. */
   static Type<java.util.Optional<Path>> pathOrOff() {
     Type<Path> path = path();
-    return Type.<java.util.Optional<Path>>of("path, \"\" = off", path.expected() + " (or \"\" for none)",
+    return Type.<java.util.Optional<Path>>of(
+        "path, \"\" = off",
+        path.expected() + " (or \"\" for none)",
         raw -> "".equals(raw) ? java.util.Optional.empty() : java.util.Optional.of(path.read(raw)));
   }
 
   static Type<Integer> powerOfTwo(int min, int max) {
-    return integer(min, max).check(v -> Integer.bitCount(v) == 1,
-        "a power of two between " + min + " and " + max).named("power of two, " + min + "-" + max);
+    return integer(min, max)
+        .check(v -> Integer.bitCount(v) == 1, "a power of two between " + min + " and " + max)
+        .named("power of two, " + min + "-" + max);
   }
 }

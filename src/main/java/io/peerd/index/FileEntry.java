@@ -9,10 +9,17 @@ import java.nio.file.Path;
  * @param path the real (symlink-resolved) path inside shared_dir that is opened to serve it
  * @param mtimeMillis last modification, epoch milliseconds
  * @param checksum full SHA-256, lowercase hex
- * @param type the seed's category from the extension: text, image, video, audio, document, code, other
+ * @param type the seed's category from the extension: text, image, video, audio, document, code,
+ *     other
  */
-public record FileEntry(String name, Path path, long size, long mtimeMillis, String checksum,
-    String extension, String type) {
+public record FileEntry(
+    String name,
+    Path path,
+    long size,
+    long mtimeMillis,
+    String checksum,
+    String extension,
+    String type) {
 
   /** Whether the file on disk still looks like what was hashed (the rehash trigger). */
   boolean sameStat(long otherSize, long otherMtimeMillis, Path otherPath) {

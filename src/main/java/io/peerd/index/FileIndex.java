@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The index of one peer. Created and used on the owning verticle's context: {@link #snapshot()}
- * is a field read, {@link #rescan()} hands the walk to a one-thread worker so that at most one
- * scan runs and the event loop never waits on the disk.
+ * The index of one peer. Created and used on the owning verticle's context: {@link #snapshot()} is
+ * a field read, {@link #rescan()} hands the walk to a one-thread worker so that at most one scan
+ * runs and the event loop never waits on the disk.
  */
 public final class FileIndex implements AutoCloseable {
 
@@ -44,28 +44,43 @@ public final class FileIndex implements AutoCloseable {
     long started = System.nanoTime();
     Promise<ScanReport> done = Promise.promise();
     inFlight = done.future();
-    worker.<Scanner.Result>executeBlocking(() -> Scanner.scan(root, previous.byName()), false)
-        .onComplete(ar -> {
-          inFlight = null;
-          if (ar.failed()) {
-            done.fail(ar.cause());
-            return;
-          }
-          Scanner.Result result = ar.result();
-          IndexSnapshot next = changed(previous, result.entries())
-              ? IndexSnapshot.of(previous.generation() + 1, result.entries(), System.currentTimeMillis())
-              : previous;
-          snapshot = next;
-          ScanReport report = new ScanReport(next, result.hashed(), result.skipped(),
-              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-          if (next != previous) {
-            // One line per change of what is shared; a rescan that finds nothing new says nothing.
-            LOG.info("index of {}: {} files, {} bytes (generation {}; {} hashed, {} skipped, {} ms)", root,
-                next.size(), next.totalBytes(), next.generation(), report.hashed(), report.skipped(),
-                report.tookMillis());
-          }
-          done.complete(report);
-        });
+    worker
+        .<Scanner.Result>executeBlocking(() -> Scanner.scan(root, previous.byName()), false)
+        .onComplete(
+            ar -> {
+              inFlight = null;
+              if (ar.failed()) {
+                done.fail(ar.cause());
+                return;
+              }
+              Scanner.Result result = ar.result();
+              IndexSnapshot next =
+                  changed(previous, result.entries())
+                      ? IndexSnapshot.of(
+                          previous.generation() + 1, result.entries(), System.currentTimeMillis())
+                      : previous;
+              snapshot = next;
+              ScanReport report =
+                  new ScanReport(
+                      next,
+                      result.hashed(),
+                      result.skipped(),
+                      TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+              if (next != previous) {
+                // One line per change of what is shared; a rescan that finds nothing new says
+                // nothing.
+                LOG.info(
+                    "index of {}: {} files, {} bytes (generation {}; {} hashed, {} skipped, {} ms)",
+                    root,
+                    next.size(),
+                    next.totalBytes(),
+                    next.generation(),
+                    report.hashed(),
+                    report.skipped(),
+                    report.tookMillis());
+              }
+              done.complete(report);
+            });
     return done.future();
   }
 

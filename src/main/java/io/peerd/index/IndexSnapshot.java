@@ -13,8 +13,12 @@ import java.util.TreeMap;
  *
  * @param generation increases by one with every scan that changed something; caches key on it
  */
-public record IndexSnapshot(long generation, Map<String, FileEntry> byName, long totalBytes,
-    long scannedAtMillis, String[] lowerNames) {
+public record IndexSnapshot(
+    long generation,
+    Map<String, FileEntry> byName,
+    long totalBytes,
+    long scannedAtMillis,
+    String[] lowerNames) {
 
   public static final IndexSnapshot EMPTY = of(0, List.of(), 0);
 
@@ -30,7 +34,8 @@ public record IndexSnapshot(long generation, Map<String, FileEntry> byName, long
     for (String n : map.keySet()) {
       lower[i++] = n.toLowerCase(Locale.ROOT);
     }
-    return new IndexSnapshot(generation, Collections.unmodifiableMap(map), total, scannedAtMillis, lower);
+    return new IndexSnapshot(
+        generation, Collections.unmodifiableMap(map), total, scannedAtMillis, lower);
   }
 
   public int size() {

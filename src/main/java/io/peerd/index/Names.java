@@ -2,8 +2,8 @@ package io.peerd.index;
 
 /**
  * What a shared-file name may be: a relative, '/'-separated path inside shared_dir. Lookups go
- * through the index (only indexed names are ever opened), so this is the first fence, not the
- * only one; it exists to answer "bad name" distinctly from "no such file".
+ * through the index (only indexed names are ever opened), so this is the first fence, not the only
+ * one; it exists to answer "bad name" distinctly from "no such file".
  */
 public final class Names {
 

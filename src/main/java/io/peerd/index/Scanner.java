@@ -15,8 +15,8 @@ import java.util.Map;
  * Walks shared_dir and produces the entries of the next snapshot. Blocking by nature (directory
  * walks, hashing): {@link FileIndex} runs it on its own worker, never on an event loop.
  *
- * <p>A file is rehashed only when its (real path, size, mtime) differ from the previous scan,
- * so rescanning a folder with a 1 GiB file costs a stat, not a read.
+ * <p>A file is rehashed only when its (real path, size, mtime) differ from the previous scan, so
+ * rescanning a folder with a 1 GiB file costs a stat, not a read.
  */
 final class Scanner {
 
@@ -25,6 +25,7 @@ final class Scanner {
 
   /** Deep trees are legal, runaway ones (or a loop we failed to see) are not. */
   static final int MAX_DEPTH = 64;
+
   /** Bound on the index so a share of millions of files cannot exhaust the heap. */
   static final int MAX_FILES = 200_000;
 
@@ -35,8 +36,11 @@ final class Scanner {
     List<FileEntry> out = new ArrayList<>();
     int[] hashed = {0};
     int[] skipped = {0};
-    Files.walkFileTree(realRoot, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class),
-        MAX_DEPTH, new SimpleFileVisitor<>() {
+    Files.walkFileTree(
+        realRoot,
+        java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class),
+        MAX_DEPTH,
+        new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
             if (!dir.equals(realRoot) && Names.isHidden(dir.getFileName().toString())) {
@@ -77,8 +81,9 @@ final class Scanner {
     return new Result(out, hashed[0], skipped[0]);
   }
 
-  private static FileEntry entryFor(Path realRoot, Path file, BasicFileAttributes attrs,
-      Map<String, FileEntry> previous) throws IOException {
+  private static FileEntry entryFor(
+      Path realRoot, Path file, BasicFileAttributes attrs, Map<String, FileEntry> previous)
+      throws IOException {
     String name = relativeName(realRoot, file);
     if (name == null || Names.problem(name) != null) {
       return null;
@@ -107,7 +112,8 @@ final class Scanner {
       return old;
     }
     String sha = Sha256.of(target);
-    BasicFileAttributes after = Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    BasicFileAttributes after =
+        Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (after.size() != size || after.lastModifiedTime().toMillis() != mtime) {
       // Written to while we hashed: the checksum describes no real state of the file.
       return null;
@@ -126,7 +132,6 @@ final class Scanner {
     }
     return sb.length() == 0 ? null : sb.toString();
   }
-
 
   /** The seed's coarse categories, kept so seed clients that print "type" keep working. */
   static String category(String name) {

@@ -3,7 +3,6 @@ package io.peerd.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,27 +34,38 @@ public final class Metrics {
   }
 
   /**
-   * A Vert.x whose HTTP server and client, pools and event loops report into {@code registry}.
-   * HTTP metrics are labelled by route template, method and status code only; pools by name.
+   * A Vert.x whose HTTP server and client, pools and event loops report into {@code registry}. HTTP
+   * metrics are labelled by route template, method and status code only; pools by name.
    */
   public static Vertx vertxWithMetrics(VertxOptions options, PrometheusMeterRegistry registry) {
-    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
-        .setEnabled(true)
-        // Bound by bindJvm once the peer is up: their MXBeans cost a tenth of a second of start-up.
-        .setJvmMetricsEnabled(false)
-        // Per-request meter lookups otherwise cost more than our whole /health handler.
-        .setMeterCacheEnabled(true)
-        // Event-loop queue depths and the like: how busy the loops are.
-        .setNettyMetricsEnabled(true)
-        .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE,
-            Label.POOL_NAME));
+    MicrometerMetricsOptions metrics =
+        new MicrometerMetricsOptions()
+            .setEnabled(true)
+            // Bound by bindJvm once the peer is up: their MXBeans cost a tenth of a second of
+            // start-up.
+            .setJvmMetricsEnabled(false)
+            // Per-request meter lookups otherwise cost more than our whole /health handler.
+            .setMeterCacheEnabled(true)
+            // Event-loop queue depths and the like: how busy the loops are.
+            .setNettyMetricsEnabled(true)
+            .setLabels(
+                EnumSet.of(
+                    Label.LOCAL,
+                    Label.HTTP_ROUTE,
+                    Label.HTTP_METHOD,
+                    Label.HTTP_CODE,
+                    Label.POOL_TYPE,
+                    Label.POOL_NAME));
     return Vertx.builder()
         .with(new VertxOptions(options).setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }
 
-  /** The JVM's meters (memory, GC, threads, classes, CPU), as Vert.x's JVM metrics option binds them. */
+  /**
+   * The JVM's meters (memory, GC, threads, classes, CPU), as Vert.x's JVM metrics option binds
+   * them.
+   */
   @SuppressWarnings("resource") // the GC listener lives as long as the process
   public static void bindJvm(PrometheusMeterRegistry registry) {
     new io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics().bindTo(registry);
@@ -78,7 +88,11 @@ public final class Metrics {
   }
 
   public <T> void counter(String name, String help, T obj, ToDoubleFunction<T> f, String... tags) {
-    FunctionCounter.builder(name, obj, f).description(help).tag("peer", peer).tags(tags).register(registry);
+    FunctionCounter.builder(name, obj, f)
+        .description(help)
+        .tag("peer", peer)
+        .tags(tags)
+        .register(registry);
   }
 
   public Counter counter(String name, String help, String... tags) {
@@ -86,7 +100,10 @@ public final class Metrics {
   }
 
   public Timer timer(String name, String help, String... tags) {
-    return Timer.builder(name).description(help).tag("peer", peer).tags(tags)
+    return Timer.builder(name)
+        .description(help)
+        .tag("peer", peer)
+        .tags(tags)
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(60))
@@ -95,13 +112,19 @@ public final class Metrics {
 
   /** gRPC calls by method and final status: a small fixed set of label values. */
   public void grpcCall(String method, String status) {
-    counter("peer_grpc_calls_total", "gRPC calls by method and final status", "method", method, "status", status)
+    counter(
+            "peer_grpc_calls_total",
+            "gRPC calls by method and final status",
+            "method",
+            method,
+            "status",
+            status)
         .increment();
   }
 
   /**
-   * An unexpected failure inside the peer: logged once, here, with where it happened, an id and
-   * the stack, and counted. The caller answers the id alone (HTTP 500 {@code {error:"internal",
+   * An unexpected failure inside the peer: logged once, here, with where it happened, an id and the
+   * stack, and counted. The caller answers the id alone (HTTP 500 {@code {error:"internal",
    * detail:id}}, gRPC {@code INTERNAL}), so a remote client learns nothing of the peer's insides
    * and an operator finds the line from what the client saw.
    *
@@ -109,22 +132,39 @@ public final class Metrics {
    * @return the id to answer
    */
   public String incident(String where, Throwable err) {
-    String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
+    String id =
+        Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
     LOG.error("peer {}: internal error {} in {}", peer, id, where, err);
-    counter("peer_internal_errors_total", "Unexpected failures answered as internal errors", "where", where)
+    counter(
+            "peer_internal_errors_total",
+            "Unexpected failures answered as internal errors",
+            "where",
+            where)
         .increment();
     return id;
   }
 
   /** Uploads by protocol (http, grpc) and outcome (ok, or why not: a small fixed set). */
   public void upload(String protocol, String outcome) {
-    counter("peer_uploads_total", "Uploads by protocol and outcome", "protocol", protocol, "outcome", outcome)
+    counter(
+            "peer_uploads_total",
+            "Uploads by protocol and outcome",
+            "protocol",
+            protocol,
+            "outcome",
+            outcome)
         .increment();
   }
 
   /** Bytes moved by transfers, by protocol (grpc, http) and direction (sent, received). */
   public void transferred(String protocol, String direction, long bytes) {
-    counter("peer_transfer_bytes_total", "Bytes moved by file transfers", "protocol", protocol,
-        "direction", direction).increment(bytes);
+    counter(
+            "peer_transfer_bytes_total",
+            "Bytes moved by file transfers",
+            "protocol",
+            protocol,
+            "direction",
+            direction)
+        .increment(bytes);
   }
 }

@@ -6,9 +6,9 @@ import java.util.Map;
 
 /**
  * At most {@code perClient} open connections per remote address: one client (a slowloris among
- * them, holding connections open with half-sent requests) cannot take every connection a peer
- * can serve. Over the cap a new connection is closed at once. The map holds only addresses with
- * open connections, so it is bounded by the connections themselves. Event-loop confined.
+ * them, holding connections open with half-sent requests) cannot take every connection a peer can
+ * serve. Over the cap a new connection is closed at once. The map holds only addresses with open
+ * connections, so it is bounded by the connections themselves. Event-loop confined.
  */
 final class ConnectionLimiter {
 

@@ -1,5 +1,6 @@
 package io.peerd.node;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.peerd.api.LocalFiles;
 import io.peerd.api.RestApi;
 import io.peerd.config.PeerConfig;
@@ -12,12 +13,12 @@ import io.peerd.peers.PeerTable;
 import io.peerd.peers.PeerUrl;
 import io.peerd.remote.HttpPeerClient;
 import io.peerd.rpc.FileTransferRpc;
-import io.peerd.transfer.RateLimiter;
-import io.peerd.transfer.Upload;
-import io.peerd.transfer.Uploads;
 import io.peerd.search.SearchService;
 import io.peerd.search.SeenQueries;
 import io.peerd.search.Summaries;
+import io.peerd.transfer.RateLimiter;
+import io.peerd.transfer.Upload;
+import io.peerd.transfer.Uploads;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -26,30 +27,29 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.grpc.health.HealthService;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.security.SecureRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One peer. Owns its state and serves REST and gRPC on one event loop: requests whose
- * content-type is {@code application/grpc*} go to the gRPC server, the rest to the router, on the
- * REST port; the seed's separate {@code grpc_port} serves gRPC only.
+ * One peer. Owns its state and serves REST and gRPC on one event loop: requests whose content-type
+ * is {@code application/grpc*} go to the gRPC server, the rest to the router, on the REST port; the
+ * seed's separate {@code grpc_port} serves gRPC only.
  */
 public final class PeerVerticle extends VerticleBase {
 
@@ -79,6 +79,7 @@ public final class PeerVerticle extends VerticleBase {
   private WorkerExecutor io;
   private RateLimiter downloads;
   private Uploads uploads;
+
   /** Until everything is wired (the self URL may depend on the port we get), answer 503. */
   private Handler<HttpServerRequest> rest = req -> req.response().setStatusCode(503).end();
 
@@ -86,7 +87,10 @@ public final class PeerVerticle extends VerticleBase {
     this(config, Metrics.newRegistry());
   }
 
-  /** @param registry where this peer's meters go (the daemon's Vert.x reports HTTP metrics there too) */
+  /**
+   * @param registry where this peer's meters go (the daemon's Vert.x reports HTTP metrics there
+   *     too)
+   */
   public PeerVerticle(PeerConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
     this.metrics = new Metrics(registry, config.node().name());
@@ -98,44 +102,78 @@ public final class PeerVerticle extends VerticleBase {
     // Pool names are metric labels: unique per peer (tests run many in one JVM), few per process.
     String pools = config.node().name() + "-" + UUID.randomUUID().toString().substring(0, 8);
     index = new FileIndex(vertx, config.sharedDir(), "peer-index-" + pools);
-    client = new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000),
-        config.access().token(), config.tls() == null ? null : config.tls().ca());
+    client =
+        new HttpPeerClient(
+            vertx,
+            new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000),
+            config.access().token(),
+            config.tls() == null ? null : config.tls().ca());
     // Upload chunks may be as large as download chunks (1 MiB); gRPC's customary limit is 4 MiB.
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(4 << 20));
     io = vertx.createSharedWorkerExecutor("peer-io-" + pools, 2, 10, TimeUnit.MINUTES);
     downloads = new RateLimiter(config.limits().downloadsPerMinute(), 10_000);
-    uploads = new Uploads(vertx, io, config.sharedDir(), config.uploads(), config.timeouts().streamIdle(),
-        index::refresh, metrics);
-    FileTransferRpc rpc = new FileTransferRpc(vertx, new FileTransferRpc.Parts(index::snapshot, config.transfers(),
-        downloads, uploads, config.timeouts().streamIdle().toMillis(), config.access()), metrics);
+    uploads =
+        new Uploads(
+            vertx,
+            io,
+            config.sharedDir(),
+            config.uploads(),
+            config.timeouts().streamIdle(),
+            index::refresh,
+            metrics);
+    FileTransferRpc rpc =
+        new FileTransferRpc(
+            vertx,
+            new FileTransferRpc.Parts(
+                index::snapshot,
+                config.transfers(),
+                downloads,
+                uploads,
+                config.timeouts().streamIdle().toMillis(),
+                config.access()),
+            metrics);
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
     grpc.addService(ReflectionService.v1());
 
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.node().bindHost())
-        .setPort(config.node().restPort())
-        // Idle connections (and requests that stop half-way) are closed after 60 s.
-        .setIdleTimeout(60)
-        .setMaxHeaderSize(16 * 1024)
-        .setMaxInitialLineLength(8 * 1024)
-        .setMaxFormAttributeSize(64 * 1024)
-        // HTTP/2 (gRPC) flow-control windows: the 64 KiB default caps a download at one window
-        // per round trip; these let a stream run at loopback speed with bounded buffering.
-        .setInitialSettings(new Http2Settings().setInitialWindowSize(4 << 20).setMaxFrameSize(64 * 1024)
-            .setMaxConcurrentStreams(256))
-        .setHttp2ConnectionWindowSize(16 << 20);
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(config.node().bindHost())
+            .setPort(config.node().restPort())
+            // Idle connections (and requests that stop half-way) are closed after 60 s.
+            .setIdleTimeout(60)
+            .setMaxHeaderSize(16 * 1024)
+            .setMaxInitialLineLength(8 * 1024)
+            .setMaxFormAttributeSize(64 * 1024)
+            // HTTP/2 (gRPC) flow-control windows: the 64 KiB default caps a download at one window
+            // per round trip; these let a stream run at loopback speed with bounded buffering.
+            .setInitialSettings(
+                new Http2Settings()
+                    .setInitialWindowSize(4 << 20)
+                    .setMaxFrameSize(64 * 1024)
+                    .setMaxConcurrentStreams(256))
+            .setHttp2ConnectionWindowSize(16 << 20);
     if (config.tls() != null && config.tls().serves()) {
       // One certificate for every port; ALPN lets gRPC clients pick HTTP/2 over TLS.
-      options.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
-          .setCertPath(config.tls().cert()).setKeyPath(config.tls().key()));
+      options
+          .setSsl(true)
+          .setUseAlpn(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(config.tls().cert())
+                  .setKeyPath(config.tls().key()));
     }
     ConnectionLimiter connections = new ConnectionLimiter(config.limits().connectionsPerClient());
-    metrics.counter("peer_connections_refused_total", "Connections closed for being over max_connections_per_client",
-        connections, c -> c.refused());
-    restServer = vertx.createHttpServer(options)
-        .connectionHandler(connections::handle)
-        .requestHandler(req -> (isGrpc(req) ? grpc : rest).handle(req));
+    metrics.counter(
+        "peer_connections_refused_total",
+        "Connections closed for being over max_connections_per_client",
+        connections,
+        c -> c.refused());
+    restServer =
+        vertx
+            .createHttpServer(options)
+            .connectionHandler(connections::handle)
+            .requestHandler(req -> (isGrpc(req) ? grpc : rest).handle(req));
     Future<HttpServer> restListening = restServer.listen();
     Future<?> grpcOnly = Future.succeededFuture();
     Future<?> metricsOnly = Future.succeededFuture();
@@ -143,25 +181,35 @@ public final class PeerVerticle extends VerticleBase {
       // The seed read metrics_port but never bound it; here it serves /metrics alone.
       Router metricsRouter = Router.router(vertx);
       metricsRouter.get("/metrics").handler(PrometheusScrapingHandler.create(metrics.registry()));
-      metricsServer = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.node().metricsPort()))
-          .requestHandler(metricsRouter);
+      metricsServer =
+          vertx
+              .createHttpServer(new HttpServerOptions(options).setPort(config.node().metricsPort()))
+              .requestHandler(metricsRouter);
       metricsOnly = metricsServer.listen();
     }
     if (config.node().grpcPort() >= 0) {
-      grpcServer = vertx.createHttpServer(new HttpServerOptions(options).setPort(config.node().grpcPort()))
-          .connectionHandler(new ConnectionLimiter(config.limits().connectionsPerClient())::handle)
-          .requestHandler(grpc);
+      grpcServer =
+          vertx
+              .createHttpServer(new HttpServerOptions(options).setPort(config.node().grpcPort()))
+              .connectionHandler(
+                  new ConnectionLimiter(config.limits().connectionsPerClient())::handle)
+              .requestHandler(grpc);
       grpcOnly = grpcServer.listen();
     }
-    return Future.all(restListening, grpcOnly, metricsOnly).map(v -> {
-      int restPort = restServer.actualPort();
-      self = config.advertisedUrl(restPort);
-      int grpcPort = grpcServer != null ? grpcServer.actualPort() : restPort;
-      grpcUrl = (options.isSsl() ? "grpcs://" : "grpc://") + PeerUrl.host(self) + ":" + grpcPort;
-      store = config.stateDir() == null ? null : new PeerStore(vertx, config.stateDir());
-      rest = wire(startedAt);
-      return this;
-    }).compose(v -> restoreTable()).map(this);
+    return Future.all(restListening, grpcOnly, metricsOnly)
+        .map(
+            v -> {
+              int restPort = restServer.actualPort();
+              self = config.advertisedUrl(restPort);
+              int grpcPort = grpcServer != null ? grpcServer.actualPort() : restPort;
+              grpcUrl =
+                  (options.isSsl() ? "grpcs://" : "grpc://") + PeerUrl.host(self) + ":" + grpcPort;
+              store = config.stateDir() == null ? null : new PeerStore(vertx, config.stateDir());
+              rest = wire(startedAt);
+              return this;
+            })
+        .compose(v -> restoreTable())
+        .map(this);
   }
 
   private Router wire(long startedAt) {
@@ -177,28 +225,67 @@ public final class PeerVerticle extends VerticleBase {
     health = new HealthChecker(peers, client, callTimeout, System::currentTimeMillis);
     LocalFiles local = new LocalFiles(index, self, grpcUrl);
     summaries = new Summaries(client, interval.toMillis(), callTimeout, System::currentTimeMillis);
-    search = new SearchService(self, local::search, peers, client,
-        new SearchService.Settings(config.routing().maxFanout(), callTimeout, 1000, 1000, config.routing().checkEvery()),
-        new SeenQueries(config.seen().maxIds(), config.seen().maxAge().toMillis()),
-        System::currentTimeMillis, random, summaries);
-    RestApi api = new RestApi(vertx, new RestApi.Parts(config, self, grpcUrl, index, local, peers,
-        search, health, client, downloads, startedAt, VERSION, this::problems, metrics, uploads, this::localSummary));
+    search =
+        new SearchService(
+            self,
+            local::search,
+            peers,
+            client,
+            new SearchService.Settings(
+                config.routing().maxFanout(),
+                callTimeout,
+                1000,
+                1000,
+                config.routing().checkEvery()),
+            new SeenQueries(config.seen().maxIds(), config.seen().maxAge().toMillis()),
+            System::currentTimeMillis,
+            random,
+            summaries);
+    RestApi api =
+        new RestApi(
+            vertx,
+            new RestApi.Parts(
+                config,
+                self,
+                grpcUrl,
+                index,
+                local,
+                peers,
+                search,
+                health,
+                client,
+                downloads,
+                startedAt,
+                VERSION,
+                this::problems,
+                metrics,
+                uploads,
+                this::localSummary));
     registerMeters();
 
     // Temporary files of uploads a crash interrupted go before the first scan could see them.
-    firstScan = io.executeBlocking(() -> Upload.cleanLeftovers(config.sharedDir(), config.uploads().dir()), false)
-        .onFailure(err -> problem("uploads", err))
-        .transform(ignored -> index.rescan())
-        .onFailure(err -> problem("index", err));
-    timers.add(vertx.setPeriodic(config.timeouts().rescan().toMillis(),
-        t -> index.rescan().onSuccess(r -> problems.remove("index")).onFailure(err -> problem("index", err))));
+    firstScan =
+        io.executeBlocking(
+                () -> Upload.cleanLeftovers(config.sharedDir(), config.uploads().dir()), false)
+            .onFailure(err -> problem("uploads", err))
+            .transform(ignored -> index.rescan())
+            .onFailure(err -> problem("index", err));
+    timers.add(
+        vertx.setPeriodic(
+            config.timeouts().rescan().toMillis(),
+            t ->
+                index
+                    .rescan()
+                    .onSuccess(r -> problems.remove("index"))
+                    .onFailure(err -> problem("index", err))));
     // Probe rounds run more often than the interval so a peer's backoff expiry is noticed soon.
     long tick = Math.max(100, Math.min(interval.toMillis(), 1000));
     timers.add(vertx.setPeriodic(tick, t -> health.round()));
     timers.add(vertx.setPeriodic(tick, t -> summaries.round(peers.healthyUrls(), peers.urls())));
     if (ps.exchange()) {
-      PeerExchange exchange = new PeerExchange(peers, client, ps.exchangeMax(), callTimeout,
-          System::currentTimeMillis, random);
+      PeerExchange exchange =
+          new PeerExchange(
+              peers, client, ps.exchangeMax(), callTimeout, System::currentTimeMillis, random);
       timers.add(vertx.setPeriodic(interval.toMillis(), t -> exchange.round()));
     }
     if (store != null) {
@@ -213,49 +300,77 @@ public final class PeerVerticle extends VerticleBase {
     if (localSummary == null || localSummaryGeneration != generation) {
       localSummaryGeneration = generation;
       var names = index.snapshot().byName().keySet();
-      localSummary = io.executeBlocking(() -> Summaries.local(generation, names, config.routing().summaryBits()), false);
+      localSummary =
+          io.executeBlocking(
+              () -> Summaries.local(generation, names, config.routing().summaryBits()), false);
     }
     return localSummary;
   }
 
   private void registerMeters() {
     metrics.gauge("peer_peers_known", "Peers in the table", peers, t -> t.size());
-    metrics.gauge("peer_peers_healthy", "Healthy peers in the table", peers, t -> t.healthyUrls().size());
+    metrics.gauge(
+        "peer_peers_healthy", "Healthy peers in the table", peers, t -> t.healthyUrls().size());
     metrics.gauge("peer_index_files", "Files shared", index, i -> i.snapshot().size());
     metrics.gauge("peer_index_bytes", "Bytes shared", index, i -> i.snapshot().totalBytes());
-    metrics.counter("peer_search_processed_total", "Queries processed (first sight of an id)", search,
+    metrics.counter(
+        "peer_search_processed_total",
+        "Queries processed (first sight of an id)",
+        search,
         s -> s.stats().processed());
-    metrics.counter("peer_search_duplicates_total", "Queries dropped as already seen", search,
+    metrics.counter(
+        "peer_search_duplicates_total",
+        "Queries dropped as already seen",
+        search,
         s -> s.stats().duplicates());
-    metrics.counter("peer_search_origin_checks_total", "Walkers' checks with the origin of their search", search,
+    metrics.counter(
+        "peer_search_origin_checks_total",
+        "Walkers' checks with the origin of their search",
+        search,
         s -> s.stats().checks());
-    metrics.counter("peer_search_forwarded_total", "Queries forwarded to neighbours", search,
+    metrics.counter(
+        "peer_search_forwarded_total",
+        "Queries forwarded to neighbours",
+        search,
         s -> s.stats().forwarded());
-    metrics.counter("peer_search_neighbour_failures_total", "Neighbour calls that failed or timed out",
-        search, s -> s.stats().neighbourFailures());
-    metrics.counter("peer_search_neighbour_timeouts_total", "Neighbour calls that timed out",
-        search, s -> s.stats().neighbourTimeouts());
+    metrics.counter(
+        "peer_search_neighbour_failures_total",
+        "Neighbour calls that failed or timed out",
+        search,
+        s -> s.stats().neighbourFailures());
+    metrics.counter(
+        "peer_search_neighbour_timeouts_total",
+        "Neighbour calls that timed out",
+        search,
+        s -> s.stats().neighbourTimeouts());
   }
 
-  /** Restores the saved table; a corrupt or unreadable file is reported and ignored, never fatal. */
+  /**
+   * Restores the saved table; a corrupt or unreadable file is reported and ignored, never fatal.
+   */
   private Future<?> restoreTable() {
     if (store == null) {
       return Future.succeededFuture();
     }
-    return store.load(config.peers().max())
+    return store
+        .load(config.peers().max())
         .otherwise(err -> new PeerStore.Loaded(List.of(), "cannot read: " + err.getMessage()))
-        .map(loaded -> {
-          if (loaded.problem() != null) {
-            problem("state", new IllegalStateException(store.file() + " ignored: " + loaded.problem()));
-          }
-          long now = System.currentTimeMillis();
-          loaded.peers().forEach(saved -> peers.restore(saved, now));
-          return loaded;
-        });
+        .map(
+            loaded -> {
+              if (loaded.problem() != null) {
+                problem(
+                    "state",
+                    new IllegalStateException(store.file() + " ignored: " + loaded.problem()));
+              }
+              long now = System.currentTimeMillis();
+              loaded.peers().forEach(saved -> peers.restore(saved, now));
+              return loaded;
+            });
   }
 
   private Future<Void> saveTable() {
-    return store.saveIfChanged(peers)
+    return store
+        .saveIfChanged(peers)
         .onSuccess(v -> problems.remove("save"))
         .onFailure(err -> problem("save", err));
   }
@@ -292,13 +407,16 @@ public final class PeerVerticle extends VerticleBase {
       servers.add(metricsServer.close());
     }
     return Future.join(servers)
-        .eventually(() -> store == null ? Future.succeededFuture() : saveTable().timeout(5, TimeUnit.SECONDS))
-        .eventually(() -> {
-          client.close();
-          index.close();
-          io.close();
-          return Future.succeededFuture();
-        });
+        .eventually(
+            () ->
+                store == null ? Future.succeededFuture() : saveTable().timeout(5, TimeUnit.SECONDS))
+        .eventually(
+            () -> {
+              client.close();
+              index.close();
+              io.close();
+              return Future.succeededFuture();
+            });
   }
 
   /** The URL other peers reach this one at; known once start() has completed. */

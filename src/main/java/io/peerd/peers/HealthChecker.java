@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * One round of health checks: probes the peers whose backoff has expired, concurrently, each
- * with its own timeout, and records the outcome in the table. The verticle calls
- * {@link #round()} from a periodic timer; a round never overlaps the previous one.
+ * One round of health checks: probes the peers whose backoff has expired, concurrently, each with
+ * its own timeout, and records the outcome in the table. The verticle calls {@link #round()} from a
+ * periodic timer; a round never overlaps the previous one.
  */
 public final class HealthChecker {
 
@@ -25,7 +25,9 @@ public final class HealthChecker {
     this.clock = clock;
   }
 
-  /** @return the number of peers probed (0 when a round is still running) */
+  /**
+   * @return the number of peers probed (0 when a round is still running)
+   */
   public Future<Integer> round() {
     if (running) {
       return Future.succeededFuture(0);
@@ -36,23 +38,28 @@ public final class HealthChecker {
     for (String url : due) {
       probes.add(check(url));
     }
-    return Future.join(probes).transform(ignored -> {
-      running = false;
-      table.forgetExpired(clock.getAsLong());
-      return Future.succeededFuture(due.size());
-    });
+    return Future.join(probes)
+        .transform(
+            ignored -> {
+              running = false;
+              table.forgetExpired(clock.getAsLong());
+              return Future.succeededFuture(due.size());
+            });
   }
 
   /** Probes one peer now, whatever its backoff, and records the outcome. */
   public Future<Boolean> check(String url) {
-    return probe.health(url, timeoutMillis)
-        .map(rtt -> {
-          table.markSuccess(url, rtt, clock.getAsLong());
-          return true;
-        })
-        .otherwise(err -> {
-          table.markFailure(url, clock.getAsLong());
-          return false;
-        });
+    return probe
+        .health(url, timeoutMillis)
+        .map(
+            rtt -> {
+              table.markSuccess(url, rtt, clock.getAsLong());
+              return true;
+            })
+        .otherwise(
+            err -> {
+              table.markFailure(url, clock.getAsLong());
+              return false;
+            });
   }
 }

@@ -9,18 +9,29 @@ package io.peerd.peers;
  * @param nextProbeMillis when the health checker may probe again (backoff after failures)
  * @param pinned configured friends: never evicted nor forgotten
  */
-public record PeerState(String url, boolean healthy, long lastSeenMillis, int failures,
-    long rttMs, long nextProbeMillis, boolean pinned, long addedMillis) {
+public record PeerState(
+    String url,
+    boolean healthy,
+    long lastSeenMillis,
+    int failures,
+    long rttMs,
+    long nextProbeMillis,
+    boolean pinned,
+    long addedMillis) {
 
   PeerState succeeded(long now, long rtt, long nextProbe) {
     return new PeerState(url, true, now, 0, rtt < 0 ? rttMs : rtt, nextProbe, pinned, addedMillis);
   }
 
   PeerState failed(long nextProbe) {
-    return new PeerState(url, false, lastSeenMillis, failures + 1, rttMs, nextProbe, pinned, addedMillis);
+    return new PeerState(
+        url, false, lastSeenMillis, failures + 1, rttMs, nextProbe, pinned, addedMillis);
   }
 
   PeerState pin() {
-    return pinned ? this : new PeerState(url, healthy, lastSeenMillis, failures, rttMs, nextProbeMillis, true, addedMillis);
+    return pinned
+        ? this
+        : new PeerState(
+            url, healthy, lastSeenMillis, failures, rttMs, nextProbeMillis, true, addedMillis);
   }
 }

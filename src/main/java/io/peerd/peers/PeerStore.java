@@ -12,10 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Saves the peer table to {@code <state_dir>/peers.json} and reads it back at start, so a
- * restarted peer finds the network again without its friends. Writes are atomic (a temporary
- * file in the same folder, then a rename), so a crash mid-write leaves the previous table; all
- * I/O goes through the async file system.
+ * Saves the peer table to {@code <state_dir>/peers.json} and reads it back at start, so a restarted
+ * peer finds the network again without its friends. Writes are atomic (a temporary file in the same
+ * folder, then a rename), so a crash mid-write leaves the previous table; all I/O goes through the
+ * async file system.
  */
 public final class PeerStore {
 
@@ -39,13 +39,19 @@ public final class PeerStore {
     return dir.resolve(FILE);
   }
 
-  /** A missing file is an empty table; a corrupt one is reported in {@link Loaded#problem()} and ignored. */
+  /**
+   * A missing file is an empty table; a corrupt one is reported in {@link Loaded#problem()} and
+   * ignored.
+   */
   public Future<Loaded> load(int maxPeers) {
     String file = file().toString();
     return fs.mkdirs(dir.toString())
         .compose(v -> fs.exists(file))
-        .compose(exists -> exists ? fs.readFile(file).map(buf -> parse(buf, maxPeers))
-            : Future.succeededFuture(new Loaded(List.of(), null)));
+        .compose(
+            exists ->
+                exists
+                    ? fs.readFile(file).map(buf -> parse(buf, maxPeers))
+                    : Future.succeededFuture(new Loaded(List.of(), null)));
   }
 
   static Loaded parse(Buffer buf, int maxPeers) {
@@ -63,8 +69,16 @@ public final class PeerStore {
         if (url == null) {
           continue;
         }
-        out.add(new PeerState(url, false, p.getLong("last_seen", 0L), p.getInteger("failures", 0),
-            p.getLong("rtt_ms", -1L), 0, p.getBoolean("pinned", false), p.getLong("added", 0L)));
+        out.add(
+            new PeerState(
+                url,
+                false,
+                p.getLong("last_seen", 0L),
+                p.getInteger("failures", 0),
+                p.getLong("rtt_ms", -1L),
+                0,
+                p.getBoolean("pinned", false),
+                p.getLong("added", 0L)));
       }
       return new Loaded(out, null);
     } catch (RuntimeException e) {
@@ -80,24 +94,34 @@ public final class PeerStore {
     long version = table.version();
     Buffer body = encode(table.all()).toBuffer();
     String tmp = dir.resolve(FILE + ".tmp").toString();
-    inFlight = inFlight.transform(ignored -> fs.writeFile(tmp, body))
-        .compose(v -> fs.move(tmp, file().toString(),
-            new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
-        .onSuccess(v -> savedVersion = Math.max(savedVersion, version));
+    inFlight =
+        inFlight
+            .transform(ignored -> fs.writeFile(tmp, body))
+            .compose(
+                v ->
+                    fs.move(
+                        tmp,
+                        file().toString(),
+                        new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
+            .onSuccess(v -> savedVersion = Math.max(savedVersion, version));
     return inFlight;
   }
 
   static JsonObject encode(List<PeerState> peers) {
     JsonArray arr = new JsonArray();
     for (PeerState p : peers) {
-      arr.add(new JsonObject()
-          .put("url", p.url())
-          .put("last_seen", p.lastSeenMillis())
-          .put("failures", p.failures())
-          .put("rtt_ms", p.rttMs())
-          .put("pinned", p.pinned())
-          .put("added", p.addedMillis()));
+      arr.add(
+          new JsonObject()
+              .put("url", p.url())
+              .put("last_seen", p.lastSeenMillis())
+              .put("failures", p.failures())
+              .put("rtt_ms", p.rttMs())
+              .put("pinned", p.pinned())
+              .put("added", p.addedMillis()));
     }
-    return new JsonObject().put("format", FORMAT).put("saved_at", System.currentTimeMillis()).put("peers", arr);
+    return new JsonObject()
+        .put("format", FORMAT)
+        .put("saved_at", System.currentTimeMillis())
+        .put("peers", arr);
   }
 }

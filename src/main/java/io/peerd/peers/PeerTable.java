@@ -11,10 +11,10 @@ import java.util.Map;
  * The bounded set of peers this one knows, with their health. Owned by one verticle and only
  * touched on its event loop, so it needs no locks; every method is O(table size) at worst.
  *
- * <p>Health follows a simple state machine: a success makes a peer healthy and resets its
- * failures; a failure (from a probe or from the search path) makes it unhealthy at once and
- * schedules the next probe with exponential backoff, capped; a peer that has failed for longer
- * than {@code forgetAfter} is dropped unless it is a configured friend.
+ * <p>Health follows a simple state machine: a success makes a peer healthy and resets its failures;
+ * a failure (from a probe or from the search path) makes it unhealthy at once and schedules the
+ * next probe with exponential backoff, capped; a peer that has failed for longer than {@code
+ * forgetAfter} is dropped unless it is a configured friend.
  */
 public final class PeerTable {
 
@@ -26,10 +26,15 @@ public final class PeerTable {
   private final Duration maxBackoff;
   private final Duration forgetAfter;
   private final Map<String, PeerState> peers = new LinkedHashMap<>();
+
   /** Bumped on every change worth saving; the store compares it with what it last wrote. */
   private long version;
 
-  public PeerTable(String self, int capacity, Duration probeInterval, Duration maxBackoff,
+  public PeerTable(
+      String self,
+      int capacity,
+      Duration probeInterval,
+      Duration maxBackoff,
       Duration forgetAfter) {
     this.self = self;
     this.capacity = capacity;
@@ -39,15 +44,23 @@ public final class PeerTable {
   }
 
   /** Result of {@link #add}: whether the URL is in the table now, and why not if it is not. */
-  public enum AddResult { ADDED, KNOWN, SELF, FULL }
+  public enum AddResult {
+    ADDED,
+    KNOWN,
+    SELF,
+    FULL
+  }
 
   /**
    * Where a peer came from decides how far it is trusted before a probe: friends and peers that
-   * registered themselves are tried at once; addresses heard from others (peer exchange, the
-   * saved table) are only used for search once a probe has answered.
+   * registered themselves are tried at once; addresses heard from others (peer exchange, the saved
+   * table) are only used for search once a probe has answered.
    */
   public enum Source {
-    FRIEND(true, true), REGISTERED(false, true), EXCHANGE(false, false), SAVED(false, false);
+    FRIEND(true, true),
+    REGISTERED(false, true),
+    EXCHANGE(false, false),
+    SAVED(false, false);
 
     final boolean pinned;
     final boolean trusted;
@@ -72,8 +85,16 @@ public final class PeerTable {
    * unpinned (only the current config makes friends).
    */
   public AddResult restore(PeerState saved, long now) {
-    return add(new PeerState(saved.url(), false, saved.lastSeenMillis(), saved.failures(), saved.rttMs(),
-        now, false, saved.addedMillis() > 0 ? saved.addedMillis() : now));
+    return add(
+        new PeerState(
+            saved.url(),
+            false,
+            saved.lastSeenMillis(),
+            saved.failures(),
+            saved.rttMs(),
+            now,
+            false,
+            saved.addedMillis() > 0 ? saved.addedMillis() : now));
   }
 
   private AddResult add(PeerState fresh) {
@@ -100,13 +121,15 @@ public final class PeerTable {
   private boolean evictOne() {
     return peers.values().stream()
         .filter(p -> !p.pinned())
-        .min(Comparator.comparing(PeerState::healthy)
-            .thenComparingLong(PeerState::lastSeenMillis)
-            .thenComparingLong(PeerState::addedMillis))
-        .map(victim -> {
-          version++;
-          return peers.remove(victim.url()) != null;
-        })
+        .min(
+            Comparator.comparing(PeerState::healthy)
+                .thenComparingLong(PeerState::lastSeenMillis)
+                .thenComparingLong(PeerState::addedMillis))
+        .map(
+            victim -> {
+              version++;
+              return peers.remove(victim.url()) != null;
+            })
         .orElse(false);
   }
 
@@ -143,17 +166,24 @@ public final class PeerTable {
   public void markSuccess(String url, long rttMs, long now) {
     version++;
     PeerState before = peers.get(url);
-    PeerState after = peers.computeIfPresent(url, (k, p) -> p.succeeded(now, rttMs, now + probeInterval.toMillis()));
+    PeerState after =
+        peers.computeIfPresent(
+            url, (k, p) -> p.succeeded(now, rttMs, now + probeInterval.toMillis()));
     if (before != null && !before.healthy()) {
       // An operator's one line per peer gained: not per probe, only when it changes.
-      LOG.info("{}: peer {} reachable{}", self, url, after.rttMs() >= 0 ? " (rtt " + after.rttMs() + " ms)" : "");
+      LOG.info(
+          "{}: peer {} reachable{}",
+          self,
+          url,
+          after.rttMs() >= 0 ? " (rtt " + after.rttMs() + " ms)" : "");
     }
   }
 
   public void markFailure(String url, long now) {
     version++;
     PeerState before = peers.get(url);
-    PeerState after = peers.computeIfPresent(url, (k, p) -> p.failed(now + backoff(p.failures() + 1)));
+    PeerState after =
+        peers.computeIfPresent(url, (k, p) -> p.failed(now + backoff(p.failures() + 1)));
     if (before != null && before.healthy()) {
       LOG.info("{}: peer {} lost; next probe in {} ms", self, url, after.nextProbeMillis() - now);
     }
@@ -185,16 +215,23 @@ public final class PeerTable {
   /** Drops unpinned peers that have been failing for longer than forgetAfter; returns them. */
   public List<String> forgetExpired(long now) {
     List<String> gone = new ArrayList<>();
-    peers.values().removeIf(p -> {
-      long since = p.lastSeenMillis() > 0 ? p.lastSeenMillis() : p.addedMillis();
-      boolean expired = !p.pinned() && !p.healthy() && now - since > forgetAfter.toMillis();
-      if (expired) {
-        gone.add(p.url());
-        version++;
-        LOG.info("{}: peer {} forgotten after {} s unreachable", self, p.url(), (now - since) / 1000);
-      }
-      return expired;
-    });
+    peers
+        .values()
+        .removeIf(
+            p -> {
+              long since = p.lastSeenMillis() > 0 ? p.lastSeenMillis() : p.addedMillis();
+              boolean expired = !p.pinned() && !p.healthy() && now - since > forgetAfter.toMillis();
+              if (expired) {
+                gone.add(p.url());
+                version++;
+                LOG.info(
+                    "{}: peer {} forgotten after {} s unreachable",
+                    self,
+                    p.url(),
+                    (now - since) / 1000);
+              }
+              return expired;
+            });
     return gone;
   }
 }

@@ -5,8 +5,8 @@ import java.net.URISyntaxException;
 import java.util.Locale;
 
 /**
- * Peer addresses are normalised to {@code scheme://host:port} so that one peer has exactly one
- * key in the table, whatever trailing slash or letter case another peer used.
+ * Peer addresses are normalised to {@code scheme://host:port} so that one peer has exactly one key
+ * in the table, whatever trailing slash or letter case another peer used.
  */
 public final class PeerUrl {
 
@@ -49,14 +49,17 @@ public final class PeerUrl {
       throw new IllegalArgumentException("URL needs an explicit port 1-65535");
     }
     String path = uri.getRawPath();
-    if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null
+    if ((path != null && !path.isEmpty() && !path.equals("/"))
+        || uri.getRawQuery() != null
         || uri.getRawFragment() != null) {
       throw new IllegalArgumentException("a peer URL is scheme://host:port, without path or query");
     }
     return scheme + "://" + host.toLowerCase(Locale.ROOT) + ":" + port;
   }
 
-  /** @return the normalised URL, or null when the input is not a valid peer URL */
+  /**
+   * @return the normalised URL, or null when the input is not a valid peer URL
+   */
   public static String tryParse(String raw) {
     try {
       return parse(raw);
@@ -68,5 +71,4 @@ public final class PeerUrl {
   public static String host(String url) {
     return URI.create(url).getHost();
   }
-
 }

@@ -1,13 +1,26 @@
 /**
- * Peers: validated peer URLs, the bounded table of known peers with their health, and the
- * periodic health checker and peer exchange that keep the table honest. Other packages ask this
- * one which peers are healthy and report failures to it; nobody else mutates peer state. The
- * network is reached only through {@link io.peerd.peers.PeerProbe}.
+ * Peers: validated peer URLs, the bounded table of known peers with their health, and the periodic
+ * health checker and peer exchange that keep the table honest. Other packages ask this one which
+ * peers are healthy and report failures to it; nobody else mutates peer state. The network is
+ * reached only through {@link io.peerd.peers.PeerProbe}.
  *
  * <p>Must not use any other package of peerd (in particular not {@code remote}, which implements
  * its seam), nor Micrometer.
  */
-@io.peerd.MustNotUse({"io.peerd.api", "io.peerd.cli", "io.peerd.config", "io.peerd.index", "io.peerd.metrics",
-    "io.peerd.node", "io.peerd.remote", "io.peerd.routing", "io.peerd.rpc", "io.peerd.search", "io.peerd.sim",
-    "io.peerd.transfer", "io.peerd.wire", "io.micrometer"})
+@io.peerd.MustNotUse({
+  "io.peerd.api",
+  "io.peerd.cli",
+  "io.peerd.config",
+  "io.peerd.index",
+  "io.peerd.metrics",
+  "io.peerd.node",
+  "io.peerd.remote",
+  "io.peerd.routing",
+  "io.peerd.rpc",
+  "io.peerd.search",
+  "io.peerd.sim",
+  "io.peerd.transfer",
+  "io.peerd.wire",
+  "io.micrometer"
+})
 package io.peerd.peers;

@@ -1,6 +1,5 @@
 package io.peerd.remote;
 
-import io.peerd.wire.WireJson;
 import io.peerd.peers.PeerProbe;
 import io.peerd.routing.NameSummary;
 import io.peerd.search.FileHit;
@@ -9,6 +8,7 @@ import io.peerd.search.RemoteSummary;
 import io.peerd.search.SearchAnswer;
 import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchTransport;
+import io.peerd.wire.WireJson;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,10 +19,10 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.ConnectException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -43,20 +43,22 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
   private final String authorization;
 
   /**
-   * @param token this peer's api_token, or null: a network of private peers shares one token,
-   *     so it is sent to the other peers (register, search, probes) when set
+   * @param token this peer's api_token, or null: a network of private peers shares one token, so it
+   *     is sent to the other peers (register, search, probes) when set
    */
   public HttpPeerClient(Vertx vertx, Limits limits, String token, String trustPem) {
     this.vertx = vertx;
     this.limits = limits;
     this.authorization = token == null ? null : "Bearer " + token;
-    HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setMaxHeaderSize(16 * 1024);
+    HttpClientOptions options =
+        new HttpClientOptions().setKeepAlive(true).setMaxHeaderSize(16 * 1024);
     if (trustPem != null) {
       // https peers signed by this CA (or self-signed with this certificate) are trusted.
       options.setTrustOptions(new PemTrustOptions().addCertPath(trustPem));
     }
-    this.client = vertx.createHttpClient(options,
-        new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
+    this.client =
+        vertx.createHttpClient(
+            options, new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
   }
 
   @Override
@@ -84,52 +86,69 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
       params.put("wanted", q.wanted());
     }
     return call(HttpMethod.GET, peerUrl, "/search" + query(params), null, timeoutMillis)
-        .map(body -> {
-          try {
-            return WireJson.parseSearchAnswer(new JsonObject(body), limits.maxPeersPerAnswer(),
-                limits.maxFilesPerPeer());
-          } catch (DecodeException | ClassCastException e) {
-            throw new PeerCallException("bad_response", "not a JSON object");
-          } catch (IllegalArgumentException e) {
-            throw new PeerCallException("bad_response", e.getMessage());
-          }
-        });
+        .map(
+            body -> {
+              try {
+                return WireJson.parseSearchAnswer(
+                    new JsonObject(body), limits.maxPeersPerAnswer(), limits.maxFilesPerPeer());
+              } catch (DecodeException | ClassCastException e) {
+                throw new PeerCallException("bad_response", "not a JSON object");
+              } catch (IllegalArgumentException e) {
+                throw new PeerCallException("bad_response", e.getMessage());
+              }
+            });
   }
 
   @Override
   public Future<Boolean> stillWanted(String originUrl, String id, long timeoutMillis) {
-    return call(HttpMethod.GET, originUrl, "/search/check" + query(Map.<String, Object>of("id", id)), null, timeoutMillis)
-        .map(body -> {
-          try {
-            Object v = new JsonObject(body).getValue("continue");
-            if (!(v instanceof Boolean b)) {
-              throw new PeerCallException("bad_response", "no continue flag");
-            }
-            return b;
-          } catch (DecodeException | ClassCastException e) {
-            throw new PeerCallException("bad_response", "not a JSON object");
-          }
-        });
+    return call(
+            HttpMethod.GET,
+            originUrl,
+            "/search/check" + query(Map.<String, Object>of("id", id)),
+            null,
+            timeoutMillis)
+        .map(
+            body -> {
+              try {
+                Object v = new JsonObject(body).getValue("continue");
+                if (!(v instanceof Boolean b)) {
+                  throw new PeerCallException("bad_response", "no continue flag");
+                }
+                return b;
+              } catch (DecodeException | ClassCastException e) {
+                throw new PeerCallException("bad_response", "not a JSON object");
+              }
+            });
   }
 
   @Override
   public Future<RemoteSummary> summary(String peerUrl, long knownGeneration, long timeoutMillis) {
-    return call(HttpMethod.GET, peerUrl, "/summary" + query(Map.<String, Object>of("known", knownGeneration)), null, timeoutMillis)
-        .map(body -> {
-          try {
-            JsonObject json = new JsonObject(body);
-            long generation = json.getLong("generation");
-            if (Boolean.TRUE.equals(json.getBoolean("unchanged"))) {
-              return new RemoteSummary(generation, null);
-            }
-            return new RemoteSummary(generation, NameSummary.decode(json.getString("filter"),
-                json.getInteger("bits"), json.getInteger("tokens", 0)));
-          } catch (DecodeException | ClassCastException | NullPointerException e) {
-            throw new PeerCallException("bad_response", "not a summary");
-          } catch (IllegalArgumentException e) {
-            throw new PeerCallException("bad_response", e.getMessage());
-          }
-        });
+    return call(
+            HttpMethod.GET,
+            peerUrl,
+            "/summary" + query(Map.<String, Object>of("known", knownGeneration)),
+            null,
+            timeoutMillis)
+        .map(
+            body -> {
+              try {
+                JsonObject json = new JsonObject(body);
+                long generation = json.getLong("generation");
+                if (Boolean.TRUE.equals(json.getBoolean("unchanged"))) {
+                  return new RemoteSummary(generation, null);
+                }
+                return new RemoteSummary(
+                    generation,
+                    NameSummary.decode(
+                        json.getString("filter"),
+                        json.getInteger("bits"),
+                        json.getInteger("tokens", 0)));
+              } catch (DecodeException | ClassCastException | NullPointerException e) {
+                throw new PeerCallException("bad_response", "not a summary");
+              } catch (IllegalArgumentException e) {
+                throw new PeerCallException("bad_response", e.getMessage());
+              }
+            });
   }
 
   @Override
@@ -141,48 +160,54 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
 
   @Override
   public Future<List<String>> peersOf(String peerUrl, int max, long timeoutMillis) {
-    return call(HttpMethod.GET, peerUrl, "/peers", null, timeoutMillis).map(body -> {
-      Object all;
-      try {
-        all = new JsonObject(body).getValue("all_peers");
-      } catch (DecodeException | ClassCastException e) {
-        throw new PeerCallException("bad_response", "not a JSON object");
-      }
-      if (!(all instanceof JsonArray arr)) {
-        throw new PeerCallException("bad_response", "no all_peers list");
-      }
-      List<String> out = new ArrayList<>();
-      for (int i = 0; i < arr.size() && out.size() < max; i++) {
-        if (arr.getValue(i) instanceof String s) {
-          out.add(s);
-        }
-      }
-      return out;
-    });
+    return call(HttpMethod.GET, peerUrl, "/peers", null, timeoutMillis)
+        .map(
+            body -> {
+              Object all;
+              try {
+                all = new JsonObject(body).getValue("all_peers");
+              } catch (DecodeException | ClassCastException e) {
+                throw new PeerCallException("bad_response", "not a JSON object");
+              }
+              if (!(all instanceof JsonArray arr)) {
+                throw new PeerCallException("bad_response", "no all_peers list");
+              }
+              List<String> out = new ArrayList<>();
+              for (int i = 0; i < arr.size() && out.size() < max; i++) {
+                if (arr.getValue(i) instanceof String s) {
+                  out.add(s);
+                }
+              }
+              return out;
+            });
   }
 
   /** The peer's shared files ({@code GET /files}), as the wire describes them. */
   public Future<List<FileHit>> files(String peerUrl, long timeoutMillis) {
-    return call(HttpMethod.GET, peerUrl, "/files", null, timeoutMillis).map(body -> {
-      try {
-        return WireJson.parseFiles(new JsonObject(body), limits.maxFilesPerPeer());
-      } catch (DecodeException | ClassCastException e) {
-        throw new PeerCallException("bad_response", "not a JSON object");
-      } catch (IllegalArgumentException e) {
-        throw new PeerCallException("bad_response", e.getMessage());
-      }
-    });
+    return call(HttpMethod.GET, peerUrl, "/files", null, timeoutMillis)
+        .map(
+            body -> {
+              try {
+                return WireJson.parseFiles(new JsonObject(body), limits.maxFilesPerPeer());
+              } catch (DecodeException | ClassCastException e) {
+                throw new PeerCallException("bad_response", "not a JSON object");
+              } catch (IllegalArgumentException e) {
+                throw new PeerCallException("bad_response", e.getMessage());
+              }
+            });
   }
 
   /** Any JSON object a peer answers with 200, for the command line's verbs that print it. */
   public Future<JsonObject> getJson(String peerUrl, String pathAndQuery, long timeoutMillis) {
-    return call(HttpMethod.GET, peerUrl, pathAndQuery, null, timeoutMillis).map(body -> {
-      try {
-        return new JsonObject(body);
-      } catch (DecodeException | ClassCastException e) {
-        throw new PeerCallException("bad_response", "not a JSON object");
-      }
-    });
+    return call(HttpMethod.GET, peerUrl, pathAndQuery, null, timeoutMillis)
+        .map(
+            body -> {
+              try {
+                return new JsonObject(body);
+              } catch (DecodeException | ClassCastException e) {
+                throw new PeerCallException("bad_response", "not a JSON object");
+              }
+            });
   }
 
   @Override
@@ -195,59 +220,78 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
    * One request whose whole life (connect, headers, body) fits in {@code timeoutMillis}; when it
    * does not, the request is reset so a hung peer holds no connection of ours.
    */
-  Future<Buffer> call(HttpMethod method, String peerUrl, String pathAndQuery, Buffer body,
-      long timeoutMillis) {
+  Future<Buffer> call(
+      HttpMethod method, String peerUrl, String pathAndQuery, Buffer body, long timeoutMillis) {
     Promise<Buffer> promise = Promise.promise();
-    RequestOptions options = new RequestOptions()
-        .setMethod(method)
-        .setAbsoluteURI(peerUrl + pathAndQuery)
-        .setConnectTimeout(timeoutMillis)
-        .setIdleTimeout(timeoutMillis)
-        .putHeader("accept", "application/json");
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(method)
+            .setAbsoluteURI(peerUrl + pathAndQuery)
+            .setConnectTimeout(timeoutMillis)
+            .setIdleTimeout(timeoutMillis)
+            .putHeader("accept", "application/json");
     if (authorization != null) {
       options.putHeader("authorization", authorization);
     }
     HttpClientRequest[] current = new HttpClientRequest[1];
-    long timer = vertx.setTimer(Math.max(1, timeoutMillis), t -> {
-      if (promise.tryFail(new PeerCallException("timeout", "no answer within " + timeoutMillis + " ms"))
-          && current[0] != null) {
-        current[0].reset();
-      }
-    });
-    client.request(options)
-        .compose(req -> {
-          current[0] = req;
-          if (body != null) {
-            req.putHeader("content-type", "application/json");
-            return req.send(body);
-          }
-          return req.send();
-        })
-        .compose(resp -> {
-          Promise<Buffer> read = Promise.promise();
-          Buffer acc = Buffer.buffer();
-          resp.handler(chunk -> {
-            if (acc.length() + chunk.length() > limits.maxBodyBytes()) {
-              read.tryFail(new PeerCallException("bad_response", "body larger than " + limits.maxBodyBytes() + " bytes"));
-              resp.request().reset();
-            } else {
-              acc.appendBuffer(chunk);
-            }
-          });
-          resp.exceptionHandler(read::tryFail);
-          resp.endHandler(v -> read.tryComplete(acc));
-          return resp.statusCode() == 200 ? read.future()
-              : read.future().compose(b -> Future.failedFuture(new PeerCallException("bad_response",
-                  "HTTP " + resp.statusCode() + WireJson.errorDetail(b))));
-        })
-        .onComplete(ar -> {
-          vertx.cancelTimer(timer);
-          if (ar.succeeded()) {
-            promise.tryComplete(ar.result());
-          } else {
-            promise.tryFail(classify(ar.cause()));
-          }
-        });
+    long timer =
+        vertx.setTimer(
+            Math.max(1, timeoutMillis),
+            t -> {
+              if (promise.tryFail(
+                      new PeerCallException("timeout", "no answer within " + timeoutMillis + " ms"))
+                  && current[0] != null) {
+                current[0].reset();
+              }
+            });
+    client
+        .request(options)
+        .compose(
+            req -> {
+              current[0] = req;
+              if (body != null) {
+                req.putHeader("content-type", "application/json");
+                return req.send(body);
+              }
+              return req.send();
+            })
+        .compose(
+            resp -> {
+              Promise<Buffer> read = Promise.promise();
+              Buffer acc = Buffer.buffer();
+              resp.handler(
+                  chunk -> {
+                    if (acc.length() + chunk.length() > limits.maxBodyBytes()) {
+                      read.tryFail(
+                          new PeerCallException(
+                              "bad_response",
+                              "body larger than " + limits.maxBodyBytes() + " bytes"));
+                      resp.request().reset();
+                    } else {
+                      acc.appendBuffer(chunk);
+                    }
+                  });
+              resp.exceptionHandler(read::tryFail);
+              resp.endHandler(v -> read.tryComplete(acc));
+              return resp.statusCode() == 200
+                  ? read.future()
+                  : read.future()
+                      .compose(
+                          b ->
+                              Future.failedFuture(
+                                  new PeerCallException(
+                                      "bad_response",
+                                      "HTTP " + resp.statusCode() + WireJson.errorDetail(b))));
+            })
+        .onComplete(
+            ar -> {
+              vertx.cancelTimer(timer);
+              if (ar.succeeded()) {
+                promise.tryComplete(ar.result());
+              } else {
+                promise.tryFail(classify(ar.cause()));
+              }
+            });
     return promise.future();
   }
 
@@ -258,7 +302,8 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof ConnectException) {
         String m = String.valueOf(c.getMessage());
-        return m.contains("timed out") ? new PeerCallException("timeout", "connect timed out")
+        return m.contains("timed out")
+            ? new PeerCallException("timeout", "connect timed out")
             : new PeerCallException("refused", "connection refused");
       }
       String name = c.getClass().getSimpleName();
@@ -276,7 +321,8 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
     StringBuilder sb = new StringBuilder();
     for (Map.Entry<String, Object> e : params.entrySet()) {
       sb.append(sb.length() == 0 ? '?' : '&')
-          .append(e.getKey()).append('=')
+          .append(e.getKey())
+          .append('=')
           .append(URLEncoder.encode(String.valueOf(e.getValue()), StandardCharsets.UTF_8));
     }
     return sb.toString();

@@ -12,8 +12,8 @@ import java.util.UUID;
 
 /**
  * Where a named file can be fetched: the asked peer's own file of that name, else the first exact
- * match a search through that peer finds. The search goes with the largest ttl, fanout and
- * deadline a peer takes; the peer clamps them to its own caps.
+ * match a search through that peer finds. The search goes with the largest ttl, fanout and deadline
+ * a peer takes; the peer clamps them to its own caps.
  */
 public final class Locator {
 
@@ -26,32 +26,45 @@ public final class Locator {
   }
 
   public Future<Source> locate(String peerUrl, String name) {
-    return client.files(peerUrl, timeoutMillis).compose(files -> {
-      for (FileHit f : files) {
-        if (name.equals(f.name())) {
-          return Future.succeededFuture(source(peerUrl, f));
-        }
-      }
-      // The peer must answer before this call gives up on it.
-      SearchQuery q = SearchQuery.fromClient(UUID.randomUUID().toString(), name, 255, 64, timeoutMillis * 9 / 10);
-      return client.forward(peerUrl, q, timeoutMillis).compose(answer -> {
-        for (PeerResult r : answer.results()) {
-          for (FileHit f : r.files()) {
-            if (name.equals(f.name())) {
-              return Future.succeededFuture(source(r.peer(), f));
-            }
-          }
-        }
-        return Future.failedFuture(new PeerCallException("not_found", "no peer reachable from " + peerUrl
-            + " shares " + name));
-      });
-    });
+    return client
+        .files(peerUrl, timeoutMillis)
+        .compose(
+            files -> {
+              for (FileHit f : files) {
+                if (name.equals(f.name())) {
+                  return Future.succeededFuture(source(peerUrl, f));
+                }
+              }
+              // The peer must answer before this call gives up on it.
+              SearchQuery q =
+                  SearchQuery.fromClient(
+                      UUID.randomUUID().toString(), name, 255, 64, timeoutMillis * 9 / 10);
+              return client
+                  .forward(peerUrl, q, timeoutMillis)
+                  .compose(
+                      answer -> {
+                        for (PeerResult r : answer.results()) {
+                          for (FileHit f : r.files()) {
+                            if (name.equals(f.name())) {
+                              return Future.succeededFuture(source(r.peer(), f));
+                            }
+                          }
+                        }
+                        return Future.failedFuture(
+                            new PeerCallException(
+                                "not_found",
+                                "no peer reachable from " + peerUrl + " shares " + name));
+                      });
+            });
   }
 
-  /** Our peers serve gRPC on their REST port too; a {@code grpc://} address they give is preferred. */
+  /**
+   * Our peers serve gRPC on their REST port too; a {@code grpc://} address they give is preferred.
+   */
   static Source source(String peer, FileHit f) {
     String grpc = f.grpc() != null && f.grpc().startsWith("grpc://") ? f.grpc() : peer;
-    return new Source(peer, f.name(), f.size(), f.checksum() == null ? "" : f.checksum(), address(grpc));
+    return new Source(
+        peer, f.name(), f.size(), f.checksum() == null ? "" : f.checksum(), address(grpc));
   }
 
   /** The host and port of a peer URL ({@code http://h:p} or {@code grpc://h:p}). */

@@ -17,15 +17,23 @@ import java.util.function.IntPredicate;
  * @param mayMatch neighbours whose known summary may hold a match; false when no summary is known
  *     or the query is too short to judge (summary routing then walks)
  */
-public record Hop(int degree, int sender, boolean origin, int ttl, int hops, boolean duplicate,
-    int localHits, IntPredicate excluded, IntPredicate mayMatch) {
+public record Hop(
+    int degree,
+    int sender,
+    boolean origin,
+    int ttl,
+    int hops,
+    boolean duplicate,
+    int localHits,
+    IntPredicate excluded,
+    IntPredicate mayMatch) {
 
   static final IntPredicate NONE = i -> false;
   static final IntPredicate ALL = i -> true;
 
   /** A hop with no exclusions, every neighbour's summary matching. */
-  public static Hop of(int degree, int sender, boolean origin, int ttl, int hops, boolean duplicate,
-      int localHits) {
+  public static Hop of(
+      int degree, int sender, boolean origin, int ttl, int hops, boolean duplicate, int localHits) {
     return new Hop(degree, sender, origin, ttl, hops, duplicate, localHits, NONE, ALL);
   }
 }

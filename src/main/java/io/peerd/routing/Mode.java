@@ -15,7 +15,9 @@ public enum Mode {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** @throws IllegalArgumentException naming the accepted values */
+  /**
+   * @throws IllegalArgumentException naming the accepted values
+   */
   public static Mode parse(String s) {
     for (Mode m : values()) {
       if (m.wire().equals(s)) {

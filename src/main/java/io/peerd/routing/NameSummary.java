@@ -5,19 +5,20 @@ import java.util.Locale;
 
 /**
  * A Bloom filter of the character trigrams of a peer's file names, lower-cased: what a neighbour
- * needs to know to skip a peer that cannot match, in a fixed number of bits however many files
- * the peer shares.
+ * needs to know to skip a peer that cannot match, in a fixed number of bits however many files the
+ * peer shares.
  *
- * <p>Why trigrams and not words: search matches any substring of a name ("ell" finds
- * "hello.txt"). Every trigram of a query that is a substring of a name is a trigram of that name,
- * so {@link #mayMatch} can say "maybe" wrongly but never "no" wrongly. Queries shorter than three
- * characters cannot be judged and always may match. A fuller filter only gives more false
- * positives, never a missed file.
+ * <p>Why trigrams and not words: search matches any substring of a name ("ell" finds "hello.txt").
+ * Every trigram of a query that is a substring of a name is a trigram of that name, so {@link
+ * #mayMatch} can say "maybe" wrongly but never "no" wrongly. Queries shorter than three characters
+ * cannot be judged and always may match. A fuller filter only gives more false positives, never a
+ * missed file.
  */
 public final class NameSummary {
 
   /** Bits of the filter a peer publishes unless configured otherwise (8 KiB). */
   public static final int DEFAULT_BITS = 1 << 16;
+
   public static final int MIN_BITS = 64;
   public static final int MAX_BITS = 1 << 23;
   static final int HASHES = 3;
@@ -26,7 +27,9 @@ public final class NameSummary {
   private final int mask;
   private int tokens;
 
-  /** @param bits a power of two between {@link #MIN_BITS} and {@link #MAX_BITS} */
+  /**
+   * @param bits a power of two between {@link #MIN_BITS} and {@link #MAX_BITS}
+   */
   public NameSummary(int bits) {
     checkBits(bits);
     this.words = new long[bits / 64];
@@ -108,12 +111,15 @@ public final class NameSummary {
     return Base64.getEncoder().encodeToString(out);
   }
 
-  /** @throws IllegalArgumentException when the text is not a filter of the given size */
+  /**
+   * @throws IllegalArgumentException when the text is not a filter of the given size
+   */
   public static NameSummary decode(String base64, int bits, int tokens) {
     checkBits(bits);
     byte[] raw = Base64.getDecoder().decode(base64);
     if (raw.length != bits / 8) {
-      throw new IllegalArgumentException("summary is " + raw.length + " bytes, expected " + bits / 8);
+      throw new IllegalArgumentException(
+          "summary is " + raw.length + " bytes, expected " + bits / 8);
     }
     long[] words = new long[bits / 64];
     for (int i = 0; i < words.length; i++) {
@@ -128,8 +134,13 @@ public final class NameSummary {
 
   private static void checkBits(int bits) {
     if (bits < MIN_BITS || bits > MAX_BITS || Integer.bitCount(bits) != 1) {
-      throw new IllegalArgumentException("summary bits must be a power of two in [" + MIN_BITS + ", "
-          + MAX_BITS + "], got " + bits);
+      throw new IllegalArgumentException(
+          "summary bits must be a power of two in ["
+              + MIN_BITS
+              + ", "
+              + MAX_BITS
+              + "], got "
+              + bits);
     }
   }
 

@@ -12,8 +12,15 @@ public record Rules(int fanout, int walkers, int wanted, int checkEvery) {
 
   public Rules {
     if (fanout < 0 || walkers < 1 || wanted < 1 || checkEvery < 0) {
-      throw new IllegalArgumentException("bad routing rules: fanout=" + fanout + " walkers=" + walkers
-          + " wanted=" + wanted + " checkEvery=" + checkEvery);
+      throw new IllegalArgumentException(
+          "bad routing rules: fanout="
+              + fanout
+              + " walkers="
+              + walkers
+              + " wanted="
+              + wanted
+              + " checkEvery="
+              + checkEvery);
     }
   }
 }

@@ -3,13 +3,13 @@ package io.peerd.routing;
 import java.util.random.RandomGenerator;
 
 /**
- * Decides, at one peer, which neighbours get a query next. Implementations are stateless: all
- * they know is in the {@link Hop} and the {@link Rules}, so the daemon and the simulator get the
- * same decisions from the same inputs and random numbers.
+ * Decides, at one peer, which neighbours get a query next. Implementations are stateless: all they
+ * know is in the {@link Hop} and the {@link Rules}, so the daemon and the simulator get the same
+ * decisions from the same inputs and random numbers.
  *
- * <p>Rules every strategy keeps: nothing is forwarded once ttl is spent; a neighbour in
- * {@link Hop#excluded()} never gets the query; the sender gets it back only when a walker has no
- * other way to go.
+ * <p>Rules every strategy keeps: nothing is forwarded once ttl is spent; a neighbour in {@link
+ * Hop#excluded()} never gets the query; the sender gets it back only when a walker has no other way
+ * to go.
  */
 public sealed interface Strategy {
 
@@ -19,7 +19,9 @@ public sealed interface Strategy {
 
   int[] NOBODY = new int[0];
 
-  /** @return distinct neighbour indices, in the order to ask them */
+  /**
+   * @return distinct neighbour indices, in the order to ask them
+   */
   int[] next(Hop hop, Rules rules, RandomGenerator random);
 
   /** Whether this peer reports its own matches (a walker passing again does not report twice). */
@@ -50,8 +52,8 @@ public sealed interface Strategy {
    * k random walkers (Lv, Cao, Cohen, Li, Shenker, ICS 2002): the origin sends to k neighbours,
    * every other peer to one, never straight back unless it is a dead end. A walker stops when it
    * runs out of ttl, when the peer it reaches holds enough matches, or when the origin says the
-   * search is satisfied. Revisiting a peer does not stop a walker (that would kill walkers in
-   * small networks), it only stops that peer answering twice.
+   * search is satisfied. Revisiting a peer does not stop a walker (that would kill walkers in small
+   * networks), it only stops that peer answering twice.
    */
   final class Walk implements Strategy {
     @Override
@@ -70,8 +72,8 @@ public sealed interface Strategy {
 
   /**
    * Query routing by neighbour summaries (after Gnutella's QRP): the neighbours whose summary may
-   * hold a match get the query (up to fanout); when none may, it walks on as {@link Walk} does.
-   * A summary only has false positives, so a neighbour with a summary holding a match is never
+   * hold a match get the query (up to fanout); when none may, it walks on as {@link Walk} does. A
+   * summary only has false positives, so a neighbour with a summary holding a match is never
    * skipped; a neighbour without one is only walked to, or every hop would branch.
    */
   final class Summary implements Strategy {
@@ -99,7 +101,9 @@ public sealed interface Strategy {
   }
 
   private static boolean checks(Hop hop, Rules rules) {
-    return !hop.origin() && rules.checkEvery() > 0 && hop.hops() > 0
+    return !hop.origin()
+        && rules.checkEvery() > 0
+        && hop.hops() > 0
         && hop.hops() % rules.checkEvery() == 0;
   }
 
@@ -112,8 +116,8 @@ public sealed interface Strategy {
       return new int[] {onward[random.nextInt(onward.length)]};
     }
     // A dead end: going back is the only way on.
-    boolean canReturn = hop.sender() >= 0 && hop.sender() < hop.degree()
-        && !hop.excluded().test(hop.sender());
+    boolean canReturn =
+        hop.sender() >= 0 && hop.sender() < hop.degree() && !hop.excluded().test(hop.sender());
     return canReturn ? new int[] {hop.sender()} : NOBODY;
   }
 
@@ -122,7 +126,9 @@ public sealed interface Strategy {
     int[] out = new int[hop.degree()];
     int n = 0;
     for (int i = 0; i < hop.degree(); i++) {
-      if (i != hop.sender() && !hop.excluded().test(i) && (!matchingOnly || hop.mayMatch().test(i))) {
+      if (i != hop.sender()
+          && !hop.excluded().test(i)
+          && (!matchingOnly || hop.mayMatch().test(i))) {
         out[n++] = i;
       }
     }

@@ -12,10 +12,10 @@ import io.vertx.grpc.common.WireFormat;
  * A {@code FileChunk} message encoded around the file's bytes instead of through them.
  *
  * <p>Why: protobuf's encoder copies every byte of {@code data} into a fresh (zeroed) array, and a
- * download is almost nothing but {@code data}. Here the few bytes of tags, lengths, {@code seq}
- * and {@code offset} go into small buffers and the file's bytes are referenced, not copied. The
- * bytes on the wire are exactly protobuf's (canonical proto3: fields in number order, zero
- * values left out), which {@code ChunkWireTest} checks against the generated encoder.
+ * download is almost nothing but {@code data}. Here the few bytes of tags, lengths, {@code seq} and
+ * {@code offset} go into small buffers and the file's bytes are referenced, not copied. The bytes
+ * on the wire are exactly protobuf's (canonical proto3: fields in number order, zero values left
+ * out), which {@code ChunkWireTest} checks against the generated encoder.
  */
 final class ChunkWire {
 
@@ -26,7 +26,8 @@ final class ChunkWire {
   private ChunkWire() {}
 
   static GrpcMessage message(Buffer data, int seq, long offset, boolean withOffset) {
-    return GrpcMessage.message("identity", WireFormat.PROTOBUF, encode(data, seq, offset, withOffset));
+    return GrpcMessage.message(
+        "identity", WireFormat.PROTOBUF, encode(data, seq, offset, withOffset));
   }
 
   static Buffer encode(Buffer data, int seq, long offset, boolean withOffset) {

@@ -32,9 +32,9 @@ import java.util.function.Supplier;
 
 /**
  * The FileTransfer service: the seed's Dummy rpcs done right (real statuses, backpressure, an
- * upload cap), the real Download (ranges, resumable) and the gRPC adapter of the peer's one
- * upload life cycle ({@link Uploads}). Proto messages are converted to our own types here and
- * nowhere else; every failure leaves through {@link #fail}, as a status.
+ * upload cap), the real Download (ranges, resumable) and the gRPC adapter of the peer's one upload
+ * life cycle ({@link Uploads}). Proto messages are converted to our own types here and nowhere
+ * else; every failure leaves through {@link #fail}, as a status.
  */
 public final class FileTransferRpc {
 
@@ -43,8 +43,13 @@ public final class FileTransferRpc {
    *
    * @param idleTimeoutMillis a Download whose client takes nothing for this long is reset
    */
-  public record Parts(Supplier<IndexSnapshot> index, PeerConfig.Transfers sizes, RateLimiter downloads,
-      Uploads uploads, long idleTimeoutMillis, PeerConfig.Access access) {}
+  public record Parts(
+      Supplier<IndexSnapshot> index,
+      PeerConfig.Transfers sizes,
+      RateLimiter downloads,
+      Uploads uploads,
+      long idleTimeoutMillis,
+      PeerConfig.Access access) {}
 
   private final Vertx vertx;
   private final Parts p;
@@ -58,8 +63,11 @@ public final class FileTransferRpc {
 
   /** The service with its descriptor, so reflection lists it like any generated service. */
   public Service service() {
-    return Service.service(FileTransferGrpcService.SERVICE_NAME, FileTransferGrpcService.SERVICE_DESCRIPTOR)
-        .bind(FileTransferGrpcService.DummyDownload, guarded("DummyDownload", false, this::dummyDownload))
+    return Service.service(
+            FileTransferGrpcService.SERVICE_NAME, FileTransferGrpcService.SERVICE_DESCRIPTOR)
+        .bind(
+            FileTransferGrpcService.DummyDownload,
+            guarded("DummyDownload", false, this::dummyDownload))
         .bind(FileTransferGrpcService.DummyUpload, guarded("DummyUpload", false, this::dummyUpload))
         .bind(FileTransferGrpcService.Download, guarded("Download", false, this::download))
         .bind(FileTransferGrpcService.Upload, guarded("Upload", true, this::upload))
@@ -67,12 +75,17 @@ public final class FileTransferRpc {
   }
 
   /** The token check of the access rules: Upload changes the peer; a private peer guards all. */
-  private <Q, R> Handler<GrpcServerRequest<Q, R>> guarded(String method, boolean changesState,
-      Handler<GrpcServerRequest<Q, R>> handler) {
+  private <Q, R> Handler<GrpcServerRequest<Q, R>> guarded(
+      String method, boolean changesState, Handler<GrpcServerRequest<Q, R>> handler) {
     return request -> {
-      if ((changesState || p.access().privatePeer()) && !p.access().allows(request.headers().get("authorization"))) {
-        fail(method, request.response(), new StatusException(GrpcStatus.UNAUTHENTICATED,
-            "this call needs the metadata authorization: Bearer <api_token>"));
+      if ((changesState || p.access().privatePeer())
+          && !p.access().allows(request.headers().get("authorization"))) {
+        fail(
+            method,
+            request.response(),
+            new StatusException(
+                GrpcStatus.UNAUTHENTICATED,
+                "this call needs the metadata authorization: Bearer <api_token>"));
         return;
       }
       handler.handle(request);
@@ -85,11 +98,18 @@ public final class FileTransferRpc {
   }
 
   private void download(GrpcServerRequest<DownloadRequest, FileChunk> request) {
-    request.handler(msg -> stream("Download", request, msg.getFilename(), msg.getOffset(), msg.getLength(), true));
+    request.handler(
+        msg ->
+            stream("Download", request, msg.getFilename(), msg.getOffset(), msg.getLength(), true));
   }
 
-  private void stream(String method, GrpcServerRequest<?, FileChunk> request, String name, long offset,
-      long length, boolean withOffsets) {
+  private void stream(
+      String method,
+      GrpcServerRequest<?, FileChunk> request,
+      String name,
+      long offset,
+      long length,
+      boolean withOffsets) {
     GrpcServerResponse<?, FileChunk> response = request.response();
     FileEntry entry;
     try {
@@ -100,48 +120,68 @@ public final class FileTransferRpc {
     }
     long len = length == 0 ? entry.size() - offset : Math.min(length, entry.size() - offset);
     int chunk = withOffsets ? p.sizes().downloadChunkSize() : p.sizes().chunkSize();
-    FileStreamer.start(vertx, entry.path(), offset, len, chunk, sink(response, withOffsets), p.idleTimeoutMillis())
-        .onFailure(err -> fail(method, response, new StatusException(GrpcStatus.NOT_FOUND,
-            name + " can no longer be read")))
-        .onSuccess(streamer -> {
-          response.exceptionHandler(err -> streamer.cancel());
-          request.errorHandler(error -> streamer.cancel());
-          streamer.result().onComplete(ar -> {
-            if (ar.succeeded()) {
-              metrics.transferred("grpc", "sent", ar.result() - offset);
-              metrics.grpcCall(method, GrpcStatus.OK.name());
-              response.end();
-            } else if (ar.cause() instanceof FileStreamer.Stalled) {
-              // The client reads nothing: trailers would not reach it either, so reset the stream.
-              metrics.grpcCall(method, GrpcStatus.DEADLINE_EXCEEDED.name());
-              response.cancel();
-            } else {
-              fail(method, response, ar.cause());
-            }
-          });
-        });
+    FileStreamer.start(
+            vertx,
+            entry.path(),
+            offset,
+            len,
+            chunk,
+            sink(response, withOffsets),
+            p.idleTimeoutMillis())
+        .onFailure(
+            err ->
+                fail(
+                    method,
+                    response,
+                    new StatusException(GrpcStatus.NOT_FOUND, name + " can no longer be read")))
+        .onSuccess(
+            streamer -> {
+              response.exceptionHandler(err -> streamer.cancel());
+              request.errorHandler(error -> streamer.cancel());
+              streamer
+                  .result()
+                  .onComplete(
+                      ar -> {
+                        if (ar.succeeded()) {
+                          metrics.transferred("grpc", "sent", ar.result() - offset);
+                          metrics.grpcCall(method, GrpcStatus.OK.name());
+                          response.end();
+                        } else if (ar.cause() instanceof FileStreamer.Stalled) {
+                          // The client reads nothing: trailers would not reach it either, so reset
+                          // the stream.
+                          metrics.grpcCall(method, GrpcStatus.DEADLINE_EXCEEDED.name());
+                          response.cancel();
+                        } else {
+                          fail(method, response, ar.cause());
+                        }
+                      });
+            });
   }
 
   /** The file a Download may send, or the status that says why not. */
-  private FileEntry servable(String client, String name, long offset, long length) throws StatusException {
+  private FileEntry servable(String client, String name, long offset, long length)
+      throws StatusException {
     long wait = p.downloads().acquire(client, System.currentTimeMillis());
     if (wait > 0) {
-      throw new StatusException(GrpcStatus.RESOURCE_EXHAUSTED, "download rate limit: retry in " + wait + " ms");
+      throw new StatusException(
+          GrpcStatus.RESOURCE_EXHAUSTED, "download rate limit: retry in " + wait + " ms");
     }
     String problem = Names.problem(name);
     if (problem != null) {
       throw new StatusException(GrpcStatus.INVALID_ARGUMENT, "bad filename: " + problem);
     }
     if (offset < 0 || length < 0) {
-      throw new StatusException(GrpcStatus.INVALID_ARGUMENT, "offset and length must not be negative");
+      throw new StatusException(
+          GrpcStatus.INVALID_ARGUMENT, "offset and length must not be negative");
     }
     FileEntry entry = p.index().get().get(name);
     if (entry == null) {
       throw new StatusException(GrpcStatus.NOT_FOUND, "no shared file named " + name);
     }
     if (offset > entry.size()) {
-      throw new StatusException(GrpcStatus.OUT_OF_RANGE, "offset " + offset + " is past the end (" + entry.size()
-          + " bytes)");
+      throw new StatusException(
+          GrpcStatus.OUT_OF_RANGE,
+          "offset " + offset + " is past the end (" + entry.size() + " bytes)");
     }
     return entry;
   }
@@ -154,59 +194,80 @@ public final class FileTransferRpc {
     long[] bytes = {0};
     int[] chunks = {0};
     boolean[] cut = {false};
-    request.handler(chunk -> {
-      if (cut[0]) {
-        return;
-      }
-      if (!chunk.getData().isEmpty()) {
-        chunks[0]++;
-        bytes[0] += chunk.getData().size();
-      }
-      if (bytes[0] > cap) {
-        cut[0] = true;
-        fail(method, response, new StatusException(GrpcStatus.RESOURCE_EXHAUSTED,
-            "upload larger than the " + cap + " byte cap"));
-      }
-    });
-    request.endHandler(v -> {
-      if (!cut[0]) {
-        metrics.grpcCall(method, GrpcStatus.OK.name());
-        response.end(UploadStatus.newBuilder().setReceivedBytes(bytes[0]).setChunks(chunks[0]).build());
-      }
-    });
+    request.handler(
+        chunk -> {
+          if (cut[0]) {
+            return;
+          }
+          if (!chunk.getData().isEmpty()) {
+            chunks[0]++;
+            bytes[0] += chunk.getData().size();
+          }
+          if (bytes[0] > cap) {
+            cut[0] = true;
+            fail(
+                method,
+                response,
+                new StatusException(
+                    GrpcStatus.RESOURCE_EXHAUSTED, "upload larger than the " + cap + " byte cap"));
+          }
+        });
+    request.endHandler(
+        v -> {
+          if (!cut[0]) {
+            metrics.grpcCall(method, GrpcStatus.OK.name());
+            response.end(
+                UploadStatus.newBuilder().setReceivedBytes(bytes[0]).setChunks(chunks[0]).build());
+          }
+        });
   }
 
   /** The first message is the announcement (and may carry data); the next ones carry data. */
   private void upload(GrpcServerRequest<UploadChunk, UploadResult> request) {
     GrpcServerResponse<UploadChunk, UploadResult> response = request.response();
-    Uploads.Session session = p.uploads().open("grpc", clientOf(request), new Uploads.Inlet() {
-      @Override
-      public void pause() {
-        request.pause();
-      }
+    Uploads.Session session =
+        p.uploads()
+            .open(
+                "grpc",
+                clientOf(request),
+                new Uploads.Inlet() {
+                  @Override
+                  public void pause() {
+                    request.pause();
+                  }
 
-      @Override
-      public void resume() {
-        request.resume();
-      }
-    });
-    request.handler(msg -> {
-      if (!session.announced()) {
-        session.announce(new Upload.Request(msg.getFilename(), msg.getSize(), msg.getSha256(), msg.getOverwrite()));
-      }
-      session.data(Buffer.buffer(msg.getData().toByteArray()));
-    });
+                  @Override
+                  public void resume() {
+                    request.resume();
+                  }
+                });
+    request.handler(
+        msg -> {
+          if (!session.announced()) {
+            session.announce(
+                new Upload.Request(
+                    msg.getFilename(), msg.getSize(), msg.getSha256(), msg.getOverwrite()));
+          }
+          session.data(Buffer.buffer(msg.getData().toByteArray()));
+        });
     request.endHandler(v -> session.end());
     request.exceptionHandler(err -> session.cut());
     response.exceptionHandler(err -> session.cut());
     // A client's cancel arrives as a gRPC error (RST_STREAM), not as an exception.
     request.errorHandler(error -> session.cut());
-    session.result()
-        .onSuccess(r -> {
-          metrics.grpcCall("Upload", GrpcStatus.OK.name());
-          response.end(UploadResult.newBuilder().setFilename(r.name()).setSize(r.size()).setSha256(r.sha256())
-              .setIndexed(r.indexed()).build());
-        })
+    session
+        .result()
+        .onSuccess(
+            r -> {
+              metrics.grpcCall("Upload", GrpcStatus.OK.name());
+              response.end(
+                  UploadResult.newBuilder()
+                      .setFilename(r.name())
+                      .setSize(r.size())
+                      .setSha256(r.sha256())
+                      .setIndexed(r.indexed())
+                      .build());
+            })
         .onFailure(err -> fail("Upload", response, err));
   }
 
@@ -251,8 +312,8 @@ public final class FileTransferRpc {
 
   /**
    * Every failure of this service ends here: a {@link StatusException} as it says, an upload's
-   * refusal by its kind, anything else as {@code INTERNAL} with the id of its log line and no
-   * more (the peer's insides are not the client's business). Counted by method and status.
+   * refusal by its kind, anything else as {@code INTERNAL} with the id of its log line and no more
+   * (the peer's insides are not the client's business). Counted by method and status.
    */
   private void fail(String method, GrpcServerResponse<?, ?> response, Throwable err) {
     StatusException status;
@@ -261,7 +322,9 @@ public final class FileTransferRpc {
     } else if (err instanceof UploadRefused u && u.kind() != UploadRefused.Kind.IO) {
       status = new StatusException(status(u.kind()), u.getMessage());
     } else {
-      status = new StatusException(GrpcStatus.INTERNAL, "internal error " + metrics.incident(method, err));
+      status =
+          new StatusException(
+              GrpcStatus.INTERNAL, "internal error " + metrics.incident(method, err));
     }
     metrics.grpcCall(method, status.status().name());
     if (status.status() == GrpcStatus.CANCELLED) {

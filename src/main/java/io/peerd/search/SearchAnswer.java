@@ -9,9 +9,17 @@ import java.util.List;
  * @param partial true when a neighbour failed or the deadline cut the search
  * @param duplicate true when this peer had already seen the query id and answered nothing
  */
-public record SearchAnswer(String id, String query, int ttl, int fanoutUsed,
-    List<PeerResult> results, List<Unreachable> unreachable, boolean partial, int peersAnswered,
-    long elapsedMs, boolean duplicate) {
+public record SearchAnswer(
+    String id,
+    String query,
+    int ttl,
+    int fanoutUsed,
+    List<PeerResult> results,
+    List<Unreachable> unreachable,
+    boolean partial,
+    int peersAnswered,
+    long elapsedMs,
+    boolean duplicate) {
 
   public SearchAnswer {
     results = List.copyOf(results);

@@ -1,11 +1,11 @@
 package io.peerd.search;
 
 import io.peerd.peers.PeerTable;
+import io.peerd.peers.PeerUrl;
 import io.peerd.routing.Hop;
 import io.peerd.routing.Mode;
 import io.peerd.routing.Rules;
 import io.peerd.routing.Strategy;
-import io.peerd.peers.PeerUrl;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,9 +24,9 @@ import java.util.function.LongSupplier;
  * Runs a search at this peer: answers from the local index, forwards to randomly chosen healthy
  * neighbours while ttl and time remain, and merges what comes back into one answer per peer.
  *
- * <p>Lives on the owning verticle's event loop. Every neighbour call is bounded by
- * min(per-friend timeout, remaining budget) and recovered into an outcome, so one dead or hung
- * neighbour costs at most its timeout and never the others' results.
+ * <p>Lives on the owning verticle's event loop. Every neighbour call is bounded by min(per-friend
+ * timeout, remaining budget) and recovered into an outcome, so one dead or hung neighbour costs at
+ * most its timeout and never the others' results.
  */
 public final class SearchService {
 
@@ -35,10 +35,15 @@ public final class SearchService {
    *
    * @param checkEvery walkers ask the origin whether to go on every this many hops (0: never)
    */
-  public record Settings(int maxFanout, long friendTimeoutMillis,
-      long maxFilesPerPeer, int maxPeersPerAnswer, int checkEvery) {
+  public record Settings(
+      int maxFanout,
+      long friendTimeoutMillis,
+      long maxFilesPerPeer,
+      int maxPeersPerAnswer,
+      int checkEvery) {
 
-    public Settings(int maxFanout, long friendTimeoutMillis, long maxFilesPerPeer, int maxPeersPerAnswer) {
+    public Settings(
+        int maxFanout, long friendTimeoutMillis, long maxFilesPerPeer, int maxPeersPerAnswer) {
       this(maxFanout, friendTimeoutMillis, maxFilesPerPeer, maxPeersPerAnswer, 4);
     }
   }
@@ -50,8 +55,13 @@ public final class SearchService {
    * @param duplicates copies of a query seen before (dropped by a flood, walked on by a walker)
    * @param checks walkers' "still wanted?" calls to an origin
    */
-  public record Stats(long processed, long duplicates, long forwarded, long neighbourFailures,
-      long neighbourTimeouts, long checks) {}
+  public record Stats(
+      long processed,
+      long duplicates,
+      long forwarded,
+      long neighbourFailures,
+      long neighbourTimeouts,
+      long checks) {}
 
   /** What this peer knows of its neighbours' files; the seam to {@link Summaries}. */
   public interface NeighbourSummaries {
@@ -68,6 +78,7 @@ public final class SearchService {
 
   /** Below this, a neighbour call cannot do anything useful: do not start it. */
   static final long MIN_CALL_MILLIS = 20;
+
   /** Walk searches this origin remembers for walkers' checks; the oldest go first. */
   static final int MAX_ACTIVE_WALKS = 10_000;
 
@@ -80,13 +91,16 @@ public final class SearchService {
   private final LongSupplier clock;
   private final Random random;
   private final NeighbourSummaries summaries;
+
   /** Walk searches started here and still running: id -> {results found, results wanted}. */
-  private final Map<String, int[]> activeWalks = new LinkedHashMap<>(16, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, int[]> eldest) {
-      return size() > MAX_ACTIVE_WALKS;
-    }
-  };
+  private final Map<String, int[]> activeWalks =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, int[]> eldest) {
+          return size() > MAX_ACTIVE_WALKS;
+        }
+      };
+
   private long processed;
   private long duplicates;
   private long forwarded;
@@ -94,15 +108,37 @@ public final class SearchService {
   private long neighbourTimeouts;
   private long checks;
 
-  public SearchService(String self, Function<String, List<FileHit>> localSearch, PeerTable peers,
-      SearchTransport transport, Settings settings, SeenQueries seen, LongSupplier clock,
+  public SearchService(
+      String self,
+      Function<String, List<FileHit>> localSearch,
+      PeerTable peers,
+      SearchTransport transport,
+      Settings settings,
+      SeenQueries seen,
+      LongSupplier clock,
       Random random) {
-    this(self, localSearch, peers, transport, settings, seen, clock, random, NeighbourSummaries.NONE);
+    this(
+        self,
+        localSearch,
+        peers,
+        transport,
+        settings,
+        seen,
+        clock,
+        random,
+        NeighbourSummaries.NONE);
   }
 
-  public SearchService(String self, Function<String, List<FileHit>> localSearch, PeerTable peers,
-      SearchTransport transport, Settings settings, SeenQueries seen, LongSupplier clock,
-      Random random, NeighbourSummaries summaries) {
+  public SearchService(
+      String self,
+      Function<String, List<FileHit>> localSearch,
+      PeerTable peers,
+      SearchTransport transport,
+      Settings settings,
+      SeenQueries seen,
+      LongSupplier clock,
+      Random random,
+      NeighbourSummaries summaries) {
     this.self = self;
     this.localSearch = localSearch;
     this.peers = peers;
@@ -115,7 +151,8 @@ public final class SearchService {
   }
 
   public Stats stats() {
-    return new Stats(processed, duplicates, forwarded, neighbourFailures, neighbourTimeouts, checks);
+    return new Stats(
+        processed, duplicates, forwarded, neighbourFailures, neighbourTimeouts, checks);
   }
 
   public int summariesKnown() {
@@ -130,9 +167,9 @@ public final class SearchService {
   }
 
   /**
-   * Like {@link #search(SearchQuery)}, and tells {@code progress} of each peer's result as soon
-   * as it arrives (this peer's first, then each neighbour's subtree, each peer at most once), so
-   * a client can render answers before the slowest neighbour is done.
+   * Like {@link #search(SearchQuery)}, and tells {@code progress} of each peer's result as soon as
+   * it arrives (this peer's first, then each neighbour's subtree, each peer at most once), so a
+   * client can render answers before the slowest neighbour is done.
    */
   public Future<SearchAnswer> search(SearchQuery q, Consumer<PeerResult> progress) {
     long start = clock.getAsLong();
@@ -146,19 +183,28 @@ public final class SearchService {
     } else {
       duplicates++;
       if (q.mode() == Mode.FLOOD) {
-        return Future.succeededFuture(new SearchAnswer(q.id(), q.text(), q.ttl(), 0, List.of(),
-            List.of(), false, 0, 0, true));
+        return Future.succeededFuture(
+            new SearchAnswer(
+                q.id(), q.text(), q.ttl(), 0, List.of(), List.of(), false, 0, 0, true));
       }
     }
     List<FileHit> mine = cap(localSearch.apply(q.text()));
     int fanout = Math.min(Math.max(q.fanout(), 0), settings.maxFanout());
-    Rules rules = new Rules(fanout, Math.max(1, q.walkers()), Math.max(1, q.wanted()), settings.checkEvery());
+    Rules rules =
+        new Rules(fanout, Math.max(1, q.walkers()), Math.max(1, q.wanted()), settings.checkEvery());
     List<String> neighbours = neighbours();
     boolean judgeable = q.text().length() >= 3;
-    Hop hop = new Hop(neighbours.size(), q.from() == null ? -1 : neighbours.indexOf(q.from()), atOrigin,
-        q.ttl(), q.hops(), !first, mine.size(),
-        i -> excluded(neighbours.get(i), q),
-        i -> judgeable && summaries.mayMatch(neighbours.get(i), q.text()));
+    Hop hop =
+        new Hop(
+            neighbours.size(),
+            q.from() == null ? -1 : neighbours.indexOf(q.from()),
+            atOrigin,
+            q.ttl(),
+            q.hops(),
+            !first,
+            mine.size(),
+            i -> excluded(neighbours.get(i), q),
+            i -> judgeable && summaries.mayMatch(neighbours.get(i), q.text()));
     // A walker passing again walks on but does not answer twice.
     PeerResult local = strategy.answers(hop) ? new PeerResult(self, mine, q.hops()) : null;
     Set<String> told = new HashSet<>();
@@ -171,31 +217,40 @@ public final class SearchService {
       targets.add(neighbours.get(i));
     }
     // A seed peer forwards without an origin: there is nobody to check with, so walk on.
-    Future<List<String>> go = !targets.isEmpty() && strategy.checksOrigin(hop, rules) && origin != null
-        && !origin.equals(self)
-        ? stillWanted(origin, q, start).map(yes -> yes ? targets : List.<String>of())
-        : Future.succeededFuture(targets);
+    Future<List<String>> go =
+        !targets.isEmpty()
+                && strategy.checksOrigin(hop, rules)
+                && origin != null
+                && !origin.equals(self)
+            ? stillWanted(origin, q, start).map(yes -> yes ? targets : List.<String>of())
+            : Future.succeededFuture(targets);
     if (atOrigin && q.mode() != Mode.FLOOD) {
       activeWalks.put(q.id(), new int[] {0, rules.wanted()});
     }
-    return go.compose(chosen -> {
-      List<Future<Outcome>> calls = new ArrayList<>(chosen.size());
-      for (String n : chosen) {
-        calls.add(ask(n, q, start, chosen).onSuccess(o -> {
-          tell(q, o, told, progress);
-          found(q, o);
-        }));
-      }
-      return Future.join(calls).transform(ignored -> {
-        activeWalks.remove(q.id());
-        return Future.succeededFuture(merge(q, fanout, local, calls, start, !first));
-      });
-    });
+    return go.compose(
+        chosen -> {
+          List<Future<Outcome>> calls = new ArrayList<>(chosen.size());
+          for (String n : chosen) {
+            calls.add(
+                ask(n, q, start, chosen)
+                    .onSuccess(
+                        o -> {
+                          tell(q, o, told, progress);
+                          found(q, o);
+                        }));
+          }
+          return Future.join(calls)
+              .transform(
+                  ignored -> {
+                    activeWalks.remove(q.id());
+                    return Future.succeededFuture(merge(q, fanout, local, calls, start, !first));
+                  });
+        });
   }
 
   /**
-   * Answers a walker's check: go on while this origin's walk search runs and has fewer results
-   * than wanted. An unknown id (finished, or never ours) says stop.
+   * Answers a walker's check: go on while this origin's walk search runs and has fewer results than
+   * wanted. An unknown id (finished, or never ours) says stop.
    */
   public boolean stillWanted(String id) {
     int[] progress = activeWalks.get(id);
@@ -211,7 +266,9 @@ public final class SearchService {
     }
   }
 
-  /** A check that fails (a seed origin, a slow one) lets the walker go on: never lose results to it. */
+  /**
+   * A check that fails (a seed origin, a slow one) lets the walker go on: never lose results to it.
+   */
   private Future<Boolean> stillWanted(String origin, SearchQuery q, long start) {
     long remaining = q.budgetMillis() - (clock.getAsLong() - start);
     long timeout = Math.min(settings.friendTimeoutMillis(), remaining / 2);
@@ -219,7 +276,8 @@ public final class SearchService {
       return Future.succeededFuture(true);
     }
     checks++;
-    return transport.stillWanted(origin, q.id(), timeout)
+    return transport
+        .stillWanted(origin, q.id(), timeout)
         .timeout(timeout, TimeUnit.MILLISECONDS)
         .otherwise(true);
   }
@@ -246,30 +304,35 @@ public final class SearchService {
     // A walker's call lasts as long as the rest of its walk, so only the budget bounds it.
     long timeout = flood ? Math.min(settings.friendTimeoutMillis(), remaining) : remaining;
     if (timeout < MIN_CALL_MILLIS) {
-      return Future.succeededFuture(new Outcome(neighbour, null, "timeout: no time left in the search budget"));
+      return Future.succeededFuture(
+          new Outcome(neighbour, null, "timeout: no time left in the search budget"));
     }
     // The neighbour must answer before our call to it times out, so it gets a slightly smaller
     // budget; the margin grows with the budget and covers one network round trip. Walks nest
     // dozens of calls deep, so theirs is smaller.
-    long margin = flood ? Math.max(5, Math.min(100, timeout / 10)) : Math.max(5, Math.min(25, timeout / 20));
+    long margin =
+        flood ? Math.max(5, Math.min(100, timeout / 10)) : Math.max(5, Math.min(25, timeout / 20));
     forwarded++;
     List<String> siblings = new ArrayList<>(targets);
     siblings.remove(neighbour);
-    return transport.forward(neighbour, q.forwarded(self, timeout - margin, siblings), timeout)
+    return transport
+        .forward(neighbour, q.forwarded(self, timeout - margin, siblings), timeout)
         .timeout(timeout, TimeUnit.MILLISECONDS)
-        .map(answer -> {
-          peers.markSuccess(neighbour, -1, clock.getAsLong());
-          return new Outcome(neighbour, answer, null);
-        })
-        .otherwise(err -> {
-          neighbourFailures++;
-          String reason = reason(err);
-          if (reason.startsWith("timeout")) {
-            neighbourTimeouts++;
-          }
-          peers.markFailure(neighbour, clock.getAsLong());
-          return new Outcome(neighbour, null, reason);
-        });
+        .map(
+            answer -> {
+              peers.markSuccess(neighbour, -1, clock.getAsLong());
+              return new Outcome(neighbour, answer, null);
+            })
+        .otherwise(
+            err -> {
+              neighbourFailures++;
+              String reason = reason(err);
+              if (reason.startsWith("timeout")) {
+                neighbourTimeouts++;
+              }
+              peers.markFailure(neighbour, clock.getAsLong());
+              return new Outcome(neighbour, null, reason);
+            });
   }
 
   private void tell(SearchQuery q, Outcome o, Set<String> told, Consumer<PeerResult> progress) {
@@ -299,8 +362,13 @@ public final class SearchService {
     return "error: " + err.getClass().getSimpleName();
   }
 
-  private SearchAnswer merge(SearchQuery q, int fanout, PeerResult local, List<Future<Outcome>> calls,
-      long start, boolean duplicate) {
+  private SearchAnswer merge(
+      SearchQuery q,
+      int fanout,
+      PeerResult local,
+      List<Future<Outcome>> calls,
+      long start,
+      boolean duplicate) {
     Map<String, PeerResult> byPeer = new LinkedHashMap<>();
     if (local != null) {
       byPeer.put(self, local);
@@ -334,8 +402,17 @@ public final class SearchService {
       unreachable = unreachable.subList(0, settings.maxPeersPerAnswer());
     }
     List<PeerResult> results = new ArrayList<>(byPeer.values());
-    return new SearchAnswer(q.id(), q.text(), q.ttl(), fanout, results, unreachable, partial,
-        results.size(), clock.getAsLong() - start, duplicate);
+    return new SearchAnswer(
+        q.id(),
+        q.text(),
+        q.ttl(),
+        fanout,
+        results,
+        unreachable,
+        partial,
+        results.size(),
+        clock.getAsLong() - start,
+        duplicate);
   }
 
   private static String normalise(String peer) {
@@ -344,7 +421,8 @@ public final class SearchService {
   }
 
   private List<FileHit> cap(List<FileHit> files) {
-    return files.size() <= settings.maxFilesPerPeer() ? files
+    return files.size() <= settings.maxFilesPerPeer()
+        ? files
         : files.subList(0, (int) settings.maxFilesPerPeer());
   }
 }

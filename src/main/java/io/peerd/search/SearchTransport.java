@@ -6,24 +6,25 @@ import io.vertx.core.Future;
 public interface SearchTransport {
 
   /**
-   * @param timeoutMillis the whole call, connect to last byte; the future fails with a
-   *     {@link PeerCallException} when it passes, when the peer refuses, or answers nonsense
+   * @param timeoutMillis the whole call, connect to last byte; the future fails with a {@link
+   *     PeerCallException} when it passes, when the peer refuses, or answers nonsense
    */
   Future<SearchAnswer> forward(String peerUrl, SearchQuery query, long timeoutMillis);
 
   /**
-   * A walker's check with the origin of its search: true while the origin still wants results.
-   * The default (a transport that cannot ask) says go on, which costs messages, never results.
+   * A walker's check with the origin of its search: true while the origin still wants results. The
+   * default (a transport that cannot ask) says go on, which costs messages, never results.
    */
   default Future<Boolean> stillWanted(String originUrl, String id, long timeoutMillis) {
     return Future.succeededFuture(true);
   }
 
   /**
-   * A neighbour's name summary, unless its index generation is still {@code knownGeneration}.
-   * The default fails: without summaries, summary routing walks.
+   * A neighbour's name summary, unless its index generation is still {@code knownGeneration}. The
+   * default fails: without summaries, summary routing walks.
    */
   default Future<RemoteSummary> summary(String peerUrl, long knownGeneration, long timeoutMillis) {
-    return Future.failedFuture(new PeerCallException("unsupported", "no summaries over this transport"));
+    return Future.failedFuture(
+        new PeerCallException("unsupported", "no summaries over this transport"));
   }
 }

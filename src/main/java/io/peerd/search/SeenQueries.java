@@ -3,13 +3,13 @@ package io.peerd.search;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Query ids this peer has processed, bounded by count and by age, so that flooding loops die
- * and memory stays flat under any load. Keys include the origin: replaying someone else's id
- * from another origin cannot suppress their search.
+ * Query ids this peer has processed, bounded by count and by age, so that flooding loops die and
+ * memory stays flat under any load. Keys include the origin: replaying someone else's id from
+ * another origin cannot suppress their search.
  *
- * <p>Compact by design, since the default bound is 100,000 ids on a peer with a 48 MiB heap: a
- * key is a 64-bit hash of (origin, id) (a false "seen" needs a collision among the live ids, about
- * one in 10^9 at full size), kept in a ring of arrival order and an open-addressing hash table of
+ * <p>Compact by design, since the default bound is 100,000 ids on a peer with a 48 MiB heap: a key
+ * is a 64-bit hash of (origin, id) (a false "seen" needs a collision among the live ids, about one
+ * in 10^9 at full size), kept in a ring of arrival order and an open-addressing hash table of
  * longs: about 40 bytes per id, no object per id.
  */
 public final class SeenQueries {
@@ -18,13 +18,17 @@ public final class SeenQueries {
 
   private final int capacity;
   private final long maxAgeMillis;
+
   /** Arrival order: the oldest live entry is at head. */
   private final long[] ringKeys;
+
   private final long[] ringTimes;
   private int head;
   private int size;
+
   /** Linear-probing set of the live keys; length a power of two, at most half full. */
   private final long[] table;
+
   private final int mask;
 
   public SeenQueries(int maxEntries, long maxAgeMillis) {
@@ -37,7 +41,9 @@ public final class SeenQueries {
     this.mask = slots - 1;
   }
 
-  /** @return true the first time (origin, id) is offered within the age window */
+  /**
+   * @return true the first time (origin, id) is offered within the age window
+   */
   public boolean firstTime(String origin, String id, long now) {
     expire(now);
     long key = key(origin, id);

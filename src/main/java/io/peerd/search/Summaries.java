@@ -11,8 +11,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The name summaries of this peer's neighbours, fetched when a neighbour is first healthy and
- * re-checked every refresh interval with the generation we hold, so an unchanged neighbour costs
- * a few bytes. Only peers in the table are kept, so the map is bounded by the table.
+ * re-checked every refresh interval with the generation we hold, so an unchanged neighbour costs a
+ * few bytes. Only peers in the table are kept, so the map is bounded by the table.
  *
  * <p>A summary is as fresh as the last round: a file added since is invisible to summary routing
  * for up to one interval (the query still walks, and flooding still finds it).
@@ -26,6 +26,7 @@ public final class Summaries implements SearchService.NeighbourSummaries {
 
   /** Largest neighbour summary kept (64 KiB); a larger one is treated as none. */
   static final int MAX_REMOTE_BITS = 1 << 19;
+
   /** All neighbours' summaries together stay under this; past it, new ones are not kept. */
   static final long MAX_TOTAL_BYTES = 4L << 20;
 
@@ -36,7 +37,8 @@ public final class Summaries implements SearchService.NeighbourSummaries {
   private final Map<String, Entry> known = new HashMap<>();
   private boolean running;
 
-  public Summaries(SearchTransport transport, long refreshMillis, long timeoutMillis, LongSupplier clock) {
+  public Summaries(
+      SearchTransport transport, long refreshMillis, long timeoutMillis, LongSupplier clock) {
     this.transport = transport;
     this.refreshMillis = refreshMillis;
     this.timeoutMillis = timeoutMillis;
@@ -79,39 +81,49 @@ public final class Summaries implements SearchService.NeighbourSummaries {
         calls.add(refresh(url, e));
       }
     }
-    return Future.join(calls).transform(ignored -> {
-      running = false;
-      int ok = 0;
-      for (Future<Boolean> f : calls) {
-        ok += Boolean.TRUE.equals(f.result()) ? 1 : 0;
-      }
-      return Future.succeededFuture(ok);
-    });
+    return Future.join(calls)
+        .transform(
+            ignored -> {
+              running = false;
+              int ok = 0;
+              for (Future<Boolean> f : calls) {
+                ok += Boolean.TRUE.equals(f.result()) ? 1 : 0;
+              }
+              return Future.succeededFuture(ok);
+            });
   }
 
   private Future<Boolean> refresh(String url, Entry old) {
     long generation = old == null || old.summary() == null ? -1 : old.generation();
-    return transport.summary(url, generation, timeoutMillis)
-        .map(r -> {
-          if (r.summary() == null) {
-            known.put(url, new Entry(old.generation(), old.summary(), clock.getAsLong()));
-            return true;
-          }
-          long others = totalBytes() - bytes(old);
-          if (r.summary().bits() > MAX_REMOTE_BITS || others + r.summary().bits() / 8 > MAX_TOTAL_BYTES) {
-            // Too big to hold: routing treats this neighbour as one without a summary (walks to it).
-            known.put(url, new Entry(-1, null, clock.getAsLong()));
-            return false;
-          }
-          known.put(url, new Entry(r.generation(), r.summary(), clock.getAsLong()));
-          return true;
-        })
-        .otherwise(err -> {
-          // Keep what we had (a blip should not turn routing blind); try again next interval.
-          known.put(url, old == null ? new Entry(-1, null, clock.getAsLong())
-              : new Entry(old.generation(), old.summary(), clock.getAsLong()));
-          return false;
-        });
+    return transport
+        .summary(url, generation, timeoutMillis)
+        .map(
+            r -> {
+              if (r.summary() == null) {
+                known.put(url, new Entry(old.generation(), old.summary(), clock.getAsLong()));
+                return true;
+              }
+              long others = totalBytes() - bytes(old);
+              if (r.summary().bits() > MAX_REMOTE_BITS
+                  || others + r.summary().bits() / 8 > MAX_TOTAL_BYTES) {
+                // Too big to hold: routing treats this neighbour as one without a summary (walks to
+                // it).
+                known.put(url, new Entry(-1, null, clock.getAsLong()));
+                return false;
+              }
+              known.put(url, new Entry(r.generation(), r.summary(), clock.getAsLong()));
+              return true;
+            })
+        .otherwise(
+            err -> {
+              // Keep what we had (a blip should not turn routing blind); try again next interval.
+              known.put(
+                  url,
+                  old == null
+                      ? new Entry(-1, null, clock.getAsLong())
+                      : new Entry(old.generation(), old.summary(), clock.getAsLong()));
+              return false;
+            });
   }
 
   private long totalBytes() {

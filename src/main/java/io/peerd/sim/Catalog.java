@@ -28,8 +28,13 @@ public record Catalog(String[] names, double[] cdf, int[] copies, int[][] holdin
    * @param ratio mean share of peers holding an object (Lv et al. use about 1%)
    * @param zipf exponent of query popularity: object i is asked with weight 1/(i+1)^zipf
    */
-  public static Catalog place(int nodes, int objects, Replication replication, double ratio,
-      double zipf, SplittableRandom random) {
+  public static Catalog place(
+      int nodes,
+      int objects,
+      Replication replication,
+      double ratio,
+      double zipf,
+      SplittableRandom random) {
     double[] q = new double[objects];
     double sum = 0;
     for (int i = 0; i < objects; i++) {
@@ -45,11 +50,12 @@ public record Catalog(String[] names, double[] cdf, int[] copies, int[][] holdin
     double[] weight = new double[objects];
     double wsum = 0;
     for (int i = 0; i < objects; i++) {
-      weight[i] = switch (replication) {
-        case UNIFORM -> 1;
-        case PROPORTIONAL -> q[i];
-        case SQRT -> Math.sqrt(q[i]);
-      };
+      weight[i] =
+          switch (replication) {
+            case UNIFORM -> 1;
+            case PROPORTIONAL -> q[i];
+            case SQRT -> Math.sqrt(q[i]);
+          };
       wsum += weight[i];
     }
     double total = ratio * nodes * objects;

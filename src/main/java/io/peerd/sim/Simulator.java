@@ -13,12 +13,12 @@ import java.util.SplittableRandom;
 import java.util.function.IntPredicate;
 
 /**
- * Runs queries over a {@link Graph} in discrete-event time. Each message takes its link's
- * latency; every peer a message reaches decides where it goes next with the daemon's own
- * {@link Strategy}, with the same inputs the daemon gives it (sender, origin and siblings
- * excluded, duplicate flag, local matches, neighbour summaries). Answers travel back along the
- * path they came, as the daemon's nested calls do, and a walker's check with the origin costs a
- * round trip and sees only the answers that reached the origin by then.
+ * Runs queries over a {@link Graph} in discrete-event time. Each message takes its link's latency;
+ * every peer a message reaches decides where it goes next with the daemon's own {@link Strategy},
+ * with the same inputs the daemon gives it (sender, origin and siblings excluded, duplicate flag,
+ * local matches, neighbour summaries). Answers travel back along the path they came, as the
+ * daemon's nested calls do, and a walker's check with the origin costs a round trip and sees only
+ * the answers that reached the origin by then.
  */
 public final class Simulator {
 
@@ -26,16 +26,35 @@ public final class Simulator {
    * @param ttl hops a query may travel
    * @param minLatencyMs fastest link; each link's latency is fixed, uniform in [min, max]
    */
-  public record Settings(Mode mode, int ttl, Rules rules, int queries, long seed,
-      int minLatencyMs, int maxLatencyMs) {}
+  public record Settings(
+      Mode mode,
+      int ttl,
+      Rules rules,
+      int queries,
+      long seed,
+      int minLatencyMs,
+      int maxLatencyMs) {}
 
   /** One strategy's figures over all queries; per-query means unless named otherwise. */
-  public record Result(Mode mode, int nodes, int ttl, int queries, double success, double messages,
-      double visited, double duplicates, double checks, int hopsP50, int hopsP99,
-      double latencyP50Ms, double latencyP99Ms, double busiestPerQuery) {}
+  public record Result(
+      Mode mode,
+      int nodes,
+      int ttl,
+      int queries,
+      double success,
+      double messages,
+      double visited,
+      double duplicates,
+      double checks,
+      int hopsP50,
+      int hopsP99,
+      double latencyP50Ms,
+      double latencyP99Ms,
+      double busiestPerQuery) {}
 
-  private record Msg(long time, long seq, int node, int from, int ttl, int hops, long pathMicros,
-      int[] siblings) implements Comparable<Msg> {
+  private record Msg(
+      long time, long seq, int node, int from, int ttl, int hops, long pathMicros, int[] siblings)
+      implements Comparable<Msg> {
     @Override
     public int compareTo(Msg o) {
       int c = Long.compare(time, o.time);
@@ -95,8 +114,11 @@ public final class Simulator {
       int firstHops = -1;
 
       final int o = origin;
-      int[] start = strategy.next(new Hop(adj[o].length, -1, true, s.ttl(), 0, false, 0,
-          j -> false, mayMatch(o, text)), s.rules(), routing);
+      int[] start =
+          strategy.next(
+              new Hop(adj[o].length, -1, true, s.ttl(), 0, false, 0, j -> false, mayMatch(o, text)),
+              s.rules(),
+              routing);
       int[] startNodes = nodes(adj[o], start);
       for (int w : startNodes) {
         long lat = latency(o, w, s);
@@ -117,8 +139,17 @@ public final class Simulator {
         int hits = catalog.holds(v, object) ? 1 : 0;
         int[] nbrs = adj[v];
         IntPredicate excluded = j -> nbrs[j] == o || contains(m.siblings(), nbrs[j]);
-        Hop hop = new Hop(nbrs.length, indexOf(nbrs, m.from()), false, m.ttl(), m.hops(), duplicate,
-            hits, excluded, mayMatch(v, text));
+        Hop hop =
+            new Hop(
+                nbrs.length,
+                indexOf(nbrs, m.from()),
+                false,
+                m.ttl(),
+                m.hops(),
+                duplicate,
+                hits,
+                excluded,
+                mayMatch(v, text));
         if (hits > 0 && strategy.answers(hop)) {
           long arrival = m.time() + m.pathMicros();
           if (arrival < first) {
@@ -144,8 +175,16 @@ public final class Simulator {
         for (int w : targets) {
           long lat = latency(v, w, s);
           messages++;
-          queue.add(new Msg(m.time() + delay + lat, seq++, w, v, m.ttl() - 1, m.hops() + 1,
-              m.pathMicros() + lat, targets));
+          queue.add(
+              new Msg(
+                  m.time() + delay + lat,
+                  seq++,
+                  w,
+                  v,
+                  m.ttl() - 1,
+                  m.hops() + 1,
+                  m.pathMicros() + lat,
+                  targets));
         }
       }
       if (first != Long.MAX_VALUE) {
@@ -161,9 +200,20 @@ public final class Simulator {
     double qn = s.queries();
     hopsToFirst.sort(null);
     microsToFirst.sort(null);
-    return new Result(s.mode(), n, s.ttl(), s.queries(), found / qn, messages / qn, visited / qn,
-        duplicates / qn, checks / qn, (int) percentile(hopsToFirst, 50), (int) percentile(hopsToFirst, 99),
-        percentile(microsToFirst, 50) / 1000.0, percentile(microsToFirst, 99) / 1000.0,
+    return new Result(
+        s.mode(),
+        n,
+        s.ttl(),
+        s.queries(),
+        found / qn,
+        messages / qn,
+        visited / qn,
+        duplicates / qn,
+        checks / qn,
+        (int) percentile(hopsToFirst, 50),
+        (int) percentile(hopsToFirst, 99),
+        percentile(microsToFirst, 50) / 1000.0,
+        percentile(microsToFirst, 99) / 1000.0,
         busiest / qn);
   }
 

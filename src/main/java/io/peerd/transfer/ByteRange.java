@@ -16,8 +16,8 @@ public record ByteRange(long start, long length) {
   }
 
   /**
-   * @return the range to send; null when the header is absent, malformed or asks for several
-   *     ranges (RFC 9110 lets a server ignore those and send the whole file); {@link #UNSATISFIABLE}
+   * @return the range to send; null when the header is absent, malformed or asks for several ranges
+   *     (RFC 9110 lets a server ignore those and send the whole file); {@link #UNSATISFIABLE}
    */
   public static ByteRange parse(String header, long size) {
     if (header == null) {

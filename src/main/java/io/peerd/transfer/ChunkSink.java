@@ -6,7 +6,9 @@ import io.vertx.core.Handler;
 /** Where chunks go: the smallest part of a WriteStream that streaming with backpressure needs. */
 public interface ChunkSink {
 
-  /** @return completes when the chunk has gone to the network (or failed to) */
+  /**
+   * @return completes when the chunk has gone to the network (or failed to)
+   */
   Future<Void> write(Chunk chunk);
 
   /** True when the receiver is behind: stop reading until {@link #drainHandler} fires. */

@@ -3,7 +3,6 @@ package io.peerd.transfer;
 import io.peerd.index.Sha256;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,9 +38,15 @@ public final class FileDownload {
    */
   public Future<Result> run(Source s, Path out, Progress progress, long stopAfter) {
     Path part = out.resolveSibling(out.getFileName() + ".part");
-    return vertx.executeBlocking(() -> resumeFrom(part, s.size()), false)
-        .compose(offset -> fetch(s, part, offset, progress, stopAfter)
-            .compose(fetched -> vertx.executeBlocking(() -> verifyAndPlace(s, part, out, offset, fetched), false)));
+    return vertx
+        .executeBlocking(() -> resumeFrom(part, s.size()), false)
+        .compose(
+            offset ->
+                fetch(s, part, offset, progress, stopAfter)
+                    .compose(
+                        fetched ->
+                            vertx.executeBlocking(
+                                () -> verifyAndPlace(s, part, out, offset, fetched), false)));
   }
 
   /** What the part already holds; a part longer than the file is from something else: dropped. */
@@ -59,32 +64,49 @@ public final class FileDownload {
     if (s.size() >= 0 && offset >= s.size()) {
       return Future.succeededFuture(0L);
     }
-    return vertx.fileSystem().open(part.toString(), new OpenOptions().setWrite(true).setCreate(true).setAppend(true))
-        .compose(file -> {
-          Received into = new Received(file, progress::moved, stopAfter);
-          Future<Long> moved = net.download(s.grpc(), s.name(), offset, into)
-              .recover(err -> isUnsupported(err) && offset == 0
-                  ? net.dummyDownload(s.grpc(), s.name(), into)
-                  : Future.failedFuture(err));
-          // Always closed (flushed), whether the transfer ended well or not.
-          return moved.eventually(file::close);
-        });
+    return vertx
+        .fileSystem()
+        .open(part.toString(), new OpenOptions().setWrite(true).setCreate(true).setAppend(true))
+        .compose(
+            file -> {
+              Received into = new Received(file, progress::moved, stopAfter);
+              Future<Long> moved =
+                  net.download(s.grpc(), s.name(), offset, into)
+                      .recover(
+                          err ->
+                              isUnsupported(err) && offset == 0
+                                  ? net.dummyDownload(s.grpc(), s.name(), into)
+                                  : Future.failedFuture(err));
+              // Always closed (flushed), whether the transfer ended well or not.
+              return moved.eventually(file::close);
+            });
   }
 
   private static boolean isUnsupported(Throwable err) {
     return err instanceof TransferFailure f && f.reason() == TransferFailure.Reason.UNSUPPORTED;
   }
 
-  private static Result verifyAndPlace(Source s, Path part, Path out, long offset, long fetched) throws Exception {
+  private static Result verifyAndPlace(Source s, Path part, Path out, long offset, long fetched)
+      throws Exception {
     String sha = Sha256.of(part);
     String expected = s.sha256() == null ? "" : s.sha256().toLowerCase(Locale.ROOT);
     // A seed peer advertises the first 16 characters only.
-    boolean matches = expected.length() == 64 ? sha.equals(expected) : expected.length() >= 16 && sha.startsWith(expected);
+    boolean matches =
+        expected.length() == 64
+            ? sha.equals(expected)
+            : expected.length() >= 16 && sha.startsWith(expected);
     if (!matches) {
       Files.deleteIfExists(part);
-      throw new TransferFailure(TransferFailure.Reason.CORRUPT, "DATA_LOSS", "checksum mismatch for " + s.name()
-          + ": got " + sha + ", expected " + (expected.isEmpty() ? "(none advertised)" : expected)
-          + "; the partial file was deleted");
+      throw new TransferFailure(
+          TransferFailure.Reason.CORRUPT,
+          "DATA_LOSS",
+          "checksum mismatch for "
+              + s.name()
+              + ": got "
+              + sha
+              + ", expected "
+              + (expected.isEmpty() ? "(none advertised)" : expected)
+              + "; the partial file was deleted");
     }
     Files.move(part, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return new Result(out, Files.size(out), offset, fetched, sha);

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 
 /**
  * Streams a range of a file into a {@link ChunkSink} through the async file system. Reads pause
- * while the sink's queue is full or {@link #MAX_IN_FLIGHT} bytes have not left yet, so memory
- * stays at a few read blocks whatever the file size and the receiver's window.
+ * while the sink's queue is full or {@link #MAX_IN_FLIGHT} bytes have not left yet, so memory stays
+ * at a few read blocks whatever the file size and the receiver's window.
  */
 public final class FileStreamer {
 
@@ -37,15 +37,23 @@ public final class FileStreamer {
    * @param length bytes to send from offset; a negative value means "to the end of the file"
    * @return the running transfer; its {@link #result()} completes when the range is sent
    */
-  public static Future<FileStreamer> start(Vertx vertx, Path path, long offset, long length,
-      int chunkSize, ChunkSink sink, long stallTimeoutMillis) {
-    return vertx.fileSystem()
+  public static Future<FileStreamer> start(
+      Vertx vertx,
+      Path path,
+      long offset,
+      long length,
+      int chunkSize,
+      ChunkSink sink,
+      long stallTimeoutMillis) {
+    return vertx
+        .fileSystem()
         .open(path.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-        .map(file -> {
-          FileStreamer s = new FileStreamer(vertx, file, offset, stallTimeoutMillis);
-          s.run(length, chunkSize, sink);
-          return s;
-        });
+        .map(
+            file -> {
+              FileStreamer s = new FileStreamer(vertx, file, offset, stallTimeoutMillis);
+              s.run(length, chunkSize, sink);
+              return s;
+            });
   }
 
   /** The receiver took nothing for the stall timeout: the transfer was given up. */
@@ -56,8 +64,8 @@ public final class FileStreamer {
   }
 
   /**
-   * Disk reads are this big, then cut into chunks: every async read is a hop to a file thread
-   * and back, and one hop per 64 KiB chunk caps a stream at a few hundred MiB/s.
+   * Disk reads are this big, then cut into chunks: every async read is a hop to a file thread and
+   * back, and one hop per 64 KiB chunk caps a stream at a few hundred MiB/s.
    */
   static final int READ_SIZE = 1 << 20;
 
@@ -77,32 +85,42 @@ public final class FileStreamer {
     file.exceptionHandler(err -> finish(err));
     file.endHandler(v -> finish(null));
     sink.drainHandler(v -> maybeResume(sink));
-    file.handler(buf -> {
-      for (int from = 0; from < buf.length(); from += chunkSize) {
-        Buffer piece = buf.slice(from, Math.min(buf.length(), from + chunkSize));
-        int size = piece.length();
-        inFlight += size;
-        sink.write(new Chunk(piece, ++seq, position)).onComplete(ar -> {
-          inFlight -= size;
-          maybeResume(sink);
+    file.handler(
+        buf -> {
+          for (int from = 0; from < buf.length(); from += chunkSize) {
+            Buffer piece = buf.slice(from, Math.min(buf.length(), from + chunkSize));
+            int size = piece.length();
+            inFlight += size;
+            sink.write(new Chunk(piece, ++seq, position))
+                .onComplete(
+                    ar -> {
+                      inFlight -= size;
+                      maybeResume(sink);
+                    });
+            position += size;
+          }
+          if (!paused && (sink.writeQueueFull() || inFlight >= MAX_IN_FLIGHT)) {
+            paused = true;
+            file.pause();
+            // A receiver that stops reading must not hold the file and the stream forever.
+            stallTimer =
+                vertx.setTimer(
+                    stallTimeoutMillis, t -> done.tryFail(new Stalled(stallTimeoutMillis)));
+          }
         });
-        position += size;
-      }
-      if (!paused && (sink.writeQueueFull() || inFlight >= MAX_IN_FLIGHT)) {
-        paused = true;
-        file.pause();
-        // A receiver that stops reading must not hold the file and the stream forever.
-        stallTimer = vertx.setTimer(stallTimeoutMillis, t -> done.tryFail(new Stalled(stallTimeoutMillis)));
-      }
-    });
-    done.future().onComplete(ar -> {
-      vertx.cancelTimer(stallTimer);
-      file.close();
-    });
+    done.future()
+        .onComplete(
+            ar -> {
+              vertx.cancelTimer(stallTimer);
+              file.close();
+            });
   }
 
   private void maybeResume(ChunkSink sink) {
-    if (paused && !done.future().isComplete() && !sink.writeQueueFull() && inFlight <= MAX_IN_FLIGHT / 2) {
+    if (paused
+        && !done.future().isComplete()
+        && !sink.writeQueueFull()
+        && inFlight <= MAX_IN_FLIGHT / 2) {
       paused = false;
       vertx.cancelTimer(stallTimer);
       file.resume();

@@ -7,9 +7,9 @@ import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * The network seam of moving file bytes between peers: what the download and upload engines
- * ({@link FileDownload}, {@link FileUpload}) need from the wire, and nothing of it. The gRPC
- * implementation is {@code rpc.TransferClient}; a test can put a fake peer here.
+ * The network seam of moving file bytes between peers: what the download and upload engines ({@link
+ * FileDownload}, {@link FileUpload}) need from the wire, and nothing of it. The gRPC implementation
+ * is {@code rpc.TransferClient}; a test can put a fake peer here.
  *
  * <p>Every call fails with a {@link TransferFailure}. A received byte goes to {@code into} with
  * backpressure: when {@code into} is full the stream from the peer pauses; when a write to it
@@ -32,7 +32,8 @@ public interface FileTransfers {
    *
    * @param token the peer's api_token, or null
    */
-  Future<UploadReceipt> upload(SocketAddress peer, Upload.Request request, ReadStream<Buffer> data, String token);
+  Future<UploadReceipt> upload(
+      SocketAddress peer, Upload.Request request, ReadStream<Buffer> data, String token);
 
   /** The seed's {@code DummyUpload}: {@code bytes} zero bytes, counted by the peer. */
   Future<DummyUploadReceipt> dummyUpload(SocketAddress peer, long bytes);

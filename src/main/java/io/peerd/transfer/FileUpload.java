@@ -12,9 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Uploads a local file to a peer: its size and SHA-256 are announced first (the peer refuses
- * before any data when it cannot take it, and verifies both before it shares the file), then the
- * file streams with backpressure. The hash is computed off the event loop.
+ * Uploads a local file to a peer: its size and SHA-256 are announced first (the peer refuses before
+ * any data when it cannot take it, and verifies both before it shares the file), then the file
+ * streams with backpressure. The hash is computed off the event loop.
  */
 public final class FileUpload {
 
@@ -34,16 +34,28 @@ public final class FileUpload {
     this.net = net;
   }
 
-  /** @param progress told of every piece of the file as it is read for sending */
+  /**
+   * @param progress told of every piece of the file as it is read for sending
+   */
   public Future<UploadReceipt> run(SocketAddress peer, Request r, Progress progress) {
-    return vertx.executeBlocking(() -> new Upload.Request(r.name(), Files.size(r.file()), Sha256.of(r.file()),
-            r.overwrite()), false)
-        .compose(announced -> vertx.fileSystem().open(r.file().toString(), new OpenOptions().setRead(true))
-            .compose(in -> {
-              in.setReadBufferSize(64 * 1024);
-              progress.start(0);
-              return net.upload(peer, announced, counted(in, progress), r.token()).eventually(in::close);
-            }));
+    return vertx
+        .executeBlocking(
+            () ->
+                new Upload.Request(
+                    r.name(), Files.size(r.file()), Sha256.of(r.file()), r.overwrite()),
+            false)
+        .compose(
+            announced ->
+                vertx
+                    .fileSystem()
+                    .open(r.file().toString(), new OpenOptions().setRead(true))
+                    .compose(
+                        in -> {
+                          in.setReadBufferSize(64 * 1024);
+                          progress.start(0);
+                          return net.upload(peer, announced, counted(in, progress), r.token())
+                              .eventually(in::close);
+                        }));
   }
 
   /** The same stream, telling {@code progress} of each piece on its way. */
@@ -57,10 +69,13 @@ public final class FileUpload {
 
       @Override
       public ReadStream<Buffer> handler(Handler<Buffer> handler) {
-        in.handler(handler == null ? null : buf -> {
-          progress.moved(buf.length());
-          handler.handle(buf);
-        });
+        in.handler(
+            handler == null
+                ? null
+                : buf -> {
+                  progress.moved(buf.length());
+                  handler.handle(buf);
+                });
         return this;
       }
 

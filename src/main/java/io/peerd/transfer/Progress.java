@@ -6,13 +6,14 @@ package io.peerd.transfer;
  */
 public interface Progress {
 
-  Progress NONE = new Progress() {
-    @Override
-    public void start(long from) {}
+  Progress NONE =
+      new Progress() {
+        @Override
+        public void start(long from) {}
 
-    @Override
-    public void moved(long bytes) {}
-  };
+        @Override
+        public void moved(long bytes) {}
+      };
 
   void start(long from);
 

@@ -4,9 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Token buckets keyed by client address: {@code perMinute} tokens, refilled continuously, burst
- * of one minute's worth. The table of buckets is bounded (least recently used dropped), so a
- * flood of addresses cannot grow it. Single-threaded: used on the owning event loop.
+ * Token buckets keyed by client address: {@code perMinute} tokens, refilled continuously, burst of
+ * one minute's worth. The table of buckets is bounded (least recently used dropped), so a flood of
+ * addresses cannot grow it. Single-threaded: used on the owning event loop.
  */
 public final class RateLimiter {
 
@@ -19,22 +19,27 @@ public final class RateLimiter {
   public RateLimiter(int perMinute, int maxKeys) {
     this.perMinute = perMinute;
     this.maxKeys = maxKeys;
-    this.buckets = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
-        return size() > RateLimiter.this.maxKeys;
-      }
-    };
+    this.buckets =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
+            return size() > RateLimiter.this.maxKeys;
+          }
+        };
   }
 
-  /** @return 0 when the call may proceed (a token is taken), else milliseconds until one is free */
+  /**
+   * @return 0 when the call may proceed (a token is taken), else milliseconds until one is free
+   */
   public long acquire(String key, long now) {
     if (perMinute <= 0) {
       return 0;
     }
     Bucket b = buckets.get(key);
-    double tokens = b == null ? perMinute
-        : Math.min(perMinute, b.tokens() + (now - b.updatedMillis()) * perMinute / 60_000.0);
+    double tokens =
+        b == null
+            ? perMinute
+            : Math.min(perMinute, b.tokens() + (now - b.updatedMillis()) * perMinute / 60_000.0);
     if (tokens >= 1) {
       buckets.put(key, new Bucket(tokens - 1, now));
       return 0;

@@ -8,8 +8,8 @@ import java.util.function.LongConsumer;
 
 /**
  * Where received bytes go, counted on their way: into a file (or nowhere, to measure the wire
- * alone), telling a progress listener of each piece, and optionally cut after a number of bytes
- * the way a dropped connection cuts them (tests of resumption use that).
+ * alone), telling a progress listener of each piece, and optionally cut after a number of bytes the
+ * way a dropped connection cuts them (tests of resumption use that).
  */
 public final class Received implements WriteStream<Buffer> {
 
@@ -31,7 +31,7 @@ public final class Received implements WriteStream<Buffer> {
 
   /** Counts and drops everything. */
   public static Received discard() {
-    return new Received(null, n -> { }, -1);
+    return new Received(null, n -> {}, -1);
   }
 
   public long bytes() {
@@ -50,8 +50,11 @@ public final class Received implements WriteStream<Buffer> {
     progress.accept(data.length());
     Future<Void> written = target == null ? Future.succeededFuture() : target.write(data);
     if (stopAfter >= 0 && bytes >= stopAfter) {
-      return Future.failedFuture(new TransferFailure(TransferFailure.Reason.UNREACHABLE, "CANCELLED",
-          "stopped after " + bytes + " bytes"));
+      return Future.failedFuture(
+          new TransferFailure(
+              TransferFailure.Reason.UNREACHABLE,
+              "CANCELLED",
+              "stopped after " + bytes + " bytes"));
     }
     return written;
   }

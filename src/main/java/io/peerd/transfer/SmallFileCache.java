@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Contents of small shared files, keyed by SHA-256 (so a changed file can never be served from
- * a stale entry: new content, new key), bounded by total bytes, least recently used dropped.
- * Opening a file for each request costs a trip to a worker thread; for files of a few KiB that
- * trip, not the bytes, is the price of a download. Single-threaded: the owning event loop only.
+ * Contents of small shared files, keyed by SHA-256 (so a changed file can never be served from a
+ * stale entry: new content, new key), bounded by total bytes, least recently used dropped. Opening
+ * a file for each request costs a trip to a worker thread; for files of a few KiB that trip, not
+ * the bytes, is the price of a download. Single-threaded: the owning event loop only.
  */
 public final class SmallFileCache {
 

@@ -2,8 +2,8 @@ package io.peerd.transfer;
 
 /**
  * Why a transfer with another peer failed, as data: a reason this code can act on (a seed peer's
- * missing Download is {@link Reason#UNSUPPORTED}: fall back to DummyDownload), the wire's own
- * name for it (a gRPC status name), and the peer's message.
+ * missing Download is {@link Reason#UNSUPPORTED}: fall back to DummyDownload), the wire's own name
+ * for it (a gRPC status name), and the peer's message.
  */
 public final class TransferFailure extends RuntimeException {
 

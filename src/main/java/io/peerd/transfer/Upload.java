@@ -41,6 +41,7 @@ public final class Upload {
 
   static final String TEMP_PREFIX = ".upload-";
   static final String TEMP_SUFFIX = ".part";
+
   /** Room kept free on the disk beyond the upload itself. */
   static final long DISK_MARGIN = 16L << 20;
 
@@ -54,7 +55,12 @@ public final class Upload {
   private boolean done;
   private Throwable writeFailure;
 
-  private Upload(WorkerExecutor worker, Request request, Path temp, Path target, String sharedName,
+  private Upload(
+      WorkerExecutor worker,
+      Request request,
+      Path temp,
+      Path target,
+      String sharedName,
       AsyncFile file) {
     this.worker = worker;
     this.request = request;
@@ -85,49 +91,61 @@ public final class Upload {
       throw new UploadRefused(UploadRefused.Kind.BAD_REQUEST, "size must not be negative");
     }
     if (r.sha256() != null && !r.sha256().matches("[0-9a-f]{64}")) {
-      throw new UploadRefused(UploadRefused.Kind.BAD_REQUEST, "sha256 must be 64 lowercase hex characters");
+      throw new UploadRefused(
+          UploadRefused.Kind.BAD_REQUEST, "sha256 must be 64 lowercase hex characters");
     }
     if (r.size() > settings.maxBytes()) {
-      throw new UploadRefused(UploadRefused.Kind.TOO_LARGE,
+      throw new UploadRefused(
+          UploadRefused.Kind.TOO_LARGE,
           "size " + r.size() + " is above the upload quota of " + settings.maxBytes() + " bytes");
     }
     if (r.overwrite() && !settings.overwrite()) {
-      throw new UploadRefused(UploadRefused.Kind.BAD_REQUEST, "this peer does not allow overwriting files");
+      throw new UploadRefused(
+          UploadRefused.Kind.BAD_REQUEST, "this peer does not allow overwriting files");
     }
   }
 
   /** Validates, then prepares the folder and the temporary file on the worker. */
-  public static Future<Upload> begin(Vertx vertx, WorkerExecutor worker, Path sharedRoot,
-      UploadSettings settings, Request r) {
+  public static Future<Upload> begin(
+      Vertx vertx, WorkerExecutor worker, Path sharedRoot, UploadSettings settings, Request r) {
     try {
       validate(settings, r);
     } catch (UploadRefused e) {
       return Future.failedFuture(e);
     }
     String sharedName = settings.dir() + "/" + r.name();
-    return worker.<Path[]>executeBlocking(() -> prepare(sharedRoot, settings, r, sharedName), false)
-        .compose(paths -> vertx.fileSystem()
-            .open(paths[0].toString(), new OpenOptions().setWrite(true).setCreateNew(true))
-            .map(file -> new Upload(worker, r, paths[0], paths[1], sharedName, file)));
+    return worker
+        .<Path[]>executeBlocking(() -> prepare(sharedRoot, settings, r, sharedName), false)
+        .compose(
+            paths ->
+                vertx
+                    .fileSystem()
+                    .open(paths[0].toString(), new OpenOptions().setWrite(true).setCreateNew(true))
+                    .map(file -> new Upload(worker, r, paths[0], paths[1], sharedName, file)));
   }
 
-  /** @return {temp file, final path} */
-  private static Path[] prepare(Path sharedRoot, UploadSettings settings, Request r, String sharedName)
-      throws IOException {
+  /**
+   * @return {temp file, final path}
+   */
+  private static Path[] prepare(
+      Path sharedRoot, UploadSettings settings, Request r, String sharedName) throws IOException {
     Path root = sharedRoot.toRealPath();
     Path dir = Files.createDirectories(root.resolve(settings.dir()));
     Path target = root.resolve(sharedName).normalize();
     Path parent = Files.createDirectories(target.getParent());
     // A folder on the way may be a symlink planted in the share: never write outside it.
     if (!dir.toRealPath().startsWith(root) || !parent.toRealPath().startsWith(root)) {
-      throw new UploadRefused(UploadRefused.Kind.BAD_REQUEST, "the upload folder leads outside the shared folder");
+      throw new UploadRefused(
+          UploadRefused.Kind.BAD_REQUEST, "the upload folder leads outside the shared folder");
     }
-    if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS) && (!r.overwrite() || Files.isDirectory(target))) {
+    if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        && (!r.overwrite() || Files.isDirectory(target))) {
       throw new UploadRefused(UploadRefused.Kind.EXISTS, sharedName + " already exists");
     }
     long free = Files.getFileStore(dir).getUsableSpace();
     if (free < r.size() + DISK_MARGIN) {
-      throw new UploadRefused(UploadRefused.Kind.NO_SPACE,
+      throw new UploadRefused(
+          UploadRefused.Kind.NO_SPACE,
           "not enough free disk space: " + free + " bytes free, " + r.size() + " needed");
     }
     return new Path[] {dir.resolve(TEMP_PREFIX + UUID.randomUUID() + TEMP_SUFFIX), target};
@@ -148,7 +166,8 @@ public final class Upload {
     }
     received += data.length();
     if (received > request.size()) {
-      throw new UploadRefused(UploadRefused.Kind.SIZE_MISMATCH,
+      throw new UploadRefused(
+          UploadRefused.Kind.SIZE_MISMATCH,
           "more data than the announced " + request.size() + " bytes");
     }
     file.write(data);
@@ -175,20 +194,24 @@ public final class Upload {
 
   private Result verifyAndPlace() throws IOException {
     if (writeFailure != null) {
-      throw new UploadRefused(UploadRefused.Kind.IO, "write failed: " + writeFailure.getMessage(), writeFailure);
+      throw new UploadRefused(
+          UploadRefused.Kind.IO, "write failed: " + writeFailure.getMessage(), writeFailure);
     }
     if (received != request.size()) {
-      throw new UploadRefused(UploadRefused.Kind.SIZE_MISMATCH,
+      throw new UploadRefused(
+          UploadRefused.Kind.SIZE_MISMATCH,
           "received " + received + " bytes, announced " + request.size());
     }
     String actual = Sha256.of(temp);
     if (request.sha256() != null && !actual.equals(request.sha256())) {
-      throw new UploadRefused(UploadRefused.Kind.HASH_MISMATCH,
+      throw new UploadRefused(
+          UploadRefused.Kind.HASH_MISMATCH,
           "SHA-256 mismatch: received " + actual + ", announced " + request.sha256());
     }
     try {
       if (request.overwrite()) {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } else {
         // Someone may have created the name since begin(): a link never replaces a file.
         Files.createLink(target, temp);
@@ -210,10 +233,12 @@ public final class Upload {
   }
 
   private Future<Void> deleteTemp() {
-    return worker.executeBlocking(() -> {
-      Files.deleteIfExists(temp);
-      return null;
-    }, false);
+    return worker.executeBlocking(
+        () -> {
+          Files.deleteIfExists(temp);
+          return null;
+        },
+        false);
   }
 
   /** Removes temporary files a crash left behind. Blocking: call on a worker. */
@@ -231,5 +256,4 @@ public final class Upload {
     }
     return n;
   }
-
 }

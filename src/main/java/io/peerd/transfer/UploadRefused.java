@@ -2,8 +2,8 @@ package io.peerd.transfer;
 
 /**
  * Why an upload was refused or dropped. Each edge turns the kind into its own status in one
- * exhaustive switch ({@code api.HttpUpload} to HTTP, {@code rpc.FileTransferRpc} to gRPC), so a
- * new kind does not compile until both say what it is on their wire.
+ * exhaustive switch ({@code api.HttpUpload} to HTTP, {@code rpc.FileTransferRpc} to gRPC), so a new
+ * kind does not compile until both say what it is on their wire.
  */
 public final class UploadRefused extends RuntimeException {
 

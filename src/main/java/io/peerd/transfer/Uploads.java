@@ -15,16 +15,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one upload life cycle of a peer, written once for every wire: the HTTP {@code PUT} and
- * the gRPC {@code Upload} are adapters that feed a {@link Session} what their client sends and
- * answer what its {@link Session#result()} says.
+ * The one upload life cycle of a peer, written once for every wire: the HTTP {@code PUT} and the
+ * gRPC {@code Upload} are adapters that feed a {@link Session} what their client sends and answer
+ * what its {@link Session#result()} says.
  *
- * <p>A session: refused before any data when it cannot succeed (off, bad name, over quota,
- * taken, no room, or {@link #MAX_ACTIVE} uploads already running, whichever wire they came
- * by); written to a hidden temporary file with backpressure; cut after the idle timeout when
- * the client sends nothing, or when it goes away; verified and linked into place; then the index
- * is refreshed, and the receipt says whether that worked. Whatever ends it, the temporary file
- * goes: a failed delete is logged and counted, and the next start removes what is left.
+ * <p>A session: refused before any data when it cannot succeed (off, bad name, over quota, taken,
+ * no room, or {@link #MAX_ACTIVE} uploads already running, whichever wire they came by); written to
+ * a hidden temporary file with backpressure; cut after the idle timeout when the client sends
+ * nothing, or when it goes away; verified and linked into place; then the index is refreshed, and
+ * the receipt says whether that worked. Whatever ends it, the temporary file goes: a failed delete
+ * is logged and counted, and the next start removes what is left.
  *
  * <p>Event-loop confined: one verticle's loop drives every session of its peer.
  */
@@ -34,7 +34,10 @@ public final class Uploads {
 
   /** Uploads at once, over both wires: each holds a file, and a worker slot at its ends. */
   public static final int MAX_ACTIVE = 16;
-  /** Data kept in memory while the temporary file is being opened; over it, the client is paused. */
+
+  /**
+   * Data kept in memory while the temporary file is being opened; over it, the client is paused.
+   */
   static final int PENDING_LIMIT = 4 << 20;
 
   /** How a session slows its client down: the wire's own flow control. */
@@ -54,9 +57,17 @@ public final class Uploads {
   private int active;
   private long cleanupFailures;
 
-  /** @param refreshIndex a rescan that sees what was just placed */
-  public Uploads(Vertx vertx, WorkerExecutor worker, Path sharedRoot, UploadSettings settings, Duration idle,
-      Supplier<Future<?>> refreshIndex, Metrics metrics) {
+  /**
+   * @param refreshIndex a rescan that sees what was just placed
+   */
+  public Uploads(
+      Vertx vertx,
+      WorkerExecutor worker,
+      Path sharedRoot,
+      UploadSettings settings,
+      Duration idle,
+      Supplier<Future<?>> refreshIndex,
+      Metrics metrics) {
     this.vertx = vertx;
     this.worker = worker;
     this.sharedRoot = sharedRoot;
@@ -65,8 +76,11 @@ public final class Uploads {
     this.refreshIndex = refreshIndex;
     this.metrics = metrics;
     metrics.gauge("peer_uploads_active", "Uploads running now, both wires", this, u -> u.active);
-    metrics.counter("peer_upload_cleanup_failures_total", "Temporary upload files that could not be deleted "
-        + "(the next start removes them)", this, u -> u.cleanupFailures);
+    metrics.counter(
+        "peer_upload_cleanup_failures_total",
+        "Temporary upload files that could not be deleted " + "(the next start removes them)",
+        this,
+        u -> u.cleanupFailures);
   }
 
   /** Uploads running now. */
@@ -122,8 +136,8 @@ public final class Uploads {
 
     /**
      * Completes once nothing of the session is left: its answer decided, its slot free, its
-     * temporary file placed or deleted (or its deletion failed and was counted). Graceful stops
-     * and tests wait on it.
+     * temporary file placed or deleted (or its deletion failed and was counted). Graceful stops and
+     * tests wait on it.
      */
     public Future<Void> settled() {
       return settled.future();
@@ -133,7 +147,9 @@ public final class Uploads {
       return request != null;
     }
 
-    /** What the client says it will send. Checks that need no disk run now; the rest on a worker. */
+    /**
+     * What the client says it will send. Checks that need no disk run now; the rest on a worker.
+     */
     public void announce(Upload.Request r) {
       if (over || request != null) {
         return;
@@ -146,46 +162,50 @@ public final class Uploads {
         return;
       }
       if (active >= MAX_ACTIVE) {
-        fail(new UploadRefused(UploadRefused.Kind.BUSY, MAX_ACTIVE + " uploads are already running: retry later"));
+        fail(
+            new UploadRefused(
+                UploadRefused.Kind.BUSY, MAX_ACTIVE + " uploads are already running: retry later"));
         return;
       }
       active++;
       slot = true;
       opening = true;
       arm();
-      Upload.begin(vertx, worker, sharedRoot, settings, r).onComplete(ar -> {
-        opening = false;
-        if (ar.failed()) {
-          if (over) {
-            settled.tryComplete(); // cut meanwhile, and no file was made
-          } else {
-            fail(ar.cause());
-          }
-          return;
-        }
-        upload = ar.result();
-        if (over) {
-          // Cut or timed out while the file was being prepared: it must not stay.
-          discard().onComplete(x -> settled.tryComplete());
-          return;
-        }
-        Buffer early = pending;
-        pending = null;
-        arm();
-        ready.tryComplete();
-        if (early.length() > 0) {
-          write(early);
-        }
-        if (over) {
-          return;
-        }
-        if (ended) {
-          finish();
-        } else if (paused) {
-          paused = false;
-          inlet.resume();
-        }
-      });
+      Upload.begin(vertx, worker, sharedRoot, settings, r)
+          .onComplete(
+              ar -> {
+                opening = false;
+                if (ar.failed()) {
+                  if (over) {
+                    settled.tryComplete(); // cut meanwhile, and no file was made
+                  } else {
+                    fail(ar.cause());
+                  }
+                  return;
+                }
+                upload = ar.result();
+                if (over) {
+                  // Cut or timed out while the file was being prepared: it must not stay.
+                  discard().onComplete(x -> settled.tryComplete());
+                  return;
+                }
+                Buffer early = pending;
+                pending = null;
+                arm();
+                ready.tryComplete();
+                if (early.length() > 0) {
+                  write(early);
+                }
+                if (over) {
+                  return;
+                }
+                if (ended) {
+                  finish();
+                } else if (paused) {
+                  paused = false;
+                  inlet.resume();
+                }
+              });
     }
 
     /** Bytes of the file, in order. */
@@ -244,24 +264,33 @@ public final class Uploads {
     private void finish() {
       over = true;
       vertx.cancelTimer(idleTimer);
-      upload.finish().onComplete(ar -> {
-        release();
-        if (ar.failed()) {
-          result.tryFail(refusal(ar.cause()));
-          told(ar.cause());
-          settled.tryComplete();
-          return;
-        }
-        Upload.Result r = ar.result();
-        metrics.transferred(protocol, "received", r.size());
-        // Answer once the index has it, so a search right after the upload finds the file. The
-        // file is safely in place either way; a failed rescan is said, not hidden.
-        refreshIndex.get().onComplete(indexed -> {
-          metrics.upload(protocol, "ok");
-          result.tryComplete(new UploadReceipt(r.sharedName(), r.size(), r.sha256(), indexed.succeeded()));
-          settled.tryComplete();
-        });
-      });
+      upload
+          .finish()
+          .onComplete(
+              ar -> {
+                release();
+                if (ar.failed()) {
+                  result.tryFail(refusal(ar.cause()));
+                  told(ar.cause());
+                  settled.tryComplete();
+                  return;
+                }
+                Upload.Result r = ar.result();
+                metrics.transferred(protocol, "received", r.size());
+                // Answer once the index has it, so a search right after the upload finds the file.
+                // The
+                // file is safely in place either way; a failed rescan is said, not hidden.
+                refreshIndex
+                    .get()
+                    .onComplete(
+                        indexed -> {
+                          metrics.upload(protocol, "ok");
+                          result.tryComplete(
+                              new UploadReceipt(
+                                  r.sharedName(), r.size(), r.sha256(), indexed.succeeded()));
+                          settled.tryComplete();
+                        });
+              });
     }
 
     /**
@@ -273,8 +302,17 @@ public final class Uploads {
       if (opening) {
         return;
       }
-      idleTimer = vertx.setTimer(idleMillis, t -> fail(new UploadRefused(UploadRefused.Kind.TIMEOUT,
-          (request == null ? "no announcement" : "no data") + " within " + idleMillis + " ms")));
+      idleTimer =
+          vertx.setTimer(
+              idleMillis,
+              t ->
+                  fail(
+                      new UploadRefused(
+                          UploadRefused.Kind.TIMEOUT,
+                          (request == null ? "no announcement" : "no data")
+                              + " within "
+                              + idleMillis
+                              + " ms")));
     }
 
     private void fail(Throwable err) {
@@ -294,16 +332,23 @@ public final class Uploads {
       told(refusal);
     }
 
-    /** Deletes the temporary file, if there is one yet; a delete that fails is said, never dropped. */
+    /**
+     * Deletes the temporary file, if there is one yet; a delete that fails is said, never dropped.
+     */
     private Future<Void> discard() {
       if (upload == null) {
         return Future.succeededFuture();
       }
-      return upload.abort().onFailure(err -> {
-        cleanupFailures++;
-        LOG.warn("upload {}: temporary file not removed (the next start removes it): {}", request.name(),
-            err.toString());
-      });
+      return upload
+          .abort()
+          .onFailure(
+              err -> {
+                cleanupFailures++;
+                LOG.warn(
+                    "upload {}: temporary file not removed (the next start removes it): {}",
+                    request.name(),
+                    err.toString());
+              });
     }
 
     private void release() {
@@ -313,20 +358,29 @@ public final class Uploads {
       }
     }
 
-    /** One line for the operator per refused upload; the peer's own failures the edge logs with an id. */
+    /**
+     * One line for the operator per refused upload; the peer's own failures the edge logs with an
+     * id.
+     */
     private void told(Throwable err) {
       UploadRefused u = refusal(err);
       metrics.upload(protocol, u.kind().name().toLowerCase(Locale.ROOT));
       if (u.kind() != UploadRefused.Kind.IO) {
-        LOG.info("upload {} over {} from {} not taken: {}: {}", request == null ? "(unannounced)" : request.name(),
-            protocol, client, u.kind(), u.getMessage());
+        LOG.info(
+            "upload {} over {} from {} not taken: {}: {}",
+            request == null ? "(unannounced)" : request.name(),
+            protocol,
+            client,
+            u.kind(),
+            u.getMessage());
       }
     }
   }
 
   /** Any failure as the kind the edges know; an unexpected one is the peer's own ({@code IO}). */
   static UploadRefused refusal(Throwable err) {
-    return err instanceof UploadRefused u ? u
+    return err instanceof UploadRefused u
+        ? u
         : new UploadRefused(UploadRefused.Kind.IO, "upload failed: " + err, err);
   }
 }

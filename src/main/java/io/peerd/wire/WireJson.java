@@ -10,22 +10,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The JSON of the REST wire, both directions, in one place: what we send and what we accept
- * from other peers (ours or the seed's). Parsing is lenient about missing fields and strict
- * about types, and bounded: a neighbour's answer can never make us hold more than the caps.
+ * The JSON of the REST wire, both directions, in one place: what we send and what we accept from
+ * other peers (ours or the seed's). Parsing is lenient about missing fields and strict about types,
+ * and bounded: a neighbour's answer can never make us hold more than the caps.
  */
 public final class WireJson {
 
   private WireJson() {}
 
   public static JsonObject file(FileHit f) {
-    JsonObject o = new JsonObject()
-        .put("name", f.name())
-        .put("size", f.size())
-        .put("mtime", f.mtime())
-        .put("checksum", f.checksum())
-        .put("extension", f.extension())
-        .put("type", f.type());
+    JsonObject o =
+        new JsonObject()
+            .put("name", f.name())
+            .put("size", f.size())
+            .put("mtime", f.mtime())
+            .put("checksum", f.checksum())
+            .put("extension", f.extension())
+            .put("type", f.type());
     if (f.restUrl() != null) {
       o.put("rest_url", f.restUrl());
     }
@@ -46,31 +47,42 @@ public final class WireJson {
   public static JsonObject searchAnswer(SearchAnswer a) {
     JsonArray results = new JsonArray();
     for (PeerResult r : a.results()) {
-      results.add(new JsonObject().put("peer", r.peer()).put("hops", r.hops()).put("files", files(r.files())));
+      results.add(
+          new JsonObject()
+              .put("peer", r.peer())
+              .put("hops", r.hops())
+              .put("files", files(r.files())));
     }
     JsonArray unreachable = new JsonArray();
     for (Unreachable u : a.unreachable()) {
       unreachable.add(new JsonObject().put("peer", u.peer()).put("reason", u.reason()));
     }
-    JsonObject o = new JsonObject()
-        .put("query", a.query())
-        .put("ttl", a.ttl())
-        .put("fanout_used", a.fanoutUsed())
-        .put("results", results)
-        .put("id", a.id())
-        .put("partial", a.partial())
-        .put("unreachable", unreachable)
-        .put("peers_answered", a.peersAnswered())
-        .put("elapsed_ms", a.elapsedMs());
+    JsonObject o =
+        new JsonObject()
+            .put("query", a.query())
+            .put("ttl", a.ttl())
+            .put("fanout_used", a.fanoutUsed())
+            .put("results", results)
+            .put("id", a.id())
+            .put("partial", a.partial())
+            .put("unreachable", unreachable)
+            .put("peers_answered", a.peersAnswered())
+            .put("elapsed_ms", a.elapsedMs());
     if (a.duplicate()) {
       o.put("duplicate", true);
     }
     return o;
   }
 
-  /** One peer's part of a search answer, as in {@code results[]} (and a streamed {@code peer} event). */
+  /**
+   * One peer's part of a search answer, as in {@code results[]} (and a streamed {@code peer}
+   * event).
+   */
   public static JsonObject peerResult(PeerResult r) {
-    return new JsonObject().put("peer", r.peer()).put("hops", r.hops()).put("files", files(r.files()));
+    return new JsonObject()
+        .put("peer", r.peer())
+        .put("hops", r.hops())
+        .put("files", files(r.files()));
   }
 
   /**
@@ -84,8 +96,8 @@ public final class WireJson {
   }
 
   /**
-   * Reads a neighbour's {@code /search} answer. Entries that are not objects, or have no peer,
-   * are skipped rather than failing the whole answer; a non-array {@code results} is an error.
+   * Reads a neighbour's {@code /search} answer. Entries that are not objects, or have no peer, are
+   * skipped rather than failing the whole answer; a non-array {@code results} is an error.
    *
    * @throws IllegalArgumentException when the answer is not a search answer at all
    */
@@ -96,7 +108,8 @@ public final class WireJson {
     }
     List<PeerResult> out = new ArrayList<>();
     for (int i = 0; i < results.size() && out.size() < maxPeers; i++) {
-      if (!(results.getValue(i) instanceof JsonObject r) || !(r.getValue("peer") instanceof String peer)) {
+      if (!(results.getValue(i) instanceof JsonObject r)
+          || !(r.getValue("peer") instanceof String peer)) {
         continue;
       }
       List<FileHit> files = new ArrayList<>();
@@ -122,14 +135,22 @@ public final class WireJson {
     }
     boolean partial = o.getValue("partial") instanceof Boolean b && b;
     boolean duplicate = o.getValue("duplicate") instanceof Boolean d && d;
-    return new SearchAnswer(stringOr(o, "id", null), stringOr(o, "query", ""), intOr(o, "ttl", 0),
-        intOr(o, "fanout_used", 0), out, unreachable, partial, out.size(),
-        intOr(o, "elapsed_ms", 0), duplicate);
+    return new SearchAnswer(
+        stringOr(o, "id", null),
+        stringOr(o, "query", ""),
+        intOr(o, "ttl", 0),
+        intOr(o, "fanout_used", 0),
+        out,
+        unreachable,
+        partial,
+        out.size(),
+        intOr(o, "elapsed_ms", 0),
+        duplicate);
   }
 
   /**
-   * The files of a {@code /files} answer (ours or a seed peer's); entries without a usable name
-   * are skipped, at most {@code max} are read.
+   * The files of a {@code /files} answer (ours or a seed peer's); entries without a usable name are
+   * skipped, at most {@code max} are read.
    *
    * @throws IllegalArgumentException when there is no {@code files} array
    */
@@ -156,7 +177,8 @@ public final class WireJson {
   public static String errorDetail(io.vertx.core.buffer.Buffer body) {
     try {
       Object parsed = io.vertx.core.json.Json.decodeValue(body);
-      if (parsed instanceof JsonObject o && (o.getValue("detail") instanceof String || o.getValue("error") instanceof String)) {
+      if (parsed instanceof JsonObject o
+          && (o.getValue("detail") instanceof String || o.getValue("error") instanceof String)) {
         String d = stringOr(o, "detail", stringOr(o, "error", ""));
         return ": " + (d.length() > 200 ? d.substring(0, 200) + "..." : d);
       }
@@ -166,14 +188,22 @@ public final class WireJson {
     return "";
   }
 
-  /** @return null when the object has no usable name */
+  /**
+   * @return null when the object has no usable name
+   */
   public static FileHit parseFile(JsonObject f) {
     if (!(f.getValue("name") instanceof String name) || name.isEmpty()) {
       return null;
     }
-    return new FileHit(name, longOr(f, "size", -1), longOr(f, "mtime", -1),
-        stringOr(f, "checksum", null), stringOr(f, "extension", null), stringOr(f, "type", null),
-        stringOr(f, "rest_url", null), stringOr(f, "grpc", null));
+    return new FileHit(
+        name,
+        longOr(f, "size", -1),
+        longOr(f, "mtime", -1),
+        stringOr(f, "checksum", null),
+        stringOr(f, "extension", null),
+        stringOr(f, "type", null),
+        stringOr(f, "rest_url", null),
+        stringOr(f, "grpc", null));
   }
 
   static String stringOr(JsonObject o, String key, String def) {

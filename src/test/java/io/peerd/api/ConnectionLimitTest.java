@@ -25,23 +25,26 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A client holding many connections open cannot take every connection. (Vert.x hands a
- * connection to the limiter once its first request line is complete; sockets that never send one
- * are closed by the idle timeout instead.)
+ * A client holding many connections open cannot take every connection. (Vert.x hands a connection
+ * to the limiter once its first request line is complete; sockets that never send one are closed by
+ * the idle timeout instead.)
  */
 @ExtendWith(VertxExtension.class)
 @Tag("peer")
 class ConnectionLimitTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
-  /** A request on a connection of its own, read to the end: "" when the peer closes it unanswered. */
+  /**
+   * A request on a connection of its own, read to the end: "" when the peer closes it unanswered.
+   */
   static String get(int port, String path) {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout((int) Await.BOUND.toMillis());
-      s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -50,15 +53,21 @@ class ConnectionLimitTest {
 
   @Test
   void connectionsOverThePerClientCapAreClosedAndFreedOnesCountAgain(Vertx vertx) throws Exception {
-    PeerVerticle p = Peers.started(vertx, "c", Peers.folderWith(tmp, "s", Map.of()), List.of(),
-        new JsonObject().put("max_connections_per_client", 5));
+    PeerVerticle p =
+        Peers.started(
+            vertx,
+            "c",
+            Peers.folderWith(tmp, "s", Map.of()),
+            List.of(),
+            new JsonObject().put("max_connections_per_client", 5));
     List<Socket> held = new ArrayList<>();
     try {
       for (int i = 0; i < 5; i++) {
         Socket s = new Socket("127.0.0.1", p.restPort());
         s.setSoTimeout((int) Await.BOUND.toMillis());
         // One complete request, then the connection is kept open and idle.
-        s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+            .write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertTrue(s.getInputStream().read(new byte[4096]) > 0, "connection " + i + " is served");
         held.add(s);
       }
@@ -73,18 +82,23 @@ class ConnectionLimitTest {
     // The peer frees a slot when it sees the close, which may take a moment on a loaded machine;
     // a request that comes before is refused as well, and so counted too.
     int[] refusals = {1};
-    until("served again once the held connections are gone", Duration.ofSeconds(10), () -> {
-      String answer = get(p.restPort(), "/health");
-      refusals[0] += answer.isEmpty() ? 1 : 0;
-      return answer.startsWith("HTTP/1.1 200");
-    });
+    until(
+        "served again once the held connections are gone",
+        Duration.ofSeconds(10),
+        () -> {
+          String answer = get(p.restPort(), "/health");
+          refusals[0] += answer.isEmpty() ? 1 : 0;
+          return answer.startsWith("HTTP/1.1 200");
+        });
     String counted = "peer_connections_refused_total{peer=\"c\"} " + (double) refusals[0];
-    assertTrue(get(p.restPort(), "/metrics").contains(counted), "the refusal is counted: " + counted);
+    assertTrue(
+        get(p.restPort(), "/metrics").contains(counted), "the refusal is counted: " + counted);
   }
 
   @Test
   void slowlorisSocketsDoNotStarveOtherClients(Vertx vertx) throws Exception {
-    PeerVerticle p = Peers.started(vertx, "sl", Peers.folderWith(tmp, "s2", Map.of()), List.of(), null);
+    PeerVerticle p =
+        Peers.started(vertx, "sl", Peers.folderWith(tmp, "s2", Map.of()), List.of(), null);
     List<Socket> held = new ArrayList<>();
     try {
       // 300 connections that send a byte of a request now and then and never finish it: no

@@ -37,8 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("peer")
 class FileServingTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   PeerVerticle peer;
   Http http;
   HttpClient raw;
@@ -55,8 +54,13 @@ class FileServingTest {
     Files.createSymbolicLink(share.resolve("link.txt"), outside);
     http = new Http(vertx);
     raw = vertx.createHttpClient();
-    peer = Peers.started(vertx, "f", share, List.of(), new JsonObject()
-        .put("rate_limit", new JsonObject().put("downloads_per_minute", 1000)));
+    peer =
+        Peers.started(
+            vertx,
+            "f",
+            share,
+            List.of(),
+            new JsonObject().put("rate_limit", new JsonObject().put("downloads_per_minute", 1000)));
   }
 
   /** A GET with request headers, given as name, value, name, value... */
@@ -70,8 +74,10 @@ class FileServingTest {
 
   /** Sends the path exactly as written: no client-side normalisation of dots or escapes. */
   int rawStatus(String path) {
-    return await(raw.request(new RequestOptions().setPort(peer.restPort()).setHost("127.0.0.1").setURI(path))
-        .compose(r -> r.send()).map(HttpClientResponse::statusCode));
+    return await(
+        raw.request(new RequestOptions().setPort(peer.restPort()).setHost("127.0.0.1").setURI(path))
+            .compose(r -> r.send())
+            .map(HttpClientResponse::statusCode));
   }
 
   @Test
@@ -87,8 +93,12 @@ class FileServingTest {
 
   @Test
   void advertisedRestUrlsWork() {
-    JsonObject f = http.getJson(peer, "/files").getJsonArray("files").stream().map(JsonObject.class::cast)
-        .filter(o -> o.getString("name").startsWith("notes/")).findFirst().orElseThrow();
+    JsonObject f =
+        http.getJson(peer, "/files").getJsonArray("files").stream()
+            .map(JsonObject.class::cast)
+            .filter(o -> o.getString("name").startsWith("notes/"))
+            .findFirst()
+            .orElseThrow();
     String url = f.getString("rest_url");
     assertTrue(url.endsWith("/files/notes/read%20me%20%C3%BC.txt"), url);
 
@@ -111,7 +121,8 @@ class FileServingTest {
 
     Reply suffix = get("/files/blob.bin", "Range", "bytes=-500");
     assertEquals(206, suffix.status());
-    assertArrayEquals(Arrays.copyOfRange(data, data.length - 500, data.length), suffix.body().getBytes());
+    assertArrayEquals(
+        Arrays.copyOfRange(data, data.length - 500, data.length), suffix.body().getBytes());
 
     Reply beyond = get("/files/blob.bin", "Range", "bytes=" + data.length + "-");
     assertEquals(416, beyond.status());
@@ -136,10 +147,20 @@ class FileServingTest {
 
   @Test
   void noPathLeadsOutOfTheShare() {
-    List<String> attempts = List.of("/files/../secret.txt", "/files/..%2fsecret.txt", "/files/%2e%2e/secret.txt",
-        "/files/%2e%2e%2fsecret.txt", "/files//etc/passwd", "/files/%2fetc%2fpasswd", "/files/link.txt",
-        "/files/notes%5c..%5c..%5csecret.txt", "/files/a%00b", "/files/%zz", "/files/" + "a".repeat(2000),
-        "/files/.hidden");
+    List<String> attempts =
+        List.of(
+            "/files/../secret.txt",
+            "/files/..%2fsecret.txt",
+            "/files/%2e%2e/secret.txt",
+            "/files/%2e%2e%2fsecret.txt",
+            "/files//etc/passwd",
+            "/files/%2fetc%2fpasswd",
+            "/files/link.txt",
+            "/files/notes%5c..%5c..%5csecret.txt",
+            "/files/a%00b",
+            "/files/%zz",
+            "/files/" + "a".repeat(2000),
+            "/files/.hidden");
     for (String attempt : attempts) {
       int status = rawStatus(attempt);
       assertTrue(status == 400 || status == 404, attempt + " -> " + status);
@@ -149,8 +170,13 @@ class FileServingTest {
   @Test
   void downloadRateLimitAnswers429WithRetryAfter(Vertx vertx) {
     Path share = Peers.folderWith(tmp, "limited", Map.of("a.txt", "a"));
-    PeerVerticle limited = Peers.started(vertx, "l", share, List.of(),
-        new JsonObject().put("rate_limit", new JsonObject().put("downloads_per_minute", 2)));
+    PeerVerticle limited =
+        Peers.started(
+            vertx,
+            "l",
+            share,
+            List.of(),
+            new JsonObject().put("rate_limit", new JsonObject().put("downloads_per_minute", 2)));
     http.get(limited, "/files/a.txt");
     http.get(limited, "/files/a.txt");
 
@@ -158,7 +184,8 @@ class FileServingTest {
     assertEquals(429, third.status());
     assertTrue(Integer.parseInt(third.header("retry-after")) > 0);
     assertEquals("rate_limited", third.error());
-    assertEquals(200, http.get(limited, "/search?query=a").status(), "searches are not download-limited");
+    assertEquals(
+        200, http.get(limited, "/search?query=a").status(), "searches are not download-limited");
   }
 
   @Test

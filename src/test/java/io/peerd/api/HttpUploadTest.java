@@ -40,14 +40,14 @@ class HttpUploadTest {
   static final String TOKEN = "0123456789abcdef-token";
   static final int MAX = 4 << 20;
   static final int IDLE_MS = 600;
+
   /**
    * How long a peer may take to create or delete a temporary file: milliseconds of work on a
    * worker, possibly after it has answered; the rest is room for a loaded 2-core machine.
    */
   static final Duration ON_A_WORKER = Duration.ofSeconds(10);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   Path share;
   PeerVerticle peer;
   Http http;
@@ -56,12 +56,23 @@ class HttpUploadTest {
   void start(Vertx vertx) {
     http = new Http(vertx);
     share = Peers.folderWith(tmp, "share", Map.of("a.txt", "aaaa"));
-    peer = Peers.started(vertx, "up", share, List.of(), new JsonObject()
-        .put("accept_uploads", true).put("upload_max_bytes", MAX).put("api_token", TOKEN)
-        .put("stream_idle_timeout_ms", IDLE_MS));
+    peer =
+        Peers.started(
+            vertx,
+            "up",
+            share,
+            List.of(),
+            new JsonObject()
+                .put("accept_uploads", true)
+                .put("upload_max_bytes", MAX)
+                .put("api_token", TOKEN)
+                .put("stream_idle_timeout_ms", IDLE_MS));
   }
 
-  /** A PUT with the token (unless {@code withToken} is false) and the given header name, value pairs. */
+  /**
+   * A PUT with the token (unless {@code withToken} is false) and the given header name, value
+   * pairs.
+   */
   Http.Reply put(String path, boolean withToken, Buffer body, String... headers) {
     HttpRequest<Buffer> req = http.client().put(peer.restPort(), "127.0.0.1", path);
     if (withToken) {
@@ -91,7 +102,8 @@ class HttpUploadTest {
 
   @Test
   void anUploadIsVerifiedPlacedIndexedAndServed() {
-    TestFiles.Written local = TestFiles.random(tmp.resolve("local"), "big one.bin", 3 << 20, 3 << 20);
+    TestFiles.Written local =
+        TestFiles.random(tmp.resolve("local"), "big one.bin", 3 << 20, 3 << 20);
     byte[] data = local.bytes();
     String sha = local.sha256();
 
@@ -138,7 +150,10 @@ class HttpUploadTest {
     // The router itself refuses a malformed escape, as on every other path.
     Http.Reply malformed = put("/upload/%zz", true, body);
     assertError(malformed, 400, "bad_request");
-    assertEquals("malformed request", malformed.json().getString("detail"), "refused by the router, not the upload");
+    assertEquals(
+        "malformed request",
+        malformed.json().getString("detail"),
+        "refused by the router, not the upload");
     assertError(put("/upload/h.txt", true, body, "X-Sha256", "0".repeat(64)), 422, "hash_mismatch");
     assertError(put("/upload/h2.txt", true, body, "X-Sha256", "not-a-hash"), 400, "bad_request");
     assertError(put("/upload/o.txt?overwrite=maybe", true, body), 400, "bad_parameter");
@@ -147,30 +162,48 @@ class HttpUploadTest {
     assertFalse(Files.exists(tmp.resolve("escape.txt")));
   }
 
-  /** A raw HTTP/1.1 exchange; {@code answer} is all the peer sent until it closed the connection. */
+  /**
+   * A raw HTTP/1.1 exchange; {@code answer} is all the peer sent until it closed the connection.
+   */
   record Raw(NetSocket socket, Future<Buffer> answer) {}
 
-  /** What a client that lies, stalls or vanishes sends: {@code head} (\n for CRLF), then {@code body}. */
+  /**
+   * What a client that lies, stalls or vanishes sends: {@code head} (\n for CRLF), then {@code
+   * body}.
+   */
   Raw raw(Vertx vertx, String head, Buffer body) {
     Promise<Buffer> answer = Promise.promise();
-    NetSocket socket = await(vertx.createNetClient().connect(peer.restPort(), "127.0.0.1").map(s -> {
-      Buffer got = Buffer.buffer();
-      s.handler(got::appendBuffer);
-      s.closeHandler(v -> answer.tryComplete(got));
-      s.write(Buffer.buffer(head.replace("\n", "\r\n")).appendBuffer(body));
-      return s;
-    }));
+    NetSocket socket =
+        await(
+            vertx
+                .createNetClient()
+                .connect(peer.restPort(), "127.0.0.1")
+                .map(
+                    s -> {
+                      Buffer got = Buffer.buffer();
+                      s.handler(got::appendBuffer);
+                      s.closeHandler(v -> answer.tryComplete(got));
+                      s.write(Buffer.buffer(head.replace("\n", "\r\n")).appendBuffer(body));
+                      return s;
+                    }));
     return new Raw(socket, answer.future());
   }
 
   static String headers(String path, long length) {
-    return "PUT " + path + " HTTP/1.1\nHost: 127.0.0.1\nAuthorization: Bearer " + TOKEN
-        + "\nContent-Length: " + length + "\n\n";
+    return "PUT "
+        + path
+        + " HTTP/1.1\nHost: 127.0.0.1\nAuthorization: Bearer "
+        + TOKEN
+        + "\nContent-Length: "
+        + length
+        + "\n\n";
   }
 
   @Test
   void aBodyOverTheQuotaIsRefusedFromItsLengthBeforeAnyDataAndTheConnectionClosed(Vertx vertx) {
-    String text = await(raw(vertx, headers("/upload/huge.bin", MAX + 1L), Buffer.buffer()).answer()).toString();
+    String text =
+        await(raw(vertx, headers("/upload/huge.bin", MAX + 1L), Buffer.buffer()).answer())
+            .toString();
     assertTrue(text.startsWith("HTTP/1.1 413 "), text);
     assertTrue(text.contains("\"error\":\"too_large\""), text);
     assertEquals(List.of(), uploadDir());
@@ -178,9 +211,12 @@ class HttpUploadTest {
 
   @Test
   void anUploadWithoutContentLengthIsRefused(Vertx vertx) {
-    String head = "PUT /upload/chunked.txt HTTP/1.1\nHost: 127.0.0.1\nAuthorization: Bearer " + TOKEN
-        + "\nTransfer-Encoding: chunked\n\n";
-    String text = await(raw(vertx, head, Buffer.buffer("4\r\ndata\r\n0\r\n\r\n")).answer()).toString();
+    String head =
+        "PUT /upload/chunked.txt HTTP/1.1\nHost: 127.0.0.1\nAuthorization: Bearer "
+            + TOKEN
+            + "\nTransfer-Encoding: chunked\n\n";
+    String text =
+        await(raw(vertx, head, Buffer.buffer("4\r\ndata\r\n0\r\n\r\n")).answer()).toString();
     assertTrue(text.startsWith("HTTP/1.1 411 "), text);
     assertTrue(text.contains("\"error\":\"length_required\""), text);
     assertEquals(List.of(), uploadDir());
@@ -200,7 +236,8 @@ class HttpUploadTest {
   @Test
   void aClientThatStallsIsCutAfterTheIdleTimeout(Vertx vertx) {
     long start = System.nanoTime();
-    Raw stalled = raw(vertx, headers("/upload/stalled.bin", 100_000), Buffer.buffer(new byte[10_000]));
+    Raw stalled =
+        raw(vertx, headers("/upload/stalled.bin", 100_000), Buffer.buffer(new byte[10_000]));
     String text = await(stalled.answer()).toString();
     long ms = (System.nanoTime() - start) / 1_000_000;
 

@@ -36,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("peer")
 class InternalErrorsTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   Path share;
   PeerVerticle peer;
   Http http;
@@ -46,12 +45,15 @@ class InternalErrorsTest {
   void start(Vertx vertx) {
     http = new Http(vertx);
     share = Peers.folderWith(tmp, "share", Map.of("a.txt", "a"));
-    peer = Peers.started(vertx, "inside", share, List.of(), new JsonObject().put("accept_uploads", true));
+    peer =
+        Peers.started(
+            vertx, "inside", share, List.of(), new JsonObject().put("accept_uploads", true));
   }
 
   double internalErrors() {
-    Matcher m = Pattern.compile("(?m)^peer_internal_errors_total\\{[^}]*} (\\S+)$")
-        .matcher(http.get(peer, "/metrics").text());
+    Matcher m =
+        Pattern.compile("(?m)^peer_internal_errors_total\\{[^}]*} (\\S+)$")
+            .matcher(http.get(peer, "/metrics").text());
     double sum = 0;
     while (m.find()) {
       sum += Double.parseDouble(m.group(1));
@@ -73,7 +75,8 @@ class InternalErrorsTest {
     Http.Reply r = http.post(peer, "/index/rescan", Buffer.buffer());
     assertEquals(500, r.status(), r.text());
     assertEquals("internal", r.error());
-    assertTrue(r.json().getString("detail").matches("[0-9a-f]{1,12}"), "an id, no more: " + r.text());
+    assertTrue(
+        r.json().getString("detail").matches("[0-9a-f]{1,12}"), "an id, no more: " + r.text());
     assertSaysNothingOfTheInsides(r.text());
     assertEquals(1.0, internalErrors(), "counted once");
   }
@@ -84,13 +87,19 @@ class InternalErrorsTest {
     Files.writeString(share.resolve("uploads"), "not a folder");
     byte[] data = "x".getBytes(StandardCharsets.UTF_8);
 
-    Http.Reply viaHttp = io.peerd.testkit.Await.await(http.sendAsync(io.vertx.core.http.HttpMethod.PUT,
-        peer.restPort(), "/upload/x.txt", Buffer.buffer(data)));
+    Http.Reply viaHttp =
+        io.peerd.testkit.Await.await(
+            http.sendAsync(
+                io.vertx.core.http.HttpMethod.PUT,
+                peer.restPort(),
+                "/upload/x.txt",
+                Buffer.buffer(data)));
     assertEquals(500, viaHttp.status(), viaHttp.text());
     assertEquals("internal", viaHttp.error());
     assertSaysNothingOfTheInsides(viaHttp.text());
 
-    Grpc.Upload viaGrpc = new Grpc(vertx).upload(peer.restPort(), header("x.txt", 1, TestFiles.sha256(data)), data);
+    Grpc.Upload viaGrpc =
+        new Grpc(vertx).upload(peer.restPort(), header("x.txt", 1, TestFiles.sha256(data)), data);
     assertEquals(GrpcStatus.INTERNAL, viaGrpc.status());
     assertTrue(viaGrpc.message().matches("internal error [0-9a-f]{1,12}"), viaGrpc.message());
     assertEquals(2.0, internalErrors());

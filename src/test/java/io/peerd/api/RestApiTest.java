@@ -39,15 +39,16 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("peer")
 class RestApiTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   PeerVerticle peer;
   Http http;
   Path share;
 
   @BeforeEach
   void start(Vertx vertx) {
-    share = Peers.folderWith(tmp, "share", Map.of("alpha.txt", "aaaa", "docs/Beta.md", "bb", ".secret", "x"));
+    share =
+        Peers.folderWith(
+            tmp, "share", Map.of("alpha.txt", "aaaa", "docs/Beta.md", "bb", ".secret", "x"));
     http = new Http(vertx);
     peer = Peers.started(vertx, "solo", share, List.of(), null);
   }
@@ -104,17 +105,24 @@ class RestApiTest {
 
   @Test
   void registerValidatesAndAddsPeers() {
-    Reply registered = http.post(peer, "/register", new JsonObject().put("url", "http://127.0.0.1:1/"));
+    Reply registered =
+        http.post(peer, "/register", new JsonObject().put("url", "http://127.0.0.1:1/"));
     assertEquals(200, registered.status());
     assertTrue(registered.json().getBoolean("ok"));
 
     JsonObject body = http.getJson(peer, "/peers");
     assertTrue(body.getJsonArray("all_peers").contains("http://127.0.0.1:1"), body.encode());
-    assertEquals(peer.selfUrl(), body.getJsonArray("all_peers").getString(0), "the seed lists itself first");
+    assertEquals(
+        peer.selfUrl(), body.getJsonArray("all_peers").getString(0), "the seed lists itself first");
     JsonObject row = body.getJsonArray("table").getJsonObject(0);
     assertEquals("http://127.0.0.1:1", row.getString("url"));
-    assertTrue(row.containsKey("healthy") && row.containsKey("failures") && row.containsKey("rtt_ms")
-        && row.containsKey("last_seen") && row.containsKey("next_probe"), row.encode());
+    assertTrue(
+        row.containsKey("healthy")
+            && row.containsKey("failures")
+            && row.containsKey("rtt_ms")
+            && row.containsKey("last_seen")
+            && row.containsKey("next_probe"),
+        row.encode());
   }
 
   @Test
@@ -133,13 +141,16 @@ class RestApiTest {
       assertTrue(err.containsKey("error") && err.containsKey("detail"), err.encode());
     }
 
-    Reply self = http.post(peer, "/register", new JsonObject().put("url", "http://127.0.0.1:" + peer.restPort()));
+    Reply self =
+        http.post(
+            peer, "/register", new JsonObject().put("url", "http://127.0.0.1:" + peer.restPort()));
     assertEquals(400, self.status(), "a peer does not register itself");
     Reply huge = http.post(peer, "/register", Buffer.buffer(new byte[200_000]));
     assertEquals(413, huge.status());
     assertEquals("too_large", huge.error());
 
-    assertEquals(1, http.getJson(peer, "/peers").getJsonArray("all_peers").size(), "nothing was added");
+    assertEquals(
+        1, http.getJson(peer, "/peers").getJsonArray("all_peers").size(), "nothing was added");
   }
 
   @Test
@@ -168,9 +179,14 @@ class RestApiTest {
     assertEquals("alpha.txt", firstFiles(clamped).getJsonObject(0).getString("name"));
     assertFalse(clamped.getBoolean("partial"));
 
-    assertEquals(2, firstFiles(http.getJson(peer, "/search")).size(), "an empty query lists every file, as the seed");
+    assertEquals(
+        2,
+        firstFiles(http.getJson(peer, "/search")).size(),
+        "an empty query lists every file, as the seed");
     JsonObject other = http.getJson(peer, "/search?query=beta");
-    assertEquals("docs/Beta.md", firstFiles(other).getJsonObject(0).getString("name"),
+    assertEquals(
+        "docs/Beta.md",
+        firstFiles(other).getJsonObject(0).getString("name"),
         "a repeated search is not another query's answer");
   }
 
@@ -188,8 +204,8 @@ class RestApiTest {
 
   /**
    * What Vert.x's upload folder holds: a BodyHandler that handles uploads writes each one there,
-   * relative to the working directory. Null when there is no such folder. Other runs and tools
-   * may have left one, so a test compares this before and after instead of asking for none.
+   * relative to the working directory. Null when there is no such folder. Other runs and tools may
+   * have left one, so a test compares this before and after instead of asking for none.
    */
   static List<String> uploadFolder() throws IOException {
     Path dir = Path.of(BodyHandler.DEFAULT_UPLOADS_DIRECTORY);
@@ -204,19 +220,27 @@ class RestApiTest {
   @Test
   void aMultipartBodyWritesNothingToDisk() throws Exception {
     List<String> before = uploadFolder();
-    MultipartForm form = MultipartForm.create().textFileUpload("url", "x.txt", Buffer.buffer("hello"), "text/plain");
-    HttpResponse<Buffer> r = await(http.client().post(peer.restPort(), "127.0.0.1", "/register")
-        .sendMultipartForm(form));
+    MultipartForm form =
+        MultipartForm.create().textFileUpload("url", "x.txt", Buffer.buffer("hello"), "text/plain");
+    HttpResponse<Buffer> r =
+        await(
+            http.client().post(peer.restPort(), "127.0.0.1", "/register").sendMultipartForm(form));
     assertEquals(400, r.statusCode());
-    assertEquals(before, uploadFolder(),
+    assertEquals(
+        before,
+        uploadFolder(),
         "no upload written to " + Path.of(BodyHandler.DEFAULT_UPLOADS_DIRECTORY).toAbsolutePath());
   }
 
   @Test
   void oversizedHeadersAreRefused() {
     // Vert.x answers this itself, before the router: 431 Request Header Fields Too Large, no body.
-    HttpResponse<Buffer> r = await(http.client().get(peer.restPort(), "127.0.0.1", "/health")
-        .putHeader("X-Big", "x".repeat(20 * 1024)).send());
+    HttpResponse<Buffer> r =
+        await(
+            http.client()
+                .get(peer.restPort(), "127.0.0.1", "/health")
+                .putHeader("X-Big", "x".repeat(20 * 1024))
+                .send());
     assertEquals(431, r.statusCode(), "a 20 KiB header is over the 16 KiB cap");
   }
 }

@@ -42,8 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("network")
 class TlsTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   Path cert;
   Path key;
 
@@ -53,13 +52,31 @@ class TlsTest {
     key = tmp.resolve("key.pem");
     Process p;
     try {
-      p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-          "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
+      p =
+          new ProcessBuilder(
+                  "openssl",
+                  "req",
+                  "-x509",
+                  "-newkey",
+                  "rsa:2048",
+                  "-nodes",
+                  "-days",
+                  "1",
+                  "-subj",
+                  "/CN=127.0.0.1",
+                  "-addext",
+                  "subjectAltName=IP:127.0.0.1",
+                  "-keyout",
+                  key.toString(),
+                  "-out",
+                  cert.toString())
+              .redirectErrorStream(true)
+              .start();
     } catch (java.io.IOException e) {
       p = null;
     }
-    assumeTrue(p != null && p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0,
+    assumeTrue(
+        p != null && p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0,
         "openssl is needed to make a certificate");
   }
 
@@ -69,38 +86,75 @@ class TlsTest {
    * What this test checks is that TLS works, not how fast.
    */
   JsonObject tls() {
-    return new JsonObject().put("tls", new JsonObject().put("cert", cert.toString()).put("key", key.toString())
-        .put("ca", cert.toString())).put("friend_timeout_ms", 10_000).put("search_timeout_ms", 15_000);
+    return new JsonObject()
+        .put(
+            "tls",
+            new JsonObject()
+                .put("cert", cert.toString())
+                .put("key", key.toString())
+                .put("ca", cert.toString()))
+        .put("friend_timeout_ms", 10_000)
+        .put("search_timeout_ms", 15_000);
   }
 
   @Test
   void restSearchBetweenPeersAndGrpcAllRunOverTls(Vertx vertx) {
     PemTrustOptions trust = new PemTrustOptions().addCertPath(cert.toString());
-    WebClient https = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustOptions(trust));
-    PeerVerticle b = Peers.started(vertx, "b", Peers.folderWith(tmp, "b", Map.of("tls-b.txt", "over tls")),
-        List.of(), tls());
-    PeerVerticle a = Peers.started(vertx, "a", Peers.folderWith(tmp, "a", Map.of("tls-a.txt", "a")),
-        List.of(b.selfUrl()), tls());
+    WebClient https =
+        WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustOptions(trust));
+    PeerVerticle b =
+        Peers.started(
+            vertx,
+            "b",
+            Peers.folderWith(tmp, "b", Map.of("tls-b.txt", "over tls")),
+            List.of(),
+            tls());
+    PeerVerticle a =
+        Peers.started(
+            vertx,
+            "a",
+            Peers.folderWith(tmp, "a", Map.of("tls-a.txt", "a")),
+            List.of(b.selfUrl()),
+            tls());
     assertTrue(a.selfUrl().startsWith("https://"), a.selfUrl());
 
-    JsonObject answer = await(https.get(a.restPort(), "127.0.0.1", "/search?query=tls").send()).bodyAsJsonObject();
-    assertEquals(2, answer.getInteger("peers_answered"), "b answered a over https: " + answer.encode());
-    assertTrue(answer.getJsonArray("results").getJsonObject(0).getJsonArray("files").getJsonObject(0)
-        .getString("grpc").startsWith("grpcs://"));
+    JsonObject answer =
+        await(https.get(a.restPort(), "127.0.0.1", "/search?query=tls").send()).bodyAsJsonObject();
+    assertEquals(
+        2, answer.getInteger("peers_answered"), "b answered a over https: " + answer.encode());
+    assertTrue(
+        answer
+            .getJsonArray("results")
+            .getJsonObject(0)
+            .getJsonArray("files")
+            .getJsonObject(0)
+            .getString("grpc")
+            .startsWith("grpcs://"));
 
-    // Plain HTTP on a TLS port: the TLS layer finds no TLS record and closes the connection unanswered.
-    Throwable plain = Await.failure(WebClient.create(vertx).get(a.restPort(), "127.0.0.1", "/health").send());
-    assertInstanceOf(HttpClosedException.class, plain, "plain HTTP is not served on a TLS port: " + plain);
+    // Plain HTTP on a TLS port: the TLS layer finds no TLS record and closes the connection
+    // unanswered.
+    Throwable plain =
+        Await.failure(WebClient.create(vertx).get(a.restPort(), "127.0.0.1", "/health").send());
+    assertInstanceOf(
+        HttpClosedException.class, plain, "plain HTTP is not served on a TLS port: " + plain);
 
-    GrpcClient grpc = GrpcClient.client(vertx, new GrpcClientOptions(), new HttpClientOptions().setSsl(true)
-        .setUseAlpn(true).setTrustOptions(trust));
-    GrpcClientRequest<DownloadRequest, FileChunk> call = await(grpc
-        .request(SocketAddress.inetSocketAddress(b.restPort(), "127.0.0.1"), FileTransferGrpcClient.Download));
+    GrpcClient grpc =
+        GrpcClient.client(
+            vertx,
+            new GrpcClientOptions(),
+            new HttpClientOptions().setSsl(true).setUseAlpn(true).setTrustOptions(trust));
+    GrpcClientRequest<DownloadRequest, FileChunk> call =
+        await(
+            grpc.request(
+                SocketAddress.inetSocketAddress(b.restPort(), "127.0.0.1"),
+                FileTransferGrpcClient.Download));
     // The chunks are read by handlers set before the request goes out: set later, from this
     // thread, they could miss chunks that have already arrived.
-    Future<List<FileChunk>> chunks = call.response().compose(resp -> resp.collect(Collectors.toList()));
+    Future<List<FileChunk>> chunks =
+        call.response().compose(resp -> resp.collect(Collectors.toList()));
     call.end(DownloadRequest.newBuilder().setFilename("tls-b.txt").build());
-    ByteString data = await(chunks).stream().map(FileChunk::getData).reduce(ByteString.EMPTY, ByteString::concat);
+    ByteString data =
+        await(chunks).stream().map(FileChunk::getData).reduce(ByteString.EMPTY, ByteString::concat);
     assertEquals("over tls", data.toStringUtf8());
   }
 }

@@ -31,8 +31,7 @@ class WebUiTest {
 
   static final String TOKEN = "0123456789abcdef-token";
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   PeerVerticle peer;
   Http http;
 
@@ -40,20 +39,31 @@ class WebUiTest {
   void start(Vertx vertx) {
     http = new Http(vertx);
     Path share = Peers.folderWith(tmp, "share", Map.of("a.txt", "aaaa"));
-    peer = Peers.started(vertx, "ui", share, List.of(), new JsonObject()
-        .put("accept_uploads", true).put("upload_max_bytes", 5000).put("api_token", TOKEN));
+    peer =
+        Peers.started(
+            vertx,
+            "ui",
+            share,
+            List.of(),
+            new JsonObject()
+                .put("accept_uploads", true)
+                .put("upload_max_bytes", 5000)
+                .put("api_token", TOKEN));
   }
 
   /** A GET with one request header. */
   HttpResponse<Buffer> get(PeerVerticle p, String path, String header, String value) {
-    return await(http.client().get(p.restPort(), "127.0.0.1", path).putHeader(header, value).send());
+    return await(
+        http.client().get(p.restPort(), "127.0.0.1", path).putHeader(header, value).send());
   }
 
   static void assertHardened(Reply r, String type) {
     assertEquals(200, r.status());
     assertEquals(type, r.header("content-type"));
     String csp = r.header("content-security-policy");
-    assertTrue(csp != null && csp.startsWith("default-src 'self'; img-src 'self' data:; style-src 'self'"), csp);
+    assertTrue(
+        csp != null && csp.startsWith("default-src 'self'; img-src 'self' data:; style-src 'self'"),
+        csp);
     assertFalse(csp.contains("unsafe"), csp);
     assertEquals("nosniff", r.header("x-content-type-options"));
     assertEquals("DENY", r.header("x-frame-options"));
@@ -67,18 +77,28 @@ class WebUiTest {
     assertTrue(html.contains("<script src=\"/ui/app.js\" defer></script>"), html);
     assertTrue(html.contains("<link rel=\"stylesheet\" href=\"/ui/app.css\">"), html);
     // The policy forbids inline code anyway; the page must not need any.
-    assertFalse(Pattern.compile("<script(?![^>]*\\bsrc=)").matcher(html).find(), "no inline script");
-    assertFalse(Pattern.compile("\\son[a-z]+=", Pattern.CASE_INSENSITIVE).matcher(html).find(), "no inline handlers");
+    assertFalse(
+        Pattern.compile("<script(?![^>]*\\bsrc=)").matcher(html).find(), "no inline script");
+    assertFalse(
+        Pattern.compile("\\son[a-z]+=", Pattern.CASE_INSENSITIVE).matcher(html).find(),
+        "no inline handlers");
     assertFalse(html.contains("style="), "no inline style");
     assertFalse(html.contains("<style"), "no style element");
     // Nothing from elsewhere: peers often run offline.
-    assertFalse(Pattern.compile("(src|href)=\"(https?:)?//").matcher(html).find(), "no external resources");
+    assertFalse(
+        Pattern.compile("(src|href)=\"(https?:)?//").matcher(html).find(), "no external resources");
 
     Reply js = http.get(peer, "/ui/app.js");
     assertHardened(js, "text/javascript; charset=utf-8");
     String code = js.text();
-    for (String sink : List.of("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-        "new Function")) {
+    for (String sink :
+        List.of(
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+            "new Function")) {
       assertFalse(code.contains(sink), "app.js must build the DOM without HTML text: " + sink);
     }
 
@@ -126,17 +146,29 @@ class WebUiTest {
     assertEquals(0, s.getLong("bytes_received"));
     assertEquals(1, s.getInteger("files"));
     assertEquals(0, s.getJsonObject("peers").getInteger("healthy_peers"));
-    assertEquals(new JsonObject().put("accept", true).put("dir", "uploads").put("max_bytes", 5000)
-        .put("overwrite", false), s.getJsonObject("uploads"));
-    assertEquals(new JsonObject().put("token_for_changes", true).put("private", false), s.getJsonObject("auth"));
+    assertEquals(
+        new JsonObject()
+            .put("accept", true)
+            .put("dir", "uploads")
+            .put("max_bytes", 5000)
+            .put("overwrite", false),
+        s.getJsonObject("uploads"));
+    assertEquals(
+        new JsonObject().put("token_for_changes", true).put("private", false),
+        s.getJsonObject("auth"));
     assertFalse(s.encode().contains(TOKEN), "never the token itself");
   }
 
   @Test
   void aPrivatePeerServesThePageOpenlyButNotItsData(Vertx vertx) {
     Path share = Peers.folderWith(tmp, "private", Map.of("p.txt", "p"));
-    PeerVerticle p = Peers.started(vertx, "private", share, List.of(), new JsonObject()
-        .put("api_token", TOKEN).put("private", true));
+    PeerVerticle p =
+        Peers.started(
+            vertx,
+            "private",
+            share,
+            List.of(),
+            new JsonObject().put("api_token", TOKEN).put("private", true));
 
     assertEquals(200, http.get(p, "/").status());
     assertEquals(200, http.get(p, "/ui/app.js").status());

@@ -14,7 +14,8 @@ class DaemonArgsTest {
   void onlyThePlainDaemonLinesSkipPicocli() {
     assertArrayEquals(new String[0], Cli.daemonOnly(new String[0]));
     for (String flag : new String[] {"-conf", "--conf", "-c"}) {
-      assertArrayEquals(new String[] {"conf/peer1.json"}, Cli.daemonOnly(new String[] {flag, "conf/peer1.json"}));
+      assertArrayEquals(
+          new String[] {"conf/peer1.json"}, Cli.daemonOnly(new String[] {flag, "conf/peer1.json"}));
     }
     assertNull(Cli.daemonOnly(new String[] {"--help"}));
     assertNull(Cli.daemonOnly(new String[] {"-conf"}));

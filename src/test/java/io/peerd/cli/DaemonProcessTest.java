@@ -21,15 +21,19 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("peer")
 class DaemonProcessTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   record Run(int exit, List<String> stdout, List<String> stderr) {}
 
   Process spawn(Map<String, String> env, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx64m", "-cp", System.getProperty("java.class.path"), "io.peerd.Main"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.peerd.Main"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("PEER_"));
@@ -40,24 +44,30 @@ class DaemonProcessTest {
   Run run(String... args) throws Exception {
     Process p = spawn(Map.of(), args);
     assertTrue(p.waitFor(30, TimeUnit.SECONDS), "exits at once");
-    return new Run(p.exitValue(), lines(p.getInputStream().readAllBytes()), lines(p.getErrorStream().readAllBytes()));
+    return new Run(
+        p.exitValue(),
+        lines(p.getInputStream().readAllBytes()),
+        lines(p.getErrorStream().readAllBytes()));
   }
 
   /** Reads stderr until the start-up line; returns it. */
   static String upLine(Process p) throws Exception {
-    BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+    BufferedReader err =
+        new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
     for (String line = err.readLine(); line != null; line = err.readLine()) {
       if (line.contains(" up in ")) {
         // Keep draining so the process never blocks on a full pipe.
-        Thread drain = new Thread(() -> {
-          try {
-            while (err.readLine() != null) {
-              // discard
-            }
-          } catch (java.io.IOException e) {
-            // the process ended
-          }
-        });
+        Thread drain =
+            new Thread(
+                () -> {
+                  try {
+                    while (err.readLine() != null) {
+                      // discard
+                    }
+                  } catch (java.io.IOException e) {
+                    // the process ended
+                  }
+                });
         drain.setDaemon(true);
         drain.start();
         return line;
@@ -133,19 +143,45 @@ class DaemonProcessTest {
   @Test
   void variablesOfEveryTypeOverrideTheReadmeConfig() throws Exception {
     Path repo = Path.of("").toAbsolutePath();
-    Process p = spawn(Map.of("PEER_SEARCH_MODE", "walk", "PEER_PEER_EXCHANGE", "false",
-        "PEER_HEALTH_CHECK_INTERVAL", "2.5", "PEER_REST_PORT", "0", "PEER_GRPC_PORT", "0", "PEER_METRICS_PORT", "0",
-        "PEER_SELF_URL", "", "PEER_STATE_DIR", "", "PEER_SHARED_DIR", repo.resolve("conf/shared/p1").toString()),
-        "-conf", repo.resolve("conf/peer1.json").toString());
+    Process p =
+        spawn(
+            Map.of(
+                "PEER_SEARCH_MODE",
+                "walk",
+                "PEER_PEER_EXCHANGE",
+                "false",
+                "PEER_HEALTH_CHECK_INTERVAL",
+                "2.5",
+                "PEER_REST_PORT",
+                "0",
+                "PEER_GRPC_PORT",
+                "0",
+                "PEER_METRICS_PORT",
+                "0",
+                "PEER_SELF_URL",
+                "",
+                "PEER_STATE_DIR",
+                "",
+                "PEER_SHARED_DIR",
+                repo.resolve("conf/shared/p1").toString()),
+            "-conf",
+            repo.resolve("conf/peer1.json").toString());
     try {
       String line = upLine(p);
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)").matcher(line);
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)").matcher(line);
       assertTrue(m.find(), line);
       var http = java.net.http.HttpClient.newHttpClient();
-      var status = new io.vertx.core.json.JsonObject(http.send(java.net.http.HttpRequest.newBuilder(
-          java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/status")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString()).body());
-      assertEquals("walk", status.getJsonObject("config").getString("search_mode"), status.encode());
+      var status =
+          new io.vertx.core.json.JsonObject(
+              http.send(
+                      java.net.http.HttpRequest.newBuilder(
+                              java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/status"))
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.ofString())
+                  .body());
+      assertEquals(
+          "walk", status.getJsonObject("config").getString("search_mode"), status.encode());
       assertEquals("peer1", status.getString("peer"), "the file's other keys still hold");
     } finally {
       p.destroy();
@@ -153,24 +189,32 @@ class DaemonProcessTest {
     }
   }
 
-  /** Every line of the process's stderr, read as it comes (so the process never blocks on a pipe). */
+  /**
+   * Every line of the process's stderr, read as it comes (so the process never blocks on a pipe).
+   */
   static List<String> collectStderr(Process p) {
     List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-    Thread reader = new Thread(() -> {
-      try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-        for (String line = err.readLine(); line != null; line = err.readLine()) {
-          lines.add(line);
-        }
-      } catch (java.io.IOException e) {
-        // the process ended
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader err =
+                  new BufferedReader(
+                      new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line = err.readLine(); line != null; line = err.readLine()) {
+                  lines.add(line);
+                }
+              } catch (java.io.IOException e) {
+                // the process ended
+              }
+            });
     reader.setDaemon(true);
     reader.start();
     return lines;
   }
 
-  /** What an operator needs, one line each: start, the index, peers lost, stop; nothing per request. */
+  /**
+   * What an operator needs, one line each: start, the index, peers lost, stop; nothing per request.
+   */
   @Test
   void theLogSaysWhatAnOperatorNeedsAndNothingPerRequest() throws Exception {
     Files.createDirectories(tmp.resolve("s"));
@@ -180,29 +224,53 @@ class DaemonProcessTest {
       closed = sock.getLocalPort();
     }
     String friend = "http://127.0.0.1:" + closed;
-    Process p = spawn(Map.of("PEER_REST_PORT", "0", "PEER_SHARED_DIR", "s", "PEER_STATE_DIR", "",
-        "PEER_FRIENDS", friend, "PEER_HEALTH_CHECK_INTERVAL", "0.2", "PEER_SERACH_TTL", "2"));
+    Process p =
+        spawn(
+            Map.of(
+                "PEER_REST_PORT",
+                "0",
+                "PEER_SHARED_DIR",
+                "s",
+                "PEER_STATE_DIR",
+                "",
+                "PEER_FRIENDS",
+                friend,
+                "PEER_HEALTH_CHECK_INTERVAL",
+                "0.2",
+                "PEER_SERACH_TTL",
+                "2"));
     List<String> log = collectStderr(p);
     try {
-      io.peerd.testkit.Await.until("the start-up line", java.time.Duration.ofSeconds(30),
+      io.peerd.testkit.Await.until(
+          "the start-up line",
+          java.time.Duration.ofSeconds(30),
           () -> log.stream().anyMatch(l -> l.contains(" up in ")));
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)")
-          .matcher(log.stream().filter(l -> l.contains(" up in ")).findFirst().orElseThrow());
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)")
+              .matcher(log.stream().filter(l -> l.contains(" up in ")).findFirst().orElseThrow());
       assertTrue(m.find());
-      io.peerd.testkit.Await.until("the friend reported lost", java.time.Duration.ofSeconds(30),
+      io.peerd.testkit.Await.until(
+          "the friend reported lost",
+          java.time.Duration.ofSeconds(30),
           () -> log.stream().anyMatch(l -> l.contains("peer " + friend + " lost")));
       int before = log.size();
       var http = java.net.http.HttpClient.newHttpClient();
       for (int i = 0; i < 30; i++) {
         for (String path : List.of("/health", "/files", "/search?query=x", "/status", "/nope")) {
-          http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + m.group(1) + path))
-              .build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://127.0.0.1:" + m.group(1) + path))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding());
         }
       }
       assertEquals(before, log.size(), "150 requests, no line: " + log.subList(before, log.size()));
-      assertTrue(log.stream().anyMatch(l -> l.contains("WARN") && l.contains("PEER_SERACH_TTL")),
+      assertTrue(
+          log.stream().anyMatch(l -> l.contains("WARN") && l.contains("PEER_SERACH_TTL")),
           "the misspelt variable is a warning: " + log);
-      assertTrue(log.stream().anyMatch(l -> l.contains("INFO") && l.contains("index of") && l.contains("1 files")),
+      assertTrue(
+          log.stream()
+              .anyMatch(l -> l.contains("INFO") && l.contains("index of") && l.contains("1 files")),
           "the first scan: " + log);
     } finally {
       // SIGTERM through the handle: Process.destroy() would also close our end of its stderr.
@@ -210,7 +278,9 @@ class DaemonProcessTest {
       assertTrue(p.waitFor(20, TimeUnit.SECONDS), "SIGTERM stops it");
     }
     assertEquals(0, p.exitValue(), "a graceful stop: " + log);
-    io.peerd.testkit.Await.until("the stop line", java.time.Duration.ofSeconds(5),
+    io.peerd.testkit.Await.until(
+        "the stop line",
+        java.time.Duration.ofSeconds(5),
         () -> log.stream().anyMatch(l -> l.contains(" stopped")));
     assertTrue(log.stream().anyMatch(l -> l.contains(" stopping (grace ")), log.toString());
     assertTrue(log.size() <= 8, "a handful of lines in all: " + log);
@@ -218,7 +288,8 @@ class DaemonProcessTest {
 
   @Test
   void clientVerbsExitZeroOneOrTwo() throws Exception {
-    for (String verb : List.of("search", "download", "upload", "status", "dummy-download", "dummy-upload")) {
+    for (String verb :
+        List.of("search", "download", "upload", "status", "dummy-download", "dummy-upload")) {
       Run help = run(verb, "--help");
       assertEquals(0, help.exit(), verb + " --help");
       assertTrue(help.stdout().get(0).startsWith("Usage: peer " + verb), help.stdout().get(0));
@@ -232,7 +303,8 @@ class DaemonProcessTest {
     Run failed = run("status", "--peer", "http://127.0.0.1:" + closed);
     assertEquals(1, failed.exit(), failed.toString());
     assertEquals(1, failed.stderr().size(), "one line, no stack trace: " + failed.stderr());
-    assertTrue(failed.stderr().get(0).startsWith("peer status: cannot connect"), failed.stderr().get(0));
+    assertTrue(
+        failed.stderr().get(0).startsWith("peer status: cannot connect"), failed.stderr().get(0));
     Run verbose = run("status", "--verbose", "--peer", "http://127.0.0.1:" + closed);
     assertTrue(verbose.stderr().size() > 1, "--verbose prints the stack trace");
   }

@@ -19,12 +19,13 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SIGTERM on a real daemon process: the transfer in progress completes, the table is saved, exit 0. */
+/**
+ * SIGTERM on a real daemon process: the transfer in progress completes, the table is saved, exit 0.
+ */
 @Tag("peer")
 class GracefulShutdownTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void aDownloadInProgressAtSigtermCompletesAndTheTableIsSaved() throws Exception {
@@ -33,12 +34,26 @@ class GracefulShutdownTest {
     new Random(2).nextBytes(data);
     Files.write(share.resolve("big.bin"), data);
     Path state = tmp.resolve("state");
-    Files.writeString(tmp.resolve("p.json"), """
+    Files.writeString(
+        tmp.resolve("p.json"),
+        """
         {"name":"g","rest_port":0,"shared_dir":"share","state_dir":"state",
          "friends":["http://127.0.0.1:9"],"shutdown_grace_ms":20000}""");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx128m", "-cp", System.getProperty("java.class.path"), "io.peerd.Main", "-conf", "p.json"));
-    Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.peerd.Main",
+                "-conf",
+                "p.json"));
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(tmp.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     try {
       String up = DaemonProcessTest.upLine(p);
       Matcher m = Pattern.compile("on http://127\\.0\\.0\\.1:(\\d+)").matcher(up);
@@ -55,7 +70,8 @@ class GracefulShutdownTest {
       assertEquals(data.length, total);
       try (Socket s = new Socket("127.0.0.1", port)) {
         OutputStream out = s.getOutputStream();
-        out.write(("GET /files/big.bin HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            ("GET /files/big.bin HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = s.getInputStream();
         byte[] buf = new byte[64 * 1024];
@@ -74,7 +90,9 @@ class GracefulShutdownTest {
       }
       assertTrue(p.waitFor(30, TimeUnit.SECONDS), "exits after the transfer");
       assertEquals(0, p.exitValue());
-      assertTrue(Files.readString(state.resolve("peers.json")).contains("http://127.0.0.1:9"), "table saved on exit");
+      assertTrue(
+          Files.readString(state.resolve("peers.json")).contains("http://127.0.0.1:9"),
+          "table saved on exit");
     } finally {
       p.destroyForcibly();
     }
@@ -83,8 +101,10 @@ class GracefulShutdownTest {
   /** Content-Length of HEAD /files/big.bin, or -1 while it is not served yet. */
   static long headLength(int port) throws Exception {
     try (Socket s = new Socket("127.0.0.1", port)) {
-      s.getOutputStream().write("HEAD /files/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-          .getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream()
+          .write(
+              "HEAD /files/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
       String resp = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       if (!resp.startsWith("HTTP/1.1 200")) {
         return -1;

@@ -13,16 +13,21 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("unit")
 class SimulateCommandTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void writesTheMarkdownCsvAndSvgReports() throws Exception {
     Path out = tmp.resolve("sim");
-    assertEquals(0, Cli.run(new String[] {"simulate", "--nodes", "60,120", "--queries", "10", "--out", out.toString()}));
+    assertEquals(
+        0,
+        Cli.run(
+            new String[] {
+              "simulate", "--nodes", "60,120", "--queries", "10", "--out", out.toString()
+            }));
     String md = Files.readString(out.resolve("sim.md"));
     assertTrue(md.contains("| 120 | summary |"), md);
-    assertEquals(1 + 6, Files.readAllLines(out.resolve("sim.csv")).size(), "a header and 2 sizes x 3 modes");
+    assertEquals(
+        1 + 6, Files.readAllLines(out.resolve("sim.csv")).size(), "a header and 2 sizes x 3 modes");
     String svg = Files.readString(out.resolve("sim.svg"));
     assertTrue(svg.startsWith("<svg") && svg.contains("N=120") && svg.trim().endsWith("</svg>"));
     try (var files = Files.list(out)) {
@@ -32,10 +37,16 @@ class SimulateCommandTest {
 
   @Test
   void badOptionsAreUsageErrors() {
-    for (String[] args : new String[][] {
-        {"simulate", "--nodes", "1"}, {"simulate", "--modes", "gossip"}, {"simulate", "--summary-bits", "1000"},
-        {"simulate", "--latency", "9-3"}, {"simulate", "--topology", "ring"}, {"livecheck", "--peers", "1"},
-        {"livecheck", "--degree", "x"}}) {
+    for (String[] args :
+        new String[][] {
+          {"simulate", "--nodes", "1"},
+          {"simulate", "--modes", "gossip"},
+          {"simulate", "--summary-bits", "1000"},
+          {"simulate", "--latency", "9-3"},
+          {"simulate", "--topology", "ring"},
+          {"livecheck", "--peers", "1"},
+          {"livecheck", "--degree", "x"}
+        }) {
       assertEquals(2, Cli.run(args), String.join(" ", args));
     }
   }

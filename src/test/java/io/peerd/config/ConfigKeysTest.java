@@ -6,36 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.routing.Mode;
-import io.peerd.testkit.Certificates;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The key table is the one definition of the configuration: every key can be set through its
- * {@code PEER_<KEY>} variable with a value of its own type, every wrong value gets one line
- * naming the variable, and the README's table is the table's own rendering.
+ * The key table is the one definition of the configuration: every key can be set through its {@code
+ * PEER_<KEY>} variable with a value of its own type, every wrong value gets one line naming the
+ * variable, and the README's table is the table's own rendering.
  *
- * <p>{@link KeyRows} holds the test's data, one row per key; a key added to {@link Keys} without
- * a row there fails {@link #everyKeyHasARow}.
+ * <p>{@link KeyRows} holds the test's data, one row per key; a key added to {@link Keys} without a
+ * row there fails {@link #everyKeyHasARow}.
  */
 @Tag("unit")
 class ConfigKeysTest {
 
   // Once for the class: making the certificate the TLS keys name takes a keytool run.
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
   static Path share;
   static Map<Key<?>, KeyRows.Row> rows;
 
@@ -56,17 +50,24 @@ class ConfigKeysTest {
     for (KeyRows.Row r : rows.values()) {
       assertEquals(r.expected(), r.read().apply(c), r.key().envVar() + "=" + r.good());
       // The same value from the file as the variable gives, read by the same rule.
-      assertFalse(r.good().equals(defaultText(r.key())), r.key() + ": a value other than the default");
+      assertFalse(
+          r.good().equals(defaultText(r.key())), r.key() + ": a value other than the default");
     }
     assertTrue(c.warnings().isEmpty(), c.warnings().toString());
   }
 
   @Test
   void aVariableWinsOverTheFile() {
-    JsonObject file = new JsonObject().put("shared_dir", share.toString()).put("search_mode", "summary")
-        .put("rate_limit", new JsonObject().put("requests_per_minute", 5));
-    PeerConfig c = ConfigParser.parse("f.json", file, Map.of("PEER_SEARCH_MODE", "walk",
-        "PEER_RATE_LIMIT_DOWNLOADS_PER_MINUTE", "7"));
+    JsonObject file =
+        new JsonObject()
+            .put("shared_dir", share.toString())
+            .put("search_mode", "summary")
+            .put("rate_limit", new JsonObject().put("requests_per_minute", 5));
+    PeerConfig c =
+        ConfigParser.parse(
+            "f.json",
+            file,
+            Map.of("PEER_SEARCH_MODE", "walk", "PEER_RATE_LIMIT_DOWNLOADS_PER_MINUTE", "7"));
     assertEquals(Mode.WALK, c.routing().mode());
     assertEquals(5, c.limits().requestsPerMinute(), "the file's value for what no variable sets");
     assertEquals(7, c.limits().downloadsPerMinute());
@@ -77,9 +78,14 @@ class ConfigKeysTest {
     JsonObject file = new JsonObject().put("shared_dir", share.toString());
     for (KeyRows.Row r : rows.values()) {
       Map<String, String> env = Map.of(r.key().envVar(), r.bad());
-      ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse("f.json", file, env),
-          r.key().envVar() + "=" + r.bad() + " must be refused");
-      assertTrue(e.getMessage().startsWith("environment variable " + r.key().envVar() + ": "), e.getMessage());
+      ConfigException e =
+          assertThrows(
+              ConfigException.class,
+              () -> ConfigParser.parse("f.json", file, env),
+              r.key().envVar() + "=" + r.bad() + " must be refused");
+      assertTrue(
+          e.getMessage().startsWith("environment variable " + r.key().envVar() + ": "),
+          e.getMessage());
       assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
   }
@@ -91,33 +97,48 @@ class ConfigKeysTest {
       Object value = fileValue(r.bad());
       JsonObject file = new JsonObject().put("shared_dir", share.toString());
       put(file, r.key().name(), value);
-      ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse("f.json", file, Map.of()),
-          r.key() + "=" + value + " must be refused");
-      assertTrue(e.getMessage().startsWith("f.json: key \"" + r.key().name() + "\""), e.getMessage());
+      ConfigException e =
+          assertThrows(
+              ConfigException.class,
+              () -> ConfigParser.parse("f.json", file, Map.of()),
+              r.key() + "=" + value + " must be refused");
+      assertTrue(
+          e.getMessage().startsWith("f.json: key \"" + r.key().name() + "\""), e.getMessage());
       assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
   }
 
   @Test
   void unknownKeysAndVariablesAreWarningsNotErrors() {
-    JsonObject file = new JsonObject().put("shared_dir", share.toString()).put("serach_ttl", 2)
-        .put("rate_limit", new JsonObject().put("requests_per_hour", 1));
-    PeerConfig c = ConfigParser.parse("f.json", file, Map.of("PEER_SERACH_TTL", "2", "HOME", "/root"));
-    assertEquals(List.of("f.json: unknown key \"serach_ttl\" ignored",
-        "f.json: unknown key \"rate_limit.requests_per_hour\" ignored",
-        "environment variable PEER_SERACH_TTL names no configuration key; ignored"), c.warnings());
+    JsonObject file =
+        new JsonObject()
+            .put("shared_dir", share.toString())
+            .put("serach_ttl", 2)
+            .put("rate_limit", new JsonObject().put("requests_per_hour", 1));
+    PeerConfig c =
+        ConfigParser.parse("f.json", file, Map.of("PEER_SERACH_TTL", "2", "HOME", "/root"));
+    assertEquals(
+        List.of(
+            "f.json: unknown key \"serach_ttl\" ignored",
+            "f.json: unknown key \"rate_limit.requests_per_hour\" ignored",
+            "environment variable PEER_SERACH_TTL names no configuration key; ignored"),
+        c.warnings());
   }
 
   @Test
   void theReadmeTableIsTheKeyTable() throws Exception {
     String readme = Files.readString(Path.of("README.md"));
-    String begin = "<!-- config-keys: generated from io.peerd.config.Keys; ConfigKeysTest checks it -->\n";
+    String begin =
+        "<!-- config-keys: generated from io.peerd.config.Keys; ConfigKeysTest checks it -->\n";
     String end = "<!-- /config-keys -->";
     int from = readme.indexOf(begin);
     int to = readme.indexOf(end);
     assertTrue(from >= 0 && to > from, "the README marks its configuration table");
     String table = readme.substring(from + begin.length(), to);
-    assertEquals(Keys.markdown(), table, "README.md's table differs from Keys; paste this in:\n" + Keys.markdown());
+    assertEquals(
+        Keys.markdown(),
+        table,
+        "README.md's table differs from Keys; paste this in:\n" + Keys.markdown());
   }
 
   /** The text as a file would write it: a number where it reads as one, else a string. */

@@ -21,15 +21,21 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("unit")
 class ConfigLoaderTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void loadsAFileThroughVertxConfig(Vertx vertx) throws Exception {
     Path file = dir.resolve("p.json");
-    // state_dir given: its default (state/<name>) lies in the working directory, which a test must not read.
-    Files.writeString(file, new JsonObject().put("name", "p").put("rest_port", 8123).put("shared_dir", dir.toString())
-        .put("state_dir", dir.resolve("state").toString()).encode());
+    // state_dir given: its default (state/<name>) lies in the working directory, which a test must
+    // not read.
+    Files.writeString(
+        file,
+        new JsonObject()
+            .put("name", "p")
+            .put("rest_port", 8123)
+            .put("shared_dir", dir.toString())
+            .put("state_dir", dir.resolve("state").toString())
+            .encode());
     PeerConfig c = await(ConfigLoader.load(vertx, file.toString(), Map.of("PEER_NAME", "q")));
     assertEquals("q", c.node().name());
     assertEquals(8123, c.node().restPort());
@@ -51,7 +57,8 @@ class ConfigLoaderTest {
     assertInstanceOf(ConfigException.class, e);
     String prefix = file + ": cannot be read as a JSON object: ";
     assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
-    // The rest is the parser's own words for a file cut short; not pinned whole, they change with Jackson.
+    // The rest is the parser's own words for a file cut short; not pinned whole, they change with
+    // Jackson.
     assertTrue(e.getMessage().substring(prefix.length()).contains("end-of-input"), e.getMessage());
   }
 }

@@ -18,12 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("unit")
 class ConfigParserTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** The seed's configs/peer1.json with only its paths changed. */
   private JsonObject seedPeer1() {
-    return new JsonObject("""
+    return new JsonObject(
+        """
         {
           "name": "peer1", "ip": "0.0.0.0", "rest_port": 8001, "grpc_port": 50051,
           "metrics_port": 9001, "shared_dir": "%s",
@@ -31,7 +31,8 @@ class ConfigParserTest {
           "self_url": "http://peer1:8001", "health_check_interval": 30,
           "search_ttl": 3, "max_fanout": 3,
           "rate_limit": {"requests_per_minute": 100, "downloads_per_minute": 10}
-        }""".formatted(dir.toString().replace("\\", "\\\\")));
+        }"""
+            .formatted(dir.toString().replace("\\", "\\\\")));
   }
 
   @Test
@@ -52,30 +53,38 @@ class ConfigParserTest {
 
   @Test
   void defaultsAreUsableAndSelfUrlIsDerivedFromAWildcardIp() {
-    PeerConfig c = ConfigParser.parse("t", new JsonObject().put("shared_dir", dir.toString())
-        .put("ip", "0.0.0.0"), Map.of());
+    PeerConfig c =
+        ConfigParser.parse(
+            "t", new JsonObject().put("shared_dir", dir.toString()).put("ip", "0.0.0.0"), Map.of());
     assertEquals(8001, c.node().restPort());
     assertEquals(-1, c.node().grpcPort());
     assertTrue(c.friends().isEmpty());
-    assertEquals("http://127.0.0.1:4242", c.advertisedUrl(4242), "a wildcard is no address to advertise");
+    assertEquals(
+        "http://127.0.0.1:4242", c.advertisedUrl(4242), "a wildcard is no address to advertise");
   }
 
   @Test
   void friendsListIsMergedWithSeedFriendsAndDeduplicated() {
-    JsonObject json = seedPeer1().put("friends", new JsonArray().add("http://PEER2:8002/").add("https://x:9"));
-    assertEquals(List.of("http://peer2:8002", "http://peer3:8003", "https://x:9"),
+    JsonObject json =
+        seedPeer1().put("friends", new JsonArray().add("http://PEER2:8002/").add("https://x:9"));
+    assertEquals(
+        List.of("http://peer2:8002", "http://peer3:8003", "https://x:9"),
         ConfigParser.parse("t", json, Map.of()).friends());
   }
 
   @Test
   void environmentOverridesFileValuesWithTypes() {
-    PeerConfig c = ConfigParser.parse("t", seedPeer1(), Map.of(
-        "PEER_REST_PORT", "8005",
-        "PEER_NAME", "renamed",
-        "PEER_FRIENDS", "http://a:1, http://b:2",
-        "PEER_HEALTH_CHECK_INTERVAL", "2.5",
-        "PEER_RATE_LIMIT_DOWNLOADS_PER_MINUTE", "7",
-        "UNRELATED", "x"));
+    PeerConfig c =
+        ConfigParser.parse(
+            "t",
+            seedPeer1(),
+            Map.of(
+                "PEER_REST_PORT", "8005",
+                "PEER_NAME", "renamed",
+                "PEER_FRIENDS", "http://a:1, http://b:2",
+                "PEER_HEALTH_CHECK_INTERVAL", "2.5",
+                "PEER_RATE_LIMIT_DOWNLOADS_PER_MINUTE", "7",
+                "UNRELATED", "x"));
     assertEquals(8005, c.node().restPort());
     assertEquals("renamed", c.node().name());
     assertTrue(c.friends().containsAll(List.of("http://a:1", "http://b:2")));
@@ -86,8 +95,10 @@ class ConfigParserTest {
 
   @Test
   void badEnvironmentValueNamesTheVariable() {
-    ConfigException e = assertThrows(ConfigException.class,
-        () -> ConfigParser.parse("t", seedPeer1(), Map.of("PEER_REST_PORT", "eighty")));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ConfigParser.parse("t", seedPeer1(), Map.of("PEER_REST_PORT", "eighty")));
     assertTrue(e.getMessage().contains("PEER_REST_PORT"), e.getMessage());
   }
 
@@ -102,7 +113,8 @@ class ConfigParserTest {
     assertBad(seedPeer1().put("friends", "http://a:1"), "\"friends\"");
     assertBad(seedPeer1().put("friends", new JsonArray().add(5)), "\"friends\"");
     assertBad(seedPeer1().put("self_url", "http://nohostport"), "\"self_url\"");
-    assertBad(seedPeer1().put("rate_limit", new JsonObject().put("requests_per_minute", -3)),
+    assertBad(
+        seedPeer1().put("rate_limit", new JsonObject().put("requests_per_minute", -3)),
         "\"rate_limit.requests_per_minute\"");
     assertBad(seedPeer1().put("name", 12), "\"name\"");
     assertBad(seedPeer1().put("api_token", "short"), "\"api_token\"");
@@ -118,13 +130,17 @@ class ConfigParserTest {
 
   @Test
   void emptyFriendStringsMeanNoFriendAsInTheSeed() {
-    PeerConfig c = ConfigParser.parse("t", seedPeer1().put("friend_primary", "").put("friend_secondary", ""), Map.of());
+    PeerConfig c =
+        ConfigParser.parse(
+            "t", seedPeer1().put("friend_primary", "").put("friend_secondary", ""), Map.of());
     assertTrue(c.friends().isEmpty());
     assertNull(ConfigParser.parse("t", seedPeer1().put("self_url", ""), Map.of()).node().selfUrl());
   }
 
   private static void assertBad(JsonObject json, String key) {
-    ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse("conf/x.json", json, Map.of()));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> ConfigParser.parse("conf/x.json", json, Map.of()));
     assertTrue(e.getMessage().startsWith("conf/x.json: key "), e.getMessage());
     assertTrue(e.getMessage().contains(key), e.getMessage());
   }

@@ -12,16 +12,17 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Test data, one row per configuration key: a good value for its {@code PEER_<KEY>} variable
- * (never the default, so the test sees it take effect), where the parsed config holds it, and a
- * wrong value of the same key.
+ * Test data, one row per configuration key: a good value for its {@code PEER_<KEY>} variable (never
+ * the default, so the test sees it take effect), where the parsed config holds it, and a wrong
+ * value of the same key.
  */
 final class KeyRows {
 
   private KeyRows() {}
 
   /** A key, a good variable value and what the config then holds, and a wrong value. */
-  record Row(Key<?> key, String good, Function<PeerConfig, Object> read, Object expected, String bad) {}
+  record Row(
+      Key<?> key, String good, Function<PeerConfig, Object> read, Object expected, String bad) {}
 
   /**
    * @param tmp a folder of the test's own, for the paths some keys name
@@ -38,43 +39,162 @@ final class KeyRows {
     row(rows, Keys.REST_PORT, "0", c -> c.node().restPort(), 0, "eighty");
     row(rows, Keys.GRPC_PORT, "0", c -> c.node().grpcPort(), 0, "70000");
     row(rows, Keys.METRICS_PORT, "0", c -> c.node().metricsPort(), 0, "-1");
-    row(rows, Keys.SHARED_DIR, share.toString(), PeerConfig::sharedDir, share.toAbsolutePath(), tmp.resolve("no").toString());
-    row(rows, Keys.FRIEND_PRIMARY, "http://127.0.0.1:9", c -> c.friends().get(0), "http://127.0.0.1:9", "gopher://x:70");
-    row(rows, Keys.FRIEND_SECONDARY, "http://127.0.0.1:10", c -> c.friends().get(1), "http://127.0.0.1:10", "http://noport");
-    row(rows, Keys.FRIENDS, "http://127.0.0.1:11, http://127.0.0.1:12", c -> c.friends().subList(2, 4),
-        List.of("http://127.0.0.1:11", "http://127.0.0.1:12"), "http://a:1,ftp://b:2");
-    row(rows, Keys.SELF_URL, "https://127.0.0.1:4443", c -> c.node().selfUrl(), "https://127.0.0.1:4443", "not a url");
-    row(rows, Keys.HEALTH_CHECK_INTERVAL, "2.5", c -> c.timeouts().healthCheck(), Duration.ofMillis(2500), "0");
+    row(
+        rows,
+        Keys.SHARED_DIR,
+        share.toString(),
+        PeerConfig::sharedDir,
+        share.toAbsolutePath(),
+        tmp.resolve("no").toString());
+    row(
+        rows,
+        Keys.FRIEND_PRIMARY,
+        "http://127.0.0.1:9",
+        c -> c.friends().get(0),
+        "http://127.0.0.1:9",
+        "gopher://x:70");
+    row(
+        rows,
+        Keys.FRIEND_SECONDARY,
+        "http://127.0.0.1:10",
+        c -> c.friends().get(1),
+        "http://127.0.0.1:10",
+        "http://noport");
+    row(
+        rows,
+        Keys.FRIENDS,
+        "http://127.0.0.1:11, http://127.0.0.1:12",
+        c -> c.friends().subList(2, 4),
+        List.of("http://127.0.0.1:11", "http://127.0.0.1:12"),
+        "http://a:1,ftp://b:2");
+    row(
+        rows,
+        Keys.SELF_URL,
+        "https://127.0.0.1:4443",
+        c -> c.node().selfUrl(),
+        "https://127.0.0.1:4443",
+        "not a url");
+    row(
+        rows,
+        Keys.HEALTH_CHECK_INTERVAL,
+        "2.5",
+        c -> c.timeouts().healthCheck(),
+        Duration.ofMillis(2500),
+        "0");
     row(rows, Keys.SEARCH_TTL, "5", c -> c.routing().searchTtl(), 5, "17");
     row(rows, Keys.MAX_FANOUT, "7", c -> c.routing().maxFanout(), 7, "0");
-    row(rows, Keys.FRIEND_TIMEOUT_MS, "700", c -> c.timeouts().friend(), Duration.ofMillis(700), "1.5");
-    row(rows, Keys.SEARCH_TIMEOUT_MS, "2500", c -> c.timeouts().search(), Duration.ofMillis(2500), "0");
-    row(rows, Keys.RESCAN_INTERVAL, "45", c -> c.timeouts().rescan(), Duration.ofSeconds(45), "soon");
-    row(rows, Keys.STATE_DIR, state.toString(), PeerConfig::stateDir, state.toAbsolutePath(), aFile.toString());
+    row(
+        rows,
+        Keys.FRIEND_TIMEOUT_MS,
+        "700",
+        c -> c.timeouts().friend(),
+        Duration.ofMillis(700),
+        "1.5");
+    row(
+        rows,
+        Keys.SEARCH_TIMEOUT_MS,
+        "2500",
+        c -> c.timeouts().search(),
+        Duration.ofMillis(2500),
+        "0");
+    row(
+        rows,
+        Keys.RESCAN_INTERVAL,
+        "45",
+        c -> c.timeouts().rescan(),
+        Duration.ofSeconds(45),
+        "soon");
+    row(
+        rows,
+        Keys.STATE_DIR,
+        state.toString(),
+        PeerConfig::stateDir,
+        state.toAbsolutePath(),
+        aFile.toString());
     row(rows, Keys.MAX_PEERS, "99", c -> c.peers().max(), 99, "0");
-    row(rows, Keys.PEER_MAX_BACKOFF, "30", c -> c.peers().maxBackoff(), Duration.ofSeconds(30), "-5");
-    row(rows, Keys.PEER_FORGET_AFTER, "120", c -> c.peers().forgetAfter(), Duration.ofSeconds(120), "never");
+    row(
+        rows,
+        Keys.PEER_MAX_BACKOFF,
+        "30",
+        c -> c.peers().maxBackoff(),
+        Duration.ofSeconds(30),
+        "-5");
+    row(
+        rows,
+        Keys.PEER_FORGET_AFTER,
+        "120",
+        c -> c.peers().forgetAfter(),
+        Duration.ofSeconds(120),
+        "never");
     row(rows, Keys.PEER_EXCHANGE, "false", c -> c.peers().exchange(), false, "yes");
     row(rows, Keys.PEER_EXCHANGE_MAX, "3", c -> c.peers().exchangeMax(), 3, "1001");
     row(rows, Keys.SEEN_CACHE_SIZE, "500", c -> c.seen().maxIds(), 500, "0");
     row(rows, Keys.SEEN_CACHE_TTL, "60", c -> c.seen().maxAge(), Duration.ofSeconds(60), "100000");
-    row(rows, Keys.DUMMY_UPLOAD_MAX_BYTES, "1048576", c -> c.transfers().dummyUploadMaxBytes(), 1048576L, "-1");
+    row(
+        rows,
+        Keys.DUMMY_UPLOAD_MAX_BYTES,
+        "1048576",
+        c -> c.transfers().dummyUploadMaxBytes(),
+        1048576L,
+        "-1");
     row(rows, Keys.CHUNK_SIZE, "32768", c -> c.transfers().chunkSize(), 32768, "100");
-    row(rows, Keys.DOWNLOAD_CHUNK_SIZE, "131072", c -> c.transfers().downloadChunkSize(), 131072, "2097152");
+    row(
+        rows,
+        Keys.DOWNLOAD_CHUNK_SIZE,
+        "131072",
+        c -> c.transfers().downloadChunkSize(),
+        131072,
+        "2097152");
     row(rows, Keys.ACCEPT_UPLOADS, "true", c -> c.uploads().accept(), true, "on");
     row(rows, Keys.UPLOAD_DIR, "in/box", c -> c.uploads().dir(), "in/box", "../out");
     row(rows, Keys.UPLOAD_MAX_BYTES, "2048", c -> c.uploads().maxBytes(), 2048L, "lots");
     row(rows, Keys.UPLOAD_OVERWRITE, "TRUE", c -> c.uploads().overwrite(), true, "1");
     row(rows, Keys.RATE_LIMIT_DOWNLOADS, "60", c -> c.limits().downloadsPerMinute(), 60, "-3");
     row(rows, Keys.RATE_LIMIT_REQUESTS, "6000", c -> c.limits().requestsPerMinute(), 6000, "many");
-    row(rows, Keys.API_TOKEN, "0123456789abcdefXYZ", c -> c.access().token(), "0123456789abcdefXYZ", "short");
+    row(
+        rows,
+        Keys.API_TOKEN,
+        "0123456789abcdefXYZ",
+        c -> c.access().token(),
+        "0123456789abcdefXYZ",
+        "short");
     row(rows, Keys.PRIVATE, "true", c -> c.access().privatePeer(), true, "maybe");
-    row(rows, Keys.STREAM_IDLE_TIMEOUT_MS, "5000", c -> c.timeouts().streamIdle(), Duration.ofSeconds(5), "50");
+    row(
+        rows,
+        Keys.STREAM_IDLE_TIMEOUT_MS,
+        "5000",
+        c -> c.timeouts().streamIdle(),
+        Duration.ofSeconds(5),
+        "50");
     row(rows, Keys.MAX_CONNECTIONS_PER_CLIENT, "8", c -> c.limits().connectionsPerClient(), 8, "0");
-    row(rows, Keys.TLS_CERT, pem.cert().toString(), c -> c.tls().cert(), pem.cert().toString(), tmp.resolve("no.pem") + "");
-    row(rows, Keys.TLS_KEY, pem.key().toString(), c -> c.tls().key(), pem.key().toString(), tmp.resolve("no.pem") + "");
-    row(rows, Keys.TLS_CA, pem.cert().toString(), c -> c.tls().ca(), pem.cert().toString(), tmp.resolve("no.pem") + "");
-    row(rows, Keys.SHUTDOWN_GRACE_MS, "1000", c -> c.timeouts().shutdownGrace(), Duration.ofSeconds(1), "600001");
+    row(
+        rows,
+        Keys.TLS_CERT,
+        pem.cert().toString(),
+        c -> c.tls().cert(),
+        pem.cert().toString(),
+        tmp.resolve("no.pem") + "");
+    row(
+        rows,
+        Keys.TLS_KEY,
+        pem.key().toString(),
+        c -> c.tls().key(),
+        pem.key().toString(),
+        tmp.resolve("no.pem") + "");
+    row(
+        rows,
+        Keys.TLS_CA,
+        pem.cert().toString(),
+        c -> c.tls().ca(),
+        pem.cert().toString(),
+        tmp.resolve("no.pem") + "");
+    row(
+        rows,
+        Keys.SHUTDOWN_GRACE_MS,
+        "1000",
+        c -> c.timeouts().shutdownGrace(),
+        Duration.ofSeconds(1),
+        "600001");
     row(rows, Keys.LOG_FORMAT, "json", c -> c.logs().format(), "json", "xml");
     row(rows, Keys.LOG_LEVEL, "DEBUG", c -> c.logs().level(), "DEBUG", "LOUD");
     row(rows, Keys.SEARCH_MODE, "walk", c -> c.routing().mode(), Mode.WALK, "random");
@@ -86,8 +206,13 @@ final class KeyRows {
     return rows;
   }
 
-  private static void row(Map<Key<?>, Row> rows, Key<?> key, String good, Function<PeerConfig, Object> read,
-      Object expected, String bad) {
+  private static void row(
+      Map<Key<?>, Row> rows,
+      Key<?> key,
+      String good,
+      Function<PeerConfig, Object> read,
+      Object expected,
+      String bad) {
     rows.put(key, new Row(key, good, read, expected, bad));
   }
 

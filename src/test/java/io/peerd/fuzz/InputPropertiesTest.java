@@ -41,7 +41,8 @@ class InputPropertiesTest {
     String problem = Names.problem(name);
     if (problem == null) {
       assertTrue(!name.contains("..") || !name.matches("(^|.*/)\\.\\.(/.*|$)"), name);
-      assertTrue(!name.startsWith("/") && name.indexOf('\\') < 0 && name.indexOf('\u0000') < 0, name);
+      assertTrue(
+          !name.startsWith("/") && name.indexOf('\\') < 0 && name.indexOf('\u0000') < 0, name);
     }
   }
 
@@ -55,18 +56,25 @@ class InputPropertiesTest {
   }
 
   @Property(tries = 5000)
-  void rangesAlwaysFitTheFile(@ForAll("rangeHeaders") String header, @ForAll @LongRange(min = 0, max = 1L << 40) long size) {
+  void rangesAlwaysFitTheFile(
+      @ForAll("rangeHeaders") String header,
+      @ForAll @LongRange(min = 0, max = 1L << 40) long size) {
     ByteRange r = ByteRange.parse(header, size);
     if (r != null && r != ByteRange.UNSATISFIABLE) {
-      assertTrue(r.start() >= 0 && r.length() > 0 && r.end() < size, header + " on " + size + " -> " + r);
+      assertTrue(
+          r.start() >= 0 && r.length() > 0 && r.end() < size, header + " on " + size + " -> " + r);
     }
   }
 
   @Provide
   Arbitrary<String> rangeHeaders() {
-    Arbitrary<String> num = Arbitraries.oneOf(Arbitraries.longs().between(-5, 1L << 41).map(String::valueOf),
-        Arbitraries.strings().withChars("0123456789-, x").ofMaxLength(6), Arbitraries.just(""));
-    return net.jqwik.api.Combinators.combine(Arbitraries.of("bytes=", "Bytes=", "items=", "bytes =", ""), num, num)
+    Arbitrary<String> num =
+        Arbitraries.oneOf(
+            Arbitraries.longs().between(-5, 1L << 41).map(String::valueOf),
+            Arbitraries.strings().withChars("0123456789-, x").ofMaxLength(6),
+            Arbitraries.just(""));
+    return net.jqwik.api.Combinators.combine(
+            Arbitraries.of("bytes=", "Bytes=", "items=", "bytes =", ""), num, num)
         .as((unit, a, b) -> unit + a + "-" + b);
   }
 
@@ -83,7 +91,9 @@ class InputPropertiesTest {
 
   @Provide
   Arbitrary<String> numberTexts() {
-    return Arbitraries.oneOf(Arbitraries.strings().withChars("0123456789-+ .eE,x").ofMaxLength(30),
-        Arbitraries.longs().map(String::valueOf), Arbitraries.strings().ofMaxLength(10));
+    return Arbitraries.oneOf(
+        Arbitraries.strings().withChars("0123456789-+ .eE,x").ofMaxLength(30),
+        Arbitraries.longs().map(String::valueOf),
+        Arbitraries.strings().ofMaxLength(10));
   }
 }

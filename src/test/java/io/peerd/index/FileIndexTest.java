@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("unit")
 class FileIndexTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   Path share;
   Path outside;
 
@@ -49,85 +48,125 @@ class FileIndexTest {
   @Test
   void indexesRecursivelyWithFullChecksumsAndNeverOutside(Vertx vertx, VertxTestContext ctx) {
     FileIndex index = new FileIndex(vertx, share, "t-" + System.nanoTime());
-    index.rescan().onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-      IndexSnapshot s = r.snapshot();
-      assertEquals(List.of("alias.txt", "sub/deeper/Song.MP3", "top.txt"), List.copyOf(s.byName().keySet()));
-      FileEntry top = s.get("top.txt");
-      assertEquals(sha256("top"), top.checksum());
-      assertEquals(64, top.checksum().length());
-      assertEquals(3, top.size());
-      assertEquals(".txt", top.extension());
-      assertEquals("text", top.type());
-      assertEquals("audio", s.get("sub/deeper/Song.MP3").type());
-      assertEquals(top.path(), s.get("alias.txt").path(), "a link inside the share serves its target");
-      assertNull(s.get("escape.txt"));
-      assertEquals(3 + 5 + 3, s.totalBytes(), "top, song, and the alias counted as its own entry");
-      index.close();
-      ctx.completeNow();
-    })));
+    index
+        .rescan()
+        .onComplete(
+            ctx.succeeding(
+                r ->
+                    ctx.verify(
+                        () -> {
+                          IndexSnapshot s = r.snapshot();
+                          assertEquals(
+                              List.of("alias.txt", "sub/deeper/Song.MP3", "top.txt"),
+                              List.copyOf(s.byName().keySet()));
+                          FileEntry top = s.get("top.txt");
+                          assertEquals(sha256("top"), top.checksum());
+                          assertEquals(64, top.checksum().length());
+                          assertEquals(3, top.size());
+                          assertEquals(".txt", top.extension());
+                          assertEquals("text", top.type());
+                          assertEquals("audio", s.get("sub/deeper/Song.MP3").type());
+                          assertEquals(
+                              top.path(),
+                              s.get("alias.txt").path(),
+                              "a link inside the share serves its target");
+                          assertNull(s.get("escape.txt"));
+                          assertEquals(
+                              3 + 5 + 3,
+                              s.totalBytes(),
+                              "top, song, and the alias counted as its own entry");
+                          index.close();
+                          ctx.completeNow();
+                        })));
   }
 
   @Test
   void rehashesOnlyWhatChangedAndSeesChanges(Vertx vertx, VertxTestContext ctx) throws Exception {
     FileIndex index = new FileIndex(vertx, share, "t-" + System.nanoTime());
-    index.rescan()
-        .compose(first -> {
-          ctx.verify(() -> assertEquals(3, first.hashed()));
-          return index.rescan().map(second -> {
-            ctx.verify(() -> {
-              assertEquals(0, second.hashed(), "nothing changed: nothing rehashed");
-              assertEquals(first.snapshot().generation(), second.snapshot().generation());
-            });
-            return first;
-          });
-        })
-        .compose(first -> {
-          try {
-            Files.writeString(share.resolve("top.txt"), "changed!");
-            Files.setLastModifiedTime(share.resolve("top.txt"), FileTime.fromMillis(System.currentTimeMillis() + 5000));
-            Files.writeString(share.resolve("new.bin"), "new");
-            Files.delete(share.resolve("sub/deeper/Song.MP3"));
-          } catch (Exception e) {
-            throw new RuntimeException(e);
-          }
-          return index.rescan().map(third -> {
-            ctx.verify(() -> {
-              IndexSnapshot s = third.snapshot();
-              assertNotEquals(first.snapshot().generation(), s.generation());
-              assertEquals(sha256("changed!"), s.get("top.txt").checksum());
-              assertNotNull(s.get("new.bin"));
-              assertNull(s.get("sub/deeper/Song.MP3"));
-              assertTrue(third.hashed() >= 2 && third.hashed() <= 3, "only changed files: " + third.hashed());
-            });
-            return third;
-          });
-        })
-        .onComplete(ctx.succeeding(v -> {
-          index.close();
-          ctx.completeNow();
-        }));
+    index
+        .rescan()
+        .compose(
+            first -> {
+              ctx.verify(() -> assertEquals(3, first.hashed()));
+              return index
+                  .rescan()
+                  .map(
+                      second -> {
+                        ctx.verify(
+                            () -> {
+                              assertEquals(0, second.hashed(), "nothing changed: nothing rehashed");
+                              assertEquals(
+                                  first.snapshot().generation(), second.snapshot().generation());
+                            });
+                        return first;
+                      });
+            })
+        .compose(
+            first -> {
+              try {
+                Files.writeString(share.resolve("top.txt"), "changed!");
+                Files.setLastModifiedTime(
+                    share.resolve("top.txt"),
+                    FileTime.fromMillis(System.currentTimeMillis() + 5000));
+                Files.writeString(share.resolve("new.bin"), "new");
+                Files.delete(share.resolve("sub/deeper/Song.MP3"));
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+              return index
+                  .rescan()
+                  .map(
+                      third -> {
+                        ctx.verify(
+                            () -> {
+                              IndexSnapshot s = third.snapshot();
+                              assertNotEquals(first.snapshot().generation(), s.generation());
+                              assertEquals(sha256("changed!"), s.get("top.txt").checksum());
+                              assertNotNull(s.get("new.bin"));
+                              assertNull(s.get("sub/deeper/Song.MP3"));
+                              assertTrue(
+                                  third.hashed() >= 2 && third.hashed() <= 3,
+                                  "only changed files: " + third.hashed());
+                            });
+                        return third;
+                      });
+            })
+        .onComplete(
+            ctx.succeeding(
+                v -> {
+                  index.close();
+                  ctx.completeNow();
+                }));
   }
 
   @Test
   void concurrentRescansShareOneWalk(Vertx vertx, VertxTestContext ctx) {
     FileIndex index = new FileIndex(vertx, share, "t-" + System.nanoTime());
-    vertx.runOnContext(v -> {
-      var a = index.rescan();
-      boolean running = !a.isComplete();
-      var b = index.rescan();
-      ctx.verify(() -> assertTrue(!running || a == b, "a rescan requested during a scan joins it"));
-      a.onComplete(ctx.succeeding(r -> {
-        index.close();
-        ctx.completeNow();
-      }));
-    });
+    vertx.runOnContext(
+        v -> {
+          var a = index.rescan();
+          boolean running = !a.isComplete();
+          var b = index.rescan();
+          ctx.verify(
+              () -> assertTrue(!running || a == b, "a rescan requested during a scan joins it"));
+          a.onComplete(
+              ctx.succeeding(
+                  r -> {
+                    index.close();
+                    ctx.completeNow();
+                  }));
+        });
   }
 
   @Test
   void searchIsCaseInsensitiveSubstringAndEmptyMatchesAll() {
-    IndexSnapshot s = IndexSnapshot.of(1, List.of(
-        new FileEntry("Alpha.TXT", share, 1, 0, "x", ".txt", "text"),
-        new FileEntry("beta.bin", share, 1, 0, "x", ".bin", "other")), 0);
+    IndexSnapshot s =
+        IndexSnapshot.of(
+            1,
+            List.of(
+                new FileEntry("Alpha.TXT", share, 1, 0, "x", ".txt", "text"),
+                new FileEntry("beta.bin", share, 1, 0, "x", ".bin", "other")),
+            0);
     assertEquals(1, s.search("alpha.t", 10).size());
     assertEquals(2, s.search("", 10).size());
     assertEquals(1, s.search("", 1).size(), "limit holds");

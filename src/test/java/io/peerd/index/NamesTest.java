@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @Tag("unit")
 class NamesTest {
@@ -19,8 +19,22 @@ class NamesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "/etc/passwd", "../secret", "a/../../b", "a/./b", "..", ".", "a//b",
-      "a/", "a\\..\\b", "C:/win", "a\u0000b", "line\nbreak"})
+  @ValueSource(
+      strings = {
+        "",
+        "/etc/passwd",
+        "../secret",
+        "a/../../b",
+        "a/./b",
+        "..",
+        ".",
+        "a//b",
+        "a/",
+        "a\\..\\b",
+        "C:/win",
+        "a\u0000b",
+        "line\nbreak"
+      })
   void rejectsEscapesAndOddities(String name) {
     assertNotNull(Names.problem(name), name);
   }

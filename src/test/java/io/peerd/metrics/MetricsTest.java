@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("peer")
 class MetricsTest {
 
-  @TempDir
-  Path tmp;
-  // A Vert.x of its own, not the extension's: the HTTP server metrics need it built with the registry.
+  @TempDir Path tmp;
+  // A Vert.x of its own, not the extension's: the HTTP server metrics need it built with the
+  // registry.
   Vertx vertx;
   PeerVerticle peer;
   Http http;
@@ -42,8 +42,15 @@ class MetricsTest {
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     vertx = Metrics.vertxWithMetrics(new VertxOptions(), registry);
     Metrics.bindJvm(registry);
-    peer = new PeerVerticle(Peers.parse(Peers.config("m", Peers.folderWith(tmp, "s", Map.of("a.txt", "aaa")),
-        List.of(), new JsonObject().put("metrics_port", 0))), registry);
+    peer =
+        new PeerVerticle(
+            Peers.parse(
+                Peers.config(
+                    "m",
+                    Peers.folderWith(tmp, "s", Map.of("a.txt", "aaa")),
+                    List.of(),
+                    new JsonObject().put("metrics_port", 0))),
+            registry);
     await(vertx.deployVerticle(peer).compose(id -> peer.firstScan()));
     http = new Http(vertx);
   }
@@ -57,14 +64,18 @@ class MetricsTest {
     return http.get(peer.restPort(), path).text();
   }
 
-  static final Pattern SAMPLE = Pattern.compile(
-      "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{((?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*)\\})? "
-          + "(-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)( -?[0-9]+)?");
-  static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  static final Pattern SAMPLE =
+      Pattern.compile(
+          "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{((?:[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*)\\})? "
+              + "(-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)( -?[0-9]+)?");
+  static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   record Sample(String name, Map<String, String> labels, double value) {}
 
-  /** A strict enough parser of the text exposition format: every line must be a comment or a sample. */
+  /**
+   * A strict enough parser of the text exposition format: every line must be a comment or a sample.
+   */
   static List<Sample> parse(String text) {
     List<Sample> out = new ArrayList<>();
     Set<String> typed = new HashSet<>();
@@ -74,7 +85,8 @@ class MetricsTest {
       }
       if (line.startsWith("# TYPE ")) {
         String[] parts = line.split(" ");
-        assertTrue(Set.of("counter", "gauge", "histogram", "summary", "untyped").contains(parts[3]), line);
+        assertTrue(
+            Set.of("counter", "gauge", "histogram", "summary", "untyped").contains(parts[3]), line);
         typed.add(parts[2]);
         continue;
       }
@@ -92,7 +104,8 @@ class MetricsTest {
       }
       String name = m.group(1);
       String family = name.replaceAll("_(bucket|count|sum|total|created|max)$", "");
-      assertTrue(typed.contains(name) || typed.contains(family) || typed.contains(family + "_total"),
+      assertTrue(
+          typed.contains(name) || typed.contains(family) || typed.contains(family + "_total"),
           "sample without a TYPE line: " + line);
       out.add(new Sample(name, labels, Double.parseDouble(m.group(4).replace("+Inf", "Infinity"))));
     }
@@ -100,9 +113,14 @@ class MetricsTest {
   }
 
   static double sum(List<Sample> samples, String name, Map<String, String> match) {
-    return samples.stream().filter(s -> s.name().equals(name))
-        .filter(s -> match.entrySet().stream().allMatch(e -> e.getValue().equals(s.labels().get(e.getKey()))))
-        .mapToDouble(Sample::value).sum();
+    return samples.stream()
+        .filter(s -> s.name().equals(name))
+        .filter(
+            s ->
+                match.entrySet().stream()
+                    .allMatch(e -> e.getValue().equals(s.labels().get(e.getKey()))))
+        .mapToDouble(Sample::value)
+        .sum();
   }
 
   @Test
@@ -113,13 +131,20 @@ class MetricsTest {
     }
     get("/files/a.txt");
     List<Sample> after = parse(get("/metrics"));
-    assertEquals(3, sum(after, "peer_search_seconds_count", Map.of("role", "origin"))
-        - sum(before, "peer_search_seconds_count", Map.of("role", "origin")));
-    assertEquals(3, sum(after, "peer_search_processed_total", Map.of("peer", "m"))
-        - sum(before, "peer_search_processed_total", Map.of("peer", "m")));
-    assertEquals(3, sum(after, "peer_transfer_bytes_total", Map.of("protocol", "http", "direction", "sent")));
+    assertEquals(
+        3,
+        sum(after, "peer_search_seconds_count", Map.of("role", "origin"))
+            - sum(before, "peer_search_seconds_count", Map.of("role", "origin")));
+    assertEquals(
+        3,
+        sum(after, "peer_search_processed_total", Map.of("peer", "m"))
+            - sum(before, "peer_search_processed_total", Map.of("peer", "m")));
+    assertEquals(
+        3,
+        sum(after, "peer_transfer_bytes_total", Map.of("protocol", "http", "direction", "sent")));
     assertEquals(1, sum(after, "peer_index_files", Map.of("peer", "m")));
-    double searchRequests = sum(after, "vertx_http_server_requests_total", Map.of("route", "/search", "code", "200"));
+    double searchRequests =
+        sum(after, "vertx_http_server_requests_total", Map.of("route", "/search", "code", "200"));
     assertTrue(searchRequests >= 3, "HTTP server requests by route: " + searchRequests);
     assertTrue(sum(after, "jvm_memory_used_bytes", Map.of()) > 0, "JVM metrics are there");
     // The seed's metrics_port serves the same registry.
@@ -134,10 +159,15 @@ class MetricsTest {
     assertTrue(events.contains("event: done"), events);
     get("/search?query=a");
     List<Sample> after = parse(get("/metrics"));
-    assertEquals(2, sum(after, "peer_search_seconds_count", Map.of("role", "origin"))
-        - sum(before, "peer_search_seconds_count", Map.of("role", "origin")), "the stream and /search alike");
-    assertEquals(2, sum(after, "peer_search_results_count", Map.of("peer", "m"))
-        - sum(before, "peer_search_results_count", Map.of("peer", "m")));
+    assertEquals(
+        2,
+        sum(after, "peer_search_seconds_count", Map.of("role", "origin"))
+            - sum(before, "peer_search_seconds_count", Map.of("role", "origin")),
+        "the stream and /search alike");
+    assertEquals(
+        2,
+        sum(after, "peer_search_results_count", Map.of("peer", "m"))
+            - sum(before, "peer_search_results_count", Map.of("peer", "m")));
   }
 
   @Test
@@ -152,7 +182,8 @@ class MetricsTest {
       if (s.name().startsWith("vertx_http_server") && s.labels().containsKey("route")) {
         routes.add(s.labels().get("route"));
       }
-      assertTrue(s.labels().keySet().stream().noneMatch(k -> k.equals("path")), "no raw path label: " + s);
+      assertTrue(
+          s.labels().keySet().stream().noneMatch(k -> k.equals("path")), "no raw path label: " + s);
     }
     assertTrue(routes.size() <= 12, "routes are templates, not paths: " + routes);
   }

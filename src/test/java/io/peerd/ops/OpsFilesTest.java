@@ -60,8 +60,10 @@ class OpsFilesTest {
       assertEquals(String.valueOf(rest), env.get("PEER_REST_PORT"), e.getKey());
       assertEquals(String.valueOf(grpc), env.get("PEER_GRPC_PORT"), e.getKey());
       List<String> ports = (List<String>) svc.get("ports");
-      assertTrue(ports.contains(rest + ":" + rest), e.getKey() + " publishes its REST port " + ports);
-      assertTrue(ports.contains(grpc + ":" + grpc), e.getKey() + " publishes its gRPC port " + ports);
+      assertTrue(
+          ports.contains(rest + ":" + rest), e.getKey() + " publishes its REST port " + ports);
+      assertTrue(
+          ports.contains(grpc + ":" + grpc), e.getKey() + " publishes its gRPC port " + ports);
       URI self = URI.create((String) env.get("PEER_SELF_URL"));
       assertEquals(e.getKey(), self.getHost());
       assertEquals(rest, self.getPort());
@@ -69,10 +71,13 @@ class OpsFilesTest {
         URI friend = URI.create((String) env.get(friendKey));
         Map<String, Object> other = (Map<String, Object>) services.get(friend.getHost());
         assertTrue(other != null, e.getKey() + ": " + friendKey + " names no service: " + friend);
-        assertEquals(String.valueOf(friend.getPort()),
-            ((Map<String, Object>) other.get("environment")).get("PEER_REST_PORT"), friendKey + " port");
+        assertEquals(
+            String.valueOf(friend.getPort()),
+            ((Map<String, Object>) other.get("environment")).get("PEER_REST_PORT"),
+            friendKey + " port");
       }
-      Matcher samples = Pattern.compile("\\./conf/shared/p\\d").matcher(svc.get("volumes").toString());
+      Matcher samples =
+          Pattern.compile("\\./conf/shared/p\\d").matcher(svc.get("volumes").toString());
       assertTrue(samples.find(), e.getKey() + " mounts its sample files");
     }
     assertEquals(3, peers.size());
@@ -81,15 +86,19 @@ class OpsFilesTest {
   @Test
   @SuppressWarnings("unchecked")
   void prometheusScrapesEveryPeerOnItsRestPort() throws Exception {
-    Map<String, Object> prom = new Yaml().load(Files.readString(ROOT.resolve("conf/prometheus.yml")));
+    Map<String, Object> prom =
+        new Yaml().load(Files.readString(ROOT.resolve("conf/prometheus.yml")));
     Map<String, Object> job = ((List<Map<String, Object>>) prom.get("scrape_configs")).get(0);
     assertEquals("/metrics", job.get("metrics_path"));
-    List<String> targets = (List<String>) ((List<Map<String, Object>>) job.get("static_configs")).get(0).get("targets");
+    List<String> targets =
+        (List<String>)
+            ((List<Map<String, Object>>) job.get("static_configs")).get(0).get("targets");
     Map<String, Object> services = (Map<String, Object>) compose().get("services");
     List<String> expected = new ArrayList<>();
     for (String name : services.keySet()) {
       if (name.startsWith("peer")) {
-        Map<String, Object> env = (Map<String, Object>) ((Map<String, Object>) services.get(name)).get("environment");
+        Map<String, Object> env =
+            (Map<String, Object>) ((Map<String, Object>) services.get(name)).get("environment");
         expected.add(name + ":" + env.get("PEER_REST_PORT"));
       }
     }
@@ -111,7 +120,9 @@ class OpsFilesTest {
     String script = Files.readString(ROOT.resolve("k6/grpc-download.js"));
     Matcher m = Pattern.compile("client\\.load\\(\\['([^']+)'\\], '([^']+)'\\)").matcher(script);
     assertTrue(m.find(), "client.load(...) in the init context");
-    assertTrue(Files.isRegularFile(ROOT.resolve("k6").resolve(m.group(1)).resolve(m.group(2)).normalize()));
+    assertTrue(
+        Files.isRegularFile(
+            ROOT.resolve("k6").resolve(m.group(1)).resolve(m.group(2)).normalize()));
     assertTrue(script.contains("'p2p.FileTransfer/Download'"));
   }
 }

@@ -13,7 +13,11 @@ import org.junit.jupiter.api.Test;
 class PeerTableTest {
 
   PeerTable table(int capacity) {
-    return new PeerTable("http://self:1", capacity, Duration.ofSeconds(10), Duration.ofSeconds(60),
+    return new PeerTable(
+        "http://self:1",
+        capacity,
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(60),
         Duration.ofMinutes(5));
   }
 
@@ -41,7 +45,8 @@ class PeerTableTest {
     assertEquals(3, t.size());
     PeerTable pinnedOnly = table(1);
     pinnedOnly.add("http://f:1", PeerTable.Source.FRIEND, 0);
-    assertEquals(PeerTable.AddResult.FULL, pinnedOnly.add("http://g:1", PeerTable.Source.REGISTERED, 0));
+    assertEquals(
+        PeerTable.AddResult.FULL, pinnedOnly.add("http://g:1", PeerTable.Source.REGISTERED, 0));
   }
 
   @Test

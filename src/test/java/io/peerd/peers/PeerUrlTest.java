@@ -18,15 +18,28 @@ class PeerUrlTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "peer2:8002", "file:///etc/passwd", "gopher://h:70", "http://h",
-      "http://h:0", "http://h:99999", "http://u:p@h:1", "http://h:1/path", "http://h:1?q=1",
-      "http://:80", "javascript:alert(1)"})
+  @ValueSource(
+      strings = {
+        "",
+        "peer2:8002",
+        "file:///etc/passwd",
+        "gopher://h:70",
+        "http://h",
+        "http://h:0",
+        "http://h:99999",
+        "http://u:p@h:1",
+        "http://h:1/path",
+        "http://h:1?q=1",
+        "http://:80",
+        "javascript:alert(1)"
+      })
   void rejects(String raw) {
     assertThrows(IllegalArgumentException.class, () -> PeerUrl.parse(raw));
   }
 
   @Test
   void rejectsOverlong() {
-    assertThrows(IllegalArgumentException.class, () -> PeerUrl.parse("http://" + "a".repeat(600) + ":1"));
+    assertThrows(
+        IllegalArgumentException.class, () -> PeerUrl.parse("http://" + "a".repeat(600) + ":1"));
   }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 @Tag("unit")
 class NameSummaryTest {
 
-  static final String ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._- éÉßİıΣσ";
+  static final String ALPHABET =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._- éÉßİıΣσ";
 
   static String randomName(SplittableRandom r, int maxLength) {
     StringBuilder b = new StringBuilder();
@@ -39,10 +40,13 @@ class NameSummaryTest {
       // Small filters too: a saturated summary must still never say no wrongly.
       NameSummary s = NameSummary.of(names, peer % 2 == 0 ? 64 : 1 << 14);
       for (int q = 0; q < 50; q++) {
-        String query = q % 2 == 0 && !names.isEmpty()
-            ? slice(names.get(r.nextInt(names.size())), r)
-            : randomName(r, 8);
-        boolean found = names.stream().anyMatch(n -> n.toLowerCase(Locale.ROOT).contains(query.toLowerCase(Locale.ROOT)));
+        String query =
+            q % 2 == 0 && !names.isEmpty()
+                ? slice(names.get(r.nextInt(names.size())), r)
+                : randomName(r, 8);
+        boolean found =
+            names.stream()
+                .anyMatch(n -> n.toLowerCase(Locale.ROOT).contains(query.toLowerCase(Locale.ROOT)));
         if (found) {
           assertTrue(s.mayMatch(query), "summary hid '" + query + "'");
         }
@@ -62,7 +66,8 @@ class NameSummaryTest {
     int absent = 0;
     for (int i = 0; i < 2000; i++) {
       String q = "zq" + randomName(r, 6) + "x";
-      if (names.stream().noneMatch(n -> n.toLowerCase(Locale.ROOT).contains(q.toLowerCase(Locale.ROOT)))) {
+      if (names.stream()
+          .noneMatch(n -> n.toLowerCase(Locale.ROOT).contains(q.toLowerCase(Locale.ROOT)))) {
         absent++;
         falsePositives += s.mayMatch(q) ? 1 : 0;
       }

@@ -30,7 +30,8 @@ class StrategyTest {
       assertTrue(next[0] != sender && next[0] >= 0 && next[0] < degree);
     }
     // A dead end: the only neighbour is the sender, so the walker goes back rather than die.
-    assertArrayEquals(new int[] {0}, Strategy.WALK.next(Hop.of(1, 0, false, 5, 2, false, 0), RULES, random));
+    assertArrayEquals(
+        new int[] {0}, Strategy.WALK.next(Hop.of(1, 0, false, 5, 2, false, 0), RULES, random));
     // ... unless the sender is excluded (it is the origin).
     IntPredicate senderExcluded = i -> i == 0;
     Hop dead = new Hop(1, 0, false, 5, 2, false, 0, senderExcluded, Hop.ALL);
@@ -48,8 +49,9 @@ class StrategyTest {
       for (int step = 0; step < 20; step++) {
         int[] nbrs = graph[at];
         int sender = from < 0 ? -1 : indexOf(nbrs, from);
-        int[] next = Strategy.WALK.next(Hop.of(nbrs.length, sender, false, 20 - step, step, false, 0),
-            RULES, random);
+        int[] next =
+            Strategy.WALK.next(
+                Hop.of(nbrs.length, sender, false, 20 - step, step, false, 0), RULES, random);
         assertEquals(1, next.length);
         int to = nbrs[next[0]];
         if (to == from) {
@@ -74,8 +76,12 @@ class StrategyTest {
   void noModeForwardsOnceTtlIsSpentNorToAnExcludedNeighbour() {
     SplittableRandom random = new SplittableRandom(5);
     for (Strategy s : ALL) {
-      assertEquals(0, s.next(Hop.of(6, 0, false, 0, 3, false, 0), RULES, random).length, s + " ttl 0");
-      assertEquals(0, s.next(Hop.of(6, -1, true, 0, 0, false, 0), RULES, random).length, s + " origin ttl 0");
+      assertEquals(
+          0, s.next(Hop.of(6, 0, false, 0, 3, false, 0), RULES, random).length, s + " ttl 0");
+      assertEquals(
+          0,
+          s.next(Hop.of(6, -1, true, 0, 0, false, 0), RULES, random).length,
+          s + " origin ttl 0");
       IntPredicate evens = i -> i % 2 == 0;
       for (int trial = 0; trial < 500; trial++) {
         Hop hop = new Hop(8, 1, trial % 2 == 0, 3, 1, false, 0, evens, Hop.ALL);
@@ -108,17 +114,24 @@ class StrategyTest {
       assertEquals(3, Arrays.stream(next).distinct().count());
       assertTrue(Arrays.stream(next).noneMatch(n -> n == 2));
     }
-    assertEquals(5, Strategy.FLOOD.next(Hop.of(6, 2, false, 3, 1, false, 0), new Rules(64, 1, 1, 0), random).length);
+    assertEquals(
+        5,
+        Strategy.FLOOD.next(Hop.of(6, 2, false, 3, 1, false, 0), new Rules(64, 1, 1, 0), random)
+            .length);
   }
 
   @Test
   void walkersStopOnAHitAwayFromTheOriginOnly() {
     SplittableRandom random = new SplittableRandom(13);
     Rules wantTwo = new Rules(3, 4, 2, 4);
-    assertEquals(0, Strategy.WALK.next(Hop.of(4, 0, false, 5, 1, false, 2), wantTwo, random).length);
-    assertEquals(1, Strategy.WALK.next(Hop.of(4, 0, false, 5, 1, false, 1), wantTwo, random).length);
-    assertEquals(4, Strategy.WALK.next(Hop.of(4, -1, true, 5, 0, false, 9), wantTwo, random).length);
-    assertEquals(0, Strategy.SUMMARY.next(Hop.of(4, 0, false, 5, 1, false, 2), wantTwo, random).length);
+    assertEquals(
+        0, Strategy.WALK.next(Hop.of(4, 0, false, 5, 1, false, 2), wantTwo, random).length);
+    assertEquals(
+        1, Strategy.WALK.next(Hop.of(4, 0, false, 5, 1, false, 1), wantTwo, random).length);
+    assertEquals(
+        4, Strategy.WALK.next(Hop.of(4, -1, true, 5, 0, false, 9), wantTwo, random).length);
+    assertEquals(
+        0, Strategy.SUMMARY.next(Hop.of(4, 0, false, 5, 1, false, 2), wantTwo, random).length);
   }
 
   @Test
@@ -167,15 +180,16 @@ class StrategyTest {
     for (Mode m : Mode.values()) {
       assertEquals(m, Mode.parse(m.wire()));
     }
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> Mode.parse("gossip"));
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> Mode.parse("gossip"));
     assertTrue(e.getMessage().contains("flood, walk, summary"));
   }
 
   /**
    * On a fixed star of 6 neighbours with real summaries of random names: for a query whose match
-   * some neighbours hold, summary routing asks every one of them (fanout permitting), whatever
-   * the other neighbours' summaries say.
+   * some neighbours hold, summary routing asks every one of them (fanout permitting), whatever the
+   * other neighbours' summaries say.
    */
   @Test
   void summaryRoutingNeverSkipsANeighbourHoldingAMatch() {
@@ -202,17 +216,21 @@ class StrategyTest {
       Set<Integer> holders = new HashSet<>();
       for (int n = 0; n < degree; n++) {
         for (String f : names.get(n)) {
-          if (f.toLowerCase(java.util.Locale.ROOT).contains(query.toLowerCase(java.util.Locale.ROOT))) {
+          if (f.toLowerCase(java.util.Locale.ROOT)
+              .contains(query.toLowerCase(java.util.Locale.ROOT))) {
             holders.add(n);
           }
         }
       }
-      Hop hop = new Hop(degree, -1, true, 4, 0, false, 0, Hop.NONE, i -> summaries[i].mayMatch(query));
+      Hop hop =
+          new Hop(degree, -1, true, 4, 0, false, 0, Hop.NONE, i -> summaries[i].mayMatch(query));
       Set<Integer> asked = new HashSet<>();
       for (int n : Strategy.SUMMARY.next(hop, new Rules(degree, 2, 1, 4), random)) {
         asked.add(n);
       }
-      assertTrue(asked.containsAll(holders), "query '" + query + "' holders " + holders + " asked " + asked);
+      assertTrue(
+          asked.containsAll(holders),
+          "query '" + query + "' holders " + holders + " asked " + asked);
     }
   }
 

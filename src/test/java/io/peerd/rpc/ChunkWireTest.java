@@ -30,7 +30,8 @@ class ChunkWireTest {
       for (int seq : seqs) {
         for (long offset : offsets) {
           for (boolean withOffset : new boolean[] {true, false}) {
-            FileChunk.Builder b = FileChunk.newBuilder().setData(ByteString.copyFrom(data)).setSeq(seq);
+            FileChunk.Builder b =
+                FileChunk.newBuilder().setData(ByteString.copyFrom(data)).setSeq(seq);
             if (withOffset) {
               b.setOffset(offset);
             }

@@ -43,8 +43,7 @@ class DownloadUploadTest {
    */
   static final Duration ON_A_WORKER = Duration.ofSeconds(10);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   PeerVerticle peer(Vertx vertx, Path share, JsonObject extra) {
     return Peers.started(vertx, "t", share, List.of(), extra);
@@ -58,13 +57,15 @@ class DownloadUploadTest {
   void downloadIsByteIdenticalRangedAndHasRightStatuses(Vertx vertx) {
     Path share = Peers.folderWith(tmp, "share", Map.of());
     byte[] data = TestFiles.random(share, "big.bin", 7 * 1024 * 1024 + 333, 11).bytes();
-    int port = peer(vertx, share, new JsonObject().put("download_chunk_size", 128 * 1024)).restPort();
+    int port =
+        peer(vertx, share, new JsonObject().put("download_chunk_size", 128 * 1024)).restPort();
     Grpc grpc = new Grpc(vertx);
 
     Grpc.Download whole = grpc.download(port, "big.bin", 0, 0);
     assertEquals(GrpcStatus.OK, whole.status());
     assertArrayEquals(data, whole.data().getBytes());
-    assertEquals(data.length / (128 * 1024) + 1, whole.offsets().size(), "download_chunk_size chunks");
+    assertEquals(
+        data.length / (128 * 1024) + 1, whole.offsets().size(), "download_chunk_size chunks");
     for (int i = 0; i < whole.offsets().size(); i++) {
       assertEquals(i * 128L * 1024, whole.offsets().get(i), "offset of chunk " + i);
     }
@@ -77,9 +78,11 @@ class DownloadUploadTest {
     assertEquals(GrpcStatus.OK, atTheEnd.status(), "offset at the end: nothing left, not an error");
     assertEquals(0, atTheEnd.data().length());
 
-    assertEquals(GrpcStatus.OUT_OF_RANGE, grpc.download(port, "big.bin", data.length + 1, 0).status());
+    assertEquals(
+        GrpcStatus.OUT_OF_RANGE, grpc.download(port, "big.bin", data.length + 1, 0).status());
     assertEquals(GrpcStatus.INVALID_ARGUMENT, grpc.download(port, "big.bin", -1, 0).status());
-    assertEquals(GrpcStatus.INVALID_ARGUMENT, grpc.download(port, "../share/big.bin", 0, 0).status());
+    assertEquals(
+        GrpcStatus.INVALID_ARGUMENT, grpc.download(port, "../share/big.bin", 0, 0).status());
 
     Grpc.Download missing = grpc.download(port, "missing.bin", 0, 0);
     assertEquals(GrpcStatus.NOT_FOUND, missing.status());
@@ -89,7 +92,8 @@ class DownloadUploadTest {
   @Test
   void downloadRateLimitIsResourceExhausted(Vertx vertx) {
     Path share = Peers.folderWith(tmp, "share", Map.of("a.txt", "a"));
-    JsonObject onePerMinute = new JsonObject().put("rate_limit", new JsonObject().put("downloads_per_minute", 1));
+    JsonObject onePerMinute =
+        new JsonObject().put("rate_limit", new JsonObject().put("downloads_per_minute", 1));
     int port = peer(vertx, share, onePerMinute).restPort();
     Grpc grpc = new Grpc(vertx);
 
@@ -99,7 +103,8 @@ class DownloadUploadTest {
 
   @Test
   void uploadBecomesVisibleOnlyWhenVerified(Vertx vertx) throws Exception {
-    TestFiles.Written local = TestFiles.random(tmp.resolve("local"), "new.bin", 2 * 1024 * 1024 + 5, 5);
+    TestFiles.Written local =
+        TestFiles.random(tmp.resolve("local"), "new.bin", 2 * 1024 * 1024 + 5, 5);
     byte[] data = local.bytes();
     String sha = local.sha256();
     Path share = Peers.folderWith(tmp, "share", Map.of());
@@ -128,15 +133,18 @@ class DownloadUploadTest {
     int port = peer(vertx, share, accepting()).restPort();
     Grpc grpc = new Grpc(vertx);
 
-    Grpc.Upload badHash = grpc.upload(port, header("bad-hash.bin", data.length, "0".repeat(64)), data);
+    Grpc.Upload badHash =
+        grpc.upload(port, header("bad-hash.bin", data.length, "0".repeat(64)), data);
     assertEquals(GrpcStatus.DATA_LOSS, badHash.status(), badHash.message());
-    Grpc.Upload tooShort = grpc.upload(port, header("short.bin", data.length, local.sha256()),
-        Arrays.copyOf(data, 1000));
+    Grpc.Upload tooShort =
+        grpc.upload(
+            port, header("short.bin", data.length, local.sha256()), Arrays.copyOf(data, 1000));
     assertEquals(GrpcStatus.DATA_LOSS, tooShort.status(), tooShort.message());
     Grpc.Upload tooLong = grpc.upload(port, header("long.bin", 10, local.sha256()), data);
     assertEquals(GrpcStatus.DATA_LOSS, tooLong.status(), tooLong.message());
 
-    // Too much data is refused as it arrives, and the answer may leave before the temporary file is gone.
+    // Too much data is refused as it arrives, and the answer may leave before the temporary file is
+    // gone.
     Listing.emptyWithin("nothing in the shared folder, no temp file either", share, ON_A_WORKER);
   }
 
@@ -147,8 +155,12 @@ class DownloadUploadTest {
     int port = peer(vertx, share, accepting()).restPort();
     Grpc grpc = new Grpc(vertx);
 
-    GrpcClientRequest<UploadChunk, UploadResult> call = await(grpc.startUpload(port,
-        header("cut.bin", data.length, TestFiles.sha256(data)), Arrays.copyOf(data, 100_000)));
+    GrpcClientRequest<UploadChunk, UploadResult> call =
+        await(
+            grpc.startUpload(
+                port,
+                header("cut.bin", data.length, TestFiles.sha256(data)),
+                Arrays.copyOf(data, 100_000)));
     // Cut only once the server has its temp file and has taken some data.
     Await.until("a temporary file with data", ON_A_WORKER, () -> Listing.anyWithData(share));
     call.cancel();
@@ -166,20 +178,31 @@ class DownloadUploadTest {
     int off = peer(vertx, closed, null).restPort();
     Grpc grpc = new Grpc(vertx);
 
-    // No data is ever sent and the stream is never ended: each answer must come after the header alone.
-    assertEquals(GrpcStatus.RESOURCE_EXHAUSTED,
-        grpc.uploadUnfinished(port, header("big.bin", 1_000_000, sha), null).status(), "above the quota");
-    assertEquals(GrpcStatus.INVALID_ARGUMENT,
+    // No data is ever sent and the stream is never ended: each answer must come after the header
+    // alone.
+    assertEquals(
+        GrpcStatus.RESOURCE_EXHAUSTED,
+        grpc.uploadUnfinished(port, header("big.bin", 1_000_000, sha), null).status(),
+        "above the quota");
+    assertEquals(
+        GrpcStatus.INVALID_ARGUMENT,
         grpc.uploadUnfinished(port, header("../escape.bin", data.length, sha), null).status());
-    assertEquals(GrpcStatus.INVALID_ARGUMENT,
+    assertEquals(
+        GrpcStatus.INVALID_ARGUMENT,
         grpc.uploadUnfinished(port, header("/abs.bin", data.length, sha), null).status());
-    assertEquals(GrpcStatus.INVALID_ARGUMENT,
+    assertEquals(
+        GrpcStatus.INVALID_ARGUMENT,
         grpc.uploadUnfinished(port, header("ok.bin", data.length, "not-a-hash"), null).status());
-    UploadChunk overwrite = header("ok.bin", data.length, sha).toBuilder().setOverwrite(true).build();
-    assertEquals(GrpcStatus.INVALID_ARGUMENT, grpc.uploadUnfinished(port, overwrite, null).status(),
+    UploadChunk overwrite =
+        header("ok.bin", data.length, sha).toBuilder().setOverwrite(true).build();
+    assertEquals(
+        GrpcStatus.INVALID_ARGUMENT,
+        grpc.uploadUnfinished(port, overwrite, null).status(),
         "overwrite not allowed by this peer");
-    assertEquals(GrpcStatus.PERMISSION_DENIED,
-        grpc.uploadUnfinished(off, header("ok.bin", data.length, sha), null).status(), "uploads are off by default");
+    assertEquals(
+        GrpcStatus.PERMISSION_DENIED,
+        grpc.uploadUnfinished(off, header("ok.bin", data.length, sha), null).status(),
+        "uploads are off by default");
 
     assertEquals(List.of(), Listing.files(share));
     assertFalse(Files.exists(tmp.resolve("escape.bin")));

@@ -46,8 +46,7 @@ class FileTransferRpcTest {
 
   static final int UPLOAD_CAP = 1 << 20;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   PeerVerticle peer;
   byte[] big;
   Grpc grpc;
@@ -57,7 +56,8 @@ class FileTransferRpcTest {
     Path share = Peers.folderWith(tmp, "share", Map.of("small.txt", "hello"));
     big = TestFiles.random(share, "big.bin", 5 * 1024 * 1024 + 12345, 7).bytes();
     grpc = new Grpc(vertx);
-    JsonObject extra = new JsonObject().put("grpc_port", 0).put("dummy_upload_max_bytes", UPLOAD_CAP);
+    JsonObject extra =
+        new JsonObject().put("grpc_port", 0).put("dummy_upload_max_bytes", UPLOAD_CAP);
     peer = Peers.started(vertx, "g", share, List.of(), extra);
   }
 
@@ -67,7 +67,8 @@ class FileTransferRpcTest {
   }
 
   static GrpcStatus status(Throwable failure) {
-    InvalidStatusException e = assertInstanceOf(InvalidStatusException.class, failure, String.valueOf(failure));
+    InvalidStatusException e =
+        assertInstanceOf(InvalidStatusException.class, failure, String.valueOf(failure));
     return e.actualStatus();
   }
 
@@ -90,18 +91,29 @@ class FileTransferRpcTest {
   @Test
   void missingFileIsNotFoundAndEscapesAreInvalidArgument() {
     assertEquals(GrpcStatus.NOT_FOUND, grpc.dummyDownload(peer.grpcPort(), "nope.txt").status());
-    assertEquals(GrpcStatus.INVALID_ARGUMENT, grpc.dummyDownload(peer.grpcPort(), "../share/small.txt").status());
-    assertEquals(GrpcStatus.INVALID_ARGUMENT, grpc.dummyDownload(peer.grpcPort(), "/etc/passwd").status());
+    assertEquals(
+        GrpcStatus.INVALID_ARGUMENT,
+        grpc.dummyDownload(peer.grpcPort(), "../share/small.txt").status());
+    assertEquals(
+        GrpcStatus.INVALID_ARGUMENT, grpc.dummyDownload(peer.grpcPort(), "/etc/passwd").status());
   }
 
   @Test
   void dummyUploadCountsBytesAndChunks() {
-    UploadStatus status = await(client(peer.grpcPort()).dummyUpload((WriteStream<FileChunk> w, Throwable err) -> {
-      for (int i = 1; i <= 10; i++) {
-        w.write(FileChunk.newBuilder().setData(ByteString.copyFrom(new byte[1000])).setSeq(i).build());
-      }
-      w.end();
-    }));
+    UploadStatus status =
+        await(
+            client(peer.grpcPort())
+                .dummyUpload(
+                    (WriteStream<FileChunk> w, Throwable err) -> {
+                      for (int i = 1; i <= 10; i++) {
+                        w.write(
+                            FileChunk.newBuilder()
+                                .setData(ByteString.copyFrom(new byte[1000]))
+                                .setSeq(i)
+                                .build());
+                      }
+                      w.end();
+                    }));
     assertEquals(10_000, status.getReceivedBytes());
     assertEquals(10, status.getChunks());
   }
@@ -109,35 +121,60 @@ class FileTransferRpcTest {
   @Test
   void dummyUploadAboveTheCapIsCutWithResourceExhausted() {
     // The stream is never ended by the client: the answer must come as soon as the cap is passed.
-    Throwable cut = failure(client(peer.restPort()).dummyUpload((WriteStream<FileChunk> w, Throwable err) -> {
-      byte[] chunk = new byte[64 * 1024];
-      for (int i = 1; i <= UPLOAD_CAP / chunk.length + 2; i++) {
-        w.write(FileChunk.newBuilder().setData(ByteString.copyFrom(chunk)).setSeq(i).build());
-      }
-    }));
+    Throwable cut =
+        failure(
+            client(peer.restPort())
+                .dummyUpload(
+                    (WriteStream<FileChunk> w, Throwable err) -> {
+                      byte[] chunk = new byte[64 * 1024];
+                      for (int i = 1; i <= UPLOAD_CAP / chunk.length + 2; i++) {
+                        w.write(
+                            FileChunk.newBuilder()
+                                .setData(ByteString.copyFrom(chunk))
+                                .setSeq(i)
+                                .build());
+                      }
+                    }));
     assertEquals(GrpcStatus.RESOURCE_EXHAUSTED, status(cut));
   }
 
   @Test
   void grpcHealthServiceAnswersServing() {
-    ServiceMethod<HealthCheckResponse, HealthCheckRequest> check = ServiceMethod.client(
-        ServiceName.create("grpc.health.v1.Health"), "Check", GrpcMessageEncoder.encoder(),
-        GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
-    HealthCheckResponse r = await(grpc.client().request(Grpc.address(peer.restPort()), check)
-        .compose(req -> req.send(HealthCheckRequest.getDefaultInstance()))
-        .compose(resp -> resp.last()));
+    ServiceMethod<HealthCheckResponse, HealthCheckRequest> check =
+        ServiceMethod.client(
+            ServiceName.create("grpc.health.v1.Health"),
+            "Check",
+            GrpcMessageEncoder.encoder(),
+            GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
+    HealthCheckResponse r =
+        await(
+            grpc.client()
+                .request(Grpc.address(peer.restPort()), check)
+                .compose(req -> req.send(HealthCheckRequest.getDefaultInstance()))
+                .compose(resp -> resp.last()));
     assertEquals(HealthCheckResponse.ServingStatus.SERVING, r.getStatus());
   }
 
   @Test
   void reflectionListsTheSeedService() {
-    ServiceMethod<ServerReflectionResponse, ServerReflectionRequest> info = ServiceMethod.client(
-        ServiceName.create("grpc.reflection.v1.ServerReflection"), "ServerReflectionInfo",
-        GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(ServerReflectionResponse.newBuilder()));
-    ServerReflectionResponse r = await(grpc.client().request(Grpc.address(peer.grpcPort()), info)
-        .compose(req -> req.send(ServerReflectionRequest.newBuilder().setListServices("*").build()))
-        .compose(resp -> resp.last()));
-    List<String> names = r.getListServicesResponse().getServiceList().stream().map(ServiceResponse::getName).toList();
+    ServiceMethod<ServerReflectionResponse, ServerReflectionRequest> info =
+        ServiceMethod.client(
+            ServiceName.create("grpc.reflection.v1.ServerReflection"),
+            "ServerReflectionInfo",
+            GrpcMessageEncoder.encoder(),
+            GrpcMessageDecoder.decoder(ServerReflectionResponse.newBuilder()));
+    ServerReflectionResponse r =
+        await(
+            grpc.client()
+                .request(Grpc.address(peer.grpcPort()), info)
+                .compose(
+                    req ->
+                        req.send(ServerReflectionRequest.newBuilder().setListServices("*").build()))
+                .compose(resp -> resp.last()));
+    List<String> names =
+        r.getListServicesResponse().getServiceList().stream()
+            .map(ServiceResponse::getName)
+            .toList();
     assertTrue(names.contains("p2p.FileTransfer"), names.toString());
   }
 }

@@ -41,11 +41,14 @@ class StalledStreamTest {
 
   static final int IDLE_MS = 300;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   PeerVerticle peer(Vertx vertx, Path share) {
-    return Peers.started(vertx, "s", share, List.of(),
+    return Peers.started(
+        vertx,
+        "s",
+        share,
+        List.of(),
         new JsonObject().put("accept_uploads", true).put("stream_idle_timeout_ms", IDLE_MS));
   }
 
@@ -56,20 +59,29 @@ class StalledStreamTest {
 
   /** A Download read with its client paused for {@code pause}: how it ended, as a sentence. */
   static Future<String> readPaused(Vertx vertx, Grpc grpc, int port, String name, Duration pause) {
-    return grpc.client().request(Grpc.address(port), FileTransferGrpcClient.Download)
+    return grpc.client()
+        .request(Grpc.address(port), FileTransferGrpcClient.Download)
         .compose(call -> call.send(DownloadRequest.newBuilder().setFilename(name).build()))
-        .compose(resp -> {
-          Promise<String> outcome = Promise.promise();
-          long[] got = {0};
-          long start = System.nanoTime();
-          resp.handler(c -> got[0] += c.getData().size());
-          resp.exceptionHandler(err -> outcome.tryComplete("reset after " + got[0] + " bytes, "
-              + (System.nanoTime() - start) / 1_000_000 + " ms"));
-          resp.endHandler(v -> outcome.tryComplete("completed with " + got[0] + " " + resp.status()));
-          resp.pause();
-          vertx.setTimer(pause.toMillis(), t -> resp.resume());
-          return outcome.future();
-        });
+        .compose(
+            resp -> {
+              Promise<String> outcome = Promise.promise();
+              long[] got = {0};
+              long start = System.nanoTime();
+              resp.handler(c -> got[0] += c.getData().size());
+              resp.exceptionHandler(
+                  err ->
+                      outcome.tryComplete(
+                          "reset after "
+                              + got[0]
+                              + " bytes, "
+                              + (System.nanoTime() - start) / 1_000_000
+                              + " ms"));
+              resp.endHandler(
+                  v -> outcome.tryComplete("completed with " + got[0] + " " + resp.status()));
+              resp.pause();
+              vertx.setTimer(pause.toMillis(), t -> resp.resume());
+              return outcome.future();
+            });
   }
 
   @Test
@@ -77,17 +89,27 @@ class StalledStreamTest {
     PeerVerticle p = peer(vertx, Peers.folderWith(tmp, "s", Map.of()));
     // The gRPC client sends headers with the first message; a raw HTTP/2 request can send the
     // headers of an Upload call and then nothing at all.
-    HttpClient h2 = vertx.createHttpClient(new HttpClientOptions()
-        .setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false));
-    RequestOptions upload = new RequestOptions().setMethod(HttpMethod.POST)
-        .setHost("127.0.0.1").setPort(p.restPort()).setURI("/p2p.FileTransfer/Upload")
-        .putHeader("content-type", "application/grpc").putHeader("te", "trailers");
+    HttpClient h2 =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
+    RequestOptions upload =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setHost("127.0.0.1")
+            .setPort(p.restPort())
+            .setURI("/p2p.FileTransfer/Upload")
+            .putHeader("content-type", "application/grpc")
+            .putHeader("te", "trailers");
 
     long start = System.nanoTime();
-    String status = await(h2.request(upload)
-        .compose(req -> req.sendHead().map(v -> req))
-        .compose(HttpClientRequest::response)
-        .compose(resp -> resp.end().map(v -> grpcStatus(resp))));
+    String status =
+        await(
+            h2.request(upload)
+                .compose(req -> req.sendHead().map(v -> req))
+                .compose(HttpClientRequest::response)
+                .compose(resp -> resp.end().map(v -> grpcStatus(resp))));
     long ms = (System.nanoTime() - start) / 1_000_000;
 
     assertEquals(String.valueOf(GrpcStatus.DEADLINE_EXCEEDED.code), status);
@@ -102,8 +124,10 @@ class StalledStreamTest {
     Path share = Peers.folderWith(tmp, "s", Map.of());
     int port = peer(vertx, share).restPort();
 
-    Grpc.Upload stalled = new Grpc(vertx).uploadUnfinished(port, header("slow.bin", 1_000_000, "0".repeat(64)),
-        new byte[10_000]);
+    Grpc.Upload stalled =
+        new Grpc(vertx)
+            .uploadUnfinished(
+                port, header("slow.bin", 1_000_000, "0".repeat(64)), new byte[10_000]);
     assertEquals(GrpcStatus.DEADLINE_EXCEEDED, stalled.status());
     // Looked at no sooner than an idle timeout after the answer: a temporary file that appeared
     // after it would be there by then. It is deleted on a worker, possibly after the answer: the
@@ -121,7 +145,10 @@ class StalledStreamTest {
     // Stop reading well past the server's idle timeout, then read again. The reset reaches the
     // client while it is paused, so the pause costs nothing: it is only the time the server gets
     // to give up (300 ms idle timeout), with room for a loaded 2-core machine.
-    String outcome = await(readPaused(vertx, new Grpc(vertx), port, "big.bin", Duration.ofSeconds(10)));
-    assertTrue(outcome.startsWith("reset"), "the server gave up on a client that stopped reading: " + outcome);
+    String outcome =
+        await(readPaused(vertx, new Grpc(vertx), port, "big.bin", Duration.ofSeconds(10)));
+    assertTrue(
+        outcome.startsWith("reset"),
+        "the server gave up on a client that stopped reading: " + outcome);
   }
 }

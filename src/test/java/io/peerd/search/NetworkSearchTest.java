@@ -27,8 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("network")
 class NetworkSearchTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static Map<String, String> reasons(JsonObject answer) {
     Map<String, String> out = new HashMap<>();
@@ -43,7 +42,8 @@ class NetworkSearchTest {
     Map<String, JsonArray> out = new HashMap<>();
     for (Object o : answer.getJsonArray("results")) {
       JsonObject r = (JsonObject) o;
-      assertFalse(out.containsKey(r.getString("peer")), "each peer appears once: " + r.getString("peer"));
+      assertFalse(
+          out.containsKey(r.getString("peer")), "each peer appears once: " + r.getString("peer"));
       out.put(r.getString("peer"), r.getJsonArray("files"));
     }
     return out;
@@ -54,21 +54,36 @@ class NetworkSearchTest {
   }
 
   @Test
-  void threePeersWithOneDeadAndOneHungFriendAnswerWithinTheFriendTimeout(Vertx vertx) throws Exception {
+  void threePeersWithOneDeadAndOneHungFriendAnswerWithinTheFriendTimeout(Vertx vertx)
+      throws Exception {
     Http http = new Http(vertx);
     String deadUrl = "http://127.0.0.1:" + StandIns.closedPort();
     String hungUrl = "http://127.0.0.1:" + await(StandIns.hung(vertx)).actualPort();
-    PeerVerticle b = Peers.started(vertx, "b", Peers.folderWith(tmp, "b", Map.of("shared-b.txt", "b")),
-        List.of(), null);
-    PeerVerticle c = Peers.started(vertx, "c",
-        Peers.folderWith(tmp, "c", Map.of("shared-c.txt", "c", "other.bin", "o")), List.of(), null);
+    PeerVerticle b =
+        Peers.started(
+            vertx, "b", Peers.folderWith(tmp, "b", Map.of("shared-b.txt", "b")), List.of(), null);
+    PeerVerticle c =
+        Peers.started(
+            vertx,
+            "c",
+            Peers.folderWith(tmp, "c", Map.of("shared-c.txt", "c", "other.bin", "o")),
+            List.of(),
+            null);
     // The search deadline is far above the friend timeout, so that a search held by the hung
     // friend for longer than its timeout is told apart from one cut by the deadline.
     long friendTimeout = 1500;
-    JsonObject extra = new JsonObject().put("friend_timeout_ms", friendTimeout).put("max_fanout", 4)
-        .put("search_timeout_ms", 10_000);
-    PeerVerticle a = Peers.started(vertx, "a", Peers.folderWith(tmp, "a", Map.of("shared-a.txt", "a")),
-        List.of(b.selfUrl(), c.selfUrl(), deadUrl, hungUrl), extra);
+    JsonObject extra =
+        new JsonObject()
+            .put("friend_timeout_ms", friendTimeout)
+            .put("max_fanout", 4)
+            .put("search_timeout_ms", 10_000);
+    PeerVerticle a =
+        Peers.started(
+            vertx,
+            "a",
+            Peers.folderWith(tmp, "a", Map.of("shared-a.txt", "a")),
+            List.of(b.selfUrl(), c.selfUrl(), deadUrl, hungUrl),
+            extra);
 
     long start = System.nanoTime();
     Http.Reply r = http.get(a, "/search?query=SHARED&fanout=4&ttl=1");
@@ -76,7 +91,8 @@ class NetworkSearchTest {
     assertEquals(200, r.status());
     JsonObject body = r.json();
     // Up to 3 s over the timeout for a loaded 2-core machine; still far below the 10 s deadline.
-    assertTrue(ms >= friendTimeout - 50 && ms < friendTimeout + 3000,
+    assertTrue(
+        ms >= friendTimeout - 50 && ms < friendTimeout + 3000,
         "the hung friend costs its timeout, no more: " + ms + " ms");
     Map<String, JsonArray> files = filesByPeer(body);
     assertEquals(3, files.size(), files.keySet().toString());
@@ -101,8 +117,13 @@ class NetworkSearchTest {
   void aDeadFriendAloneCostsMilliseconds(Vertx vertx) throws Exception {
     Http http = new Http(vertx);
     String deadUrl = "http://127.0.0.1:" + StandIns.closedPort();
-    PeerVerticle a = Peers.started(vertx, "a", Peers.folderWith(tmp, "a", Map.of("x.txt", "x")), List.of(deadUrl),
-        new JsonObject().put("friend_timeout_ms", 5000));
+    PeerVerticle a =
+        Peers.started(
+            vertx,
+            "a",
+            Peers.folderWith(tmp, "a", Map.of("x.txt", "x")),
+            List.of(deadUrl),
+            new JsonObject().put("friend_timeout_ms", 5000));
 
     long start = System.nanoTime();
     JsonObject body = http.getJson(a, "/search?query=x");
@@ -116,21 +137,35 @@ class NetworkSearchTest {
   void seedPeersAreNeighboursBothWays(Vertx vertx) {
     Http http = new Http(vertx);
     int[] seedSearches = {0};
-    String seedUrl = "http://127.0.0.1:" + await(StandIns.seedPeer(vertx, "seed", "from-seed.txt", seedSearches))
-        .actualPort();
-    PeerVerticle ours = Peers.started(vertx, "ours", Peers.folderWith(tmp, "ours", Map.of("from-ours.txt", "o")),
-        List.of(seedUrl), null);
+    String seedUrl =
+        "http://127.0.0.1:"
+            + await(StandIns.seedPeer(vertx, "seed", "from-seed.txt", seedSearches)).actualPort();
+    PeerVerticle ours =
+        Peers.started(
+            vertx,
+            "ours",
+            Peers.folderWith(tmp, "ours", Map.of("from-ours.txt", "o")),
+            List.of(seedUrl),
+            null);
 
     JsonObject answer = http.getJson(ours, "/search?query=from&ttl=2");
     Map<String, JsonArray> files = filesByPeer(answer);
-    assertEquals("from-seed.txt", files.get(seedUrl).getJsonObject(0).getString("name"),
+    assertEquals(
+        "from-seed.txt",
+        files.get(seedUrl).getJsonObject(0).getString("name"),
         "a seed peer's answer is merged");
     assertEquals(1, seedSearches[0]);
-    assertEquals(1, ((JsonObject) answer.getJsonArray("results").stream()
-        .filter(o -> ((JsonObject) o).getString("peer").equals(seedUrl)).findFirst().get())
-        .getInteger("hops"));
+    assertEquals(
+        1,
+        ((JsonObject)
+                answer.getJsonArray("results").stream()
+                    .filter(o -> ((JsonObject) o).getString("peer").equals(seedUrl))
+                    .findFirst()
+                    .get())
+            .getInteger("hops"));
 
-    // The other direction: a seed peer searching us calls GET /files and reads base and files[].name.
+    // The other direction: a seed peer searching us calls GET /files and reads base and
+    // files[].name.
     JsonObject listing = http.getJson(ours, "/files?ttl=2");
     assertEquals(ours.selfUrl(), listing.getString("base"));
     assertEquals("from-ours.txt", listing.getJsonArray("files").getJsonObject(0).getString("name"));
@@ -140,15 +175,20 @@ class NetworkSearchTest {
   void bootstrapRegistersWithEveryFriendAndReportsFailures(Vertx vertx) throws Exception {
     Http http = new Http(vertx);
     String deadUrl = "http://127.0.0.1:" + StandIns.closedPort();
-    PeerVerticle b = Peers.started(vertx, "b", Peers.folderWith(tmp, "b", Map.of()), List.of(), null);
-    PeerVerticle a = Peers.started(vertx, "a", Peers.folderWith(tmp, "a", Map.of()), List.of(b.selfUrl(), deadUrl),
-        null);
+    PeerVerticle b =
+        Peers.started(vertx, "b", Peers.folderWith(tmp, "b", Map.of()), List.of(), null);
+    PeerVerticle a =
+        Peers.started(
+            vertx, "a", Peers.folderWith(tmp, "a", Map.of()), List.of(b.selfUrl(), deadUrl), null);
 
     JsonObject body = http.post(a, "/bootstrap", (JsonObject) null).json();
     assertEquals(new JsonArray().add(b.selfUrl()), body.getJsonArray("registered"));
     assertEquals(new JsonArray().add(deadUrl), body.getJsonArray("failed"));
-    assertTrue(body.getJsonArray("failures").getJsonObject(0).getString("reason").startsWith("refused"));
+    assertTrue(
+        body.getJsonArray("failures").getJsonObject(0).getString("reason").startsWith("refused"));
 
-    assertTrue(http.getJson(b, "/peers").getJsonArray("all_peers").contains(a.selfUrl()), "the friend now knows us");
+    assertTrue(
+        http.getJson(b, "/peers").getJsonArray("all_peers").contains(a.selfUrl()),
+        "the friend now knows us");
   }
 }

@@ -45,8 +45,17 @@ class SearchServiceTest {
   }
 
   static SearchAnswer answer(String peer, String file) {
-    return new SearchAnswer("id", "q", 0, 0,
-        List.of(new PeerResult(peer, List.of(hit(file)), -1)), List.of(), false, 1, 1, false);
+    return new SearchAnswer(
+        "id",
+        "q",
+        0,
+        0,
+        List.of(new PeerResult(peer, List.of(hit(file)), -1)),
+        List.of(),
+        false,
+        1,
+        1,
+        false);
   }
 
   static FileHit hit(String name) {
@@ -54,7 +63,8 @@ class SearchServiceTest {
   }
 
   PeerTable table(String... urls) {
-    PeerTable t = new PeerTable(SELF, 64, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofHours(1));
+    PeerTable t =
+        new PeerTable(SELF, 64, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofHours(1));
     for (String u : urls) {
       t.add(u, PeerTable.Source.REGISTERED, 0);
     }
@@ -62,9 +72,15 @@ class SearchServiceTest {
   }
 
   SearchService service(PeerTable t, FakeNet net, long friendTimeout, Random random) {
-    return new SearchService(SELF, q -> List.of(hit("local-" + q)), t, net,
+    return new SearchService(
+        SELF,
+        q -> List.of(hit("local-" + q)),
+        t,
+        net,
         new SearchService.Settings(3, friendTimeout, 100, 100),
-        new SeenQueries(1000, 60_000), System::currentTimeMillis, random);
+        new SeenQueries(1000, 60_000),
+        System::currentTimeMillis,
+        random);
   }
 
   static SearchQuery query(String id, int ttl, int fanout, long budget) {
@@ -75,26 +91,45 @@ class SearchServiceTest {
   void mergesNeighboursAndReportsFailuresWithoutLosingTheRest(Vertx vertx, VertxTestContext ctx) {
     FakeNet net = new FakeNet();
     net.peers.put("http://a:1", q -> Future.succeededFuture(answer("http://a:1", "fa")));
-    net.peers.put("http://b:1", q -> Future.failedFuture(new PeerCallException("refused", "connection refused")));
+    net.peers.put(
+        "http://b:1",
+        q -> Future.failedFuture(new PeerCallException("refused", "connection refused")));
     net.peers.put("http://c:1", q -> Promise.<SearchAnswer>promise().future()); // hangs forever
     PeerTable t = table("http://a:1", "http://b:1", "http://c:1");
     SearchService s = service(t, net, 300, new Random(1));
     long start = System.nanoTime();
-    vertx.runOnContext(v -> s.search(query("x", 1, 3, 5000)).onComplete(ctx.succeeding(a -> ctx.verify(() -> {
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      assertTrue(ms >= 290 && ms < 1000, "bounded by the per-friend timeout: " + ms);
-      assertTrue(a.partial());
-      assertEquals(List.of(SELF, "http://a:1"), a.results().stream().map(PeerResult::peer).toList());
-      assertEquals(1, a.results().get(1).hops(), "a seed-style answer without hops is one hop away");
-      Map<String, String> why = new HashMap<>();
-      a.unreachable().forEach(u -> why.put(u.peer(), u.reason()));
-      assertTrue(why.get("http://b:1").startsWith("refused"), why.toString());
-      assertEquals("timeout", why.get("http://c:1"));
-      assertFalse(t.get("http://b:1").healthy(), "the search path marks failures at once");
-      assertFalse(t.get("http://c:1").healthy());
-      assertTrue(t.get("http://a:1").healthy());
-      ctx.completeNow();
-    }))));
+    vertx.runOnContext(
+        v ->
+            s.search(query("x", 1, 3, 5000))
+                .onComplete(
+                    ctx.succeeding(
+                        a ->
+                            ctx.verify(
+                                () -> {
+                                  long ms = (System.nanoTime() - start) / 1_000_000;
+                                  assertTrue(
+                                      ms >= 290 && ms < 1000,
+                                      "bounded by the per-friend timeout: " + ms);
+                                  assertTrue(a.partial());
+                                  assertEquals(
+                                      List.of(SELF, "http://a:1"),
+                                      a.results().stream().map(PeerResult::peer).toList());
+                                  assertEquals(
+                                      1,
+                                      a.results().get(1).hops(),
+                                      "a seed-style answer without hops is one hop away");
+                                  Map<String, String> why = new HashMap<>();
+                                  a.unreachable().forEach(u -> why.put(u.peer(), u.reason()));
+                                  assertTrue(
+                                      why.get("http://b:1").startsWith("refused"), why.toString());
+                                  assertEquals("timeout", why.get("http://c:1"));
+                                  assertFalse(
+                                      t.get("http://b:1").healthy(),
+                                      "the search path marks failures at once");
+                                  assertFalse(t.get("http://c:1").healthy());
+                                  assertTrue(t.get("http://a:1").healthy());
+                                  ctx.completeNow();
+                                }))));
   }
 
   @Test
@@ -102,18 +137,29 @@ class SearchServiceTest {
     FakeNet net = new FakeNet();
     net.peers.put("http://a:1", q -> Future.succeededFuture(answer("http://a:1", "fa")));
     SearchService s = service(table("http://a:1"), net, 1000, new Random(1));
-    vertx.runOnContext(v -> s.search(query("x", 3, 3, 400)).onComplete(ctx.succeeding(a -> ctx.verify(() -> {
-      SearchQuery sent = net.received.get(0);
-      assertEquals(2, sent.ttl());
-      assertEquals(1, sent.hops());
-      assertEquals("x", sent.id());
-      assertEquals(SELF, sent.origin());
-      assertEquals(SELF, sent.from());
-      assertEquals(List.of(), sent.alsoSentTo(), "one neighbour: no siblings");
-      assertTrue(net.timeouts.get(0) <= 400, "call timeout within the budget");
-      assertTrue(sent.budgetMillis() < net.timeouts.get(0), "the neighbour answers before we give up");
-      ctx.completeNow();
-    }))));
+    vertx.runOnContext(
+        v ->
+            s.search(query("x", 3, 3, 400))
+                .onComplete(
+                    ctx.succeeding(
+                        a ->
+                            ctx.verify(
+                                () -> {
+                                  SearchQuery sent = net.received.get(0);
+                                  assertEquals(2, sent.ttl());
+                                  assertEquals(1, sent.hops());
+                                  assertEquals("x", sent.id());
+                                  assertEquals(SELF, sent.origin());
+                                  assertEquals(SELF, sent.from());
+                                  assertEquals(
+                                      List.of(), sent.alsoSentTo(), "one neighbour: no siblings");
+                                  assertTrue(
+                                      net.timeouts.get(0) <= 400, "call timeout within the budget");
+                                  assertTrue(
+                                      sent.budgetMillis() < net.timeouts.get(0),
+                                      "the neighbour answers before we give up");
+                                  ctx.completeNow();
+                                }))));
   }
 
   @Test
@@ -121,67 +167,152 @@ class SearchServiceTest {
     FakeNet net = new FakeNet();
     net.peers.put("http://a:1", q -> Future.succeededFuture(answer("http://a:1", "fa")));
     SearchService s = service(table("http://a:1"), net, 1000, new Random(1));
-    vertx.runOnContext(v -> s.search(query("x", 0, 3, 1000))
-        .compose(first -> s.search(query("x", 3, 3, 1000)).map(second -> List.of(first, second)))
-        .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
-          assertEquals(1, both.get(0).results().size());
-          assertTrue(net.calls.isEmpty(), "ttl 0 forwards nothing");
-          assertTrue(both.get(1).duplicate());
-          assertTrue(both.get(1).results().isEmpty(), "a seen id answers nothing");
-          assertEquals(1, s.stats().duplicates());
-          ctx.completeNow();
-        }))));
+    vertx.runOnContext(
+        v ->
+            s.search(query("x", 0, 3, 1000))
+                .compose(
+                    first -> s.search(query("x", 3, 3, 1000)).map(second -> List.of(first, second)))
+                .onComplete(
+                    ctx.succeeding(
+                        both ->
+                            ctx.verify(
+                                () -> {
+                                  assertEquals(1, both.get(0).results().size());
+                                  assertTrue(net.calls.isEmpty(), "ttl 0 forwards nothing");
+                                  assertTrue(both.get(1).duplicate());
+                                  assertTrue(
+                                      both.get(1).results().isEmpty(), "a seen id answers nothing");
+                                  assertEquals(1, s.stats().duplicates());
+                                  ctx.completeNow();
+                                }))));
   }
 
   @Test
-  void neverForwardsToSenderOrOriginAndSamplesNeighboursAtRandom(Vertx vertx, VertxTestContext ctx) {
+  void neverForwardsToSenderOrOriginAndSamplesNeighboursAtRandom(
+      Vertx vertx, VertxTestContext ctx) {
     FakeNet net = new FakeNet();
-    List<String> urls = List.of("http://n0:1", "http://n1:1", "http://n2:1", "http://n3:1", "http://n4:1",
-        "http://from:1", "http://origin:1");
+    List<String> urls =
+        List.of(
+            "http://n0:1",
+            "http://n1:1",
+            "http://n2:1",
+            "http://n3:1",
+            "http://n4:1",
+            "http://from:1",
+            "http://origin:1");
     urls.forEach(u -> net.peers.put(u, q -> Future.succeededFuture(answer(u, "f"))));
     SearchService s = service(table(urls.toArray(String[]::new)), net, 1000, new Random(42));
     List<Future<SearchAnswer>> all = new ArrayList<>();
-    vertx.runOnContext(v -> {
-      for (int i = 0; i < 60; i++) {
-        all.add(s.search(new SearchQuery("q" + i, "q", 2, 1, 2, 1000, "http://origin:1", "http://from:1",
-            List.of("http://n4:1"), io.peerd.routing.Mode.FLOOD, 1, 1)));
-      }
-      Future.all(all).onComplete(ctx.succeeding(x -> ctx.verify(() -> {
-        assertEquals(120, net.calls.size(), "fanout 2 per query");
-        assertFalse(net.calls.contains("http://from:1"));
-        assertFalse(net.calls.contains("http://origin:1"));
-        assertFalse(net.calls.contains("http://n4:1"), "the sender covered n4 already");
-        for (int i = 0; i < net.received.size(); i++) {
-          assertEquals(1, net.received.get(i).alsoSentTo().size(), "fanout 2: one sibling");
-          assertFalse(net.received.get(i).alsoSentTo().contains(net.calls.get(i)), "not itself");
-        }
-        for (int i = 0; i < 4; i++) {
-          String n = "http://n" + i + ":1";
-          long chosen = net.calls.stream().filter(n::equals).count();
-          assertTrue(chosen >= 10, n + " chosen " + chosen + " times of 120: choice is not random");
-        }
-        ctx.completeNow();
-      })));
-    });
+    vertx.runOnContext(
+        v -> {
+          for (int i = 0; i < 60; i++) {
+            all.add(
+                s.search(
+                    new SearchQuery(
+                        "q" + i,
+                        "q",
+                        2,
+                        1,
+                        2,
+                        1000,
+                        "http://origin:1",
+                        "http://from:1",
+                        List.of("http://n4:1"),
+                        io.peerd.routing.Mode.FLOOD,
+                        1,
+                        1)));
+          }
+          Future.all(all)
+              .onComplete(
+                  ctx.succeeding(
+                      x ->
+                          ctx.verify(
+                              () -> {
+                                assertEquals(120, net.calls.size(), "fanout 2 per query");
+                                assertFalse(net.calls.contains("http://from:1"));
+                                assertFalse(net.calls.contains("http://origin:1"));
+                                assertFalse(
+                                    net.calls.contains("http://n4:1"),
+                                    "the sender covered n4 already");
+                                for (int i = 0; i < net.received.size(); i++) {
+                                  assertEquals(
+                                      1,
+                                      net.received.get(i).alsoSentTo().size(),
+                                      "fanout 2: one sibling");
+                                  assertFalse(
+                                      net.received.get(i).alsoSentTo().contains(net.calls.get(i)),
+                                      "not itself");
+                                }
+                                for (int i = 0; i < 4; i++) {
+                                  String n = "http://n" + i + ":1";
+                                  long chosen = net.calls.stream().filter(n::equals).count();
+                                  assertTrue(
+                                      chosen >= 10,
+                                      n
+                                          + " chosen "
+                                          + chosen
+                                          + " times of 120: choice is not random");
+                                }
+                                ctx.completeNow();
+                              })));
+        });
   }
 
   @Test
   void samePeerByTwoPathsAppearsOnceAtItsShortestDistance(Vertx vertx, VertxTestContext ctx) {
     FakeNet net = new FakeNet();
-    net.peers.put("http://a:1", q -> Future.succeededFuture(new SearchAnswer("x", "q", 0, 0, List.of(
-        new PeerResult("http://a:1", List.of(hit("fa")), 1),
-        new PeerResult("http://far:1", List.of(hit("ff")), 3)), List.of(), false, 2, 1, false)));
-    net.peers.put("http://b:1", q -> Future.succeededFuture(new SearchAnswer("x", "q", 0, 0, List.of(
-        new PeerResult("http://b:1", List.of(hit("fb")), 1),
-        new PeerResult("http://far:1", List.of(hit("ff")), 2)), List.of(), false, 2, 1, false)));
+    net.peers.put(
+        "http://a:1",
+        q ->
+            Future.succeededFuture(
+                new SearchAnswer(
+                    "x",
+                    "q",
+                    0,
+                    0,
+                    List.of(
+                        new PeerResult("http://a:1", List.of(hit("fa")), 1),
+                        new PeerResult("http://far:1", List.of(hit("ff")), 3)),
+                    List.of(),
+                    false,
+                    2,
+                    1,
+                    false)));
+    net.peers.put(
+        "http://b:1",
+        q ->
+            Future.succeededFuture(
+                new SearchAnswer(
+                    "x",
+                    "q",
+                    0,
+                    0,
+                    List.of(
+                        new PeerResult("http://b:1", List.of(hit("fb")), 1),
+                        new PeerResult("http://far:1", List.of(hit("ff")), 2)),
+                    List.of(),
+                    false,
+                    2,
+                    1,
+                    false)));
     SearchService s = service(table("http://a:1", "http://b:1"), net, 1000, new Random(1));
-    vertx.runOnContext(v -> s.search(query("x", 3, 3, 1000)).onComplete(ctx.succeeding(a -> ctx.verify(() -> {
-      List<PeerResult> far = a.results().stream().filter(r -> r.peer().equals("http://far:1")).toList();
-      assertEquals(1, far.size());
-      assertEquals(2, far.get(0).hops());
-      assertEquals(4, a.peersAnswered());
-      assertFalse(a.partial());
-      ctx.completeNow();
-    }))));
+    vertx.runOnContext(
+        v ->
+            s.search(query("x", 3, 3, 1000))
+                .onComplete(
+                    ctx.succeeding(
+                        a ->
+                            ctx.verify(
+                                () -> {
+                                  List<PeerResult> far =
+                                      a.results().stream()
+                                          .filter(r -> r.peer().equals("http://far:1"))
+                                          .toList();
+                                  assertEquals(1, far.size());
+                                  assertEquals(2, far.get(0).hops());
+                                  assertEquals(4, a.peersAnswered());
+                                  assertFalse(a.partial());
+                                  ctx.completeNow();
+                                }))));
   }
 }

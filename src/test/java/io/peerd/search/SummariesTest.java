@@ -34,7 +34,8 @@ class SummariesTest {
       if (r == null) {
         return Future.failedFuture(new PeerCallException("refused", "no"));
       }
-      return Future.succeededFuture(r.generation() == knownGeneration ? new RemoteSummary(knownGeneration, null) : r);
+      return Future.succeededFuture(
+          r.generation() == knownGeneration ? new RemoteSummary(knownGeneration, null) : r);
     }
   }
 
@@ -76,12 +77,15 @@ class SummariesTest {
   @Test
   void oversizedSummariesAreNotKept() {
     Fake net = new Fake();
-    net.answers.put("big", new RemoteSummary(1, NameSummary.of(List.of("x.bin"), Summaries.MAX_REMOTE_BITS * 2)));
+    net.answers.put(
+        "big",
+        new RemoteSummary(1, NameSummary.of(List.of("x.bin"), Summaries.MAX_REMOTE_BITS * 2)));
     List<String> many = new ArrayList<>();
     for (int i = 0; i < 80; i++) {
       String url = "p" + i;
       many.add(url);
-      net.answers.put(url, new RemoteSummary(1, NameSummary.of(List.of("x.bin"), Summaries.MAX_REMOTE_BITS)));
+      net.answers.put(
+          url, new RemoteSummary(1, NameSummary.of(List.of("x.bin"), Summaries.MAX_REMOTE_BITS)));
     }
     many.add("big");
     Summaries s = new Summaries(net, 1000, 100, () -> now);

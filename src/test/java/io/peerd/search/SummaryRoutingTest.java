@@ -29,12 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("network")
 class SummaryRoutingTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static final JsonObject EXACT = new JsonObject().put("peer_exchange", false);
 
-  /** Summaries are fetched every health-check interval (1 s here); the rest is room for a loaded machine. */
+  /**
+   * Summaries are fetched every health-check interval (1 s here); the rest is room for a loaded
+   * machine.
+   */
   static final Duration SUMMARY_ROUNDS = Duration.ofSeconds(20);
 
   static long stat(Http http, PeerVerticle p, String key) {
@@ -44,19 +46,25 @@ class SummaryRoutingTest {
   @Test
   void aNewFileReachesTheNeighboursSummaryAndOnlyItsHolderIsAsked(Vertx vertx) throws Exception {
     Http http = new Http(vertx);
-    PeerVerticle p0 = Peers.started(vertx, "p0", Peers.folderWith(tmp, "p0", Map.of("mine.txt", "x")), List.of(),
-        EXACT);
-    PeerVerticle p1 = Peers.started(vertx, "p1", Peers.folderWith(tmp, "p1", Map.of("cats.txt", "x")), List.of(),
-        EXACT);
+    PeerVerticle p0 =
+        Peers.started(
+            vertx, "p0", Peers.folderWith(tmp, "p0", Map.of("mine.txt", "x")), List.of(), EXACT);
+    PeerVerticle p1 =
+        Peers.started(
+            vertx, "p1", Peers.folderWith(tmp, "p1", Map.of("cats.txt", "x")), List.of(), EXACT);
     Path d2 = Peers.folderWith(tmp, "p2", Map.of("other.txt", "x"));
     PeerVerticle p2 = Peers.started(vertx, "p2", d2, List.of(), EXACT);
     await(Peers.link(http.client(), p0, p1));
     await(Peers.link(http.client(), p0, p2));
-    until("p0 holds both neighbours' summaries", SUMMARY_ROUNDS,
-        () -> http.getJson(p0, "/status").getJsonObject("stats").getInteger("summaries_known") == 2);
+    until(
+        "p0 holds both neighbours' summaries",
+        SUMMARY_ROUNDS,
+        () ->
+            http.getJson(p0, "/status").getJsonObject("stats").getInteger("summaries_known") == 2);
 
     JsonObject s = http.getJson(p2, "/summary");
-    NameSummary summary = NameSummary.decode(s.getString("filter"), s.getInteger("bits"), s.getInteger("tokens"));
+    NameSummary summary =
+        NameSummary.decode(s.getString("filter"), s.getInteger("bits"), s.getInteger("tokens"));
     assertTrue(summary.mayMatch("OTHER"));
     assertTrue(!summary.mayMatch("needle"));
 
@@ -64,11 +72,20 @@ class SummaryRoutingTest {
     assertEquals(200, http.post(p2, "/index/rescan", (JsonObject) null).status());
     // Until p0 holds p2's new summary: a summary search then asks p2 alone. (Before that, no
     // summary matches and the query walks to both.)
-    until("p0 routes 'needle' to p2 by its new summary", SUMMARY_ROUNDS, () -> {
-      JsonArray results = http.getJson(p0, "/search?query=needle&mode=summary").getJsonArray("results");
-      return results.size() == 2 && results.stream().map(JsonObject.class::cast)
-          .anyMatch(r -> r.getString("peer").equals(p2.selfUrl()) && !r.getJsonArray("files").isEmpty());
-    });
+    until(
+        "p0 routes 'needle' to p2 by its new summary",
+        SUMMARY_ROUNDS,
+        () -> {
+          JsonArray results =
+              http.getJson(p0, "/search?query=needle&mode=summary").getJsonArray("results");
+          return results.size() == 2
+              && results.stream()
+                  .map(JsonObject.class::cast)
+                  .anyMatch(
+                      r ->
+                          r.getString("peer").equals(p2.selfUrl())
+                              && !r.getJsonArray("files").isEmpty());
+        });
 
     long before = stat(http, p1, "searches_processed");
     JsonObject a = http.getJson(p0, "/search?query=haystack&mode=summary");
@@ -80,8 +97,9 @@ class SummaryRoutingTest {
   @Test
   void badModesAndChecksAre400sAndUnknownChecksSayStop(Vertx vertx) {
     Http http = new Http(vertx);
-    PeerVerticle p = Peers.started(vertx, "solo", Peers.folderWith(tmp, "solo", Map.of("a.txt", "x")), List.of(),
-        EXACT);
+    PeerVerticle p =
+        Peers.started(
+            vertx, "solo", Peers.folderWith(tmp, "solo", Map.of("a.txt", "x")), List.of(), EXACT);
 
     Http.Reply gossip = http.get(p, "/search?query=a&mode=gossip");
     assertEquals(400, gossip.status());
@@ -106,14 +124,20 @@ class SummaryRoutingTest {
     JsonObject twoWalkers = EXACT.copy().put("walkers", 2);
     List<PeerVerticle> p = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      p.add(Peers.started(vertx, "w" + i, Peers.folderWith(tmp, "w" + i, Map.of("w" + i + ".txt", "x")), List.of(),
-          i == 0 ? twoWalkers : EXACT));
+      p.add(
+          Peers.started(
+              vertx,
+              "w" + i,
+              Peers.folderWith(tmp, "w" + i, Map.of("w" + i + ".txt", "x")),
+              List.of(),
+              i == 0 ? twoWalkers : EXACT));
     }
     for (int i = 1; i < 5; i++) {
       await(Peers.link(http.client(), p.get(0), p.get(i)));
     }
 
     http.get(p.get(0), "/search?query=nothing-here&mode=walk&ttl=1&walkers=50");
-    assertEquals(2, stat(http, p.get(0), "queries_forwarded"), "walkers=50 is clamped to the configured 2");
+    assertEquals(
+        2, stat(http, p.get(0), "queries_forwarded"), "walkers=50 is clamped to the configured 2");
   }
 }

@@ -24,25 +24,30 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Flooding over exact topologies of real peers: reach by ttl, one answer per peer, and one
- * processing per peer (duplicate suppression), read from the peers' own /status counters.
- * Peer exchange is off so that the topology stays the one built here.
+ * processing per peer (duplicate suppression), read from the peers' own /status counters. Peer
+ * exchange is off so that the topology stays the one built here.
  */
 @ExtendWith(VertxExtension.class)
 @Tag("network")
 class TopologySearchTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
-  static final JsonObject EXACT = new JsonObject().put("peer_exchange", false).put("max_fanout", 5)
-      .put("search_ttl", 8);
+  static final JsonObject EXACT =
+      new JsonObject().put("peer_exchange", false).put("max_fanout", 5).put("search_ttl", 8);
 
-  /** Peers p0..p(n-1), each sharing {@code fileAt.get(i)} or else {@code pi-own.txt}, linked by {@code edges}. */
-  List<PeerVerticle> topology(Vertx vertx, Http http, int n, Map<Integer, String> fileAt, int[][] edges) {
+  /**
+   * Peers p0..p(n-1), each sharing {@code fileAt.get(i)} or else {@code pi-own.txt}, linked by
+   * {@code edges}.
+   */
+  List<PeerVerticle> topology(
+      Vertx vertx, Http http, int n, Map<Integer, String> fileAt, int[][] edges) {
     List<PeerVerticle> p = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String file = fileAt.getOrDefault(i, "p" + i + "-own.txt");
-      p.add(Peers.started(vertx, "p" + i, Peers.folderWith(tmp, "p" + i, Map.of(file, "x")), List.of(), EXACT));
+      p.add(
+          Peers.started(
+              vertx, "p" + i, Peers.folderWith(tmp, "p" + i, Map.of(file, "x")), List.of(), EXACT));
     }
     for (int[] e : edges) {
       await(Peers.link(http.client(), p.get(e[0]), p.get(e[1])));
@@ -76,13 +81,19 @@ class TopologySearchTest {
     for (int i = 0; i < 5; i++) {
       assertEquals(i, hops.get(p.get(i).selfUrl()), "hop distance of p" + i);
     }
-    JsonObject last = a.getJsonArray("results").stream().map(JsonObject.class::cast)
-        .filter(r -> r.getString("peer").equals(p.get(4).selfUrl())).findFirst().orElseThrow();
+    JsonObject last =
+        a.getJsonArray("results").stream()
+            .map(JsonObject.class::cast)
+            .filter(r -> r.getString("peer").equals(p.get(4).selfUrl()))
+            .findFirst()
+            .orElseThrow();
     assertEquals("far-away.txt", last.getJsonArray("files").getJsonObject(0).getString("name"));
     assertFalse(a.getBoolean("partial"));
 
     Map<String, Integer> hops2 = hopsByPeer(http.getJson(p.get(0), "/search?query=far-away&ttl=2"));
-    assertEquals(Map.of(p.get(0).selfUrl(), 0, p.get(1).selfUrl(), 1, p.get(2).selfUrl(), 2), hops2,
+    assertEquals(
+        Map.of(p.get(0).selfUrl(), 0, p.get(1).selfUrl(), 1, p.get(2).selfUrl(), 2),
+        hops2,
         "ttl=2 does not reach past 2 hops");
     assertEquals(1, stat(http, p.get(4), "searches_processed"), "p4 saw only the ttl=4 query");
   }
@@ -119,7 +130,8 @@ class TopologySearchTest {
     long duplicates = 0;
     long sent = 0;
     for (PeerVerticle peer : p) {
-      assertEquals(1, stat(http, peer, "searches_processed"), "every peer processed the query exactly once");
+      assertEquals(
+          1, stat(http, peer, "searches_processed"), "every peer processed the query exactly once");
       duplicates += stat(http, peer, "duplicates_dropped");
       sent += stat(http, peer, "queries_forwarded");
     }
@@ -138,8 +150,13 @@ class TopologySearchTest {
     PeerVerticle p = null;
     for (int i = 3; i >= 0; i--) {
       String name = prefix + i;
-      p = Peers.started(vertx, name, Peers.folderWith(tmp, name, Map.of("x" + i + ".txt", "x")), List.of(next),
-          slowFriends);
+      p =
+          Peers.started(
+              vertx,
+              name,
+              Peers.folderWith(tmp, name, Map.of("x" + i + ".txt", "x")),
+              List.of(next),
+              slowFriends);
       next = p.selfUrl();
     }
     return new Chain(p, hungUrl);
@@ -160,12 +177,18 @@ class TopologySearchTest {
     long start = System.nanoTime();
     JsonObject a = http.getJson(chain.origin(), search);
     long ms = (System.nanoTime() - start) / 1_000_000;
-    // Without the deadline the hung peer would hold it for 10 s; 2 s over is room for a loaded 2-core machine.
+    // Without the deadline the hung peer would hold it for 10 s; 2 s over is room for a loaded
+    // 2-core machine.
     assertTrue(ms < deadline + 2000, "answered within its deadline: " + ms + " ms");
     assertTrue(a.getBoolean("partial"));
     assertEquals(4, hopsByPeer(a).size(), "every live peer on the path answered: " + a.encode());
-    assertTrue(a.getJsonArray("unreachable").stream().map(JsonObject.class::cast)
-        .anyMatch(u -> u.getString("peer").equals(chain.hungUrl()) && u.getString("reason").startsWith("timeout")),
+    assertTrue(
+        a.getJsonArray("unreachable").stream()
+            .map(JsonObject.class::cast)
+            .anyMatch(
+                u ->
+                    u.getString("peer").equals(chain.hungUrl())
+                        && u.getString("reason").startsWith("timeout")),
         a.encode());
   }
 }

@@ -18,8 +18,25 @@ import org.junit.jupiter.api.Test;
 class SimulatorTest {
 
   static Experiment experiment(long seed, List<Integer> sizes) {
-    return new Experiment(sizes, Graph.Topology.RANDOM, 6, Catalog.Replication.SQRT, 0.01, 50, 1.2,
-        List.of(Mode.FLOOD, Mode.WALK, Mode.SUMMARY), 60, 0, 256, 0, 8, 4, 1024, 5, 50, seed);
+    return new Experiment(
+        sizes,
+        Graph.Topology.RANDOM,
+        6,
+        Catalog.Replication.SQRT,
+        0.01,
+        50,
+        1.2,
+        List.of(Mode.FLOOD, Mode.WALK, Mode.SUMMARY),
+        60,
+        0,
+        256,
+        0,
+        8,
+        4,
+        1024,
+        5,
+        50,
+        seed);
   }
 
   @Test
@@ -46,11 +63,15 @@ class SimulatorTest {
       assertEquals(2000, reachable(g, 0), t + " is not connected");
     }
     Graph random = Graph.Topology.RANDOM.build(2000, 6, new SplittableRandom(3));
-    assertTrue(random.meanDegree() > 5.8 && random.maxDegree() == 6, "random regular: " + random.meanDegree());
+    assertTrue(
+        random.meanDegree() > 5.8 && random.maxDegree() == 6,
+        "random regular: " + random.meanDegree());
     Graph power = Graph.Topology.POWERLAW.build(2000, 6, new SplittableRandom(3));
     assertTrue(power.maxDegree() > 40, "power law has hubs: " + power.maxDegree());
     Graph gnutella = Graph.Topology.GNUTELLA.build(2000, 6, new SplittableRandom(3));
-    assertTrue(gnutella.meanDegree() < 4 && gnutella.maxDegree() > 20, "gnutella-like: " + gnutella.meanDegree());
+    assertTrue(
+        gnutella.meanDegree() < 4 && gnutella.maxDegree() > 20,
+        "gnutella-like: " + gnutella.meanDegree());
   }
 
   @Test
@@ -72,12 +93,13 @@ class SimulatorTest {
       }
     }
     // uniform < sqrt < proportional copies of the most asked-for object
-    assertTrue(popular[0] < popular[2] && popular[2] < popular[1], java.util.Arrays.toString(popular));
+    assertTrue(
+        popular[0] < popular[2] && popular[2] < popular[1], java.util.Arrays.toString(popular));
   }
 
   /**
-   * On a line, with a walker each way from the origin, every mode finds a file n-1 hops away
-   * with ttl n-1, and with ttl 1 only from the holder's neighbour.
+   * On a line, with a walker each way from the origin, every mode finds a file n-1 hops away with
+   * ttl n-1, and with ttl 1 only from the holder's neighbour.
    */
   @Test
   void ttlBoundsEveryModeOnALine() {
@@ -98,7 +120,9 @@ class SimulatorTest {
       Simulator.Result far = sim.run(new Simulator.Settings(mode, n - 1, rules, 50, 1, 1, 1));
       assertEquals(1.0, far.success(), mode + " with ttl n-1 reaches the far end from anywhere");
       Simulator.Result near = sim.run(new Simulator.Settings(mode, 1, rules, 200, 1, 1, 1));
-      assertTrue(near.success() < 0.5, mode + " with ttl 1 finds only from the neighbour: " + near.success());
+      assertTrue(
+          near.success() < 0.5,
+          mode + " with ttl 1 finds only from the neighbour: " + near.success());
       assertTrue(near.hopsP99() <= 1);
     }
   }
@@ -109,7 +133,9 @@ class SimulatorTest {
     Simulator.Result flood = rows.get(0);
     Simulator.Result walk = rows.get(1);
     Simulator.Result summary = rows.get(2);
-    assertTrue(flood.success() > 0.95 && walk.success() > 0.9 && summary.success() > 0.95, rows.toString());
+    assertTrue(
+        flood.success() > 0.95 && walk.success() > 0.9 && summary.success() > 0.95,
+        rows.toString());
     assertTrue(flood.messages() > 20 * walk.messages(), rows.toString());
     assertTrue(walk.messages() > summary.messages(), rows.toString());
   }

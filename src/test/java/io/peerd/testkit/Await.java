@@ -7,8 +7,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Straight-line async tests: wait for a future on the test thread (never an event loop), with a
- * bound, so a scenario reads top to bottom instead of as nested callbacks. A failed future
- * throws its own failure, so the test reports the real cause.
+ * bound, so a scenario reads top to bottom instead of as nested callbacks. A failed future throws
+ * its own failure, so the test reports the real cause.
  */
 public final class Await {
 
@@ -35,7 +35,8 @@ public final class Await {
    * @return the milliseconds it took
    * @throws AssertionError naming {@code what} when it does not hold within {@code bound}
    */
-  public static long until(String what, Duration bound, java.util.function.BooleanSupplier condition) {
+  public static long until(
+      String what, Duration bound, java.util.function.BooleanSupplier condition) {
     long start = System.nanoTime();
     while (!condition.getAsBoolean()) {
       long ms = (System.nanoTime() - start) / 1_000_000;

@@ -23,8 +23,8 @@ import java.util.List;
 
 /**
  * A test's gRPC client for the FileTransfer service of a peer on loopback: a download read whole
- * and an upload sent whole, each with the status the server ended it with. A status is an answer
- * to assert, not a failed future; only a broken stream (a reset) fails the future. The blocking
+ * and an upload sent whole, each with the status the server ended it with. A status is an answer to
+ * assert, not a failed future; only a broken stream (a reset) fails the future. The blocking
  * methods wait on the test thread ({@link Await}); the {@code *Async} ones return the future.
  */
 public final class Grpc {
@@ -33,7 +33,8 @@ public final class Grpc {
   public static final int UPLOAD_CHUNK = 64 * 1024;
 
   /** A Download or DummyDownload read to its end: the bytes, where each chunk began, the status. */
-  public record Download(GrpcStatus status, String message, Buffer data, List<Long> offsets, List<Integer> seqs) {}
+  public record Download(
+      GrpcStatus status, String message, Buffer data, List<Long> offsets, List<Integer> seqs) {}
 
   /** An Upload's final status, and its result when that status is OK (null otherwise). */
   public record Upload(GrpcStatus status, String message, UploadResult result) {}
@@ -53,7 +54,8 @@ public final class Grpc {
   }
 
   public Future<Download> downloadAsync(int port, String name, long offset, long length) {
-    DownloadRequest req = DownloadRequest.newBuilder().setFilename(name).setOffset(offset).setLength(length).build();
+    DownloadRequest req =
+        DownloadRequest.newBuilder().setFilename(name).setOffset(offset).setLength(length).build();
     return collect(port, FileTransferGrpcClient.Download, req);
   }
 
@@ -68,23 +70,30 @@ public final class Grpc {
   }
 
   private <Q> Future<Download> collect(int port, ServiceMethod<FileChunk, Q> method, Q request) {
-    return client.request(address(port), method)
+    return client
+        .request(address(port), method)
         .compose(call -> call.send(request))
-        .compose(resp -> {
-          // Stream handlers run on the event loop; the test thread only sees the finished record.
-          Promise<Download> done = Promise.promise();
-          Buffer all = Buffer.buffer();
-          List<Long> offsets = new ArrayList<>();
-          List<Integer> seqs = new ArrayList<>();
-          resp.handler(c -> {
-            offsets.add(c.getOffset());
-            seqs.add(c.getSeq());
-            all.appendBytes(c.getData().toByteArray());
-          });
-          resp.exceptionHandler(done::tryFail);
-          resp.endHandler(v -> done.tryComplete(new Download(resp.status(), resp.statusMessage(), all, offsets, seqs)));
-          return done.future();
-        });
+        .compose(
+            resp -> {
+              // Stream handlers run on the event loop; the test thread only sees the finished
+              // record.
+              Promise<Download> done = Promise.promise();
+              Buffer all = Buffer.buffer();
+              List<Long> offsets = new ArrayList<>();
+              List<Integer> seqs = new ArrayList<>();
+              resp.handler(
+                  c -> {
+                    offsets.add(c.getOffset());
+                    seqs.add(c.getSeq());
+                    all.appendBytes(c.getData().toByteArray());
+                  });
+              resp.exceptionHandler(done::tryFail);
+              resp.endHandler(
+                  v ->
+                      done.tryComplete(
+                          new Download(resp.status(), resp.statusMessage(), all, offsets, seqs)));
+              return done.future();
+            });
   }
 
   /** An Upload: the header, then {@code data} in {@link #UPLOAD_CHUNK} messages, then the end. */
@@ -102,28 +111,45 @@ public final class Grpc {
 
   public Future<Upload> uploadAsync(int port, UploadChunk header, byte[] data, boolean end) {
     return startUpload(port, header, data)
-        .compose(call -> {
-          if (end) {
-            call.end();
-          }
-          return call.response();
-        })
-        .compose(resp -> resp.last().transform(ar -> Future.succeededFuture(
-            new Upload(resp.status(), resp.statusMessage(), ar.succeeded() ? ar.result() : null))));
+        .compose(
+            call -> {
+              if (end) {
+                call.end();
+              }
+              return call.response();
+            })
+        .compose(
+            resp ->
+                resp.last()
+                    .transform(
+                        ar ->
+                            Future.succeededFuture(
+                                new Upload(
+                                    resp.status(),
+                                    resp.statusMessage(),
+                                    ar.succeeded() ? ar.result() : null))));
   }
 
   /** The header and {@code data} (null: none) sent, the call left open: for a test that cuts it. */
-  public Future<GrpcClientRequest<UploadChunk, UploadResult>> startUpload(int port, UploadChunk header, byte[] data) {
-    return client.request(address(port), FileTransferGrpcClient.Upload).map(call -> {
-      call.write(header);
-      if (data != null) {
-        for (int off = 0; off < data.length; off += UPLOAD_CHUNK) {
-          call.write(UploadChunk.newBuilder()
-              .setData(ByteString.copyFrom(data, off, Math.min(UPLOAD_CHUNK, data.length - off))).build());
-        }
-      }
-      return call;
-    });
+  public Future<GrpcClientRequest<UploadChunk, UploadResult>> startUpload(
+      int port, UploadChunk header, byte[] data) {
+    return client
+        .request(address(port), FileTransferGrpcClient.Upload)
+        .map(
+            call -> {
+              call.write(header);
+              if (data != null) {
+                for (int off = 0; off < data.length; off += UPLOAD_CHUNK) {
+                  call.write(
+                      UploadChunk.newBuilder()
+                          .setData(
+                              ByteString.copyFrom(
+                                  data, off, Math.min(UPLOAD_CHUNK, data.length - off)))
+                          .build());
+                }
+              }
+              return call;
+            });
   }
 
   /** The first Upload message: what the client announces before its data. */

@@ -14,9 +14,9 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 
 /**
- * A test's HTTP client for peers on loopback: the GET-and-read-JSON that tests used to write
- * again and again, as one call. The blocking methods wait on the test thread ({@link Await}); the
- * {@code *Async} ones return the future, for requests a test wants in flight together.
+ * A test's HTTP client for peers on loopback: the GET-and-read-JSON that tests used to write again
+ * and again, as one call. The blocking methods wait on the test thread ({@link Await}); the {@code
+ * *Async} ones return the future, for requests a test wants in flight together.
  */
 public final class Http {
 
@@ -80,7 +80,8 @@ public final class Http {
   }
 
   public Reply post(PeerVerticle peer, String path, JsonObject body) {
-    return await(sendAsync(HttpMethod.POST, peer.restPort(), path, body == null ? null : body.toBuffer()));
+    return await(
+        sendAsync(HttpMethod.POST, peer.restPort(), path, body == null ? null : body.toBuffer()));
   }
 
   public Reply post(PeerVerticle peer, String path, Buffer body) {

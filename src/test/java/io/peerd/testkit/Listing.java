@@ -23,7 +23,10 @@ public final class Listing {
         return List.of();
       }
       try (Stream<Path> s = Files.walk(dir)) {
-        return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+        return s.filter(Files::isRegularFile)
+            .map(p -> dir.relativize(p).toString())
+            .sorted()
+            .toList();
       } catch (UncheckedIOException e) {
         if (!(e.getCause() instanceof NoSuchFileException) || attempt >= 10) {
           throw e;
@@ -40,7 +43,8 @@ public final class Listing {
 
   /**
    * Waits until nothing is left under {@code dir}: a peer removes a temporary file on a worker,
-   * possibly after it has answered. An AssertionError naming what is left when {@code bound} passes.
+   * possibly after it has answered. An AssertionError naming what is left when {@code bound}
+   * passes.
    */
   public static void emptyWithin(String what, Path dir, Duration bound) {
     try {
@@ -52,14 +56,16 @@ public final class Listing {
 
   /** Whether some file under {@code dir} has taken data: an upload's temporary file, mid-way. */
   public static boolean anyWithData(Path dir) {
-    return files(dir).stream().anyMatch(name -> {
-      try {
-        return Files.size(dir.resolve(name)) > 0;
-      } catch (NoSuchFileException gone) {
-        return false;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return files(dir).stream()
+        .anyMatch(
+            name -> {
+              try {
+                return Files.size(dir.resolve(name)) > 0;
+              } catch (NoSuchFileException gone) {
+                return false;
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
   }
 }

@@ -5,9 +5,9 @@ import io.peerd.config.PeerConfig;
 import io.peerd.node.PeerVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpResponseExpectation;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.http.HttpResponseExpectation;
 import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,32 +22,38 @@ public final class Peers {
   private Peers() {}
 
   /** A config for a test peer: loopback, port 0, short timeouts; {@code extra} overrides. */
-  public static JsonObject config(String name, Path shared, List<String> friends, JsonObject extra) {
-    JsonObject c = new JsonObject()
-        .put("name", name)
-        .put("ip", "127.0.0.1")
-        .put("rest_port", 0)
-        .put("shared_dir", shared.toString())
-        .put("friends", new JsonArray(List.copyOf(friends)))
-        .put("health_check_interval", 1)
-        .put("friend_timeout_ms", 1000)
-        .put("search_timeout_ms", 3000)
-        .put("state_dir", "");
+  public static JsonObject config(
+      String name, Path shared, List<String> friends, JsonObject extra) {
+    JsonObject c =
+        new JsonObject()
+            .put("name", name)
+            .put("ip", "127.0.0.1")
+            .put("rest_port", 0)
+            .put("shared_dir", shared.toString())
+            .put("friends", new JsonArray(List.copyOf(friends)))
+            .put("health_check_interval", 1)
+            .put("friend_timeout_ms", 1000)
+            .put("search_timeout_ms", 3000)
+            .put("state_dir", "");
     return c.mergeIn(extra == null ? new JsonObject() : extra);
   }
 
   /** Makes a and b neighbours the way peers do it: each registers the other over HTTP. */
   public static Future<Void> link(WebClient http, PeerVerticle a, PeerVerticle b) {
     return Future.all(
-        http.post(a.restPort(), "127.0.0.1", "/register").sendJsonObject(new JsonObject().put("url", b.selfUrl()))
-            .expecting(HttpResponseExpectation.SC_OK),
-        http.post(b.restPort(), "127.0.0.1", "/register").sendJsonObject(new JsonObject().put("url", a.selfUrl()))
-            .expecting(HttpResponseExpectation.SC_OK)).mapEmpty();
+            http.post(a.restPort(), "127.0.0.1", "/register")
+                .sendJsonObject(new JsonObject().put("url", b.selfUrl()))
+                .expecting(HttpResponseExpectation.SC_OK),
+            http.post(b.restPort(), "127.0.0.1", "/register")
+                .sendJsonObject(new JsonObject().put("url", a.selfUrl()))
+                .expecting(HttpResponseExpectation.SC_OK))
+        .mapEmpty();
   }
 
   /** A /status counter of a peer. */
   public static Future<Long> stat(WebClient http, PeerVerticle p, String key) {
-    return http.get(p.restPort(), "127.0.0.1", "/status").send()
+    return http.get(p.restPort(), "127.0.0.1", "/status")
+        .send()
         .map(r -> r.bodyAsJsonObject().getJsonObject("stats").getLong(key));
   }
 
@@ -62,7 +68,8 @@ public final class Peers {
   }
 
   /** {@link #start}, waited for on the test thread: for straight-line tests. */
-  public static PeerVerticle started(Vertx vertx, String name, Path shared, List<String> friends, JsonObject extra) {
+  public static PeerVerticle started(
+      Vertx vertx, String name, Path shared, List<String> friends, JsonObject extra) {
     return Await.await(start(vertx, config(name, shared, friends, extra)));
   }
 

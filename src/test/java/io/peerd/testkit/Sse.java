@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Server-Sent Events read by a test: a whole stream with the time each event arrived, or a
- * stream held open once its first bytes came. The parsing runs on the event loop as the chunks
- * come in; the test waits for the returned future on its own thread ({@link Await}).
+ * Server-Sent Events read by a test: a whole stream with the time each event arrived, or a stream
+ * held open once its first bytes came. The parsing runs on the event loop as the chunks come in;
+ * the test waits for the returned future on its own thread ({@link Await}).
  */
 public final class Sse {
 
@@ -32,38 +32,46 @@ public final class Sse {
   /** GETs {@code path} and reads the event stream until the server ends it. */
   public static Future<Stream> read(HttpClient client, int port, String path) {
     long start = System.nanoTime();
-    return client.request(HttpMethod.GET, port, "127.0.0.1", path)
+    return client
+        .request(HttpMethod.GET, port, "127.0.0.1", path)
         .compose(req -> req.send())
-        .compose(resp -> {
-          Promise<Stream> done = Promise.promise();
-          List<Event> out = new ArrayList<>();
-          StringBuilder buf = new StringBuilder();
-          resp.handler(chunk -> {
-            buf.append(chunk.toString());
-            int cut;
-            while ((cut = buf.indexOf("\n\n")) >= 0) {
-              String block = buf.substring(0, cut);
-              buf.delete(0, cut + 2);
-              out.add(parse(block, (System.nanoTime() - start) / 1_000_000));
-            }
-          });
-          resp.exceptionHandler(done::tryFail);
-          resp.endHandler(v -> done.tryComplete(new Stream(resp.statusCode(), resp.headers(), out)));
-          return done.future();
-        });
+        .compose(
+            resp -> {
+              Promise<Stream> done = Promise.promise();
+              List<Event> out = new ArrayList<>();
+              StringBuilder buf = new StringBuilder();
+              resp.handler(
+                  chunk -> {
+                    buf.append(chunk.toString());
+                    int cut;
+                    while ((cut = buf.indexOf("\n\n")) >= 0) {
+                      String block = buf.substring(0, cut);
+                      buf.delete(0, cut + 2);
+                      out.add(parse(block, (System.nanoTime() - start) / 1_000_000));
+                    }
+                  });
+              resp.exceptionHandler(done::tryFail);
+              resp.endHandler(
+                  v -> done.tryComplete(new Stream(resp.statusCode(), resp.headers(), out)));
+              return done.future();
+            });
   }
 
-  /** GETs {@code path} and completes once the first bytes of the stream came; the stream stays open. */
+  /**
+   * GETs {@code path} and completes once the first bytes of the stream came; the stream stays open.
+   */
   public static Future<HttpClientResponse> opened(HttpClient client, int port, String path) {
-    return client.request(HttpMethod.GET, port, "127.0.0.1", path)
+    return client
+        .request(HttpMethod.GET, port, "127.0.0.1", path)
         .compose(req -> req.send())
-        .compose(resp -> {
-          Promise<HttpClientResponse> first = Promise.promise();
-          resp.handler(chunk -> first.tryComplete(resp));
-          resp.exceptionHandler(first::tryFail);
-          resp.endHandler(v -> first.tryFail("the stream ended before any event"));
-          return first.future();
-        });
+        .compose(
+            resp -> {
+              Promise<HttpClientResponse> first = Promise.promise();
+              resp.handler(chunk -> first.tryComplete(resp));
+              resp.exceptionHandler(first::tryFail);
+              resp.endHandler(v -> first.tryFail("the stream ended before any event"));
+              return first.future();
+            });
   }
 
   private static Event parse(String block, long atMs) {

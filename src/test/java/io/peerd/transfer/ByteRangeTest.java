@@ -15,9 +15,13 @@ class ByteRangeTest {
     assertEquals(new ByteRange(0, 100), ByteRange.parse("bytes=0-99", 1000));
     assertEquals(new ByteRange(500, 500), ByteRange.parse("bytes=500-", 1000));
     assertEquals(new ByteRange(900, 100), ByteRange.parse("bytes=-100", 1000), "suffix");
-    assertEquals(new ByteRange(0, 1000), ByteRange.parse("bytes=-5000", 1000), "suffix longer than the file");
+    assertEquals(
+        new ByteRange(0, 1000),
+        ByteRange.parse("bytes=-5000", 1000),
+        "suffix longer than the file");
     assertEquals(new ByteRange(990, 10), ByteRange.parse("bytes=990-5000", 1000), "end clamped");
-    assertEquals(new ByteRange(5, 1), ByteRange.parse("Bytes=5-5", 1000), "the unit is case-insensitive");
+    assertEquals(
+        new ByteRange(5, 1), ByteRange.parse("Bytes=5-5", 1000), "the unit is case-insensitive");
   }
 
   @Test

@@ -38,8 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("network")
 class FileTransfersTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   PeerVerticle a;
   PeerVerticle b;
   TestFiles.Written movie;
@@ -52,10 +51,17 @@ class FileTransfersTest {
     Path bShare = Peers.folderWith(tmp, "b", Map.of());
     movie = TestFiles.random(bShare, "movie.bin", 6 * 1024 * 1024 + 99, 9);
     b = Peers.started(vertx, "b", bShare, List.of(), new JsonObject().put("accept_uploads", true));
-    a = Peers.started(vertx, "a", Peers.folderWith(tmp, "a", Map.of("local.txt", "local")), List.of(b.selfUrl()),
-        null);
-    locator = new Locator(new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 << 20, 1000, 1000), null, null),
-        5000);
+    a =
+        Peers.started(
+            vertx,
+            "a",
+            Peers.folderWith(tmp, "a", Map.of("local.txt", "local")),
+            List.of(b.selfUrl()),
+            null);
+    locator =
+        new Locator(
+            new HttpPeerClient(vertx, new HttpPeerClient.Limits(8 << 20, 1000, 1000), null, null),
+            5000);
     grpc = new TransferClient(vertx);
     downloads = new FileDownload(vertx, grpc);
   }
@@ -86,15 +92,21 @@ class FileTransfersTest {
     assertFalse(Files.exists(out));
 
     long[] startedAt = {-1};
-    FileDownload.Result d = await(downloads.run(s, out, new Progress() {
-      @Override
-      public void start(long from) {
-        startedAt[0] = from;
-      }
+    FileDownload.Result d =
+        await(
+            downloads.run(
+                s,
+                out,
+                new Progress() {
+                  @Override
+                  public void start(long from) {
+                    startedAt[0] = from;
+                  }
 
-      @Override
-      public void moved(long bytes) {}
-    }, -1));
+                  @Override
+                  public void moved(long bytes) {}
+                },
+                -1));
     assertEquals(have, d.resumedFrom());
     assertEquals(have, startedAt[0], "progress starts where the part ends");
     assertEquals(movie.size() - have, d.fetched(), "only the rest was fetched");
@@ -123,25 +135,45 @@ class FileTransfersTest {
   @Test
   void uploadsAFileThatTheNetworkCanThenFind(Vertx vertx) {
     TestFiles.Written report = TestFiles.random(tmp, "report.pdf", 700_000, 1);
-    UploadReceipt r = await(new FileUpload(vertx, grpc).run(Locator.address(b.selfUrl()),
-        new FileUpload.Request(report.path(), "report.pdf", false, null), Progress.NONE));
+    UploadReceipt r =
+        await(
+            new FileUpload(vertx, grpc)
+                .run(
+                    Locator.address(b.selfUrl()),
+                    new FileUpload.Request(report.path(), "report.pdf", false, null),
+                    Progress.NONE));
     assertEquals("uploads/report.pdf", r.name());
     assertEquals(report.sha256(), r.sha256());
     assertTrue(r.indexed(), "the answer comes once b's index has it");
 
     // The upload triggered a rescan on b: a's search finds it.
     Http http = new Http(vertx);
-    until("a's search finds the uploaded file on b", Duration.ofSeconds(10),
-        () -> http.getJson(a, "/search?query=report").getJsonArray("results").stream().map(JsonObject.class::cast)
-            .anyMatch(x -> x.getString("peer").equals(b.selfUrl()) && !x.getJsonArray("files").isEmpty()));
+    until(
+        "a's search finds the uploaded file on b",
+        Duration.ofSeconds(10),
+        () ->
+            http.getJson(a, "/search?query=report").getJsonArray("results").stream()
+                .map(JsonObject.class::cast)
+                .anyMatch(
+                    x ->
+                        x.getString("peer").equals(b.selfUrl())
+                            && !x.getJsonArray("files").isEmpty()));
   }
 
   @Test
   void uploadRefusalsCarryThePeersMessage(Vertx vertx) throws Exception {
     Path file = Files.writeString(tmp.resolve("x.txt"), "x");
-    TransferFailure f = (TransferFailure) failure(new FileUpload(vertx, grpc).run(Locator.address(a.selfUrl()),
-        new FileUpload.Request(file, "x.txt", false, null), Progress.NONE));
+    TransferFailure f =
+        (TransferFailure)
+            failure(
+                new FileUpload(vertx, grpc)
+                    .run(
+                        Locator.address(a.selfUrl()),
+                        new FileUpload.Request(file, "x.txt", false, null),
+                        Progress.NONE));
     assertEquals(TransferFailure.Reason.FORBIDDEN, f.reason());
-    assertTrue(f.getMessage().startsWith("PERMISSION_DENIED: this peer does not accept uploads"), f.getMessage());
+    assertTrue(
+        f.getMessage().startsWith("PERMISSION_DENIED: this peer does not accept uploads"),
+        f.getMessage());
   }
 }

@@ -45,19 +45,19 @@ class UploadsTest {
 
   static final byte[] HELLO = "hello".getBytes(StandardCharsets.UTF_8);
 
-  @TempDir
-  Path share;
+  @TempDir Path share;
   Vertx vertx;
   Context loop;
   WorkerExecutor worker;
   PrometheusMeterRegistry registry;
-  Uploads.Inlet inlet = new Uploads.Inlet() {
-    @Override
-    public void pause() {}
+  Uploads.Inlet inlet =
+      new Uploads.Inlet() {
+        @Override
+        public void pause() {}
 
-    @Override
-    public void resume() {}
-  };
+        @Override
+        public void resume() {}
+      };
 
   @BeforeEach
   void setUp(Vertx vertx) {
@@ -69,8 +69,14 @@ class UploadsTest {
   }
 
   Uploads uploads(Duration idle, Supplier<Future<?>> refresh) {
-    return new Uploads(vertx, worker, share, new PeerConfig.UploadSettings(true, "uploads", 1 << 20, false), idle,
-        refresh, new Metrics(registry, "t"));
+    return new Uploads(
+        vertx,
+        worker,
+        share,
+        new PeerConfig.UploadSettings(true, "uploads", 1 << 20, false),
+        idle,
+        refresh,
+        new Metrics(registry, "t"));
   }
 
   /** Runs on the event loop that owns the sessions, as an edge's handlers do, and waits for it. */
@@ -81,21 +87,23 @@ class UploadsTest {
   }
 
   void onLoop(Runnable action) {
-    onLoop(() -> {
-      action.run();
-      return null;
-    });
+    onLoop(
+        () -> {
+          action.run();
+          return null;
+        });
   }
 
   /** Occupies the worker until the latch opens. */
   CountDownLatch holdTheWorker() {
     CountDownLatch hold = new CountDownLatch(1);
     CountDownLatch held = new CountDownLatch(1);
-    worker.executeBlocking(() -> {
-      held.countDown();
-      hold.await();
-      return null;
-    });
+    worker.executeBlocking(
+        () -> {
+          held.countDown();
+          hold.await();
+          return null;
+        });
     try {
       held.await();
     } catch (InterruptedException e) {
@@ -124,7 +132,8 @@ class UploadsTest {
 
     hold.countDown();
     await(s.settled());
-    assertEquals(List.of(), Listing.files(share.resolve("uploads")), "the file made after the cut is gone");
+    assertEquals(
+        List.of(), Listing.files(share.resolve("uploads")), "the file made after the cut is gone");
   }
 
   @Test
@@ -134,7 +143,9 @@ class UploadsTest {
     Uploads.Session s = onLoop(() -> uploads.open("http", "test", inlet));
     onLoop(() -> s.announce(hello("slow.txt")));
     Thread.sleep(600);
-    assertFalse(s.result().isComplete(), "three idle timeouts spent waiting on our worker are not the client's");
+    assertFalse(
+        s.result().isComplete(),
+        "three idle timeouts spent waiting on our worker are not the client's");
 
     hold.countDown();
     await(s.ready());
@@ -146,18 +157,23 @@ class UploadsTest {
 
   @Test
   void aFailedIndexRefreshIsSaidNotHidden() throws Exception {
-    Uploads uploads = uploads(Duration.ofSeconds(30), () -> Future.failedFuture(new IOException("scan failed")));
+    Uploads uploads =
+        uploads(Duration.ofSeconds(30), () -> Future.failedFuture(new IOException("scan failed")));
     Uploads.Session s = onLoop(() -> uploads.open("grpc", "test", inlet));
-    onLoop(() -> {
-      s.announce(hello("placed.txt"));
-      s.data(Buffer.buffer(HELLO));
-      s.end();
-    });
+    onLoop(
+        () -> {
+          s.announce(hello("placed.txt"));
+          s.data(Buffer.buffer(HELLO));
+          s.end();
+        });
 
     UploadReceipt r = await(s.result());
     assertEquals("uploads/placed.txt", r.name());
     assertFalse(r.indexed(), "the rescan failed: the answer says so");
-    assertEquals("hello", Files.readString(share.resolve("uploads/placed.txt")), "the file is in place all the same");
+    assertEquals(
+        "hello",
+        Files.readString(share.resolve("uploads/placed.txt")),
+        "the file is in place all the same");
   }
 
   @Test
@@ -168,7 +184,8 @@ class UploadsTest {
     await(s.ready());
     Path temp;
     try (var files = Files.list(share.resolve("uploads"))) {
-      temp = files.filter(p -> p.getFileName().toString().endsWith(".part")).findFirst().orElseThrow();
+      temp =
+          files.filter(p -> p.getFileName().toString().endsWith(".part")).findFirst().orElseThrow();
     }
     // A folder with something in it where the temporary file was: deleting it fails, even as root.
     Files.delete(temp);
@@ -188,10 +205,13 @@ class UploadsTest {
     assertEquals(UploadRefused.Kind.BAD_REQUEST, kind(failure(empty.result())));
 
     Uploads.Session big = onLoop(() -> uploads.open("grpc", "test", inlet));
-    onLoop(() -> big.announce(new Upload.Request("big.bin", 2 << 20, TestFiles.sha256(HELLO), false)));
+    onLoop(
+        () -> big.announce(new Upload.Request("big.bin", 2 << 20, TestFiles.sha256(HELLO), false)));
     assertEquals(UploadRefused.Kind.TOO_LARGE, kind(failure(big.result())));
     assertFalse(Files.exists(share.resolve("uploads")), "nothing was made for either");
-    assertEquals(2.0, registry.get("peer_uploads_total").tag("outcome", "bad_request").counter().count()
-        + registry.get("peer_uploads_total").tag("outcome", "too_large").counter().count());
+    assertEquals(
+        2.0,
+        registry.get("peer_uploads_total").tag("outcome", "bad_request").counter().count()
+            + registry.get("peer_uploads_total").tag("outcome", "too_large").counter().count());
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The live check ({@code peer.jar livecheck}): the simulator's experiment run on real peers,
- * started in this JVM on loopback, measured through their own REST API and counters, and set
- * beside the simulator's prediction for the same graph and files.
+ * started in this JVM on loopback, measured through their own REST API and counters, and set beside
+ * the simulator's prediction for the same graph and files.
  *
  * <p>Unlike the simulator it deploys peers, so it uses {@code node} and {@code config}. Must not
  * use {@code cli} (whose verb only parses its options), {@code api}, {@code rpc}, {@code remote}.

@@ -4,14 +4,14 @@ import static io.peerd.testkit.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerd.routing.Mode;
 import io.peerd.sim.Report;
 import io.peerd.sim.Simulator;
-import io.peerd.routing.Mode;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,13 +26,25 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("network")
 class LiveCheckTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void realPeersBehaveAsTheSimulatorPredicts(Vertx vertx) {
-    LiveCheck check = new LiveCheck(vertx, new LiveCheck.Settings(24, 4, 6, 30,
-        List.of(Mode.FLOOD, Mode.WALK, Mode.SUMMARY), 30, 0.06, 3, 32, 5, tmp));
+    LiveCheck check =
+        new LiveCheck(
+            vertx,
+            new LiveCheck.Settings(
+                24,
+                4,
+                6,
+                30,
+                List.of(Mode.FLOOD, Mode.WALK, Mode.SUMMARY),
+                30,
+                0.06,
+                3,
+                32,
+                5,
+                tmp));
     LiveCheck.Outcome out = await(check.run(), Duration.ofMinutes(3));
 
     String report = Report.markdown(out.live()) + "\n" + Report.markdown(out.simulated());
