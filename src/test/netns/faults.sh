@@ -195,7 +195,12 @@ for h in b c; do in_ns "$h" curl -sf -XPOST "$(url "$h")/index/rescan" >/dev/nul
 in_ns b tc qdisc add dev eth0 root tbf rate 80mbit burst 64kb latency 100ms
 mkdir -p "$WORK/dl"
 ( cd "$WORK/dl" && in_ns a java -jar "$JAR" download movie.bin --peer "$(url b)" > "$WORK/dl/first.log" 2>&1 ) & DL=$!
-sleep 2.5
+# Cut once the part holds a few MiB: a fixed sleep raced the client's own start-up (about 3 s on 2
+# loaded cores), and a cut before the first byte tests nothing.
+for _ in $(seq 1 200); do
+  [ "$(stat -c %s "$WORK/dl/movie.bin.part" 2>/dev/null || echo 0)" -gt $((4 << 20)) ] && break
+  sleep 0.1
+done
 kill -9 "$PID_b"; wait "$DL" 2>/dev/null || true
 part=$(stat -c %s "$WORK/dl/movie.bin.part" 2>/dev/null || echo 0)
 [ "$part" -gt 0 ] && [ "$part" -lt $((64 << 20)) ] || fail "the cut left no partial file (part=$part): $(cat "$WORK/dl/first.log")"
@@ -209,11 +214,20 @@ start_peer b
 # tbf shapes what leaves an interface: slow the uploading side (a) so the cut comes mid-way.
 in_ns a tc qdisc add dev eth0 root tbf rate 40mbit burst 64kb latency 100ms
 ( in_ns a java -jar "$JAR" upload "$WORK/movie.bin" --peer "$(url c)" --name cut.bin > "$WORK/up.log" 2>&1 ) & UP=$!
-sleep 2
+# Cut once c's temporary file holds data, so that there is something to clean up.
+for _ in $(seq 1 200); do
+  [ -n "$(find "$WORK/c/share" -name '.upload-*.part' -size +1M 2>/dev/null)" ] && break
+  sleep 0.1
+done
+[ -n "$(find "$WORK/c/share" -name '.upload-*.part' -size +1M 2>/dev/null)" ] \
+  || fail "the upload never got going: $(cat "$WORK/up.log")"
 kill -9 "$UP" 2>/dev/null || true
 pkill -9 -f "upload $WORK/movie.bin" 2>/dev/null || true
-sleep 3
-leftover=$(find "$WORK/c/share" -name '*.part' -o -name 'cut.bin' | wc -l)
+for _ in $(seq 1 100); do
+  leftover=$(find "$WORK/c/share" -name '*.part' -o -name 'cut.bin' | wc -l)
+  [ "$leftover" = 0 ] && break
+  sleep 0.1
+done
 [ "$leftover" = 0 ] || fail "an upload cut mid-way left files: $(find "$WORK/c/share")"
 echo "| upload to c, client killed mid-way | - | - | temporary file removed | nothing in the share |"
 echo
