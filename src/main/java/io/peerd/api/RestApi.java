@@ -128,43 +128,51 @@ public final class RestApi {
 
   private void status(RoutingContext ctx) {
     IndexSnapshot snap = p.index().snapshot();
-    SearchService.Stats s = p.search().stats();
-    PeerConfig c = p.config();
     Errors.json(
         ctx,
         200,
         identity()
             .put("urls", new JsonObject().put("rest", p.self()).put("grpc", p.grpcUrl()))
-            .put(
-                "config",
-                new JsonObject()
-                    .put("rest_port", c.node().restPort())
-                    .put("grpc_port", c.node().grpcPort())
-                    .put("shared_dir", c.sharedDir().toString())
-                    .put("max_fanout", c.routing().maxFanout())
-                    .put("search_mode", c.routing().mode().wire())
-                    .put("search_ttl", c.routing().searchTtl()))
-            .put(
-                "stats",
-                peerStats()
-                    .put("files", snap.size())
-                    .put("bytes_shared", snap.totalBytes())
-                    .put("searches_processed", s.processed())
-                    .put("duplicates_dropped", s.duplicates())
-                    .put("origin_checks", s.checks())
-                    .put("summaries_known", p.search().summariesKnown())
-                    .put("queries_forwarded", s.forwarded())
-                    .put("neighbour_failures", s.neighbourFailures()))
-            .put(
-                "index",
-                new JsonObject()
-                    .put("files", snap.size())
-                    .put("bytes", snap.totalBytes())
-                    .put("generation", snap.generation())
-                    .put("scanned_at", snap.scannedAtMillis()))
+            .put("config", seedConfig())
+            .put("stats", searchStats(snap))
+            .put("index", indexState(snap))
             .put("problems", p.problems().get())
             .put("healthy_peers", withSelf(p.peers().healthyUrls()))
             .put("all_peers", withSelf(p.peers().urls())));
+  }
+
+  /** The seed's {@code config} block of /status, with the routing mode added. */
+  private JsonObject seedConfig() {
+    PeerConfig c = p.config();
+    return new JsonObject()
+        .put("rest_port", c.node().restPort())
+        .put("grpc_port", c.node().grpcPort())
+        .put("shared_dir", c.sharedDir().toString())
+        .put("max_fanout", c.routing().maxFanout())
+        .put("search_mode", c.routing().mode().wire())
+        .put("search_ttl", c.routing().searchTtl());
+  }
+
+  /** The seed's peer stats, and what this peer shared and searched since it started. */
+  private JsonObject searchStats(IndexSnapshot snap) {
+    SearchService.Stats s = p.search().stats();
+    return peerStats()
+        .put("files", snap.size())
+        .put("bytes_shared", snap.totalBytes())
+        .put("searches_processed", s.processed())
+        .put("duplicates_dropped", s.duplicates())
+        .put("origin_checks", s.checks())
+        .put("summaries_known", p.search().summariesKnown())
+        .put("queries_forwarded", s.forwarded())
+        .put("neighbour_failures", s.neighbourFailures());
+  }
+
+  private static JsonObject indexState(IndexSnapshot snap) {
+    return new JsonObject()
+        .put("files", snap.size())
+        .put("bytes", snap.totalBytes())
+        .put("generation", snap.generation())
+        .put("scanned_at", snap.scannedAtMillis());
   }
 
   /**
@@ -454,53 +462,55 @@ public final class RestApi {
 
   /** Registers with every configured friend at once, each call with its own timeout. */
   private void bootstrap(RoutingContext ctx) {
-    long timeout = p.config().timeouts().friend().toMillis();
-    List<String> friends = p.config().friends();
-    List<Future<String>> calls = new ArrayList<>();
-    for (String friend : friends) {
-      calls.add(
-          p.probe()
-              .register(friend, p.self(), timeout)
-              .map(
-                  v -> {
-                    p.peers().add(friend, PeerTable.Source.FRIEND, System.currentTimeMillis());
-                    p.peers().markSuccess(friend, -1, System.currentTimeMillis());
-                    return (String) null;
-                  })
-              .otherwise(
-                  err -> {
-                    p.peers().markFailure(friend, System.currentTimeMillis());
-                    return err instanceof PeerCallException pce
-                        ? pce.getMessage()
-                        : String.valueOf(err.getMessage());
-                  }));
+    List<Future<Registration>> calls = new ArrayList<>();
+    for (String friend : p.config().friends()) {
+      calls.add(registerWith(friend));
     }
-    Future.join(calls)
-        .onComplete(
-            ignored -> {
-              JsonArray registered = new JsonArray();
-              JsonArray failed = new JsonArray();
-              JsonArray failures = new JsonArray();
-              for (int i = 0; i < friends.size(); i++) {
-                String reason = calls.get(i).result();
-                if (reason == null) {
-                  registered.add(friends.get(i));
-                } else {
-                  failed.add(friends.get(i));
-                  failures.add(new JsonObject().put("peer", friends.get(i)).put("reason", reason));
-                }
-              }
-              Errors.json(
-                  ctx,
-                  200,
-                  new JsonObject()
-                      .put("ok", failed.isEmpty())
-                      .put("peer", p.config().node().name())
-                      .put("registered", registered)
-                      .put("failed", failed)
-                      .put("failures", failures)
-                      .put("known_peers", withSelf(p.peers().healthyUrls())));
+    Future.join(calls).onComplete(ignored -> Errors.json(ctx, 200, bootstrapAnswer(calls)));
+  }
+
+  /** One friend's answer to our registration: a null reason when it took it. */
+  private record Registration(String friend, String reason) {}
+
+  /** Registers this peer with a friend; the outcome goes to the table and never fails. */
+  private Future<Registration> registerWith(String friend) {
+    return p.probe()
+        .register(friend, p.self(), p.config().timeouts().friend().toMillis())
+        .map(
+            v -> {
+              p.peers().add(friend, PeerTable.Source.FRIEND, System.currentTimeMillis());
+              p.peers().markSuccess(friend, -1, System.currentTimeMillis());
+              return new Registration(friend, null);
+            })
+        .otherwise(
+            err -> {
+              p.peers().markFailure(friend, System.currentTimeMillis());
+              // The remote client's words are the reasons of PeerCallException, never ours.
+              return new Registration(
+                  friend, err instanceof PeerCallException pce ? pce.getMessage() : "error");
             });
+  }
+
+  private JsonObject bootstrapAnswer(List<Future<Registration>> calls) {
+    JsonArray registered = new JsonArray();
+    JsonArray failed = new JsonArray();
+    JsonArray failures = new JsonArray();
+    for (Future<Registration> call : calls) {
+      Registration r = call.result();
+      if (r.reason() == null) {
+        registered.add(r.friend());
+      } else {
+        failed.add(r.friend());
+        failures.add(new JsonObject().put("peer", r.friend()).put("reason", r.reason()));
+      }
+    }
+    return new JsonObject()
+        .put("ok", failed.isEmpty())
+        .put("peer", p.config().node().name())
+        .put("registered", registered)
+        .put("failed", failed)
+        .put("failures", failures)
+        .put("known_peers", withSelf(p.peers().healthyUrls()));
   }
 
   private void rescan(RoutingContext ctx) {

@@ -96,6 +96,10 @@ public final class PeerVerticle extends VerticleBase {
     this.metrics = new Metrics(registry, config.node().name());
   }
 
+  /**
+   * Opens the ports first (the self URL may depend on the port we get), then wires the pieces that
+   * need it and restores the saved peer table. Requests before that are answered 503.
+   */
   @Override
   public Future<?> start() {
     long startedAt = System.currentTimeMillis();
@@ -108,8 +112,6 @@ public final class PeerVerticle extends VerticleBase {
             new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000),
             config.access().token(),
             config.tls() == null ? null : config.tls().ca());
-    // Upload chunks may be as large as download chunks (1 MiB); gRPC's customary limit is 4 MiB.
-    GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(4 << 20));
     io = vertx.createSharedWorkerExecutor("peer-io-" + pools, 2, 10, TimeUnit.MINUTES);
     downloads = new RateLimiter(config.limits().downloadsPerMinute(), 10_000);
     uploads =
@@ -121,6 +123,27 @@ public final class PeerVerticle extends VerticleBase {
             config.timeouts().streamIdle(),
             index::refresh,
             metrics);
+    HttpServerOptions options = serverOptions();
+    return listen(options, grpcServer())
+        .map(
+            v -> {
+              int restPort = restServer.actualPort();
+              self = config.advertisedUrl(restPort);
+              int grpcPort = grpcServer != null ? grpcServer.actualPort() : restPort;
+              grpcUrl =
+                  (options.isSsl() ? "grpcs://" : "grpc://") + PeerUrl.host(self) + ":" + grpcPort;
+              store = config.stateDir() == null ? null : new PeerStore(vertx, config.stateDir());
+              rest = wire(startedAt);
+              return this;
+            })
+        .compose(v -> restoreTable())
+        .map(this);
+  }
+
+  /** The seed's FileTransfer service, with gRPC health and reflection. */
+  private GrpcServer grpcServer() {
+    // Upload chunks may be as large as download chunks (1 MiB); gRPC's customary limit is 4 MiB.
+    GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(4 << 20));
     FileTransferRpc rpc =
         new FileTransferRpc(
             vertx,
@@ -135,7 +158,13 @@ public final class PeerVerticle extends VerticleBase {
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
     grpc.addService(ReflectionService.v1());
+    return grpc;
+  }
 
+  /**
+   * What every port of the peer shares: bounds on requests, HTTP/2 windows, TLS when configured.
+   */
+  private HttpServerOptions serverOptions() {
     HttpServerOptions options =
         new HttpServerOptions()
             .setHost(config.node().bindHost())
@@ -163,6 +192,14 @@ public final class PeerVerticle extends VerticleBase {
                   .setCertPath(config.tls().cert())
                   .setKeyPath(config.tls().key()));
     }
+    return options;
+  }
+
+  /**
+   * The REST port (gRPC too, by content-type), and the seed's extra ports when configured: a
+   * gRPC-only {@code grpc_port} and a {@code metrics_port} that serves {@code /metrics} alone.
+   */
+  private Future<?> listen(HttpServerOptions options, GrpcServer grpc) {
     ConnectionLimiter connections = new ConnectionLimiter(config.limits().connectionsPerClient());
     metrics.counter(
         "peer_connections_refused_total",
@@ -174,9 +211,8 @@ public final class PeerVerticle extends VerticleBase {
             .createHttpServer(options)
             .connectionHandler(connections::handle)
             .requestHandler(req -> (isGrpc(req) ? grpc : rest).handle(req));
-    Future<HttpServer> restListening = restServer.listen();
-    Future<?> grpcOnly = Future.succeededFuture();
-    Future<?> metricsOnly = Future.succeededFuture();
+    List<Future<?>> listening = new ArrayList<>();
+    listening.add(restServer.listen());
     if (config.node().metricsPort() >= 0) {
       // The seed read metrics_port but never bound it; here it serves /metrics alone.
       Router metricsRouter = Router.router(vertx);
@@ -185,7 +221,7 @@ public final class PeerVerticle extends VerticleBase {
           vertx
               .createHttpServer(new HttpServerOptions(options).setPort(config.node().metricsPort()))
               .requestHandler(metricsRouter);
-      metricsOnly = metricsServer.listen();
+      listening.add(metricsServer.listen());
     }
     if (config.node().grpcPort() >= 0) {
       grpcServer =
@@ -194,22 +230,9 @@ public final class PeerVerticle extends VerticleBase {
               .connectionHandler(
                   new ConnectionLimiter(config.limits().connectionsPerClient())::handle)
               .requestHandler(grpc);
-      grpcOnly = grpcServer.listen();
+      listening.add(grpcServer.listen());
     }
-    return Future.all(restListening, grpcOnly, metricsOnly)
-        .map(
-            v -> {
-              int restPort = restServer.actualPort();
-              self = config.advertisedUrl(restPort);
-              int grpcPort = grpcServer != null ? grpcServer.actualPort() : restPort;
-              grpcUrl =
-                  (options.isSsl() ? "grpcs://" : "grpc://") + PeerUrl.host(self) + ":" + grpcPort;
-              store = config.stateDir() == null ? null : new PeerStore(vertx, config.stateDir());
-              rest = wire(startedAt);
-              return this;
-            })
-        .compose(v -> restoreTable())
-        .map(this);
+    return Future.all(listening);
   }
 
   private Router wire(long startedAt) {
