@@ -85,70 +85,45 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
       params.put("walkers", q.walkers());
       params.put("wanted", q.wanted());
     }
-    return call(HttpMethod.GET, peerUrl, "/search" + query(params), null, timeoutMillis)
+    return getJson(peerUrl, "/search" + query(params), timeoutMillis)
         .map(
-            body -> {
-              try {
-                return WireJson.parseSearchAnswer(
-                    new JsonObject(body), limits.maxPeersPerAnswer(), limits.maxFilesPerPeer());
-              } catch (DecodeException | ClassCastException e) {
-                throw new PeerCallException("bad_response", "not a JSON object");
-              } catch (IllegalArgumentException e) {
-                throw new PeerCallException("bad_response", e.getMessage());
-              }
-            });
+            json ->
+                read(
+                    () ->
+                        WireJson.parseSearchAnswer(
+                            json, limits.maxPeersPerAnswer(), limits.maxFilesPerPeer())));
   }
 
   @Override
   public Future<Boolean> stillWanted(String originUrl, String id, long timeoutMillis) {
-    return call(
-            HttpMethod.GET,
-            originUrl,
-            "/search/check" + query(Map.<String, Object>of("id", id)),
-            null,
-            timeoutMillis)
+    return getJson(originUrl, "/search/check" + query(Map.of("id", id)), timeoutMillis)
         .map(
-            body -> {
-              try {
-                Object v = new JsonObject(body).getValue("continue");
-                if (!(v instanceof Boolean b)) {
-                  throw new PeerCallException("bad_response", "no continue flag");
-                }
-                return b;
-              } catch (DecodeException | ClassCastException e) {
-                throw new PeerCallException("bad_response", "not a JSON object");
+            json -> {
+              if (!(json.getValue("continue") instanceof Boolean b)) {
+                throw new PeerCallException("bad_response", "no continue flag");
               }
+              return b;
             });
   }
 
   @Override
   public Future<RemoteSummary> summary(String peerUrl, long knownGeneration, long timeoutMillis) {
-    return call(
-            HttpMethod.GET,
-            peerUrl,
-            "/summary" + query(Map.<String, Object>of("known", knownGeneration)),
-            null,
-            timeoutMillis)
+    return getJson(peerUrl, "/summary" + query(Map.of("known", knownGeneration)), timeoutMillis)
         .map(
-            body -> {
-              try {
-                JsonObject json = new JsonObject(body);
-                long generation = json.getLong("generation");
-                if (Boolean.TRUE.equals(json.getBoolean("unchanged"))) {
-                  return new RemoteSummary(generation, null);
-                }
-                return new RemoteSummary(
-                    generation,
-                    NameSummary.decode(
-                        json.getString("filter"),
-                        json.getInteger("bits"),
-                        json.getInteger("tokens", 0)));
-              } catch (DecodeException | ClassCastException | NullPointerException e) {
-                throw new PeerCallException("bad_response", "not a summary");
-              } catch (IllegalArgumentException e) {
-                throw new PeerCallException("bad_response", e.getMessage());
-              }
-            });
+            json ->
+                read(
+                    () -> {
+                      long generation = json.getLong("generation");
+                      if (Boolean.TRUE.equals(json.getBoolean("unchanged"))) {
+                        return new RemoteSummary(generation, null);
+                      }
+                      return new RemoteSummary(
+                          generation,
+                          NameSummary.decode(
+                              json.getString("filter"),
+                              json.getInteger("bits"),
+                              json.getInteger("tokens", 0)));
+                    }));
   }
 
   @Override
@@ -160,22 +135,16 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
 
   @Override
   public Future<List<String>> peersOf(String peerUrl, int max, long timeoutMillis) {
-    return call(HttpMethod.GET, peerUrl, "/peers", null, timeoutMillis)
+    return getJson(peerUrl, "/peers", timeoutMillis)
         .map(
-            body -> {
-              Object all;
-              try {
-                all = new JsonObject(body).getValue("all_peers");
-              } catch (DecodeException | ClassCastException e) {
-                throw new PeerCallException("bad_response", "not a JSON object");
-              }
-              if (!(all instanceof JsonArray arr)) {
+            json -> {
+              if (!(json.getValue("all_peers") instanceof JsonArray arr)) {
                 throw new PeerCallException("bad_response", "no all_peers list");
               }
               List<String> out = new ArrayList<>();
               for (int i = 0; i < arr.size() && out.size() < max; i++) {
-                if (arr.getValue(i) instanceof String s) {
-                  out.add(s);
+                if (arr.getValue(i) instanceof String url) {
+                  out.add(url);
                 }
               }
               return out;
@@ -184,20 +153,11 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
 
   /** The peer's shared files ({@code GET /files}), as the wire describes them. */
   public Future<List<FileHit>> files(String peerUrl, long timeoutMillis) {
-    return call(HttpMethod.GET, peerUrl, "/files", null, timeoutMillis)
-        .map(
-            body -> {
-              try {
-                return WireJson.parseFiles(new JsonObject(body), limits.maxFilesPerPeer());
-              } catch (DecodeException | ClassCastException e) {
-                throw new PeerCallException("bad_response", "not a JSON object");
-              } catch (IllegalArgumentException e) {
-                throw new PeerCallException("bad_response", e.getMessage());
-              }
-            });
+    return getJson(peerUrl, "/files", timeoutMillis)
+        .map(json -> read(() -> WireJson.parseFiles(json, limits.maxFilesPerPeer())));
   }
 
-  /** Any JSON object a peer answers with 200, for the command line's verbs that print it. */
+  /** A JSON object a peer answers with 200; anything else fails as a {@code bad_response}. */
   public Future<JsonObject> getJson(String peerUrl, String pathAndQuery, long timeoutMillis) {
     return call(HttpMethod.GET, peerUrl, pathAndQuery, null, timeoutMillis)
         .map(
@@ -208,6 +168,20 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
                 throw new PeerCallException("bad_response", "not a JSON object");
               }
             });
+  }
+
+  /**
+   * Reads an answer's fields: a field of the wrong type or missing, or a value out of its rules, is
+   * the peer's bad answer, said in one reason.
+   */
+  private static <T> T read(java.util.function.Supplier<T> fields) {
+    try {
+      return fields.get();
+    } catch (ClassCastException | NullPointerException e) {
+      throw new PeerCallException("bad_response", "a field is missing or of the wrong type");
+    } catch (IllegalArgumentException e) {
+      throw new PeerCallException("bad_response", e.getMessage());
+    }
   }
 
   @Override

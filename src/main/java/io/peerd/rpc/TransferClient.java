@@ -172,15 +172,7 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
                   });
               data.exceptionHandler(err -> call.cancel());
               data.endHandler(v -> call.end());
-              return response.compose(
-                  resp ->
-                      resp.last()
-                          .recover(
-                              err ->
-                                  Future.failedFuture(
-                                      resp.status() != null && resp.status() != GrpcStatus.OK
-                                          ? failure(resp.status(), resp.statusMessage())
-                                          : translate(err))));
+              return response.compose(TransferClient::answer);
             })
         .map(
             res ->
@@ -216,19 +208,21 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
                     }
                   };
               pump[0].run();
-              return call.response()
-                  .compose(
-                      resp ->
-                          resp.last()
-                              .recover(
-                                  err ->
-                                      Future.failedFuture(
-                                          resp.status() != null && resp.status() != GrpcStatus.OK
-                                              ? failure(resp.status(), resp.statusMessage())
-                                              : translate(err))));
+              return call.response().compose(TransferClient::answer);
             })
         .map(s -> new DummyUploadReceipt(s.getReceivedBytes(), s.getChunks()))
         .recover(TransferClient::failed);
+  }
+
+  /** The one message of a client-streaming call's answer, or the status it ended with instead. */
+  private static <T> Future<T> answer(GrpcClientResponse<?, T> resp) {
+    return resp.last()
+        .recover(
+            err ->
+                Future.failedFuture(
+                    resp.status() != null && resp.status() != GrpcStatus.OK
+                        ? failure(resp.status(), resp.statusMessage())
+                        : translate(err)));
   }
 
   private static <T> Future<T> failed(Throwable err) {
