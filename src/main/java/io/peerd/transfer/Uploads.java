@@ -57,6 +57,11 @@ public final class Uploads {
   private int active;
   private long cleanupFailures;
 
+  /** Log lines of refused uploads: 60 a minute, the rest counted in the next line. */
+  private final RateLimiter logBudget = new RateLimiter(60, 1);
+
+  private long unlogged;
+
   /**
    * @param refreshIndex a rescan that sees what was just placed
    */
@@ -111,17 +116,23 @@ public final class Uploads {
     private Upload upload;
     private Buffer pending = Buffer.buffer();
     private boolean slot;
-    private boolean paused;
+
+    /** Paused because too much arrived while the file was being opened. */
+    private boolean heldForOpen;
+
     private boolean ended;
     private boolean opening;
     private boolean over;
-    private long idleTimer = -1;
+    private long lastActivity = System.currentTimeMillis();
+    private final long idleTimer;
 
     private Session(String protocol, String client, Inlet inlet) {
       this.protocol = protocol;
       this.client = client;
       this.inlet = inlet;
-      arm();
+      // One periodic check of the last activity, not a timer per message: a message can be a
+      // 256 KiB chunk, and a gigabyte is thousands of them.
+      idleTimer = vertx.setPeriodic(Math.max(25, Math.min(idleMillis / 4, 1000)), t -> checkIdle());
     }
 
     /** Completes with the receipt, or fails with an {@link UploadRefused}. */
@@ -136,8 +147,7 @@ public final class Uploads {
 
     /**
      * Completes once nothing of the session is left: its answer decided, its slot free, its
-     * temporary file placed or deleted (or its deletion failed and was counted). Graceful stops and
-     * tests wait on it.
+     * temporary file placed or deleted (or its deletion failed and was counted).
      */
     public Future<Void> settled() {
       return settled.future();
@@ -155,6 +165,7 @@ public final class Uploads {
         return;
       }
       request = r;
+      lastActivity = System.currentTimeMillis();
       try {
         Upload.validate(settings, r);
       } catch (UploadRefused e) {
@@ -170,28 +181,29 @@ public final class Uploads {
       active++;
       slot = true;
       opening = true;
-      arm();
       Upload.begin(vertx, worker, sharedRoot, settings, r)
           .onComplete(
               ar -> {
                 opening = false;
-                if (ar.failed()) {
-                  if (over) {
-                    settled.tryComplete(); // cut meanwhile, and no file was made
-                  } else {
-                    fail(ar.cause());
-                  }
-                  return;
-                }
-                upload = ar.result();
+                lastActivity = System.currentTimeMillis();
                 if (over) {
-                  // Cut or timed out while the file was being prepared: it must not stay.
+                  // Cut or timed out while the file was being prepared: only now is the worker's
+                  // job done,
+                  // so only now is the slot free and the file (if one was made) deleted.
+                  if (ar.succeeded()) {
+                    upload = ar.result();
+                  }
+                  release();
                   discard().onComplete(x -> settled.tryComplete());
                   return;
                 }
+                if (ar.failed()) {
+                  fail(ar.cause());
+                  return;
+                }
+                upload = ar.result();
                 Buffer early = pending;
                 pending = null;
-                arm();
                 ready.tryComplete();
                 if (early.length() > 0) {
                   write(early);
@@ -201,9 +213,13 @@ public final class Uploads {
                 }
                 if (ended) {
                   finish();
-                } else if (paused) {
-                  paused = false;
-                  inlet.resume();
+                } else if (heldForOpen) {
+                  heldForOpen = false;
+                  // When that first write filled the file's queue, its drain handler resumes the
+                  // client.
+                  if (!upload.writeQueueFull()) {
+                    inlet.resume();
+                  }
                 }
               });
     }
@@ -213,13 +229,13 @@ public final class Uploads {
       if (over || data.length() == 0) {
         return;
       }
-      arm();
+      lastActivity = System.currentTimeMillis();
       if (upload == null) {
         pending.appendBuffer(data);
         // Pausing the moment data arrives would also pause a stream that has already ended
         // (which upsets Vert.x's gRPC stream); only a lot of it is held back.
-        if (pending.length() > PENDING_LIMIT && !paused) {
-          paused = true;
+        if (pending.length() > PENDING_LIMIT && !heldForOpen) {
+          heldForOpen = true;
           inlet.pause();
         }
         return;
@@ -294,25 +310,19 @@ public final class Uploads {
     }
 
     /**
-     * The client sent nothing for the idle timeout: every message restarts it. It stops while the
-     * temporary file is being opened: waiting on our own worker is not the client's idleness.
+     * The client sent nothing for the idle timeout. Waiting on our own worker while it opens the
+     * file is not the client's idleness: the clock starts again when the file is open.
      */
-    private void arm() {
-      vertx.cancelTimer(idleTimer);
-      if (opening) {
-        return;
+    private void checkIdle() {
+      if (!opening && System.currentTimeMillis() - lastActivity > idleMillis) {
+        fail(
+            new UploadRefused(
+                UploadRefused.Kind.TIMEOUT,
+                (request == null ? "no announcement" : "no data")
+                    + " within "
+                    + idleMillis
+                    + " ms"));
       }
-      idleTimer =
-          vertx.setTimer(
-              idleMillis,
-              t ->
-                  fail(
-                      new UploadRefused(
-                          UploadRefused.Kind.TIMEOUT,
-                          (request == null ? "no announcement" : "no data")
-                              + " within "
-                              + idleMillis
-                              + " ms")));
     }
 
     private void fail(Throwable err) {
@@ -322,10 +332,11 @@ public final class Uploads {
       over = true;
       vertx.cancelTimer(idleTimer);
       if (!opening) {
-        // While opening, the file's future settles it (above).
+        // While the worker prepares the file, its completion frees the slot and settles (above):
+        // a client that cuts at once must not free a slot its job still holds.
+        release();
         discard().onComplete(x -> settled.tryComplete());
       }
-      release();
       UploadRefused refusal = refusal(err);
       ready.tryFail(refusal);
       result.tryFail(refusal);
@@ -346,7 +357,7 @@ public final class Uploads {
                 cleanupFailures++;
                 LOG.warn(
                     "upload {}: temporary file not removed (the next start removes it): {}",
-                    request.name(),
+                    printable(request.name()),
                     err.toString());
               });
     }
@@ -359,22 +370,39 @@ public final class Uploads {
     }
 
     /**
-     * One line for the operator per refused upload; the peer's own failures the edge logs with an
-     * id.
+     * One line for the operator per refused upload, within a budget: anyone may send uploads a peer
+     * refuses, and that must not become a way to fill its log. The peer's own failures the edge
+     * logs with an id.
      */
     private void told(Throwable err) {
       UploadRefused u = refusal(err);
       metrics.upload(protocol, u.kind().name().toLowerCase(Locale.ROOT));
-      if (u.kind() != UploadRefused.Kind.IO) {
-        LOG.info(
-            "upload {} over {} from {} not taken: {}: {}",
-            request == null ? "(unannounced)" : request.name(),
-            protocol,
-            client,
-            u.kind(),
-            u.getMessage());
+      if (u.kind() == UploadRefused.Kind.IO) {
+        return;
       }
+      if (logBudget.acquire("refusals", System.currentTimeMillis()) > 0) {
+        unlogged++;
+        return;
+      }
+      LOG.info(
+          "upload {} over {} from {} not taken: {}: {}{}",
+          request == null ? "(unannounced)" : printable(request.name()),
+          protocol,
+          client,
+          u.kind(),
+          printable(u.getMessage()),
+          unlogged == 0 ? "" : " (and " + unlogged + " more not logged)");
+      unlogged = 0;
     }
+  }
+
+  /**
+   * A client's text as one short log line: control characters (a forged line break) shown as {@code
+   * ?}, at most 200 characters.
+   */
+  static String printable(String s) {
+    String shown = s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    return shown.replaceAll("\\p{Cntrl}", "?");
   }
 
   /** Any failure as the kind the edges know; an unexpected one is the peer's own ({@code IO}). */

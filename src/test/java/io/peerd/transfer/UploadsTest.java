@@ -128,12 +128,86 @@ class UploadsTest {
     onLoop(() -> s.announce(hello("cut.txt")));
     onLoop(s::cut);
     assertEquals(UploadRefused.Kind.CANCELLED, kind(failure(s.result())));
-    assertEquals(0, uploads.active(), "the slot is free at once");
+    assertEquals(1, uploads.active(), "the worker's job still holds its slot");
 
     hold.countDown();
     await(s.settled());
+    assertEquals(0, uploads.active());
     assertEquals(
         List.of(), Listing.files(share.resolve("uploads")), "the file made after the cut is gone");
+  }
+
+  /** Uploads that announce and drop at once must not queue worker jobs past the cap. */
+  @Test
+  void cutsWhileTheWorkerIsBusyStillCountAgainstTheCap() {
+    Uploads uploads = uploads(Duration.ofSeconds(30), () -> Future.succeededFuture());
+    CountDownLatch hold = holdTheWorker();
+    List<Uploads.Session> sessions = new java.util.ArrayList<>();
+    for (int i = 0; i < Uploads.MAX_ACTIVE + 24; i++) {
+      Uploads.Session s = onLoop(() -> uploads.open("http", "test", inlet));
+      String name = "drop-" + i + ".txt";
+      onLoop(
+          () -> {
+            s.announce(hello(name));
+            s.cut();
+          });
+      sessions.add(s);
+    }
+    long busy =
+        sessions.stream().filter(s -> kind(failure(s.result())) == UploadRefused.Kind.BUSY).count();
+    assertEquals(24, busy, "past 16 jobs on the worker, the rest are refused as busy");
+
+    hold.countDown();
+    sessions.forEach(s -> await(s.settled()));
+    assertEquals(0, uploads.active());
+    assertEquals(List.of(), Listing.files(share.resolve("uploads")));
+  }
+
+  /** A client held back while the file opens stays paused while that first write is queued. */
+  @Test
+  void theFirstWriteKeepsItsBackpressure() {
+    List<String> calls = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    Uploads.Inlet recording =
+        new Uploads.Inlet() {
+          @Override
+          public void pause() {
+            calls.add("pause");
+          }
+
+          @Override
+          public void resume() {
+            calls.add("resume");
+          }
+        };
+    Uploads uploads =
+        new Uploads(
+            vertx,
+            worker,
+            share,
+            new PeerConfig.UploadSettings(true, "uploads", 64 << 20, false),
+            Duration.ofSeconds(30),
+            () -> Future.succeededFuture(),
+            new Metrics(registry, "t"));
+    byte[] big = new byte[(Uploads.PENDING_LIMIT) + (1 << 20)];
+    CountDownLatch hold = holdTheWorker();
+    Uploads.Session s = onLoop(() -> uploads.open("grpc", "test", recording));
+    onLoop(
+        () -> {
+          s.announce(new Upload.Request("big.bin", big.length, TestFiles.sha256(big), false));
+          s.data(Buffer.buffer(big));
+        });
+    assertEquals(List.of("pause"), calls, "held back while the file opens");
+
+    hold.countDown();
+    await(s.ready());
+    io.peerd.testkit.Await.until(
+        "the drain resumes the client", Duration.ofSeconds(10), () -> calls.size() >= 3);
+    assertEquals(
+        List.of("pause", "pause", "resume"),
+        calls,
+        "resumed once, by the drain of the first write, not at once");
+    onLoop(s::end);
+    assertEquals(big.length, await(s.result()).size());
   }
 
   @Test
