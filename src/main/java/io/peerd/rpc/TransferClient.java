@@ -34,9 +34,11 @@ import io.vertx.grpc.common.GrpcStatus;
  * gRPC. Proto messages are made and read here and nowhere else; callers get bytes, receipts and
  * {@link TransferFailure}s.
  *
- * <p>Every call has a deadline of its kind: 5 s to connect, and a connection that moves no byte for
- * {@link #IDLE_TIMEOUT_S} is closed, which fails the transfer on it (a transfer may last hours; a
- * silent one must not).
+ * <p>Deadlines: 5 s to connect; a transfer fails {@link Reason#STALLED} when nothing moves on it
+ * for {@link #STALL_MILLIS} (a transfer may last hours, a silent one must not), not counting the
+ * time this side holds the stream back for its own disk; and once an upload's last byte is sent,
+ * its answer (the peer hashes and indexes the file first) must come within {@link #STALL_MILLIS}
+ * plus a second per {@link #HASH_BYTES_PER_SECOND}.
  */
 public final class TransferClient implements FileTransfers, AutoCloseable {
 
@@ -46,14 +48,28 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
   static final int MAX_MESSAGE = 4 << 20;
 
   static final int CONNECT_TIMEOUT_MS = 5000;
-  static final int IDLE_TIMEOUT_S = 30;
+  static final long STALL_MILLIS = 30_000;
+
+  /** A slow disk's pace for hashing and indexing an uploaded file: the answer's allowance. */
+  static final long HASH_BYTES_PER_SECOND = 20L << 20;
 
   /** The seed client's DummyUpload chunk. */
   static final int DUMMY_CHUNK = 64 * 1024;
 
+  private final Vertx vertx;
   private final GrpcClient grpc;
+  private final long stallMillis;
 
   public TransferClient(Vertx vertx) {
+    this(vertx, STALL_MILLIS);
+  }
+
+  /**
+   * @param stallMillis how long nothing may move on a transfer before it fails
+   */
+  public TransferClient(Vertx vertx, long stallMillis) {
+    this.vertx = vertx;
+    this.stallMillis = stallMillis;
     grpc =
         GrpcClient.client(
             vertx,
@@ -62,7 +78,6 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
                 .setProtocolVersion(HttpVersion.HTTP_2)
                 .setHttp2ClearTextUpgrade(false)
                 .setConnectTimeout(CONNECT_TIMEOUT_MS)
-                .setIdleTimeout(IDLE_TIMEOUT_S)
                 // HTTP/2's default 64 KiB windows cap a stream at one window per round trip.
                 .setInitialSettings(
                     new Http2Settings().setInitialWindowSize(16 << 20).setMaxFrameSize(1 << 20))
@@ -73,70 +88,87 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
   public Future<Long> download(
       SocketAddress peer, String name, long offset, WriteStream<Buffer> into) {
     DownloadRequest req = DownloadRequest.newBuilder().setFilename(name).setOffset(offset).build();
-    return grpc.request(peer, FileTransferGrpcClient.Download)
-        .compose(call -> call.send(req).compose(resp -> receive(call, resp, into, offset, true)))
-        .recover(TransferClient::failed);
+    return watched(
+        (done, dog) ->
+            grpc.request(peer, FileTransferGrpcClient.Download)
+                .onSuccess(call -> receive(call, req, into, offset, true, done, dog))
+                .onFailure(done::tryFail));
   }
 
   @Override
   public Future<Long> dummyDownload(SocketAddress peer, String name, WriteStream<Buffer> into) {
     FileRequest req = FileRequest.newBuilder().setFilename(name).build();
-    return grpc.request(peer, FileTransferGrpcClient.DummyDownload)
-        .compose(call -> call.send(req).compose(resp -> receive(call, resp, into, 0, false)))
-        .recover(TransferClient::failed);
+    return watched(
+        (done, dog) ->
+            grpc.request(peer, FileTransferGrpcClient.DummyDownload)
+                .onSuccess(call -> receive(call, req, into, 0, false, done, dog))
+                .onFailure(done::tryFail));
   }
 
   /**
-   * Chunks into {@code into}, in order and with backpressure.
+   * Sends the request, then chunks into {@code into}, in order and with backpressure.
    *
    * @param checkOffsets Download chunks say where they start; a gap or an overlap is corruption
    */
-  private static Future<Long> receive(
-      GrpcClientRequest<?, FileChunk> call,
-      GrpcClientResponse<?, FileChunk> resp,
+  private static <Q> void receive(
+      GrpcClientRequest<Q, FileChunk> call,
+      Q request,
       WriteStream<Buffer> into,
       long offset,
-      boolean checkOffsets) {
-    Promise<Long> done = Promise.promise();
-    long[] got = {0};
-    resp.handler(
-        chunk -> {
-          if (done.future().isComplete()) {
-            return; // cut or failed: chunks still in flight go nowhere
-          }
-          if (checkOffsets && chunk.getOffset() != offset + got[0]) {
-            done.tryFail(
-                new TransferFailure(
-                    Reason.CORRUPT,
-                    "DATA_LOSS",
-                    "chunk at offset " + chunk.getOffset() + ", expected " + (offset + got[0])));
-            call.cancel();
-            return;
-          }
-          Buffer data = Buffer.buffer(chunk.getData().toByteArray());
-          got[0] += data.length();
-          into.write(data)
-              .onFailure(
-                  err -> {
-                    if (done.tryFail(err)) {
-                      call.cancel();
+      boolean checkOffsets,
+      Promise<Long> done,
+      Watchdog dog) {
+    if (done.future().isComplete()) {
+      call.cancel(); // stalled while connecting
+      return;
+    }
+    done.future().onFailure(err -> call.cancel());
+    call.send(request)
+        .onFailure(done::tryFail)
+        .onSuccess(
+            resp -> {
+              long[] got = {0};
+              resp.handler(
+                  chunk -> {
+                    if (done.future().isComplete()) {
+                      return; // cut or failed: chunks still in flight go nowhere
+                    }
+                    dog.touch();
+                    if (checkOffsets && chunk.getOffset() != offset + got[0]) {
+                      done.tryFail(
+                          new TransferFailure(
+                              Reason.CORRUPT,
+                              "DATA_LOSS",
+                              "chunk at offset "
+                                  + chunk.getOffset()
+                                  + ", expected "
+                                  + (offset + got[0])));
+                      return;
+                    }
+                    Buffer data = Buffer.buffer(chunk.getData().toByteArray());
+                    got[0] += data.length();
+                    into.write(data).onFailure(err -> done.tryFail(local("cannot write", err)));
+                    if (into.writeQueueFull()) {
+                      // Our own disk is behind: that is no stall of the peer's.
+                      dog.hold(true);
+                      resp.pause();
+                      into.drainHandler(
+                          v -> {
+                            dog.hold(false);
+                            resp.resume();
+                          });
                     }
                   });
-          if (into.writeQueueFull()) {
-            resp.pause();
-            into.drainHandler(v -> resp.resume());
-          }
-        });
-    resp.exceptionHandler(err -> done.tryFail(translate(err)));
-    resp.endHandler(
-        v -> {
-          if (resp.status() != null && resp.status() != GrpcStatus.OK) {
-            done.tryFail(failure(resp.status(), resp.statusMessage()));
-          } else {
-            done.tryComplete(got[0]);
-          }
-        });
-    return done.future();
+              resp.exceptionHandler(err -> done.tryFail(translate(err)));
+              resp.endHandler(
+                  v -> {
+                    if (resp.status() != null && resp.status() != GrpcStatus.OK) {
+                      done.tryFail(failure(resp.status(), resp.statusMessage()));
+                    } else {
+                      done.tryComplete(got[0]);
+                    }
+                  });
+            });
   }
 
   @Override
@@ -149,69 +181,128 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
             .setSha256(r.sha256() == null ? "" : r.sha256())
             .setOverwrite(r.overwrite())
             .build();
-    return grpc.request(peer, FileTransferGrpcClient.Upload)
-        .compose(
-            call -> {
-              if (token != null) {
-                call.headers().set("authorization", "Bearer " + token);
-              }
-              call.write(header);
-              Future<GrpcClientResponse<UploadChunk, UploadResult>> response = call.response();
-              // The peer answers only at the end, or when it refuses: then stop reading the file.
-              response.onSuccess(x -> data.pause());
-              data.handler(
-                  buf -> {
-                    call.write(
-                        UploadChunk.newBuilder()
-                            .setData(UnsafeByteOperations.unsafeWrap(buf.getBytes()))
-                            .build());
-                    if (call.writeQueueFull()) {
-                      data.pause();
-                      call.drainHandler(v -> data.resume());
-                    }
-                  });
-              data.exceptionHandler(err -> call.cancel());
-              data.endHandler(v -> call.end());
-              return response.compose(TransferClient::answer);
-            })
+    return this.<UploadResult>watched(
+            (done, dog) ->
+                grpc.request(peer, FileTransferGrpcClient.Upload)
+                    .onFailure(done::tryFail)
+                    .onSuccess(
+                        call -> {
+                          if (token != null) {
+                            call.headers().set("authorization", "Bearer " + token);
+                          }
+                          if (done.future().isComplete()) {
+                            call.cancel(); // stalled while connecting
+                            return;
+                          }
+                          done.future().onFailure(err -> call.cancel());
+                          call.write(header);
+                          // The peer answers at the end, or when it refuses: stop reading then.
+                          call.response().onSuccess(x -> data.pause());
+                          data.handler(
+                              buf -> {
+                                dog.touch();
+                                call.write(
+                                    UploadChunk.newBuilder()
+                                        .setData(UnsafeByteOperations.unsafeWrap(buf.getBytes()))
+                                        .build());
+                                if (call.writeQueueFull()) {
+                                  data.pause();
+                                  call.drainHandler(
+                                      v -> {
+                                        dog.touch();
+                                        data.resume();
+                                      });
+                                }
+                              });
+                          data.exceptionHandler(err -> done.tryFail(local("cannot read", err)));
+                          data.endHandler(
+                              v -> {
+                                dog.answerWithin(answerAllowance(r.size()));
+                                call.end();
+                              });
+                          call.response()
+                              .compose(TransferClient::answer)
+                              .onSuccess(done::tryComplete)
+                              .onFailure(done::tryFail);
+                        }))
         .map(
             res ->
                 new UploadReceipt(
-                    res.getFilename(), res.getSize(), res.getSha256(), res.getIndexed()))
-        .recover(TransferClient::failed);
+                    res.getFilename(), res.getSize(), res.getSha256(), res.getIndexed()));
   }
 
   @Override
   public Future<DummyUploadReceipt> dummyUpload(SocketAddress peer, long bytes) {
-    return grpc.request(peer, FileTransferGrpcClient.DummyUpload)
-        .compose(
-            call -> {
-              long[] sent = {0, 0};
-              byte[] zeros = new byte[DUMMY_CHUNK];
-              Runnable[] pump = new Runnable[1];
-              // Write until the stream is full, then go on from its drain handler: flat memory.
-              pump[0] =
-                  () -> {
-                    while (sent[0] < bytes && !call.writeQueueFull()) {
-                      int n = (int) Math.min(zeros.length, bytes - sent[0]);
-                      call.write(
-                          FileChunk.newBuilder()
-                              .setData(UnsafeByteOperations.unsafeWrap(zeros, 0, n))
-                              .setSeq((int) ++sent[1])
-                              .build());
-                      sent[0] += n;
-                    }
-                    if (sent[0] < bytes) {
-                      call.drainHandler(v -> pump[0].run());
-                    } else {
-                      call.end();
-                    }
-                  };
-              pump[0].run();
-              return call.response().compose(TransferClient::answer);
-            })
-        .map(s -> new DummyUploadReceipt(s.getReceivedBytes(), s.getChunks()))
-        .recover(TransferClient::failed);
+    return this.<io.peerd.rpc.proto.UploadStatus>watched(
+            (done, dog) ->
+                grpc.request(peer, FileTransferGrpcClient.DummyUpload)
+                    .onFailure(done::tryFail)
+                    .onSuccess(
+                        call -> {
+                          if (done.future().isComplete()) {
+                            call.cancel(); // stalled while connecting
+                            return;
+                          }
+                          done.future().onFailure(err -> call.cancel());
+                          long[] sent = {0, 0};
+                          byte[] zeros = new byte[DUMMY_CHUNK];
+                          Runnable[] pump = new Runnable[1];
+                          // Write until the stream is full, then go on from its drain handler.
+                          pump[0] =
+                              () -> {
+                                dog.touch();
+                                while (sent[0] < bytes && !call.writeQueueFull()) {
+                                  int n = (int) Math.min(zeros.length, bytes - sent[0]);
+                                  call.write(
+                                      FileChunk.newBuilder()
+                                          .setData(UnsafeByteOperations.unsafeWrap(zeros, 0, n))
+                                          .setSeq((int) ++sent[1])
+                                          .build());
+                                  sent[0] += n;
+                                }
+                                if (sent[0] < bytes) {
+                                  call.drainHandler(v -> pump[0].run());
+                                } else {
+                                  // The seed only counts: no hashing to wait for.
+                                  dog.answerWithin(stallMillis);
+                                  call.end();
+                                }
+                              };
+                          pump[0].run();
+                          call.response()
+                              .compose(TransferClient::answer)
+                              .onSuccess(done::tryComplete)
+                              .onFailure(done::tryFail);
+                        }))
+        .map(s -> new DummyUploadReceipt(s.getReceivedBytes(), s.getChunks()));
+  }
+
+  /** What a transfer does, given the promise it completes and the watchdog it touches. */
+  private interface Transfer<T> {
+    void run(Promise<T> done, Watchdog dog);
+  }
+
+  /** Runs a transfer under its watchdog; every failure leaves as a {@link TransferFailure}. */
+  private <T> Future<T> watched(Transfer<T> transfer) {
+    Promise<T> done = Promise.promise();
+    Watchdog dog =
+        new Watchdog(
+            vertx,
+            stallMillis,
+            () ->
+                done.tryFail(
+                    new TransferFailure(
+                        Reason.STALLED,
+                        "DEADLINE_EXCEEDED",
+                        "nothing moved for " + stallMillis / 1000 + " s")));
+    done.future().onComplete(x -> dog.stop());
+    transfer.run(done, dog);
+    return done.future().recover(TransferClient::failed);
+  }
+
+  /** How long the peer may take to answer an upload of that size once it has every byte. */
+  long answerAllowance(long size) {
+    return stallMillis + size / HASH_BYTES_PER_SECOND * 1000;
   }
 
   /** The one message of a client-streaming call's answer, or the status it ended with instead. */
@@ -229,6 +320,13 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
     return Future.failedFuture(translate(err));
   }
 
+  /** A failure on this side (our disk), not the peer's. */
+  private static TransferFailure local(String what, Throwable err) {
+    return err instanceof TransferFailure f
+        ? f
+        : new TransferFailure(Reason.FAILED, "LOCAL", what + ": " + err.getMessage());
+  }
+
   /** The peer's status as a failure this project's code can act on. */
   static TransferFailure failure(GrpcStatus status, String message) {
     Reason reason =
@@ -238,10 +336,11 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
           case UNAUTHENTICATED -> Reason.UNAUTHORIZED;
           case PERMISSION_DENIED -> Reason.FORBIDDEN;
           case ALREADY_EXISTS -> Reason.EXISTS;
-          case RESOURCE_EXHAUSTED -> Reason.LIMITED;
+          // A peer of ours says UNAVAILABLE when it runs as many uploads as it takes: retry later.
+          case RESOURCE_EXHAUSTED, UNAVAILABLE -> Reason.LIMITED;
           case DATA_LOSS -> Reason.CORRUPT;
           case DEADLINE_EXCEEDED -> Reason.STALLED;
-          case UNAVAILABLE, CANCELLED, ABORTED -> Reason.UNREACHABLE;
+          case CANCELLED, ABORTED -> Reason.UNREACHABLE;
           case UNIMPLEMENTED -> Reason.UNSUPPORTED;
           default -> Reason.FAILED;
         };
