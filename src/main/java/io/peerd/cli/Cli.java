@@ -243,8 +243,7 @@ public final class Cli implements Callable<Integer> {
     public Integer call() throws Exception {
       Path target = out != null ? out : Path.of(name.substring(name.lastIndexOf('/') + 1));
       try (Client c = new Client()) {
-        Source s =
-            Client.await(c.locator.locate(peerUrl(peer), name), Client.REST_TIMEOUT.plusSeconds(1));
+        Source s = c.locate(peerUrl(peer), name);
         ProgressBar bar = ProgressBar.onStderr(s.name(), s.size());
         FileDownload.Result d =
             Client.await(c.downloads.run(s, target, bar, -1), Client.TRANSFER_TIMEOUT);
@@ -437,8 +436,7 @@ public final class Cli implements Callable<Integer> {
     @Override
     public Integer call() {
       try (Client c = new Client()) {
-        Source s =
-            Client.await(c.locator.locate(peerUrl(peer), name), Client.REST_TIMEOUT.plusSeconds(1));
+        Source s = c.locate(peerUrl(peer), name);
         for (int i = 0; i < repeat; i++) {
           long start = System.nanoTime();
           long bytes =

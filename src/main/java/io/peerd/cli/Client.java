@@ -50,9 +50,10 @@ final class Client implements AutoCloseable {
 
   Client() {
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
+    // A peer indexes up to 200,000 files: its /files answer can be tens of MiB.
     rest =
         new HttpPeerClient(
-            vertx, new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 100_000), null, null);
+            vertx, new HttpPeerClient.Limits(64 * 1024 * 1024, 1000, 200_000), null, null);
     grpc = new TransferClient(vertx);
     locator = new Locator(rest, REST_TIMEOUT.toMillis());
     downloads = new FileDownload(vertx, grpc);
@@ -86,6 +87,12 @@ final class Client implements AutoCloseable {
     }
     String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     return new Failure(m, t);
+  }
+
+  /** Where a named file can be fetched through that peer; waits as long as the lookup may take. */
+  io.peerd.transfer.Source locate(String peerUrl, String name) {
+    return await(
+        locator.locate(peerUrl, name), Duration.ofMillis(locator.deadlineMillis()).plusSeconds(1));
   }
 
   /** A JSON answer of a peer; a refusal is a failure that quotes the peer's {error, detail}. */

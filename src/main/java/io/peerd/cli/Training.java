@@ -51,8 +51,7 @@ final class Training {
                 .compose(req -> req.send().compose(resp -> resp.body())),
             Duration.ofSeconds(10));
       }
-      io.peerd.transfer.Source s =
-          Client.await(c.locator.locate(url, "warmup.txt"), Duration.ofSeconds(10));
+      io.peerd.transfer.Source s = c.locate(url, "warmup.txt");
       Client.await(
           c.grpc.download(s.grpc(), s.name(), 0, io.peerd.transfer.Received.discard()),
           Duration.ofSeconds(10));

@@ -151,6 +151,23 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
             });
   }
 
+  /**
+   * A person's search through that peer ({@code GET /search?query=}): the peer's own ttl, fanout
+   * and mode, a deadline a little inside ours so that its answer comes before we give up.
+   */
+  public Future<SearchAnswer> search(String peerUrl, String text, long timeoutMillis) {
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("query", text);
+    params.put("timeout_ms", Math.max(1, timeoutMillis * 9 / 10));
+    return getJson(peerUrl, "/search" + query(params), timeoutMillis)
+        .map(
+            json ->
+                read(
+                    () ->
+                        WireJson.parseSearchAnswer(
+                            json, limits.maxPeersPerAnswer(), limits.maxFilesPerPeer())));
+  }
+
   /** The peer's shared files ({@code GET /files}), as the wire describes them. */
   public Future<List<FileHit>> files(String peerUrl, long timeoutMillis) {
     return getJson(peerUrl, "/files", timeoutMillis)

@@ -3,59 +3,74 @@ package io.peerd.remote;
 import io.peerd.search.FileHit;
 import io.peerd.search.PeerCallException;
 import io.peerd.search.PeerResult;
-import io.peerd.search.SearchQuery;
+import io.peerd.search.SearchAnswer;
 import io.peerd.transfer.Source;
 import io.vertx.core.Future;
 import io.vertx.core.net.SocketAddress;
 import java.net.URI;
-import java.util.UUID;
+import java.util.List;
 
 /**
  * Where a named file can be fetched: the asked peer's own file of that name, else the first exact
- * match a search through that peer finds. The search goes with the largest ttl, fanout and deadline
- * a peer takes; the peer clamps them to its own caps.
+ * match a search through that peer finds, as a person's search would (the peer's own ttl and
+ * fanout). The whole lookup has one deadline, {@link #deadlineMillis()}: half for the file list,
+ * the rest for the search; a file list that fails or is too large still leaves the search.
  */
 public final class Locator {
 
   private final HttpPeerClient client;
   private final long timeoutMillis;
 
+  /**
+   * @param timeoutMillis the whole lookup
+   */
   public Locator(HttpPeerClient client, long timeoutMillis) {
     this.client = client;
     this.timeoutMillis = timeoutMillis;
   }
 
+  /** The longest a {@link #locate} takes, whatever the peer does. */
+  public long deadlineMillis() {
+    return timeoutMillis;
+  }
+
   public Future<Source> locate(String peerUrl, String name) {
+    long started = System.currentTimeMillis();
     return client
-        .files(peerUrl, timeoutMillis)
+        .files(peerUrl, timeoutMillis / 2)
+        .map(files -> own(peerUrl, files, name))
+        .otherwise(err -> null)
         .compose(
-            files -> {
-              for (FileHit f : files) {
-                if (name.equals(f.name())) {
-                  return Future.succeededFuture(source(peerUrl, f));
-                }
+            mine -> {
+              if (mine != null) {
+                return Future.succeededFuture(mine);
               }
-              // The peer must answer before this call gives up on it.
-              SearchQuery q =
-                  SearchQuery.fromClient(
-                      UUID.randomUUID().toString(), name, 255, 64, timeoutMillis * 9 / 10);
+              long left = Math.max(1, timeoutMillis - (System.currentTimeMillis() - started));
               return client
-                  .forward(peerUrl, q, timeoutMillis)
-                  .compose(
-                      answer -> {
-                        for (PeerResult r : answer.results()) {
-                          for (FileHit f : r.files()) {
-                            if (name.equals(f.name())) {
-                              return Future.succeededFuture(source(r.peer(), f));
-                            }
-                          }
-                        }
-                        return Future.failedFuture(
-                            new PeerCallException(
-                                "not_found",
-                                "no peer reachable from " + peerUrl + " shares " + name));
-                      });
+                  .search(peerUrl, name, left)
+                  .compose(answer -> found(peerUrl, answer, name));
             });
+  }
+
+  private static Source own(String peerUrl, List<FileHit> files, String name) {
+    for (FileHit f : files) {
+      if (name.equals(f.name())) {
+        return source(peerUrl, f);
+      }
+    }
+    return null;
+  }
+
+  private static Future<Source> found(String peerUrl, SearchAnswer answer, String name) {
+    for (PeerResult r : answer.results()) {
+      Source s = own(r.peer(), r.files(), name);
+      if (s != null) {
+        return Future.succeededFuture(s);
+      }
+    }
+    return Future.failedFuture(
+        new PeerCallException(
+            "not_found", "no peer reachable from " + peerUrl + " shares " + name));
   }
 
   /**
