@@ -45,11 +45,8 @@ public final class ConfigLoader {
                     new ConfigException(
                         path + ": cannot be read as a JSON object: " + rootMessage(ar.cause())));
               }
-              try {
-                return Future.succeededFuture(ConfigParser.parse(path, ar.result(), env));
-              } catch (ConfigException e) {
-                return Future.failedFuture(e);
-              }
+              // The rules look at the disk (does shared_dir exist?): not on an event loop.
+              return vertx.executeBlocking(() -> ConfigParser.parse(path, ar.result(), env), false);
             });
   }
 

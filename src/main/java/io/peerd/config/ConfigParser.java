@@ -227,11 +227,25 @@ public final class ConfigParser {
         get(Keys.SELF_URL));
   }
 
-  /** Default state/&lt;name&gt;; {@code ""} turns persistence off. Created at start if missing. */
+  /**
+   * Default state/&lt;name&gt;, held to the same rule as a configured one; {@code ""} turns
+   * persistence off. Created at start if missing.
+   */
   private Path stateDir(String name) {
     Optional<Path> dir = get(Keys.STATE_DIR);
     if (dir == null) {
-      return Path.of("state", name.replaceAll("[^A-Za-z0-9._-]", "_")).toAbsolutePath().normalize();
+      String byDefault = "state/" + name.replaceAll("[^A-Za-z0-9._-]", "_");
+      try {
+        dir = Keys.STATE_DIR.type().read(byDefault);
+      } catch (Type.Invalid e) {
+        throw new ConfigException(
+            source
+                + ": key \"state_dir\": expected "
+                + e.getMessage()
+                + ", got \""
+                + byDefault
+                + "\" (the default)");
+      }
     }
     return dir.orElse(null);
   }

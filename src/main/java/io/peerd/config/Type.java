@@ -56,8 +56,9 @@ public final class Type<T> {
     this.rule = rule;
   }
 
+  /** A type whose variable's text is the value itself, less the spaces around it. */
   private static <T> Type<T> of(String docType, String expected, Function<Object, T> rule) {
-    return new Type<>(docType, expected, text -> text, raw -> false, rule);
+    return new Type<>(docType, expected, String::trim, raw -> false, rule);
   }
 
   /** Short, for the README's type column: {@code int 1-64}, {@code seconds}, ... */
@@ -95,10 +96,13 @@ public final class Type<T> {
 
   /** The same rule, then a conversion of the value. */
   <R> Type<R> map(Function<T, R> f) {
-    return new Type<>(docType, expected, fromEnv, absent, raw -> f.apply(read(raw)));
+    return new Type<>(docType, expected, fromEnv, absent, raw -> f.apply(rule.apply(raw)));
   }
 
-  /** The same rule and one more; {@code expected} now says what a value must be to pass both. */
+  /**
+   * The same rule and one more; {@code expected} now says what a value must be to pass both. A
+   * reason the first rule gave in its own words (a URL without a port) is kept.
+   */
   Type<T> check(Predicate<T> ok, String expected) {
     return new Type<>(
         docType,
@@ -106,12 +110,7 @@ public final class Type<T> {
         fromEnv,
         absent,
         raw -> {
-          T v;
-          try {
-            v = read(raw);
-          } catch (Invalid e) {
-            throw BROKEN;
-          }
+          T v = rule.apply(raw);
           if (!ok.test(v)) {
             throw BROKEN;
           }
@@ -154,9 +153,12 @@ public final class Type<T> {
             open ? "int >= " + min : "int " + min + "-" + max,
             open ? "an integer of at least " + min : "an integer between " + min + " and " + max,
             raw -> {
+              // Past a long's range longValue() wraps around: 2^64 + 8001 must not read as 8001.
               if (!(raw instanceof Number n)
                   || n.doubleValue() != Math.rint(n.doubleValue())
-                  || Double.isInfinite(n.doubleValue())) {
+                  || Double.isInfinite(n.doubleValue())
+                  || n.doubleValue() >= 0x1p63
+                  || n.doubleValue() < -0x1p63) {
                 throw BROKEN;
               }
               long v = n.longValue();

@@ -114,6 +114,15 @@ class DaemonProcessTest {
   }
 
   @Test
+  void aDefaultStateFolderThatIsAFileIsRefused() throws Exception {
+    Files.createDirectories(tmp.resolve("s"));
+    Files.createDirectories(tmp.resolve("state"));
+    Files.writeString(tmp.resolve("state/peer"), "not a folder");
+    Files.writeString(tmp.resolve("p.json"), "{\"shared_dir\": \"s\"}");
+    assertOneLine(run("-conf", "p.json"), "p.json", "state_dir", "(the default)");
+  }
+
+  @Test
   void unknownArgumentIsAUsageError() throws Exception {
     Run r = run("--frobnicate");
     assertEquals(2, r.exit());

@@ -137,6 +137,27 @@ class ConfigParserTest {
     assertNull(ConfigParser.parse("t", seedPeer1().put("self_url", ""), Map.of()).node().selfUrl());
   }
 
+  @Test
+  void environmentTextIsTrimmedAsAShellOrAnEnvFileLeavesIt() {
+    PeerConfig c =
+        ConfigParser.parse(
+            "t",
+            seedPeer1(),
+            Map.of("PEER_SEARCH_MODE", "walk ", "PEER_SHARED_DIR", dir + "\r", "PEER_NAME", " p "));
+    assertEquals(io.peerd.routing.Mode.WALK, c.routing().mode());
+    assertEquals(dir.toAbsolutePath(), c.sharedDir());
+    assertEquals("p", c.node().name());
+  }
+
+  @Test
+  void aNumberPastALongIsRefusedNotWrappedAround() {
+    // 2^64 + 8001: longValue() of it is 8001.
+    JsonObject json =
+        seedPeer1().put("rest_port", new java.math.BigInteger("18446744073709559617"));
+    assertBad(json, "\"rest_port\"");
+    assertBad(seedPeer1().put("upload_max_bytes", 1e19), "\"upload_max_bytes\"");
+  }
+
   private static void assertBad(JsonObject json, String key) {
     ConfigException e =
         assertThrows(
