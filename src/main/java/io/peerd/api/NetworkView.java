@@ -91,9 +91,7 @@ final class NetworkView {
                       new Asked(
                           n,
                           List.of(),
-                          err instanceof PeerCallException pce
-                              ? pce.getMessage()
-                              : String.valueOf(err.getMessage()))));
+                          err instanceof PeerCallException pce ? pce.getMessage() : "error")));
     }
     return Future.join(calls)
         .transform(

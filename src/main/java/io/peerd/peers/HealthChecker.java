@@ -12,11 +12,21 @@ import java.util.function.LongSupplier;
  */
 public final class HealthChecker {
 
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(HealthChecker.class);
+
   private final PeerTable table;
   private final PeerProbe probe;
   private final long timeoutMillis;
   private final LongSupplier clock;
   private boolean running;
+
+  /**
+   * What the log last said of each peer (reachable or not). Probes decide it, not searches: a
+   * neighbour that fails some searches would otherwise flip the line on every one. Holds only peers
+   * in the table.
+   */
+  private final java.util.Map<String, Boolean> said = new java.util.HashMap<>();
 
   public HealthChecker(PeerTable table, PeerProbe probe, long timeoutMillis, LongSupplier clock) {
     this.table = table;
@@ -54,12 +64,26 @@ public final class HealthChecker {
         .map(
             rtt -> {
               table.markSuccess(url, rtt, clock.getAsLong());
+              say(url, true, "rtt " + rtt + " ms");
               return true;
             })
         .otherwise(
             err -> {
               table.markFailure(url, clock.getAsLong());
+              say(url, false, err.getMessage());
               return false;
             });
+  }
+
+  /** One INFO line per peer gained or lost, as the probes see it. */
+  private void say(String url, boolean reachable, String detail) {
+    if (!Boolean.valueOf(reachable).equals(said.put(url, reachable))) {
+      LOG.info(
+          "{}: peer {} {} ({})",
+          table.self(),
+          url,
+          reachable ? "reachable" : "unreachable",
+          detail);
+    }
   }
 }

@@ -133,6 +133,11 @@ public final class PeerTable {
         .orElse(false);
   }
 
+  /** This peer's own URL: never in the table. */
+  public String self() {
+    return self;
+  }
+
   public PeerState get(String url) {
     return peers.get(url);
   }
@@ -165,28 +170,12 @@ public final class PeerTable {
 
   public void markSuccess(String url, long rttMs, long now) {
     version++;
-    PeerState before = peers.get(url);
-    PeerState after =
-        peers.computeIfPresent(
-            url, (k, p) -> p.succeeded(now, rttMs, now + probeInterval.toMillis()));
-    if (before != null && !before.healthy()) {
-      // An operator's one line per peer gained: not per probe, only when it changes.
-      LOG.info(
-          "{}: peer {} reachable{}",
-          self,
-          url,
-          after.rttMs() >= 0 ? " (rtt " + after.rttMs() + " ms)" : "");
-    }
+    peers.computeIfPresent(url, (k, p) -> p.succeeded(now, rttMs, now + probeInterval.toMillis()));
   }
 
   public void markFailure(String url, long now) {
     version++;
-    PeerState before = peers.get(url);
-    PeerState after =
-        peers.computeIfPresent(url, (k, p) -> p.failed(now + backoff(p.failures() + 1)));
-    if (before != null && before.healthy()) {
-      LOG.info("{}: peer {} lost; next probe in {} ms", self, url, after.nextProbeMillis() - now);
-    }
+    peers.computeIfPresent(url, (k, p) -> p.failed(now + backoff(p.failures() + 1)));
   }
 
   public long version() {

@@ -34,6 +34,9 @@ import java.util.Map;
 /** HTTP/1.1 client to other peers, with a deadline and a body cap on every call. */
 public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoCloseable {
 
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(HttpPeerClient.class);
+
   /** Bounds on what a neighbour's answer may make us hold. */
   public record Limits(int maxBodyBytes, int maxPeersPerAnswer, int maxFilesPerPeer) {}
 
@@ -299,13 +302,15 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
       }
       String name = c.getClass().getSimpleName();
       if (name.contains("Timeout")) {
-        return new PeerCallException("timeout", c.getMessage());
+        return new PeerCallException("timeout", null);
       }
       if (name.contains("UnknownHost") || name.contains("Resolv")) {
         return new PeerCallException("refused", "unknown host");
       }
     }
-    return new PeerCallException("error", t.getClass().getSimpleName() + ": " + t.getMessage());
+    // The reason travels to other peers' clients (a search's unreachable list): our words only.
+    LOG.debug("call to a peer failed", t);
+    return new PeerCallException("error", "the connection failed");
   }
 
   static String query(Map<String, Object> params) {

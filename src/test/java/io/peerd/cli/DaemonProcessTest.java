@@ -259,9 +259,9 @@ class DaemonProcessTest {
               .matcher(log.stream().filter(l -> l.contains(" up in ")).findFirst().orElseThrow());
       assertTrue(m.find());
       io.peerd.testkit.Await.until(
-          "the friend reported lost",
+          "the friend reported unreachable",
           java.time.Duration.ofSeconds(30),
-          () -> log.stream().anyMatch(l -> l.contains("peer " + friend + " lost")));
+          () -> log.stream().anyMatch(l -> l.contains("peer " + friend + " unreachable")));
       int before = log.size();
       var http = java.net.http.HttpClient.newHttpClient();
       for (int i = 0; i < 30; i++) {
