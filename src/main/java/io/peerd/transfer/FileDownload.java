@@ -3,10 +3,13 @@ package io.peerd.transfer;
 import io.peerd.index.Sha256;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -40,14 +43,12 @@ public final class FileDownload {
     Path part = out.resolveSibling(out.getFileName() + ".part");
     return vertx
         .executeBlocking(() -> resumeFrom(part, s.size()), false)
-        .compose(
-            offset ->
-                fetch(s, part, offset, progress, stopAfter)
-                    .compose(
-                        fetched ->
-                            vertx.executeBlocking(
-                                () -> verifyAndPlace(s, part, out, offset, fetched), false)));
+        .compose(offset -> fetch(s, part, offset, progress, stopAfter))
+        .compose(run -> vertx.executeBlocking(() -> verifyAndPlace(s, part, out, run), false));
   }
+
+  /** What one run fetched: from where, and how many bytes. */
+  private record Run(long from, long fetched) {}
 
   /** What the part already holds; a part longer than the file is from something else: dropped. */
   private static long resumeFrom(Path part, long size) throws Exception {
@@ -59,26 +60,52 @@ public final class FileDownload {
     return offset;
   }
 
-  private Future<Long> fetch(Source s, Path part, long offset, Progress progress, long stopAfter) {
-    progress.start(offset);
+  private Future<Run> fetch(Source s, Path part, long offset, Progress progress, long stopAfter) {
     if (s.size() >= 0 && offset >= s.size()) {
-      return Future.succeededFuture(0L);
+      progress.start(offset);
+      return Future.succeededFuture(new Run(offset, 0));
     }
     return vertx
         .fileSystem()
         .open(part.toString(), new OpenOptions().setWrite(true).setCreate(true).setAppend(true))
         .compose(
             file -> {
+              progress.start(offset);
               Received into = new Received(file, progress::moved, stopAfter);
-              Future<Long> moved =
+              Future<Run> moved =
                   net.download(s.grpc(), s.name(), offset, into)
+                      .map(n -> new Run(offset, n))
                       .recover(
                           err ->
-                              isUnsupported(err) && offset == 0
-                                  ? net.dummyDownload(s.grpc(), s.name(), into)
+                              isUnsupported(err)
+                                  ? fromTheStart(s, part, file, into, progress)
                                   : Future.failedFuture(err));
               // Always closed (flushed), whether the transfer ended well or not.
               return moved.eventually(file::close);
+            });
+  }
+
+  /**
+   * A seed peer has no Download, only DummyDownload, which sends the whole file: what a part holds
+   * cannot be resumed from there, so it starts again at byte 0.
+   */
+  private Future<Run> fromTheStart(
+      Source s, Path part, AsyncFile file, Received into, Progress progress) {
+    return vertx
+        .executeBlocking(
+            () -> {
+              try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
+                ch.truncate(0);
+              }
+              return null;
+            },
+            false)
+        .compose(
+            v -> {
+              // The open file keeps its own write position: back to the start with the file.
+              file.setWritePos(0);
+              progress.start(0);
+              return net.dummyDownload(s.grpc(), s.name(), into).map(n -> new Run(0, n));
             });
   }
 
@@ -86,8 +113,7 @@ public final class FileDownload {
     return err instanceof TransferFailure f && f.reason() == TransferFailure.Reason.UNSUPPORTED;
   }
 
-  private static Result verifyAndPlace(Source s, Path part, Path out, long offset, long fetched)
-      throws Exception {
+  private static Result verifyAndPlace(Source s, Path part, Path out, Run run) throws Exception {
     String sha = Sha256.of(part);
     String expected = s.sha256() == null ? "" : s.sha256().toLowerCase(Locale.ROOT);
     // A seed peer advertises the first 16 characters only.
@@ -108,7 +134,10 @@ public final class FileDownload {
               + (expected.isEmpty() ? "(none advertised)" : expected)
               + "; the partial file was deleted");
     }
+    // Saved means on the disk: the bytes before the name points at them, the name after.
+    Durable.sync(part);
     Files.move(part, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    return new Result(out, Files.size(out), offset, fetched, sha);
+    Durable.syncFolder(out.toAbsolutePath().getParent());
+    return new Result(out, Files.size(out), run.from(), run.fetched(), sha);
   }
 }

@@ -208,6 +208,8 @@ public final class Upload {
           UploadRefused.Kind.HASH_MISMATCH,
           "SHA-256 mismatch: received " + actual + ", announced " + request.sha256());
     }
+    // Confirmed means on the disk: the bytes before the name points at them, the name after.
+    Durable.sync(temp);
     try {
       if (request.overwrite()) {
         Files.move(
@@ -220,6 +222,7 @@ public final class Upload {
     } catch (FileAlreadyExistsException e) {
       throw new UploadRefused(UploadRefused.Kind.EXISTS, sharedName + " already exists");
     }
+    Durable.syncFolder(target.getParent());
     return new Result(sharedName, received, actual);
   }
 

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TransferClientTest {
 
   static final long STALL = 400;
+  static final byte[] SEED_FILE = "the seed's file, sent whole ".repeat(200).getBytes();
 
   Vertx vertx;
   SocketAddress fake;
@@ -147,5 +148,47 @@ class TransferClientTest {
     long ms = (System.nanoTime() - start) / 1_000_000;
     assertEquals(TransferFailure.Reason.STALLED, f.reason(), f.getMessage());
     assertTrue(ms >= STALL && ms < STALL + 5000, "bounded: " + ms + " ms");
+  }
+
+  /** A part left by a cut download from a seed peer cannot resume: it starts again, whole. */
+  @Test
+  void aSeedPeersFileStartsAgainInsteadOfResuming(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    // A seed peer: DummyDownload only (no Download), the whole file from seq 1.
+    GrpcServer seedServer = GrpcServer.server(vertx);
+    seedServer.callHandler(
+        FileTransferGrpcService.DummyDownload,
+        req ->
+            req.handler(
+                msg -> {
+                  for (int off = 0; off < SEED_FILE.length; off += 1000) {
+                    req.response()
+                        .write(
+                            FileChunk.newBuilder()
+                                .setData(
+                                    ByteString.copyFrom(
+                                        SEED_FILE, off, Math.min(1000, SEED_FILE.length - off)))
+                                .setSeq(off / 1000 + 1)
+                                .build());
+                  }
+                  req.response().end();
+                }));
+    HttpServer seedHttp =
+        await(vertx.createHttpServer().requestHandler(seedServer).listen(0, "127.0.0.1"));
+    SocketAddress seed = SocketAddress.inetSocketAddress(seedHttp.actualPort(), "127.0.0.1");
+    java.nio.file.Path out = dir.resolve("seed.bin");
+    java.nio.file.Files.write(dir.resolve("seed.bin.part"), new byte[700]);
+    String sha = TestFiles.sha256(SEED_FILE);
+    io.peerd.transfer.Source s =
+        new io.peerd.transfer.Source(
+            "http://seed:1", "seed.bin", SEED_FILE.length, sha.substring(0, 16), seed);
+    io.peerd.transfer.FileDownload.Result r =
+        await(
+            new io.peerd.transfer.FileDownload(vertx, warmClient())
+                .run(s, out, io.peerd.transfer.Progress.NONE, -1));
+    assertEquals(0, r.resumedFrom(), "no Download to resume with");
+    assertEquals(SEED_FILE.length, r.fetched());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(
+        SEED_FILE, java.nio.file.Files.readAllBytes(out));
   }
 }
