@@ -105,14 +105,12 @@ public final class Upload {
     }
   }
 
-  /** Validates, then prepares the folder and the temporary file on the worker. */
-  public static Future<Upload> begin(
+  /**
+   * Prepares the folder and the temporary file on the worker, for a request that passed {@link
+   * #validate} (the {@link Uploads} session checks it first, before it takes a slot).
+   */
+  static Future<Upload> begin(
       Vertx vertx, WorkerExecutor worker, Path sharedRoot, UploadSettings settings, Request r) {
-    try {
-      validate(settings, r);
-    } catch (UploadRefused e) {
-      return Future.failedFuture(e);
-    }
     String sharedName = settings.dir() + "/" + r.name();
     return worker
         .<Path[]>executeBlocking(() -> prepare(sharedRoot, settings, r, sharedName), false)
