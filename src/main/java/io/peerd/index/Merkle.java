@@ -1,0 +1,283 @@
+package io.peerd.index;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A file's Merkle tree exactly as BitTorrent v2 (BEP 52) builds its per-file {@code pieces root}:
+ * the leaves are the SHA-256 of each 16 KiB block (the last one possibly short), the tree is
+ * binary, and leaves missing beyond the end of the file, up to the next power of two, are 32 zero
+ * bytes. An empty file has no root. Pure: no I/O, no clock.
+ *
+ * <p>A piece layer is the tree's layer whose hashes each cover {@code pieceSize} bytes (a power of
+ * two from 16 KiB). The root follows from the layer alone, so a downloader that has a root from a
+ * trusted link checks a layer a source sends ({@link #rootOf}) and then every piece against it
+ * ({@link #pieceHash}) before it writes a byte. When one piece covers the whole file, the layer is
+ * that one hash, the root.
+ */
+public final class Merkle {
+
+  public static final int BLOCK = 16 * 1024;
+  static final int HASH = 32;
+
+  /** Pieces a default layer has at most; beyond it, larger pieces. */
+  static final int MAX_DEFAULT_PIECES = 4096;
+
+  /** The largest default piece: a piece is the unit a source is asked for and blamed for. */
+  public static final int MAX_DEFAULT_PIECE_SIZE = 16 << 20;
+
+  private Merkle() {}
+
+  /** A file's leaves, gathered as its bytes are read once (with its full SHA-256 alongside). */
+  public static final class Builder {
+    private final MessageDigest digest = Sha256.digest();
+    private final ByteBuffer block = ByteBuffer.allocate(BLOCK);
+    private byte[] leaves = new byte[HASH * 64];
+    private int count;
+    private long size;
+
+    /** The next bytes of the file, in order; {@code bytes} is read to its limit. */
+    public void update(ByteBuffer bytes) {
+      size += bytes.remaining();
+      while (bytes.hasRemaining()) {
+        int n = Math.min(block.remaining(), bytes.remaining());
+        ByteBuffer slice = bytes.slice();
+        slice.limit(n);
+        block.put(slice);
+        bytes.position(bytes.position() + n);
+        if (!block.hasRemaining()) {
+          leaf();
+        }
+      }
+    }
+
+    private void leaf() {
+      block.flip();
+      digest.update(block);
+      block.clear();
+      if ((count + 1) * HASH > leaves.length) {
+        leaves = Arrays.copyOf(leaves, leaves.length * 2);
+      }
+      try {
+        digest.digest(leaves, count * HASH, HASH);
+      } catch (java.security.DigestException e) {
+        throw new IllegalStateException(e);
+      }
+      count++;
+    }
+
+    public Tree finish() {
+      if (block.position() > 0) {
+        leaf();
+      }
+      return new Tree(Arrays.copyOf(leaves, count * HASH), size);
+    }
+  }
+
+  /** The leaves of a whole file: what the root and every layer are computed from. */
+  public record Tree(byte[] leaves, long size) {
+
+    public int leafCount() {
+      return leaves.length / HASH;
+    }
+
+    /** Null for an empty file: BEP 52 gives it no root. */
+    public byte[] root() {
+      return size == 0 ? null : up(leafList(), 0, 0);
+    }
+
+    /** The layer at {@code pieceSize} (a power of two, at least 16 KiB). */
+    public Layer layer(int pieceSize) {
+      checkPieceSize(pieceSize);
+      int pieces = pieces(size, pieceSize);
+      if (pieces <= 1) {
+        return new Layer(pieceSize, size == 0 ? new byte[0] : root());
+      }
+      int perPiece = pieceSize / BLOCK;
+      List<byte[]> all = leafList();
+      byte[] out = new byte[pieces * HASH];
+      for (int p = 0; p < pieces; p++) {
+        int from = p * perPiece;
+        List<byte[]> group = all.subList(from, Math.min(all.size(), from + perPiece));
+        System.arraycopy(up(group, 0, perPiece), 0, out, p * HASH, HASH);
+      }
+      return new Layer(pieceSize, out);
+    }
+
+    private List<byte[]> leafList() {
+      List<byte[]> out = new ArrayList<>(leafCount());
+      for (int i = 0; i < leafCount(); i++) {
+        out.add(Arrays.copyOfRange(leaves, i * HASH, (i + 1) * HASH));
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Hashes of equal pieces, concatenated: {@code hashes.length / 32} pieces of {@code pieceSize}.
+   */
+  public record Layer(int pieceSize, byte[] hashes) {
+
+    public int pieces() {
+      return hashes.length / HASH;
+    }
+
+    public byte[] hash(int piece) {
+      return Arrays.copyOfRange(hashes, piece * HASH, (piece + 1) * HASH);
+    }
+
+    public List<String> hex() {
+      List<String> out = new ArrayList<>(pieces());
+      for (int i = 0; i < pieces(); i++) {
+        out.add(HexFormat.of().formatHex(hashes, i * HASH, (i + 1) * HASH));
+      }
+      return out;
+    }
+
+    /**
+     * The same tree's layer at a larger piece size, from this one alone (no file needed).
+     *
+     * @param size the file's size
+     */
+    public Layer widen(int largerPieceSize, long size) {
+      checkPieceSize(largerPieceSize);
+      if (largerPieceSize < pieceSize) {
+        throw new IllegalArgumentException(
+            "a layer only widens: " + largerPieceSize + " < " + pieceSize);
+      }
+      int pieces = Merkle.pieces(size, largerPieceSize);
+      if (pieces <= 1) {
+        return new Layer(largerPieceSize, rootOf(this, size));
+      }
+      int per = largerPieceSize / pieceSize;
+      int height = Integer.numberOfTrailingZeros(pieceSize / BLOCK);
+      List<byte[]> mine = list(this);
+      byte[] out = new byte[pieces * HASH];
+      for (int p = 0; p < pieces; p++) {
+        int from = p * per;
+        List<byte[]> group = mine.subList(from, Math.min(mine.size(), from + per));
+        System.arraycopy(up(group, height, per), 0, out, p * HASH, HASH);
+      }
+      return new Layer(largerPieceSize, out);
+    }
+  }
+
+  /** How many pieces of {@code pieceSize} a file of {@code size} bytes has. */
+  public static int pieces(long size, int pieceSize) {
+    return (int) ((size + pieceSize - 1) / pieceSize);
+  }
+
+  /**
+   * The piece size a peer offers unless asked for another: the smallest power of two from 16 KiB
+   * that keeps a file to {@link #MAX_DEFAULT_PIECES} pieces, at most 16 MiB.
+   */
+  public static int defaultPieceSize(long size) {
+    int p = BLOCK;
+    while (p < MAX_DEFAULT_PIECE_SIZE && pieces(size, p) > MAX_DEFAULT_PIECES) {
+      p <<= 1;
+    }
+    return p;
+  }
+
+  /**
+   * @throws IllegalArgumentException when it is not a power of two from 16 KiB to 1 GiB
+   */
+  public static void checkPieceSize(int pieceSize) {
+    if (pieceSize < BLOCK || pieceSize > (1 << 30) || Integer.bitCount(pieceSize) != 1) {
+      throw new IllegalArgumentException(
+          "piece size must be a power of two from 16384 to 2^30, got " + pieceSize);
+    }
+  }
+
+  /**
+   * The root a layer proves, given the file's size: what a downloader compares with the root it
+   * trusts before it takes a single piece hash from a source.
+   *
+   * @throws IllegalArgumentException when the layer has not the number of pieces that size needs
+   */
+  public static byte[] rootOf(Layer layer, long size) {
+    int pieces = pieces(size, layer.pieceSize());
+    if (layer.pieces() != Math.max(pieces, size == 0 ? 0 : 1)) {
+      throw new IllegalArgumentException(
+          "a layer of "
+              + layer.pieces()
+              + " pieces for "
+              + pieces
+              + " pieces of "
+              + layer.pieceSize());
+    }
+    if (pieces <= 1) {
+      return layer.hashes().clone();
+    }
+    int height = Integer.numberOfTrailingZeros(layer.pieceSize() / BLOCK);
+    return up(list(layer), height, 0);
+  }
+
+  /**
+   * What piece {@code index}'s bytes hash to in the layer: the root of its subtree, its leaves past
+   * the end of the file zero. A file of one piece is its whole tree: its root.
+   */
+  public static byte[] pieceHash(ByteBuffer data, int pieceSize, long size) {
+    Builder b = new Builder();
+    b.update(data);
+    Tree t = b.finish();
+    if (pieces(size, pieceSize) <= 1) {
+      return t.root();
+    }
+    return up(t.leafList(), 0, pieceSize / BLOCK);
+  }
+
+  /**
+   * Hashes a layer up to one node.
+   *
+   * @param height the layer's height above the leaves (its padding is that height's zero tree)
+   * @param width how many nodes the layer is padded to (a power of two); 0: the next power of two
+   */
+  static byte[] up(List<byte[]> nodes, int height, int width) {
+    int n =
+        width > 0 ? width : Math.max(1, Integer.highestOneBit(Math.max(1, nodes.size() - 1)) << 1);
+    if (nodes.size() == 1 && width <= 1) {
+      return nodes.get(0).clone();
+    }
+    List<byte[]> level = new ArrayList<>(nodes);
+    byte[] pad = zeroTree(height);
+    while (level.size() < n) {
+      level.add(pad);
+    }
+    MessageDigest md = Sha256.digest();
+    while (level.size() > 1) {
+      List<byte[]> next = new ArrayList<>(level.size() / 2);
+      for (int i = 0; i < level.size(); i += 2) {
+        md.update(level.get(i));
+        md.update(level.get(i + 1));
+        next.add(md.digest());
+      }
+      level = next;
+    }
+    return level.get(0);
+  }
+
+  /** The hash of a subtree of {@code height} levels whose leaves are all zero. */
+  static byte[] zeroTree(int height) {
+    byte[] h = new byte[HASH];
+    MessageDigest md = Sha256.digest();
+    for (int i = 0; i < height; i++) {
+      md.update(h);
+      md.update(h);
+      h = md.digest();
+    }
+    return h;
+  }
+
+  private static List<byte[]> list(Layer layer) {
+    List<byte[]> out = new ArrayList<>(layer.pieces());
+    for (int i = 0; i < layer.pieces(); i++) {
+      out.add(layer.hash(i));
+    }
+    return out;
+  }
+}
