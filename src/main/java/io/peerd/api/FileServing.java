@@ -7,6 +7,7 @@ import io.peerd.metrics.Metrics;
 import io.peerd.transfer.ByteRange;
 import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.SmallFileCache;
+import io.peerd.wire.Magnet;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 /**
  * {@code GET|HEAD /files/{name}}: a shared file over HTTP with zero-copy {@code sendFile}, strong
@@ -52,18 +54,51 @@ final class FileServing {
     if (problem != null) {
       throw new BadRequest("bad_name", "not a shared file name: " + problem);
     }
-    boolean head = ctx.request().method() == HttpMethod.HEAD;
-    if (!head) {
-      long wait = downloads.acquire(Guard.clientOf(ctx.request()), System.currentTimeMillis());
-      if (wait > 0) {
-        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf((wait + 999) / 1000));
-        throw new BadRequest(429, "rate_limited", "download rate limit: retry in " + wait + " ms");
-      }
-    }
+    limit(ctx);
     FileEntry e = index.snapshot().get(name);
     if (e == null) {
       throw new BadRequest(404, "not_found", "no shared file named " + name);
     }
+    serve(ctx, e);
+  }
+
+  /**
+   * {@code GET|HEAD /content/{root}}: the same bytes by what they are, not by a name; the same
+   * rules as a name's (ranges, ETag, HEAD, 416). Any file holding that content serves it.
+   */
+  void content(RoutingContext ctx) {
+    FileEntry e = byRoot(index, ctx.pathParam("root"));
+    limit(ctx);
+    serve(ctx, e);
+  }
+
+  /** The shared file with that root: 400 for a malformed root, 404 for one not shared here. */
+  static FileEntry byRoot(FileIndex index, String root) {
+    if (!Magnet.isRoot(root)) {
+      throw new BadRequest("bad_parameter", "a root is 64 lowercase hex characters");
+    }
+    List<FileEntry> all = index.snapshot().withRoot(root);
+    if (all.isEmpty()) {
+      throw new BadRequest(404, "not_found", "no shared file has root " + root);
+    }
+    return all.get(0);
+  }
+
+  /** The download rate limit, on GET only: a HEAD moves no file. */
+  private void limit(RoutingContext ctx) {
+    if (ctx.request().method() == HttpMethod.HEAD) {
+      return;
+    }
+    long wait = downloads.acquire(Guard.clientOf(ctx.request()), System.currentTimeMillis());
+    if (wait > 0) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf((wait + 999) / 1000));
+      throw new BadRequest(429, "rate_limited", "download rate limit: retry in " + wait + " ms");
+    }
+  }
+
+  private void serve(RoutingContext ctx, FileEntry e) {
+    String name = e.name();
+    boolean head = ctx.request().method() == HttpMethod.HEAD;
     HttpServerResponse res = ctx.response();
     String etag = "\"" + e.checksum() + "\"";
     res.putHeader(HttpHeaders.ETAG, etag)

@@ -4,6 +4,7 @@ import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
 import io.peerd.index.IndexSnapshot;
 import io.peerd.search.FileHit;
+import io.peerd.wire.Magnet;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,7 +26,23 @@ public final class LocalFiles {
     this.grpcUrl = grpcUrl;
   }
 
+  /**
+   * A file as the wire shows it, made once per index generation: a search hit then costs a map
+   * lookup, not the encoding of its URL and magnet. Event-loop confined, bounded by the index.
+   */
   public FileHit hit(FileEntry e) {
+    long generation = index.snapshot().generation();
+    if (generation != hitsGeneration) {
+      hits.clear();
+      hitsGeneration = generation;
+    }
+    return hits.computeIfAbsent(e, this::make);
+  }
+
+  private final java.util.Map<FileEntry, FileHit> hits = new java.util.IdentityHashMap<>();
+  private long hitsGeneration = -1;
+
+  private FileHit make(FileEntry e) {
     return new FileHit(
         e.name(),
         e.size(),
@@ -34,7 +51,9 @@ public final class LocalFiles {
         e.extension(),
         e.type(),
         restUrl(e.name()),
-        grpcUrl);
+        grpcUrl,
+        e.root(),
+        e.root() == null ? null : new Magnet(e.root(), e.size(), e.name(), List.of(self)).format());
   }
 
   /** {@code GET} on this URL serves the file ({@link FileServing}). */
@@ -55,9 +74,23 @@ public final class LocalFiles {
     return out;
   }
 
+  /** This peer's answer to a search: by root when it names one, else by name. */
+  public List<FileHit> search(io.peerd.search.SearchQuery q) {
+    return q.root() != null ? withRoot(q.root()) : search(q.text());
+  }
+
   public List<FileHit> search(String query) {
     List<FileHit> out = new ArrayList<>();
     for (FileEntry e : index.snapshot().search(query, MAX_MATCHES)) {
+      out.add(hit(e));
+    }
+    return out;
+  }
+
+  /** The files holding that content (any name); none for an unknown root. */
+  public List<FileHit> withRoot(String root) {
+    List<FileHit> out = new ArrayList<>();
+    for (FileEntry e : index.snapshot().withRoot(root)) {
       out.add(hit(e));
     }
     return out;

@@ -2,8 +2,10 @@ package io.peerd.api;
 
 import io.micrometer.core.instrument.Counter;
 import io.peerd.config.PeerConfig;
+import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
 import io.peerd.index.IndexSnapshot;
+import io.peerd.index.PieceLayers;
 import io.peerd.metrics.Metrics;
 import io.peerd.peers.HealthChecker;
 import io.peerd.peers.PeerProbe;
@@ -16,9 +18,11 @@ import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchService;
 import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.Uploads;
+import io.peerd.wire.Magnet;
 import io.peerd.wire.WireJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -60,6 +64,7 @@ public final class RestApi {
       Supplier<JsonObject> problems,
       Metrics metrics,
       Uploads uploads,
+      WorkerExecutor worker,
       Supplier<Future<io.peerd.search.Summaries.Local>> summary) {}
 
   private final Vertx vertx;
@@ -87,6 +92,9 @@ public final class RestApi {
     FileServing content = new FileServing(p.index(), p.downloads(), p.metrics());
     r.get("/files/*").handler(content::handle);
     r.head("/files/*").handler(content::handle);
+    r.get("/content/:root/pieces").handler(this::pieces);
+    r.get("/content/:root").handler(content::content);
+    r.head("/content/:root").handler(content::content);
     r.get("/peers").handler(this::peers);
     r.get("/search").handler(this::search);
     r.get("/search/check").handler(this::searchCheck);
@@ -334,8 +342,18 @@ public final class RestApi {
     String origin = optionalPeer(ctx, "origin");
     String from = optionalPeer(ctx, "from");
     List<String> also = peerList(ctx, "also", c.routing().maxFanout());
+    String root = Params.string(ctx, "root", null, 64);
+    if (root != null && !root.isEmpty()) {
+      if (!Magnet.isRoot(root)) {
+        throw new BadRequest("bad_parameter", "root: 64 lowercase hex characters");
+      }
+      // The text a seed peer reads: the hex matches no name, so it answers nothing rather than all.
+      text = root;
+    } else {
+      root = null;
+    }
     return new SearchQuery(
-        id, text, ttl, hops, fanout, budget, origin, from, also, mode, walkers, wanted);
+        id, text, ttl, hops, fanout, budget, origin, from, also, mode, walkers, wanted, root);
   }
 
   private static Mode mode(RoutingContext ctx, Mode byDefault) {
@@ -511,6 +529,34 @@ public final class RestApi {
         .put("failed", failed)
         .put("failures", failures)
         .put("known_peers", withSelf(p.peers().healthyUrls()));
+  }
+
+  /**
+   * {@code GET /content/{root}/pieces?piece_size=}: the piece layer a downloader checks pieces by.
+   */
+  private void pieces(RoutingContext ctx) {
+    FileEntry e = FileServing.byRoot(p.index(), ctx.pathParam("root"));
+    int pieceSize = (int) Params.number(ctx, "piece_size", 0, 0, 1 << 30, false);
+    PieceLayers.of(e, pieceSize, p.worker())
+        .onSuccess(
+            layer ->
+                Errors.json(
+                    ctx,
+                    200,
+                    new JsonObject()
+                        .put("root", e.root())
+                        .put("size", e.size())
+                        .put("piece_size", layer.pieceSize())
+                        .put("pieces", new JsonArray(layer.hex()))))
+        .onFailure(
+            err ->
+                ctx.fail(
+                    err instanceof IllegalArgumentException
+                        ? new BadRequest("bad_parameter", "piece_size: " + err.getMessage())
+                        : err instanceof IllegalStateException
+                            ? new BadRequest(
+                                409, "changed", err.getMessage() + "; retry after the next scan")
+                            : err));
   }
 
   private void rescan(RoutingContext ctx) {

@@ -11,6 +11,9 @@ import java.nio.file.Path;
  * @param checksum full SHA-256, lowercase hex
  * @param type the seed's category from the extension: text, image, video, audio, document, code,
  *     other
+ * @param root the BEP 52 Merkle root, lowercase hex: the content's identity, whatever its name;
+ *     null for an empty file
+ * @param layer the tree's layer at {@link Merkle#defaultPieceSize}; wider layers follow from it
  */
 public record FileEntry(
     String name,
@@ -19,7 +22,9 @@ public record FileEntry(
     long mtimeMillis,
     String checksum,
     String extension,
-    String type) {
+    String type,
+    String root,
+    Merkle.Layer layer) {
 
   /** Whether the file on disk still looks like what was hashed (the rehash trigger). */
   boolean sameStat(long otherSize, long otherMtimeMillis, Path otherPath) {

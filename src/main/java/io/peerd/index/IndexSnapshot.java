@@ -2,6 +2,7 @@ package io.peerd.index;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +19,8 @@ public record IndexSnapshot(
     Map<String, FileEntry> byName,
     long totalBytes,
     long scannedAtMillis,
-    String[] lowerNames) {
+    String[] lowerNames,
+    Map<String, List<FileEntry>> byRoot) {
 
   public static final IndexSnapshot EMPTY = of(0, List.of(), 0);
 
@@ -30,12 +32,21 @@ public record IndexSnapshot(
       total += e.size();
     }
     String[] lower = new String[map.size()];
+    Map<String, List<FileEntry>> byRoot = new HashMap<>();
     int i = 0;
-    for (String n : map.keySet()) {
-      lower[i++] = n.toLowerCase(Locale.ROOT);
+    for (FileEntry e : map.values()) {
+      lower[i++] = e.name().toLowerCase(Locale.ROOT);
+      if (e.root() != null) {
+        byRoot.computeIfAbsent(e.root(), r -> new ArrayList<>(1)).add(e);
+      }
     }
     return new IndexSnapshot(
-        generation, Collections.unmodifiableMap(map), total, scannedAtMillis, lower);
+        generation, Collections.unmodifiableMap(map), total, scannedAtMillis, lower, byRoot);
+  }
+
+  /** Every shared file with that Merkle root (the same bytes under any names), in name order. */
+  public List<FileEntry> withRoot(String root) {
+    return byRoot.getOrDefault(root, List.of());
   }
 
   public int size() {

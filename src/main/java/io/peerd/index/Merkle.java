@@ -32,13 +32,34 @@ public final class Merkle {
 
   private Merkle() {}
 
-  /** A file's leaves, gathered as its bytes are read once (with its full SHA-256 alongside). */
+  /**
+   * A file's tree, gathered as its bytes are read once (the index reads its full SHA-256 in the
+   * same pass). Leaves are folded into piece hashes as they come, so memory is one hash per piece,
+   * not per block: a terabyte at 16 MiB pieces is 2 MiB, where its leaves would be 2 GiB.
+   */
   public static final class Builder {
     private final MessageDigest digest = Sha256.digest();
     private final ByteBuffer block = ByteBuffer.allocate(BLOCK);
-    private byte[] leaves = new byte[HASH * 64];
+    private final int pieceSize;
+    private final int perPiece;
+    private final List<byte[]> group = new ArrayList<>();
+    private byte[] pieces = new byte[HASH * 64];
     private int count;
     private long size;
+
+    /** Keeps the layer at 16 KiB: every leaf. */
+    public Builder() {
+      this(BLOCK);
+    }
+
+    /**
+     * @param pieceSize the layer kept; a narrower one needs the file again
+     */
+    public Builder(int pieceSize) {
+      checkPieceSize(pieceSize);
+      this.pieceSize = pieceSize;
+      this.perPiece = pieceSize / BLOCK;
+    }
 
     /** The next bytes of the file, in order; {@code bytes} is read to its limit. */
     public void update(ByteBuffer bytes) {
@@ -59,61 +80,62 @@ public final class Merkle {
       block.flip();
       digest.update(block);
       block.clear();
-      if ((count + 1) * HASH > leaves.length) {
-        leaves = Arrays.copyOf(leaves, leaves.length * 2);
+      group.add(digest.digest());
+      if (group.size() == perPiece) {
+        piece();
       }
-      try {
-        digest.digest(leaves, count * HASH, HASH);
-      } catch (java.security.DigestException e) {
-        throw new IllegalStateException(e);
+    }
+
+    /** The group of leaves so far as one piece hash, its missing leaves zero. */
+    private void piece() {
+      if ((count + 1) * HASH > pieces.length) {
+        pieces = Arrays.copyOf(pieces, pieces.length * 2);
       }
+      System.arraycopy(up(group, 0, perPiece), 0, pieces, count * HASH, HASH);
       count++;
+      group.clear();
     }
 
     public Tree finish() {
       if (block.position() > 0) {
         leaf();
       }
-      return new Tree(Arrays.copyOf(leaves, count * HASH), size);
+      if (count == 0 && !group.isEmpty()) {
+        // Less than one piece in all: the file's tree is its own leaves', not a padded piece's.
+        return new Tree(new Layer(pieceSize, up(group, 0, 0)), size);
+      }
+      if (!group.isEmpty()) {
+        piece();
+      }
+      return new Tree(new Layer(pieceSize, Arrays.copyOf(pieces, count * HASH)), size);
+    }
+
+    /** The hash of one piece of a file of several: the bytes fed so far, padded to the piece. */
+    byte[] pieceOfSeveral() {
+      if (block.position() > 0) {
+        leaf();
+      }
+      if (!group.isEmpty()) {
+        piece();
+      }
+      return Arrays.copyOf(pieces, HASH);
     }
   }
 
-  /** The leaves of a whole file: what the root and every layer are computed from. */
-  public record Tree(byte[] leaves, long size) {
-
-    public int leafCount() {
-      return leaves.length / HASH;
-    }
+  /**
+   * A file's tree as far as it was kept: its layer at some piece size (the leaves themselves at 16
+   * KiB), from which the root and every wider layer follow.
+   */
+  public record Tree(Layer kept, long size) {
 
     /** Null for an empty file: BEP 52 gives it no root. */
     public byte[] root() {
-      return size == 0 ? null : up(leafList(), 0, 0);
+      return size == 0 ? null : rootOf(kept, size);
     }
 
-    /** The layer at {@code pieceSize} (a power of two, at least 16 KiB). */
+    /** The layer at {@code pieceSize}: a power of two, at least the kept layer's. */
     public Layer layer(int pieceSize) {
-      checkPieceSize(pieceSize);
-      int pieces = pieces(size, pieceSize);
-      if (pieces <= 1) {
-        return new Layer(pieceSize, size == 0 ? new byte[0] : root());
-      }
-      int perPiece = pieceSize / BLOCK;
-      List<byte[]> all = leafList();
-      byte[] out = new byte[pieces * HASH];
-      for (int p = 0; p < pieces; p++) {
-        int from = p * perPiece;
-        List<byte[]> group = all.subList(from, Math.min(all.size(), from + perPiece));
-        System.arraycopy(up(group, 0, perPiece), 0, out, p * HASH, HASH);
-      }
-      return new Layer(pieceSize, out);
-    }
-
-    private List<byte[]> leafList() {
-      List<byte[]> out = new ArrayList<>(leafCount());
-      for (int i = 0; i < leafCount(); i++) {
-        out.add(Arrays.copyOfRange(leaves, i * HASH, (i + 1) * HASH));
-      }
-      return out;
+      return size == 0 ? new Layer(pieceSize, new byte[0]) : kept.widen(pieceSize, size);
     }
   }
 
@@ -139,7 +161,7 @@ public final class Merkle {
     }
 
     /**
-     * The same tree's layer at a larger piece size, from this one alone (no file needed).
+     * The same tree's layer at a piece size at least this one's, from this layer alone.
      *
      * @param size the file's size
      */
@@ -153,9 +175,12 @@ public final class Merkle {
       if (pieces <= 1) {
         return new Layer(largerPieceSize, rootOf(this, size));
       }
+      if (largerPieceSize == pieceSize) {
+        return this;
+      }
       int per = largerPieceSize / pieceSize;
-      int height = Integer.numberOfTrailingZeros(pieceSize / BLOCK);
-      List<byte[]> mine = list(this);
+      int height = height(pieceSize);
+      List<byte[]> mine = nodes(this);
       byte[] out = new byte[pieces * HASH];
       for (int p = 0; p < pieces; p++) {
         int from = p * per;
@@ -201,7 +226,7 @@ public final class Merkle {
    */
   public static byte[] rootOf(Layer layer, long size) {
     int pieces = pieces(size, layer.pieceSize());
-    if (layer.pieces() != Math.max(pieces, size == 0 ? 0 : 1)) {
+    if (layer.pieces() != pieces || layer.hashes().length % HASH != 0) {
       throw new IllegalArgumentException(
           "a layer of "
               + layer.pieces()
@@ -213,22 +238,28 @@ public final class Merkle {
     if (pieces <= 1) {
       return layer.hashes().clone();
     }
-    int height = Integer.numberOfTrailingZeros(layer.pieceSize() / BLOCK);
-    return up(list(layer), height, 0);
+    return up(nodes(layer), height(layer.pieceSize()), 0);
   }
 
   /**
-   * What piece {@code index}'s bytes hash to in the layer: the root of its subtree, its leaves past
-   * the end of the file zero. A file of one piece is its whole tree: its root.
+   * What a piece's bytes hash to in the file's layer at {@code pieceSize}: the root of its subtree,
+   * its leaves past the end of the file zero. A file of one piece is its whole tree: its root.
+   *
+   * @param size the whole file's size
    */
   public static byte[] pieceHash(ByteBuffer data, int pieceSize, long size) {
-    Builder b = new Builder();
-    b.update(data);
-    Tree t = b.finish();
     if (pieces(size, pieceSize) <= 1) {
-      return t.root();
+      Builder whole = new Builder();
+      whole.update(data);
+      return whole.finish().root();
     }
-    return up(t.leafList(), 0, pieceSize / BLOCK);
+    Builder one = new Builder(pieceSize);
+    one.update(data);
+    return one.pieceOfSeveral();
+  }
+
+  private static int height(int pieceSize) {
+    return Integer.numberOfTrailingZeros(pieceSize / BLOCK);
   }
 
   /**
@@ -238,11 +269,10 @@ public final class Merkle {
    * @param width how many nodes the layer is padded to (a power of two); 0: the next power of two
    */
   static byte[] up(List<byte[]> nodes, int height, int width) {
-    int n =
-        width > 0 ? width : Math.max(1, Integer.highestOneBit(Math.max(1, nodes.size() - 1)) << 1);
     if (nodes.size() == 1 && width <= 1) {
       return nodes.get(0).clone();
     }
+    int n = width > 0 ? width : Integer.highestOneBit(nodes.size() - 1) << 1;
     List<byte[]> level = new ArrayList<>(nodes);
     byte[] pad = zeroTree(height);
     while (level.size() < n) {
@@ -273,7 +303,7 @@ public final class Merkle {
     return h;
   }
 
-  private static List<byte[]> list(Layer layer) {
+  private static List<byte[]> nodes(Layer layer) {
     List<byte[]> out = new ArrayList<>(layer.pieces());
     for (int i = 0; i < layer.pieces(); i++) {
       out.add(layer.hash(i));

@@ -111,14 +111,24 @@ final class Scanner {
     if (old != null && old.sameStat(size, mtime, target)) {
       return old;
     }
-    String sha = Sha256.of(target);
+    Sha256.Both hashes = Sha256.withTree(target, Merkle.defaultPieceSize(size));
     BasicFileAttributes after =
         Files.readAttributes(target, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (after.size() != size || after.lastModifiedTime().toMillis() != mtime) {
       // Written to while we hashed: the checksum describes no real state of the file.
       return null;
     }
-    return new FileEntry(name, target, size, mtime, sha, Names.extension(name), category(name));
+    byte[] root = hashes.tree().root();
+    return new FileEntry(
+        name,
+        target,
+        size,
+        mtime,
+        hashes.sha256(),
+        Names.extension(name),
+        category(name),
+        root == null ? null : java.util.HexFormat.of().formatHex(root),
+        root == null ? null : hashes.tree().kept());
   }
 
   static String relativeName(Path realRoot, Path file) {

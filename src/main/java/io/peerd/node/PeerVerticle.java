@@ -153,7 +153,8 @@ public final class PeerVerticle extends VerticleBase {
                 downloads,
                 uploads,
                 config.timeouts().streamIdle().toMillis(),
-                config.access()),
+                config.access(),
+                io),
             metrics);
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
@@ -283,6 +284,7 @@ public final class PeerVerticle extends VerticleBase {
                 this::problems,
                 metrics,
                 uploads,
+                io,
                 this::localSummary));
     registerMeters();
 

@@ -82,6 +82,10 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
     if (!q.alsoSentTo().isEmpty()) {
       params.put("also", String.join(",", q.alsoSentTo()));
     }
+    if (q.root() != null) {
+      // A seed peer knows no root: it matches the hex against names, and finds nothing.
+      params.put("root", q.root());
+    }
     // Always named: a peer whose default mode differs must still route this search as asked.
     params.put("mode", q.mode().wire());
     if (q.mode() != io.peerd.routing.Mode.FLOOD) {

@@ -1,14 +1,18 @@
 package io.peerd.rpc;
 
+import com.google.protobuf.UnsafeByteOperations;
 import io.peerd.config.PeerConfig;
 import io.peerd.index.FileEntry;
 import io.peerd.index.IndexSnapshot;
 import io.peerd.index.Names;
+import io.peerd.index.PieceLayers;
 import io.peerd.metrics.Metrics;
 import io.peerd.rpc.proto.DownloadRequest;
 import io.peerd.rpc.proto.FileChunk;
 import io.peerd.rpc.proto.FileRequest;
 import io.peerd.rpc.proto.FileTransferGrpcService;
+import io.peerd.rpc.proto.PieceLayer;
+import io.peerd.rpc.proto.PiecesRequest;
 import io.peerd.rpc.proto.UploadChunk;
 import io.peerd.rpc.proto.UploadResult;
 import io.peerd.rpc.proto.UploadStatus;
@@ -19,15 +23,18 @@ import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.Upload;
 import io.peerd.transfer.UploadRefused;
 import io.peerd.transfer.Uploads;
+import io.peerd.wire.Magnet;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpc.server.Service;
 import io.vertx.grpc.server.StatusException;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -49,7 +56,8 @@ public final class FileTransferRpc {
       RateLimiter downloads,
       Uploads uploads,
       long idleTimeoutMillis,
-      PeerConfig.Access access) {}
+      PeerConfig.Access access,
+      WorkerExecutor worker) {}
 
   private final Vertx vertx;
   private final Parts p;
@@ -71,6 +79,7 @@ public final class FileTransferRpc {
         .bind(FileTransferGrpcService.DummyUpload, guarded("DummyUpload", false, this::dummyUpload))
         .bind(FileTransferGrpcService.Download, guarded("Download", false, this::download))
         .bind(FileTransferGrpcService.Upload, guarded("Upload", true, this::upload))
+        .bind(FileTransferGrpcService.Pieces, guarded("Pieces", false, this::pieces))
         .build();
   }
 
@@ -94,26 +103,72 @@ public final class FileTransferRpc {
 
   /** The seed's download: the whole file, seq from 1, offset not set. */
   private void dummyDownload(GrpcServerRequest<FileRequest, FileChunk> request) {
-    request.handler(msg -> stream("DummyDownload", request, msg.getFilename(), 0, 0, false));
+    request.handler(msg -> stream("DummyDownload", request, msg.getFilename(), "", 0, 0, false));
   }
 
   private void download(GrpcServerRequest<DownloadRequest, FileChunk> request) {
     request.handler(
         msg ->
-            stream("Download", request, msg.getFilename(), msg.getOffset(), msg.getLength(), true));
+            stream(
+                "Download",
+                request,
+                msg.getRoot().isEmpty() ? msg.getFilename() : null,
+                msg.getRoot(),
+                msg.getOffset(),
+                msg.getLength(),
+                true));
+  }
+
+  /** The piece layer of a shared file, by its root. */
+  private void pieces(GrpcServerRequest<PiecesRequest, PieceLayer> request) {
+    request.handler(
+        msg -> {
+          FileEntry e;
+          try {
+            e = byRoot(msg.getRoot());
+          } catch (StatusException refused) {
+            fail("Pieces", request.response(), refused);
+            return;
+          }
+          PieceLayers.of(e, msg.getPieceSize(), p.worker())
+              .onSuccess(
+                  layer -> {
+                    PieceLayer.Builder answer =
+                        PieceLayer.newBuilder()
+                            .setRoot(e.root())
+                            .setSize(e.size())
+                            .setPieceSize(layer.pieceSize());
+                    for (int i = 0; i < layer.pieces(); i++) {
+                      answer.addPieces(UnsafeByteOperations.unsafeWrap(layer.hash(i)));
+                    }
+                    metrics.grpcCall("Pieces", GrpcStatus.OK.name());
+                    request.response().end(answer.build());
+                  })
+              .onFailure(
+                  err ->
+                      fail(
+                          "Pieces",
+                          request.response(),
+                          err instanceof IllegalArgumentException
+                              ? new StatusException(GrpcStatus.INVALID_ARGUMENT, err.getMessage())
+                              : err instanceof IllegalStateException
+                                  ? new StatusException(GrpcStatus.UNAVAILABLE, err.getMessage())
+                                  : err));
+        });
   }
 
   private void stream(
       String method,
       GrpcServerRequest<?, FileChunk> request,
       String name,
+      String root,
       long offset,
       long length,
       boolean withOffsets) {
     GrpcServerResponse<?, FileChunk> response = request.response();
     FileEntry entry;
     try {
-      entry = servable(clientOf(request), name, offset, length);
+      entry = servable(clientOf(request), name, root, offset, length);
     } catch (StatusException refused) {
       fail(method, response, refused);
       return;
@@ -133,7 +188,8 @@ public final class FileTransferRpc {
                 fail(
                     method,
                     response,
-                    new StatusException(GrpcStatus.NOT_FOUND, name + " can no longer be read")))
+                    new StatusException(
+                        GrpcStatus.NOT_FOUND, entry.name() + " can no longer be read")))
         .onSuccess(
             streamer -> {
               response.exceptionHandler(err -> streamer.cancel());
@@ -158,32 +214,53 @@ public final class FileTransferRpc {
             });
   }
 
-  /** The file a Download may send, or the status that says why not. */
-  private FileEntry servable(String client, String name, long offset, long length)
+  /**
+   * The file a Download may send, by name or by root, or the status that says why not.
+   *
+   * @param name null when the download names a root
+   */
+  private FileEntry servable(String client, String name, String root, long offset, long length)
       throws StatusException {
     long wait = p.downloads().acquire(client, System.currentTimeMillis());
     if (wait > 0) {
       throw new StatusException(
           GrpcStatus.RESOURCE_EXHAUSTED, "download rate limit: retry in " + wait + " ms");
     }
-    String problem = Names.problem(name);
-    if (problem != null) {
-      throw new StatusException(GrpcStatus.INVALID_ARGUMENT, "bad filename: " + problem);
-    }
     if (offset < 0 || length < 0) {
       throw new StatusException(
           GrpcStatus.INVALID_ARGUMENT, "offset and length must not be negative");
     }
-    FileEntry entry = p.index().get().get(name);
-    if (entry == null) {
-      throw new StatusException(GrpcStatus.NOT_FOUND, "no shared file named " + name);
-    }
+    FileEntry entry = name == null ? byRoot(root) : byName(name);
     if (offset > entry.size()) {
       throw new StatusException(
           GrpcStatus.OUT_OF_RANGE,
           "offset " + offset + " is past the end (" + entry.size() + " bytes)");
     }
     return entry;
+  }
+
+  private FileEntry byName(String name) throws StatusException {
+    String problem = Names.problem(name);
+    if (problem != null) {
+      throw new StatusException(GrpcStatus.INVALID_ARGUMENT, "bad filename: " + problem);
+    }
+    FileEntry entry = p.index().get().get(name);
+    if (entry == null) {
+      throw new StatusException(GrpcStatus.NOT_FOUND, "no shared file named " + name);
+    }
+    return entry;
+  }
+
+  private FileEntry byRoot(String root) throws StatusException {
+    if (!Magnet.isRoot(root)) {
+      throw new StatusException(
+          GrpcStatus.INVALID_ARGUMENT, "a root is 64 lowercase hex characters");
+    }
+    List<FileEntry> all = p.index().get().withRoot(root);
+    if (all.isEmpty()) {
+      throw new StatusException(GrpcStatus.NOT_FOUND, "no shared file has root " + root);
+    }
+    return all.get(0);
   }
 
   /** Counts what the client sends; nothing touches the disk. Cut as soon as the cap is passed. */

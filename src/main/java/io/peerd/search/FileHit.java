@@ -3,6 +3,9 @@ package io.peerd.search;
 /**
  * A file in a search answer, ours or a remote peer's. Fields a remote peer did not send are null
  * (strings) or -1 (numbers); nothing else about its JSON reaches the core.
+ *
+ * @param root the BEP 52 Merkle root (64 lowercase hex), null from a seed peer or for an empty file
+ * @param magnet a link to the content at that peer, null when there is no root
  */
 public record FileHit(
     String name,
@@ -12,4 +15,6 @@ public record FileHit(
     String extension,
     String type,
     String restUrl,
-    String grpc) {}
+    String grpc,
+    String root,
+    String magnet) {}

@@ -15,6 +15,8 @@ import java.util.List;
  * @param mode how each peer picks the next neighbours (a seed peer ignores it and floods)
  * @param walkers walkers the origin starts (walk and summary modes)
  * @param wanted results after which a walker that found them stops
+ * @param root a BEP 52 Merkle root: the search is for that content under any name, and {@code text}
+ *     is ignored; null for a search by name
  */
 public record SearchQuery(
     String id,
@@ -28,10 +30,41 @@ public record SearchQuery(
     List<String> alsoSentTo,
     Mode mode,
     int walkers,
-    int wanted) {
+    int wanted,
+    String root) {
 
   public SearchQuery {
     alsoSentTo = List.copyOf(alsoSentTo);
+  }
+
+  /** A search by name. */
+  public SearchQuery(
+      String id,
+      String text,
+      int ttl,
+      int hops,
+      int fanout,
+      long budgetMillis,
+      String origin,
+      String from,
+      List<String> alsoSentTo,
+      Mode mode,
+      int walkers,
+      int wanted) {
+    this(
+        id,
+        text,
+        ttl,
+        hops,
+        fanout,
+        budgetMillis,
+        origin,
+        from,
+        alsoSentTo,
+        mode,
+        walkers,
+        wanted,
+        null);
   }
 
   /** A flooding query as a client sends it to its peer: not forwarded by anyone yet. */
@@ -55,6 +88,7 @@ public record SearchQuery(
         siblings,
         mode,
         walkers,
-        wanted);
+        wanted,
+        root);
   }
 }

@@ -83,7 +83,7 @@ public final class SearchService {
   static final int MAX_ACTIVE_WALKS = 10_000;
 
   private final String self;
-  private final Function<String, List<FileHit>> localSearch;
+  private final Function<SearchQuery, List<FileHit>> localSearch;
   private final PeerTable peers;
   private final SearchTransport transport;
   private final Settings settings;
@@ -110,7 +110,7 @@ public final class SearchService {
 
   public SearchService(
       String self,
-      Function<String, List<FileHit>> localSearch,
+      Function<SearchQuery, List<FileHit>> localSearch,
       PeerTable peers,
       SearchTransport transport,
       Settings settings,
@@ -131,7 +131,7 @@ public final class SearchService {
 
   public SearchService(
       String self,
-      Function<String, List<FileHit>> localSearch,
+      Function<SearchQuery, List<FileHit>> localSearch,
       PeerTable peers,
       SearchTransport transport,
       Settings settings,
@@ -188,12 +188,14 @@ public final class SearchService {
                 q.id(), q.text(), q.ttl(), 0, List.of(), List.of(), false, 0, 0, true));
       }
     }
-    List<FileHit> mine = cap(localSearch.apply(q.text()));
+    List<FileHit> mine = cap(localSearch.apply(q));
     int fanout = Math.min(Math.max(q.fanout(), 0), settings.maxFanout());
     Rules rules =
         new Rules(fanout, Math.max(1, q.walkers()), Math.max(1, q.wanted()), settings.checkEvery());
     List<String> neighbours = neighbours();
-    boolean judgeable = q.text().length() >= 3;
+    // Summaries hold name trigrams: a root says nothing to them, nor does a query under 3
+    // characters.
+    boolean judgeable = q.root() == null && q.text().length() >= 3;
     Hop hop =
         new Hop(
             neighbours.size(),
@@ -342,7 +344,7 @@ public final class SearchService {
     for (PeerResult r : o.answer().results()) {
       String peer = normalise(r.peer());
       if (told.size() < settings.maxPeersPerAnswer() && told.add(peer)) {
-        progress.accept(new PeerResult(peer, cap(r.files()), hops(q, o, peer, r)));
+        progress.accept(new PeerResult(peer, keep(q, r.files()), hops(q, o, peer, r)));
       }
     }
   }
@@ -394,7 +396,7 @@ public final class SearchService {
           continue;
         }
         if (known == null || hops < known.hops()) {
-          byPeer.put(peer, new PeerResult(peer, cap(r.files()), hops));
+          byPeer.put(peer, new PeerResult(peer, keep(q, r.files()), hops));
         }
       }
     }
@@ -418,6 +420,17 @@ public final class SearchService {
   private static String normalise(String peer) {
     String url = PeerUrl.tryParse(peer);
     return url != null ? url : peer;
+  }
+
+  /**
+   * A neighbour's files as this answer keeps them: for a search by root only that content (a seed
+   * peer knows no roots and may answer with anything; it never counts as a source of it), capped.
+   */
+  private List<FileHit> keep(SearchQuery q, List<FileHit> files) {
+    if (q.root() == null) {
+      return cap(files);
+    }
+    return cap(files.stream().filter(f -> q.root().equals(f.root())).toList());
   }
 
   private List<FileHit> cap(List<FileHit> files) {

@@ -33,6 +33,12 @@ public final class WireJson {
     if (f.grpc() != null) {
       o.put("grpc", f.grpc());
     }
+    if (f.root() != null) {
+      o.put("root", f.root());
+    }
+    if (f.magnet() != null) {
+      o.put("magnet", f.magnet());
+    }
     return o;
   }
 
@@ -203,7 +209,10 @@ public final class WireJson {
         stringOr(f, "extension", null),
         stringOr(f, "type", null),
         stringOr(f, "rest_url", null),
-        stringOr(f, "grpc", null));
+        stringOr(f, "grpc", null),
+        // A root is only kept in its one form: anything else is no root at all.
+        Magnet.isRoot(stringOr(f, "root", null)) ? stringOr(f, "root", null) : null,
+        stringOr(f, "magnet", null));
   }
 
   static String stringOr(JsonObject o, String key, String def) {

@@ -82,6 +82,12 @@ class MerkleTest {
       // libtorrent leaves the layer out when one piece covers the file: it is the root.
       List<String> expected = v.layer().isEmpty() ? List.of(v.root()) : v.layer();
       assertEquals(expected, layer.hex(), v.size() + " bytes at " + v.pieceSize());
+      // The index keeps only the layer it needs, folding leaves as it reads: the same tree.
+      Merkle.Builder folding = new Merkle.Builder(v.pieceSize());
+      folding.update(ByteBuffer.wrap(content(v.size(), v.seed())));
+      Merkle.Tree kept = folding.finish();
+      assertEquals(v.root(), hex(kept.root()), "folded at " + v.pieceSize());
+      assertEquals(expected, kept.kept().hex(), "folded layer at " + v.pieceSize());
     }
   }
 

@@ -59,7 +59,7 @@ class SearchServiceTest {
   }
 
   static FileHit hit(String name) {
-    return new FileHit(name, 1, 0, "c", ".txt", "text", null, null);
+    return new FileHit(name, 1, 0, "c", ".txt", "text", null, null, null, null);
   }
 
   PeerTable table(String... urls) {
@@ -74,7 +74,7 @@ class SearchServiceTest {
   SearchService service(PeerTable t, FakeNet net, long friendTimeout, Random random) {
     return new SearchService(
         SELF,
-        q -> List.of(hit("local-" + q)),
+        q -> List.of(hit("local-" + q.text())),
         t,
         net,
         new SearchService.Settings(3, friendTimeout, 100, 100),

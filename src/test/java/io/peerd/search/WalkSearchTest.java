@@ -53,7 +53,7 @@ class WalkSearchTest {
     return new SearchService(
         SELF,
         q ->
-            localMatch != null && localMatch.contains(q)
+            localMatch != null && localMatch.contains(q.text())
                 ? List.of(SearchServiceTest.hit(localMatch))
                 : List.of(),
         t,

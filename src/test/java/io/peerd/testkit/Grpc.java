@@ -69,7 +69,8 @@ public final class Grpc {
     return await(collect(port, FileTransferGrpcClient.DummyDownload, req));
   }
 
-  private <Q> Future<Download> collect(int port, ServiceMethod<FileChunk, Q> method, Q request) {
+  /** A server-streaming call of chunks read whole, with its final status. */
+  public <Q> Future<Download> collect(int port, ServiceMethod<FileChunk, Q> method, Q request) {
     return client
         .request(address(port), method)
         .compose(call -> call.send(request))
@@ -155,5 +156,25 @@ public final class Grpc {
   /** The first Upload message: what the client announces before its data. */
   public static UploadChunk header(String name, long size, String sha256) {
     return UploadChunk.newBuilder().setFilename(name).setSize(size).setSha256(sha256).build();
+  }
+
+  /** A unary call's answer: its status and message, and its result when the status is OK. */
+  public record Unary<T>(GrpcStatus status, String message, T result) {}
+
+  public <Q, R> Unary<R> unary(int port, ServiceMethod<R, Q> method, Q request) {
+    return await(
+        client
+            .request(address(port), method)
+            .compose(call -> call.send(request))
+            .compose(
+                resp ->
+                    resp.last()
+                        .transform(
+                            ar ->
+                                Future.succeededFuture(
+                                    new Unary<>(
+                                        resp.status(),
+                                        resp.statusMessage(),
+                                        ar.succeeded() ? ar.result() : null)))));
   }
 }
