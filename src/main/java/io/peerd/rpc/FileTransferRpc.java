@@ -192,8 +192,19 @@ public final class FileTransferRpc {
                         GrpcStatus.NOT_FOUND, entry.name() + " can no longer be read")))
         .onSuccess(
             streamer -> {
-              response.exceptionHandler(err -> streamer.cancel());
-              request.errorHandler(error -> streamer.cancel());
+              // A client that resets the stream (it got the bytes elsewhere, or gave up) is no
+              // failure of ours: the transfer stops, and nothing is logged as an error.
+              boolean[] reset = {false};
+              response.exceptionHandler(
+                  err -> {
+                    reset[0] = true;
+                    streamer.cancel();
+                  });
+              request.errorHandler(
+                  error -> {
+                    reset[0] = true;
+                    streamer.cancel();
+                  });
               streamer
                   .result()
                   .onComplete(
@@ -207,6 +218,8 @@ public final class FileTransferRpc {
                           // the stream.
                           metrics.grpcCall(method, GrpcStatus.DEADLINE_EXCEEDED.name());
                           response.cancel();
+                        } else if (reset[0]) {
+                          metrics.grpcCall(method, GrpcStatus.CANCELLED.name());
                         } else {
                           fail(method, response, ar.cause());
                         }

@@ -1,10 +1,13 @@
 package io.peerd.rpc;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.peerd.index.Merkle;
 import io.peerd.rpc.proto.DownloadRequest;
 import io.peerd.rpc.proto.FileChunk;
 import io.peerd.rpc.proto.FileRequest;
 import io.peerd.rpc.proto.FileTransferGrpcClient;
+import io.peerd.rpc.proto.PieceLayer;
+import io.peerd.rpc.proto.PiecesRequest;
 import io.peerd.rpc.proto.UploadChunk;
 import io.peerd.rpc.proto.UploadResult;
 import io.peerd.transfer.FileTransfers;
@@ -103,6 +106,57 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
             grpc.request(peer, FileTransferGrpcClient.DummyDownload)
                 .onSuccess(call -> receive(call, req, into, 0, false, done, dog))
                 .onFailure(done::tryFail));
+  }
+
+  @Override
+  public Future<Long> range(
+      SocketAddress peer,
+      String root,
+      long offset,
+      long length,
+      WriteStream<Buffer> into,
+      Future<Void> stop) {
+    DownloadRequest req =
+        DownloadRequest.newBuilder().setRoot(root).setOffset(offset).setLength(length).build();
+    return watched(
+        (done, dog) -> {
+          stop.onComplete(
+              v ->
+                  done.tryFail(
+                      new TransferFailure(Reason.UNREACHABLE, "CANCELLED", "cut by the download")));
+          grpc.request(peer, FileTransferGrpcClient.Download)
+              .onSuccess(call -> receive(call, req, into, offset, true, done, dog))
+              .onFailure(done::tryFail);
+        });
+  }
+
+  @Override
+  public Future<Layer> pieces(SocketAddress peer, String root, int pieceSize) {
+    PiecesRequest req = PiecesRequest.newBuilder().setRoot(root).setPieceSize(pieceSize).build();
+    return this.<PieceLayer>watched(
+            (done, dog) ->
+                grpc.request(peer, FileTransferGrpcClient.Pieces)
+                    .onFailure(done::tryFail)
+                    .onSuccess(
+                        call ->
+                            call.send(req)
+                                .compose(TransferClient::answer)
+                                .onSuccess(done::tryComplete)
+                                .onFailure(done::tryFail)))
+        .compose(
+            answer -> {
+              if (answer.getPieceSize() <= 0
+                  || answer.getPiecesList().stream().anyMatch(h -> h.size() != 32)) {
+                return Future.failedFuture(
+                    new TransferFailure(Reason.CORRUPT, "DATA_LOSS", "a malformed piece layer"));
+              }
+              byte[] hashes = new byte[answer.getPiecesCount() * 32];
+              for (int i = 0; i < answer.getPiecesCount(); i++) {
+                answer.getPieces(i).copyTo(hashes, i * 32);
+              }
+              return Future.succeededFuture(
+                  new Layer(answer.getSize(), new Merkle.Layer(answer.getPieceSize(), hashes)));
+            });
   }
 
   /**

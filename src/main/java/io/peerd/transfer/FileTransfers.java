@@ -38,6 +38,31 @@ public interface FileTransfers {
   /** The seed's {@code DummyUpload}: {@code bytes} zero bytes, counted by the peer. */
   Future<DummyUploadReceipt> dummyUpload(SocketAddress peer, long bytes);
 
+  /**
+   * {@code [offset, offset + length)} of the content with that Merkle root (gRPC {@code Download}
+   * by root): one piece of a swarm download.
+   *
+   * @param stop when it completes, the transfer is cut (a stalled source, a piece another source
+   *     delivered first) and fails
+   */
+  Future<Long> range(
+      SocketAddress peer,
+      String root,
+      long offset,
+      long length,
+      WriteStream<Buffer> into,
+      Future<Void> stop);
+
+  /**
+   * The piece layer of the content with that root, and the size the peer says it has.
+   *
+   * @param pieceSize 0 for the peer's own default
+   */
+  Future<Layer> pieces(SocketAddress peer, String root, int pieceSize);
+
+  /** A peer's piece layer, unverified: the caller checks it against the root it trusts. */
+  record Layer(long size, io.peerd.index.Merkle.Layer layer) {}
+
   /** What the peer counted of a DummyUpload. */
   record DummyUploadReceipt(long receivedBytes, int chunks) {}
 }

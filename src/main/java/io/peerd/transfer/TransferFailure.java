@@ -5,7 +5,7 @@ package io.peerd.transfer;
  * missing Download is {@link Reason#UNSUPPORTED}: fall back to DummyDownload), the wire's own name
  * for it (a gRPC status name), and the peer's message.
  */
-public final class TransferFailure extends RuntimeException {
+public class TransferFailure extends RuntimeException {
 
   /** What the caller can do about it. */
   public enum Reason {
@@ -35,6 +35,7 @@ public final class TransferFailure extends RuntimeException {
 
   private final Reason reason;
   private final String code;
+  private final String detail;
 
   /**
    * @param code the wire's name for it (e.g. {@code PERMISSION_DENIED}), shown to a person
@@ -43,6 +44,12 @@ public final class TransferFailure extends RuntimeException {
     super(code + (message == null || message.isEmpty() ? "" : ": " + message), null, false, false);
     this.reason = reason;
     this.code = code;
+    this.detail = message == null ? "" : message;
+  }
+
+  /** The peer's (or our) words alone, without the code. */
+  public String detail() {
+    return detail;
   }
 
   public Reason reason() {

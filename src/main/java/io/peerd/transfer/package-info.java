@@ -4,7 +4,10 @@
  * and gRPC edges adapt ({@link io.peerd.transfer.Upload}); the download and upload engines that the
  * command line and the daemon share ({@link io.peerd.transfer.FileDownload}, {@link
  * io.peerd.transfer.FileUpload}), behind the network seam {@link io.peerd.transfer.FileTransfers};
- * rate limits and byte ranges.
+ * the swarm engine that fetches one content by its Merkle root from many sources at once, each
+ * piece checked before it is written ({@link io.peerd.transfer.Swarm}, plain-HTTP sources behind
+ * {@link io.peerd.transfer.WebSeeds}); byte-rate limits ({@link io.peerd.transfer.Bandwidth}) and
+ * byte ranges.
  *
  * <p>Must not use {@code rpc} or {@code remote} (they implement its seam) nor gRPC itself, {@code
  * api}, {@code search}, {@code wire}, {@code node}, {@code cli}, {@code sim}.

@@ -1,0 +1,777 @@
+package io.peerd.transfer;
+
+import io.peerd.index.Merkle;
+import io.peerd.index.Sha256;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.WriteStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The swarm download engine: one content, by its Merkle root, from many sources at once, every
+ * piece checked against the root before it touches the disk.
+ *
+ * <ol>
+ *   <li>A piece layer is taken from a peer source and checked to hash up to the root; a source
+ *       whose layer does not is dropped.
+ *   <li>Pieces are asked of several sources at once (bounded: sources in use, requests per source,
+ *       bytes in flight), the fastest sources first and with more requests; each piece is gathered
+ *       in memory, checked against the layer, then written at its offset in {@code NAME.part}.
+ *   <li>A source that sends a bad piece is banned for this download; one that sends nothing for the
+ *       stall timeout, or fails, loses its piece to the others and is retried with backoff. At the
+ *       end the last pieces may be asked of two sources, the first answer wins.
+ *   <li>New sources are looked for while it runs. Verified pieces are recorded beside the part
+ *       ({@code NAME.part.pieces}, written atomically), so a run after an interruption fetches only
+ *       what is missing. Once every piece is in, the whole file's SHA-256 is checked when it is
+ *       known, and the part is renamed into place.
+ * </ol>
+ *
+ * <p>Event-loop confined; the disk's blocking work (hashing, renames) runs through {@code
+ * executeBlocking}.
+ */
+public final class Swarm {
+
+  /**
+   * A place to fetch bytes from.
+   *
+   * @param url a peer's base URL, or for a web seed the file's own URL
+   * @param grpc where the peer serves gRPC; null for a web seed (plain HTTP ranges)
+   */
+  public record Source(String url, SocketAddress grpc) {
+    public boolean webSeed() {
+      return grpc == null;
+    }
+  }
+
+  /**
+   * What to download.
+   *
+   * @param sha256 the whole file's SHA-256 when a source advertised it (checked at the end), else
+   *     null
+   * @param out where the file goes; its part is {@code out + ".part"}
+   */
+  public record Request(String root, long size, String sha256, List<Source> sources, Path out) {
+    public Request {
+      sources = List.copyOf(sources);
+    }
+  }
+
+  /**
+   * Limits and timings of a download.
+   *
+   * @param sourcesInUse sources asked at once
+   * @param perSource requests in flight to one (fast) source
+   * @param bytesInFlight piece bytes held in memory at once, over all sources
+   * @param stallMillis a source that sends nothing for this long loses its piece
+   * @param maxBackoffMillis the longest wait before a failing source is tried again
+   * @param researchMillis how often new sources are looked for
+   * @param giveUpMillis fail when no piece has arrived for this long (0: never)
+   */
+  public record Options(
+      int sourcesInUse,
+      int perSource,
+      long bytesInFlight,
+      long stallMillis,
+      long maxBackoffMillis,
+      long researchMillis,
+      long giveUpMillis) {
+
+    public static Options defaults() {
+      return new Options(8, 4, 32L << 20, 5_000, 30_000, 10_000, 120_000);
+    }
+  }
+
+  /** New sources of a root, asked again and again while a download runs. */
+  public interface Finder {
+    Finder NONE = root -> Future.succeededFuture(List.of());
+
+    Future<List<Source>> find(String root);
+  }
+
+  /**
+   * Told how the download goes, on the event loop: progress, and each stall or ban as it happens.
+   */
+  public interface Listener {
+    default void started(long have, long size) {}
+
+    default void moved(long bytes, int sourcesInUse) {}
+
+    /** One line a person should read now: a source stalled, failed or banned. */
+    default void said(String line) {}
+  }
+
+  /** What one source gave. */
+  public record Report(
+      String url, long bytes, int pieces, int badPieces, boolean banned, String error) {}
+
+  /**
+   * A finished download.
+   *
+   * @param fetched bytes of verified pieces this run fetched
+   * @param resumedFrom bytes of pieces already verified by an earlier run
+   */
+  public record Result(
+      Path file,
+      long size,
+      String sha256,
+      String root,
+      int pieceSize,
+      long fetched,
+      long resumedFrom,
+      List<Report> sources) {}
+
+  private final Vertx vertx;
+  private final FileTransfers peers;
+  private final WebSeeds webSeeds;
+  private final Bandwidth bandwidth;
+  private final Options options;
+
+  public Swarm(
+      Vertx vertx, FileTransfers peers, WebSeeds webSeeds, Bandwidth bandwidth, Options options) {
+    this.vertx = vertx;
+    this.peers = peers;
+    this.webSeeds = webSeeds;
+    this.bandwidth = bandwidth;
+    this.options = options;
+  }
+
+  public Future<Result> run(Request r, Finder finder, Listener listener) {
+    if (r.size() <= 0) {
+      return Future.failedFuture(
+          new TransferFailure(
+              TransferFailure.Reason.REFUSED, "EMPTY", "an empty file has no root to fetch by"));
+    }
+    return new Run(r, finder, listener).start();
+  }
+
+  /** One source's standing in one download. */
+  private static final class Peer {
+    final Source source;
+    int inFlight;
+    double rate; // bytes per second, smoothed
+    long bytes;
+    int pieces;
+    int bad;
+    boolean banned;
+    boolean dropped;
+    String error;
+    int failures;
+    long retryAt;
+
+    /** Its requests in flight, by piece: completing one cuts that request. */
+    final Map<Integer, Promise<Void>> stops = new HashMap<>();
+
+    Peer(Source source) {
+      this.source = source;
+    }
+
+    boolean usable(long now) {
+      return !banned && !dropped && now >= retryAt;
+    }
+
+    Report report() {
+      return new Report(source.url(), bytes, pieces, bad, banned, error);
+    }
+  }
+
+  /** One download's state: touched only on the event loop. */
+  private final class Run {
+    final Request r;
+    final Finder finder;
+    final Listener listener;
+    final Promise<Result> done = Promise.promise();
+    final Map<String, Peer> known = new LinkedHashMap<>();
+    final Path part;
+    final Path record;
+    Merkle.Layer layer;
+    int pieces;
+    BitSet have = new BitSet();
+
+    /** How many requests each piece has out: 0, 1, or 2 near the end. */
+    int[] asked;
+
+    final Map<Integer, List<Promise<Void>>> stops = new HashMap<>();
+    AsyncFile file;
+    long inFlightBytes;
+    long fetched;
+    long resumedFrom;
+    long lastPiece = System.currentTimeMillis();
+    boolean recordDirty;
+    boolean writingRecord;
+    final List<Long> timers = new ArrayList<>();
+
+    Run(Request r, Finder finder, Listener listener) {
+      this.r = r;
+      this.finder = finder;
+      this.listener = listener;
+      this.part = r.out().resolveSibling(r.out().getFileName() + ".part");
+      this.record = r.out().resolveSibling(r.out().getFileName() + ".part.pieces");
+      r.sources().forEach(this::add);
+    }
+
+    void add(Source s) {
+      if (known.size() < 64) {
+        known.putIfAbsent(s.url(), new Peer(s));
+      }
+    }
+
+    Future<Result> start() {
+      // The sources a search finds now may be the only ones that can give the layer.
+      finder
+          .find(r.root())
+          .otherwise(List.of())
+          .compose(
+              found -> {
+                found.forEach(this::add);
+                return layerFrom(
+                    known.values().stream().filter(p -> !p.source.webSeed()).toList(), 0);
+              })
+          .compose(this::openPart)
+          .onSuccess(v -> running())
+          .onFailure(this::fail);
+      return done.future();
+    }
+
+    /** The first layer that proves the root; a source whose layer does not is dropped. */
+    Future<Merkle.Layer> layerFrom(List<Peer> candidates, int i) {
+      if (i >= candidates.size()) {
+        return Future.failedFuture(
+            new TransferFailure(
+                TransferFailure.Reason.NOT_FOUND,
+                "NOT_FOUND",
+                "no source has root "
+                    + r.root()
+                    + (candidates.isEmpty() ? " (no peer source to ask)" : "")));
+      }
+      Peer p = candidates.get(i);
+      int pieceSize = Merkle.defaultPieceSize(r.size());
+      return peers
+          .pieces(p.source.grpc(), r.root(), pieceSize)
+          .compose(
+              answer -> {
+                if (answer.size() != r.size() || answer.layer().pieceSize() != pieceSize) {
+                  return Future.failedFuture(
+                      new TransferFailure(
+                          TransferFailure.Reason.CORRUPT,
+                          "DATA_LOSS",
+                          "a layer of another size or piece size"));
+                }
+                byte[] proved = Merkle.rootOf(answer.layer(), r.size());
+                if (!HexFormat.of().formatHex(proved).equals(r.root())) {
+                  return Future.failedFuture(
+                      new TransferFailure(
+                          TransferFailure.Reason.CORRUPT,
+                          "DATA_LOSS",
+                          "a piece layer that does not prove the root"));
+                }
+                return Future.succeededFuture(answer.layer());
+              })
+          .recover(
+              err -> {
+                p.dropped = true;
+                p.error = message(err);
+                listener.said("source " + p.source.url() + " dropped: " + p.error);
+                return layerFrom(candidates, i + 1);
+              });
+    }
+
+    /** Opens the part, and takes from the record the pieces an earlier run verified. */
+    Future<Void> openPart(Merkle.Layer verified) {
+      layer = verified;
+      pieces = layer.pieces();
+      asked = new int[pieces];
+      return vertx
+          .executeBlocking(() -> earlier(), false)
+          .compose(
+              earlier -> {
+                have = earlier;
+                resumedFrom = bytesOf(have);
+                return vertx
+                    .fileSystem()
+                    .open(
+                        part.toString(),
+                        new OpenOptions().setRead(true).setWrite(true).setCreate(true));
+              })
+          .map(
+              f -> {
+                file = f;
+                return null;
+              });
+    }
+
+    /** The pieces the record says are verified, when it is this content's; else none. */
+    BitSet earlier() throws Exception {
+      if (Files.exists(record) && Files.exists(part)) {
+        try {
+          JsonObject saved = new JsonObject(Files.readString(record));
+          if (r.root().equals(saved.getString("root"))
+              && saved.getLong("size") == r.size()
+              && saved.getInteger("piece_size") == layer.pieceSize()) {
+            return BitSet.valueOf(Base64.getDecoder().decode(saved.getString("verified")));
+          }
+        } catch (RuntimeException unreadable) {
+          // A record that is not ours, or half written by hand: start over, the part is no proof.
+        }
+      }
+      Files.deleteIfExists(part);
+      Files.deleteIfExists(record);
+      return new BitSet();
+    }
+
+    long pieceLength(int piece) {
+      return Math.min(layer.pieceSize(), r.size() - (long) piece * layer.pieceSize());
+    }
+
+    long bytesOf(BitSet set) {
+      long n = 0;
+      for (int i = set.nextSetBit(0); i >= 0; i = set.nextSetBit(i + 1)) {
+        n += pieceLength(i);
+      }
+      return n;
+    }
+
+    void running() {
+      listener.started(resumedFrom, r.size());
+      timers.add(vertx.setPeriodic(1000, t -> saveRecord()));
+      timers.add(vertx.setPeriodic(Math.max(100, options.researchMillis()), t -> research()));
+      timers.add(vertx.setPeriodic(250, t -> pump()));
+      research();
+      pump();
+    }
+
+    void research() {
+      finder
+          .find(r.root())
+          .onSuccess(
+              found -> {
+                found.forEach(this::add);
+                pump();
+              });
+    }
+
+    /** Gives each usable source as much work as its rate earns, within the bounds. */
+    void pump() {
+      if (finishing || done.future().isComplete()) {
+        return;
+      }
+      if (have.cardinality() == pieces) {
+        finish();
+        return;
+      }
+      long now = System.currentTimeMillis();
+      if (options.giveUpMillis() > 0
+          && now - lastPiece > options.giveUpMillis()
+          && inFlightBytes == 0) {
+        fail(
+            new TransferFailure(
+                TransferFailure.Reason.UNREACHABLE,
+                "UNAVAILABLE",
+                "no source sent a piece for " + options.giveUpMillis() / 1000 + " s"));
+        return;
+      }
+      List<Peer> live = known.values().stream().filter(p -> !p.banned && !p.dropped).toList();
+      if (live.isEmpty()) {
+        fail(
+            new TransferFailure(
+                TransferFailure.Reason.UNREACHABLE,
+                "UNAVAILABLE",
+                known.values().stream().anyMatch(p -> p.banned)
+                    ? "every source is banned"
+                    : "no source left"));
+        return;
+      }
+      double best = live.stream().mapToDouble(p -> p.rate).max().orElse(0);
+      List<Peer> order = new ArrayList<>(live);
+      order.sort(Comparator.comparingDouble((Peer p) -> -p.rate));
+      int inUse = (int) known.values().stream().filter(p -> p.inFlight > 0).count();
+      for (Peer p : order) {
+        if (!p.usable(now)) {
+          continue;
+        }
+        if (p.inFlight == 0 && inUse >= options.sourcesInUse()) {
+          continue;
+        }
+        // A source much slower than the best is kept to one request: it may not hold the end up.
+        int slots = best > 0 && p.rate < best / 4 ? 1 : options.perSource();
+        while (p.inFlight < slots) {
+          int piece = next(p);
+          if (piece < 0
+              || inFlightBytes + pieceLength(piece) > options.bytesInFlight()
+                  && inFlightBytes > 0) {
+            break;
+          }
+          if (p.inFlight == 0) {
+            inUse++;
+          }
+          ask(p, piece);
+        }
+      }
+    }
+
+    /** The first piece nobody has asked for; near the end, one only one source is fetching. */
+    int next(Peer p) {
+      for (int i = have.nextClearBit(0); i < pieces; i = have.nextClearBit(i + 1)) {
+        if (asked[i] == 0) {
+          return i;
+        }
+      }
+      for (int i = have.nextClearBit(0); i < pieces; i = have.nextClearBit(i + 1)) {
+        if (asked[i] == 1 && !stops.getOrDefault(i, List.of()).isEmpty() && !fetching(p, i)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    boolean fetching(Peer p, int piece) {
+      return p.stops.containsKey(piece);
+    }
+
+    void ask(Peer p, int piece) {
+      long offset = (long) piece * layer.pieceSize();
+      long length = pieceLength(piece);
+      Promise<Void> stop = Promise.promise();
+      stops.computeIfAbsent(piece, k -> new ArrayList<>()).add(stop);
+      p.stops.put(piece, stop);
+      asked[piece]++;
+      p.inFlight++;
+      inFlightBytes += length;
+      Gather into = new Gather((int) length);
+      long started = System.nanoTime();
+      long watch =
+          vertx.setPeriodic(
+              Math.max(50, Math.min(options.stallMillis() / 4, 1000)),
+              t -> {
+                if (System.currentTimeMillis() - into.lastActivity > options.stallMillis()) {
+                  into.stalled = true;
+                  stop.tryComplete();
+                }
+              });
+      Future<Long> fetch =
+          p.source.webSeed()
+              ? webSeeds.range(p.source.url(), offset, length, into, stop.future())
+              : peers.range(p.source.grpc(), r.root(), offset, length, into, stop.future());
+      fetch.onComplete(
+          ar -> {
+            vertx.cancelTimer(watch);
+            stops.getOrDefault(piece, new ArrayList<>()).remove(stop);
+            p.stops.remove(piece);
+            p.inFlight--;
+            // Another source was first, or this one is banned: nothing of it counts.
+            boolean counts = !have.get(piece) && !p.banned && !done.future().isComplete();
+            Future<Void> settled;
+            if (counts && ar.succeeded() && into.data.length() == length) {
+              // Still asked while it is checked and written: no other source is sent for it.
+              settled = check(p, piece, into.data, (System.nanoTime() - started) / 1e9);
+            } else {
+              if (counts) {
+                failed(
+                    p,
+                    into.stalled
+                        ? "sent nothing for " + options.stallMillis() / 1000.0 + " s"
+                        : ar.succeeded()
+                            ? "sent " + into.data.length() + " of " + length + " bytes"
+                            : message(ar.cause()));
+              }
+              settled = Future.succeededFuture();
+            }
+            settled.onComplete(
+                x -> {
+                  asked[piece]--;
+                  inFlightBytes -= length;
+                  pump();
+                });
+          });
+    }
+
+    /** Checks a piece against the layer; a good one is written and counted, a bad one bans. */
+    Future<Void> check(Peer p, int piece, Buffer data, double seconds) {
+      return vertx
+          .<Boolean>executeBlocking(
+              () ->
+                  Arrays.equals(
+                      layer.hash(piece),
+                      Merkle.pieceHash(
+                          ByteBuffer.wrap(data.getBytes()), layer.pieceSize(), r.size())),
+              false)
+          .compose(
+              good -> {
+                if (have.get(piece) || p.banned || done.future().isComplete()) {
+                  return Future.succeededFuture();
+                }
+                if (!good) {
+                  ban(p, piece);
+                  return Future.succeededFuture();
+                }
+                return file.write(data, (long) piece * layer.pieceSize())
+                    .onSuccess(v -> verified(p, piece, data.length(), seconds))
+                    .recover(
+                        err -> {
+                          fail(
+                              new TransferFailure(
+                                  TransferFailure.Reason.FAILED,
+                                  "LOCAL",
+                                  "cannot write " + part + ": " + err.getMessage()));
+                          return Future.succeededFuture();
+                        });
+              });
+    }
+
+    void ban(Peer p, int piece) {
+      p.bad++;
+      p.banned = true;
+      p.error = "sent a bad piece (" + piece + ")";
+      // What else it is sending is not waited for, nor checked.
+      new ArrayList<>(p.stops.values()).forEach(Promise::tryComplete);
+      listener.said(
+          "source "
+              + p.source.url()
+              + " sent piece "
+              + piece
+              + ", which fails its hash: banned for this download");
+    }
+
+    void verified(Peer p, int piece, int bytes, double seconds) {
+      if (have.get(piece)) {
+        return; // two sources' same good bytes, both written: the first counts
+      }
+      have.set(piece);
+      recordDirty = true;
+      fetched += bytes;
+      lastPiece = System.currentTimeMillis();
+      p.bytes += bytes;
+      p.pieces++;
+      p.failures = 0;
+      double rate = bytes / Math.max(1e-3, seconds);
+      p.rate = p.rate == 0 ? rate : 0.7 * p.rate + 0.3 * rate;
+      // The others fetching it now (near the end) lose the race: cut them.
+      new ArrayList<>(stops.getOrDefault(piece, List.of())).forEach(Promise::tryComplete);
+      int inUse = (int) known.values().stream().filter(x -> x.inFlight > 0).count();
+      listener.moved(bytes, inUse);
+    }
+
+    void failed(Peer p, String why) {
+      p.failures++;
+      long backoff = Math.min(options.maxBackoffMillis(), 1000L << Math.min(p.failures - 1, 20));
+      p.retryAt = System.currentTimeMillis() + backoff;
+      p.error = why;
+      listener.said(
+          "source "
+              + p.source.url()
+              + " "
+              + why
+              + ": its pieces go to the others, retried in "
+              + backoff / 1000.0
+              + " s");
+    }
+
+    /**
+     * The record of verified pieces, through a temporary file and a rename, after the part's bytes.
+     */
+    Future<Void> saveRecord() {
+      if (!recordDirty || writingRecord || file == null) {
+        return Future.succeededFuture();
+      }
+      recordDirty = false;
+      writingRecord = true;
+      BitSet snapshot = (BitSet) have.clone();
+      String json =
+          new JsonObject()
+              .put("root", r.root())
+              .put("size", r.size())
+              .put("piece_size", layer.pieceSize())
+              .put("verified", Base64.getEncoder().encodeToString(snapshot.toByteArray()))
+              .encode();
+      // The bytes of a piece reach the disk before the record that says they are there.
+      return file.flush()
+          .compose(
+              v ->
+                  vertx.executeBlocking(
+                      () -> {
+                        Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
+                        Files.writeString(tmp, json);
+                        Durable.sync(tmp);
+                        Files.move(
+                            tmp,
+                            record,
+                            StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                        return null;
+                      },
+                      false))
+          .<Void>mapEmpty()
+          .eventually(
+              () -> {
+                writingRecord = false;
+                return Future.succeededFuture();
+              });
+    }
+
+    boolean finishing;
+
+    void finish() {
+      if (finishing || done.future().isComplete()) {
+        return;
+      }
+      finishing = true;
+      stopTimers();
+      file.flush()
+          .compose(v -> file.close())
+          .compose(v -> vertx.executeBlocking(() -> place(), false))
+          .onSuccess(done::tryComplete)
+          .onFailure(done::tryFail);
+    }
+
+    /** The whole file's SHA-256 (checked when a source gave one), then the part in place. */
+    Result place() throws Exception {
+      String sha = Sha256.of(part);
+      if (r.sha256() != null
+          && r.sha256().length() == 64
+          && !sha.equals(r.sha256().toLowerCase(Locale.ROOT))) {
+        Files.deleteIfExists(part);
+        Files.deleteIfExists(record);
+        throw new TransferFailure(
+            TransferFailure.Reason.CORRUPT,
+            "DATA_LOSS",
+            "every piece matched the root but the file's SHA-256 is "
+                + sha
+                + ", not "
+                + r.sha256()
+                + ": the advertised checksum is wrong; nothing was kept");
+      }
+      Durable.sync(part);
+      Files.move(
+          part, r.out(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.deleteIfExists(record);
+      Durable.syncFolder(r.out().toAbsolutePath().getParent());
+      return new Result(
+          r.out(), r.size(), sha, r.root(), layer.pieceSize(), fetched, resumedFrom, reports());
+    }
+
+    void fail(Throwable err) {
+      if (done.future().isComplete()) {
+        return;
+      }
+      stopTimers();
+      stops.values().forEach(list -> new ArrayList<>(list).forEach(Promise::tryComplete));
+      Future<Void> closed =
+          file == null ? Future.succeededFuture() : saveRecord().eventually(() -> file.close());
+      closed.onComplete(x -> done.tryFail(withReports(err)));
+    }
+
+    Throwable withReports(Throwable err) {
+      return err instanceof TransferFailure f ? new Failed(f, reports()) : err;
+    }
+
+    List<Report> reports() {
+      return known.values().stream().map(Peer::report).toList();
+    }
+
+    void stopTimers() {
+      timers.forEach(vertx::cancelTimer);
+    }
+  }
+
+  /** A swarm download that failed, with what each source did. */
+  public static final class Failed extends TransferFailure {
+    private final List<Report> sources;
+
+    Failed(TransferFailure cause, List<Report> sources) {
+      super(cause.reason(), cause.code(), cause.detail());
+      this.sources = List.copyOf(sources);
+    }
+
+    public List<Report> sources() {
+      return sources;
+    }
+  }
+
+  /** One piece's bytes, gathered in memory until they are checked; bounded by the piece. */
+  private final class Gather implements WriteStream<Buffer> {
+    final Buffer data;
+    final int length;
+    long lastActivity = System.currentTimeMillis();
+    boolean stalled;
+    Handler<Void> drain;
+
+    Gather(int length) {
+      this.length = length;
+      this.data = Buffer.buffer(length);
+    }
+
+    @Override
+    public Future<Void> write(Buffer chunk) {
+      lastActivity = System.currentTimeMillis();
+      bandwidth.take(chunk.length());
+      if (data.length() + chunk.length() > length) {
+        return Future.failedFuture(
+            new TransferFailure(
+                TransferFailure.Reason.CORRUPT, "DATA_LOSS", "more bytes than the piece holds"));
+      }
+      data.appendBuffer(chunk);
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> end() {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+      return this;
+    }
+
+    @Override
+    public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+      return this;
+    }
+
+    /** Full while the download's bandwidth is spent: the source waits, which is no stall. */
+    @Override
+    public boolean writeQueueFull() {
+      boolean full = bandwidth.exhausted();
+      if (full) {
+        lastActivity = System.currentTimeMillis();
+      }
+      return full;
+    }
+
+    @Override
+    public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+      bandwidth.whenAvailable(
+          v -> {
+            lastActivity = System.currentTimeMillis();
+            if (handler != null) {
+              handler.handle(null);
+            }
+          });
+      return this;
+    }
+  }
+
+  static String message(Throwable err) {
+    return err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
+  }
+}

@@ -1,0 +1,22 @@
+package io.peerd.transfer;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
+
+/**
+ * The network seam of plain-HTTP sources (web seeds, as aria2c uses them): any server that answers
+ * a {@code Range} request for the file's bytes, a peer's {@code /files/{name}} or {@code
+ * /content/{root}} among them. They give bytes, never hashes: their pieces are checked against a
+ * layer a peer gave. The HTTP implementation is {@code remote.HttpRanges}.
+ */
+public interface WebSeeds {
+
+  /**
+   * {@code [offset, offset + length)} of the file at {@code url}.
+   *
+   * @param stop when it completes, the request is reset and the future fails
+   */
+  Future<Long> range(
+      String url, long offset, long length, WriteStream<Buffer> into, Future<Void> stop);
+}

@@ -1,0 +1,284 @@
+package io.peerd.transfer;
+
+import static io.peerd.testkit.Await.await;
+import static io.peerd.testkit.Await.failure;
+import static io.peerd.testkit.Await.until;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.peerd.index.Merkle;
+import io.peerd.node.PeerVerticle;
+import io.peerd.remote.HttpRanges;
+import io.peerd.remote.Locator;
+import io.peerd.rpc.TransferClient;
+import io.peerd.rpc.proto.FileChunk;
+import io.peerd.rpc.proto.FileTransferGrpcService;
+import io.peerd.rpc.proto.PieceLayer;
+import io.peerd.testkit.Peers;
+import io.peerd.testkit.StandIns;
+import io.peerd.testkit.TestFiles;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.junit5.VertxExtension;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The swarm engine against real peers, and stand-ins where a source must misbehave: three honest
+ * sources share the work; a source that flips bytes is banned and the file still completes; a hung
+ * source and one killed mid-way are routed around; an interrupted download resumes with only its
+ * missing pieces; a root nobody has fails clearly.
+ */
+@ExtendWith(VertxExtension.class)
+@Tag("network")
+class SwarmTest {
+
+  static final int SIZE = (4 << 20) + 123;
+
+  @TempDir Path tmp;
+  Vertx vertx;
+  TestFiles.Written film;
+  String root;
+  List<PeerVerticle> holders = new ArrayList<>();
+
+  static final Swarm.Options FAST = new Swarm.Options(8, 4, 8L << 20, 1000, 2000, 60_000, 20_000);
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    this.vertx = vertx;
+    film = TestFiles.random(tmp.resolve("src"), "film.bin", SIZE, 42);
+    for (String name : List.of("b", "c", "d")) {
+      Path share = Peers.folderWith(tmp, name, Map.of());
+      try {
+        Files.write(share.resolve(name + "-copy.bin"), film.bytes());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      holders.add(Peers.started(vertx, name, share, List.of(), null));
+    }
+    Merkle.Builder b = new Merkle.Builder();
+    b.update(ByteBuffer.wrap(film.bytes()));
+    root = HexFormat.of().formatHex(b.finish().root());
+  }
+
+  Swarm swarm(Vertx on) {
+    return new Swarm(on, new TransferClient(on), new HttpRanges(on), Bandwidth.UNLIMITED, FAST);
+  }
+
+  static Swarm.Source peer(PeerVerticle p) {
+    return new Swarm.Source(p.selfUrl(), Locator.address(p.selfUrl()));
+  }
+
+  Swarm.Request request(List<Swarm.Source> sources) {
+    return new Swarm.Request(root, SIZE, film.sha256(), sources, tmp.resolve("out/film.bin"));
+  }
+
+  Map<String, Swarm.Report> byUrl(List<Swarm.Report> reports) {
+    return reports.stream().collect(Collectors.toMap(Swarm.Report::url, r -> r));
+  }
+
+  @Test
+  void threeSourcesShareTheWorkAndEveryPieceIsVerified() throws Exception {
+    Files.createDirectories(tmp.resolve("out"));
+    Swarm.Result r =
+        await(
+            swarm(vertx)
+                .run(
+                    request(holders.stream().map(SwarmTest::peer).toList()),
+                    Swarm.Finder.NONE,
+                    new Swarm.Listener() {}),
+            Duration.ofSeconds(60));
+    assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
+    assertEquals(film.sha256(), r.sha256());
+    assertEquals(SIZE, r.fetched());
+    long giving = r.sources().stream().filter(s -> s.bytes() > 0).count();
+    assertTrue(giving >= 2, "bytes from more than one source: " + r.sources());
+    assertEquals(
+        SIZE, r.sources().stream().mapToLong(Swarm.Report::bytes).sum(), "each piece counted once");
+    assertFalse(Files.exists(tmp.resolve("out/film.bin.part")));
+    assertFalse(Files.exists(tmp.resolve("out/film.bin.part.pieces")));
+  }
+
+  /** A gRPC source with the right layer and wrong bytes in every third piece. */
+  SocketAddress liar() {
+    int pieceSize = Merkle.defaultPieceSize(SIZE);
+    Merkle.Builder b = new Merkle.Builder(pieceSize);
+    b.update(ByteBuffer.wrap(film.bytes()));
+    Merkle.Layer layer = b.finish().kept();
+    GrpcServer server = GrpcServer.server(vertx);
+    server.callHandler(
+        FileTransferGrpcService.Pieces,
+        req ->
+            req.handler(
+                msg -> {
+                  PieceLayer.Builder answer =
+                      PieceLayer.newBuilder().setRoot(root).setSize(SIZE).setPieceSize(pieceSize);
+                  for (int i = 0; i < layer.pieces(); i++) {
+                    answer.addPieces(ByteString.copyFrom(layer.hash(i)));
+                  }
+                  req.response().end(answer.build());
+                }));
+    server.callHandler(
+        FileTransferGrpcService.Download,
+        req ->
+            req.handler(
+                msg -> {
+                  int from = (int) msg.getOffset();
+                  byte[] bytes =
+                      java.util.Arrays.copyOfRange(
+                          film.bytes(), from, from + (int) msg.getLength());
+                  if ((from / pieceSize) % 3 == 0) {
+                    bytes[bytes.length / 2] ^= 0x5a;
+                  }
+                  req.response()
+                      .end(
+                          FileChunk.newBuilder()
+                              .setData(ByteString.copyFrom(bytes))
+                              .setOffset(from)
+                              .build());
+                }));
+    HttpServer http = await(vertx.createHttpServer().requestHandler(server).listen(0, "127.0.0.1"));
+    return SocketAddress.inetSocketAddress(http.actualPort(), "127.0.0.1");
+  }
+
+  @Test
+  void aSourceThatSendsBadPiecesIsBannedAndTheFileStillCompletes() throws Exception {
+    Files.createDirectories(tmp.resolve("out"));
+    SocketAddress liar = liar();
+    String liarUrl = "http://127.0.0.1:" + liar.port();
+    List<String> said = new ArrayList<>();
+    // The liar first, so that it gives the layer and is asked for pieces before the others.
+    List<Swarm.Source> sources = new ArrayList<>(List.of(new Swarm.Source(liarUrl, liar)));
+    sources.add(peer(holders.get(0)));
+    sources.add(peer(holders.get(1)));
+    Swarm.Result r =
+        await(
+            swarm(vertx)
+                .run(
+                    request(sources),
+                    Swarm.Finder.NONE,
+                    new Swarm.Listener() {
+                      @Override
+                      public void said(String line) {
+                        said.add(line);
+                      }
+                    }),
+            Duration.ofSeconds(60));
+    assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
+    Map<String, Swarm.Report> reports = byUrl(r.sources());
+    assertTrue(reports.get(liarUrl).banned(), reports.toString());
+    assertEquals(1, reports.get(liarUrl).badPieces(), "banned at its first bad piece");
+    assertFalse(reports.get(holders.get(0).selfUrl()).banned());
+    assertFalse(reports.get(holders.get(1).selfUrl()).banned());
+    assertTrue(
+        said.stream().anyMatch(l -> l.contains(liarUrl) && l.contains("banned")), said.toString());
+  }
+
+  @Test
+  void aHungSourceAndOneKilledMidWayAreRoutedAround() throws Exception {
+    Files.createDirectories(tmp.resolve("out"));
+    NetServer hung = await(StandIns.hung(vertx));
+    String hungUrl = "http://127.0.0.1:" + hung.actualPort();
+    PeerVerticle victim = holders.get(0);
+    List<Swarm.Source> sources = new ArrayList<>();
+    sources.add(peer(holders.get(1)));
+    sources.add(
+        new Swarm.Source(hungUrl, SocketAddress.inetSocketAddress(hung.actualPort(), "127.0.0.1")));
+    sources.add(peer(victim));
+    boolean[] killed = {false};
+    long start = System.nanoTime();
+    Swarm.Result r =
+        await(
+            swarm(vertx)
+                .run(
+                    request(sources),
+                    Swarm.Finder.NONE,
+                    new Swarm.Listener() {
+                      @Override
+                      public void moved(long bytes, int inUse) {
+                        if (!killed[0]) {
+                          killed[0] = true;
+                          vertx.undeploy(victim.deploymentID());
+                        }
+                      }
+                    }),
+            Duration.ofSeconds(60));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
+    Map<String, Swarm.Report> reports = byUrl(r.sources());
+    assertEquals(0, reports.get(hungUrl).bytes(), "the hung source gave nothing");
+    assertTrue(reports.get(holders.get(1).selfUrl()).bytes() > 0);
+    // The stall timeout (1 s) and a few retries of the dead one; the rest is room for 2 loaded
+    // cores.
+    assertTrue(ms < 20_000, "completed in " + ms + " ms");
+  }
+
+  @Test
+  void anInterruptedDownloadFetchesOnlyTheMissingPieces() throws Exception {
+    Files.createDirectories(tmp.resolve("out"));
+    Path record = tmp.resolve("out/film.bin.part.pieces");
+    // A client of its own, killed mid-way as a process would be: no cleanup, no last record.
+    Vertx client = Vertx.vertx();
+    Bandwidth slow = new Bandwidth(client, 1 << 20);
+    Swarm first = new Swarm(client, new TransferClient(client), new HttpRanges(client), slow, FAST);
+    client.runOnContext(
+        v ->
+            first.run(
+                request(List.of(peer(holders.get(0)))),
+                Swarm.Finder.NONE,
+                new Swarm.Listener() {}));
+    until("some pieces recorded", Duration.ofSeconds(30), () -> Files.exists(record));
+    await(client.close());
+
+    Swarm.Result r =
+        await(
+            swarm(vertx)
+                .run(
+                    request(holders.stream().map(SwarmTest::peer).toList()),
+                    Swarm.Finder.NONE,
+                    new Swarm.Listener() {}),
+            Duration.ofSeconds(60));
+    assertTrue(r.resumedFrom() > 0, "the recorded pieces were kept: " + r.resumedFrom());
+    assertEquals(SIZE - r.resumedFrom(), r.fetched(), "only the rest was fetched");
+    assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
+    assertEquals(film.sha256(), r.sha256());
+  }
+
+  @Test
+  void aRootNobodyHasFailsInOneLineAndLeavesNothing() throws Exception {
+    Files.createDirectories(tmp.resolve("out"));
+    Swarm.Request nobody =
+        new Swarm.Request(
+            "0".repeat(64),
+            SIZE,
+            null,
+            holders.stream().map(SwarmTest::peer).toList(),
+            tmp.resolve("out/film.bin"));
+    TransferFailure f =
+        (TransferFailure)
+            failure(swarm(vertx).run(nobody, Swarm.Finder.NONE, new Swarm.Listener() {}));
+    assertEquals(TransferFailure.Reason.NOT_FOUND, f.reason());
+    assertTrue(f.getMessage().startsWith("NOT_FOUND: no source has root 000"), f.getMessage());
+    assertFalse(f.getMessage().contains("\n"));
+    assertFalse(Files.exists(tmp.resolve("out/film.bin")));
+    assertFalse(Files.exists(tmp.resolve("out/film.bin.part")));
+  }
+}
