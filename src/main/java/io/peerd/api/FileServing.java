@@ -4,11 +4,16 @@ import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
 import io.peerd.index.Names;
 import io.peerd.metrics.Metrics;
+import io.peerd.transfer.Bandwidth;
 import io.peerd.transfer.ByteRange;
+import io.peerd.transfer.Chunk;
+import io.peerd.transfer.ChunkSink;
+import io.peerd.transfer.FileStreamer;
 import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.SmallFileCache;
 import io.peerd.wire.Magnet;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -28,7 +33,8 @@ import java.util.List;
 /**
  * {@code GET|HEAD /files/{name}}: a shared file over HTTP with zero-copy {@code sendFile}, strong
  * ETag (the SHA-256), single byte ranges, conditional requests. Only names in the index are ever
- * opened, so no encoding trick reaches a file outside the share.
+ * opened, so no encoding trick reaches a file outside the share. Under {@code upload_rate_limit}
+ * the bytes are streamed through the shared limit instead of {@code sendFile}.
  */
 final class FileServing {
 
@@ -37,10 +43,15 @@ final class FileServing {
   private final FileIndex index;
   private final RateLimiter downloads;
   private final Metrics metrics;
+  private final Bandwidth served;
+  private final long idleMillis;
   private final SmallFileCache small = new SmallFileCache(64 * 1024, 8L << 20);
 
-  FileServing(FileIndex index, RateLimiter downloads, Metrics metrics) {
+  FileServing(
+      FileIndex index, RateLimiter downloads, Metrics metrics, Bandwidth served, long idleMillis) {
     this.index = index;
+    this.served = served;
+    this.idleMillis = idleMillis;
     this.downloads = downloads;
     this.metrics = metrics;
   }
@@ -142,6 +153,10 @@ final class FileServing {
       sendSmall(ctx, e, offset, length);
       return;
     }
+    if (served.limited()) {
+      sendLimited(ctx, e, offset, length);
+      return;
+    }
     res.sendFile(e.path().toString(), offset, length)
         .onSuccess(v -> metrics.transferred("http", "sent", length))
         .onFailure(
@@ -181,10 +196,52 @@ final class FileServing {
     content
         .onSuccess(
             b -> {
+              served.take(length);
               ctx.response().end(b.slice((int) offset, (int) (offset + length)));
               metrics.transferred("http", "sent", length);
             })
         .onFailure(ctx::fail);
+  }
+
+  /** The range read and written at the pace of the peer's upload limit, shared by every client. */
+  private void sendLimited(RoutingContext ctx, FileEntry e, long offset, long length) {
+    HttpServerResponse res = ctx.response();
+    res.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length));
+    FileStreamer.start(
+            ctx.vertx(), e.path(), offset, length, 64 * 1024, sink(res), idleMillis, served)
+        .onFailure(
+            err -> ctx.fail(new BadRequest(404, "not_found", e.name() + " can no longer be read")))
+        .onSuccess(
+            streamer -> {
+              res.closeHandler(v -> streamer.cancel());
+              streamer
+                  .result()
+                  .onSuccess(
+                      v -> {
+                        res.end();
+                        metrics.transferred("http", "sent", length);
+                      })
+                  .onFailure(err -> res.reset());
+            });
+  }
+
+  private static ChunkSink sink(HttpServerResponse res) {
+    return new ChunkSink() {
+      @Override
+      public Future<Void> write(Chunk c) {
+        return res.write(c.data());
+      }
+
+      @Override
+      public boolean writeQueueFull() {
+        return res.writeQueueFull();
+      }
+
+      @Override
+      public void drainHandler(Handler<Void> handler) {
+        res.drainHandler(handler);
+      }
+    };
   }
 
   /** Strict percent-decoding into UTF-8; null when malformed. '+' is a plus in a path. */

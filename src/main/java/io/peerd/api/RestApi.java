@@ -65,7 +65,8 @@ public final class RestApi {
       Metrics metrics,
       Uploads uploads,
       WorkerExecutor worker,
-      Supplier<Future<io.peerd.search.Summaries.Local>> summary) {}
+      Supplier<Future<io.peerd.search.Summaries.Local>> summary,
+      io.peerd.transfer.Bandwidth served) {}
 
   private final Vertx vertx;
   private final Parts p;
@@ -89,7 +90,13 @@ public final class RestApi {
     r.get("/metrics").handler(PrometheusScrapingHandler.create(p.metrics().registry()));
     r.get("/status").handler(this::status);
     r.get("/files").handler(this::files);
-    FileServing content = new FileServing(p.index(), p.downloads(), p.metrics());
+    FileServing content =
+        new FileServing(
+            p.index(),
+            p.downloads(),
+            p.metrics(),
+            p.served(),
+            p.config().timeouts().streamIdle().toMillis());
     r.get("/files/*").handler(content::handle);
     r.head("/files/*").handler(content::handle);
     r.get("/content/:root/pieces").handler(this::pieces);

@@ -305,7 +305,11 @@ public final class ConfigParser {
 
   private PeerConfig.Transfers transfers() {
     return new PeerConfig.Transfers(
-        get(Keys.CHUNK_SIZE), get(Keys.DOWNLOAD_CHUNK_SIZE), get(Keys.DUMMY_UPLOAD_MAX_BYTES));
+        get(Keys.CHUNK_SIZE),
+        get(Keys.DOWNLOAD_CHUNK_SIZE),
+        get(Keys.DUMMY_UPLOAD_MAX_BYTES),
+        get(Keys.UPLOAD_RATE_LIMIT),
+        get(Keys.DOWNLOAD_RATE_LIMIT));
   }
 
   private PeerConfig.UploadSettings uploads() {

@@ -204,6 +204,22 @@ public final class Keys {
           256 * 1024,
           "bytes per gRPC `Download` chunk: larger messages cost less per byte (h2load: 858 MB/s at 64 KiB, "
               + "942 at 256 KiB)");
+  public static final Key<Long> UPLOAD_RATE_LIMIT =
+      key(
+          "upload_rate_limit",
+          Type.longInteger(0, Long.MAX_VALUE),
+          0L,
+          "`0` (off)",
+          "bytes per second of everything this peer serves, all clients together: gRPC "
+              + "`Download`/`DummyDownload`, `GET /files/{name}` and `/content/{root}`");
+  public static final Key<Long> DOWNLOAD_RATE_LIMIT =
+      key(
+          "download_rate_limit",
+          Type.longInteger(0, Long.MAX_VALUE),
+          0L,
+          "`0` (off)",
+          "bytes per second of everything this peer fetches, all sources together; `peer.jar "
+              + "download` reads the same `PEER_DOWNLOAD_RATE_LIMIT`");
   public static final Key<Boolean> ACCEPT_UPLOADS =
       key(
           "accept_uploads",

@@ -121,7 +121,12 @@ public record PeerConfig(
    * @param downloadChunkSize bytes per Download chunk: larger messages cost less per byte
    * @param dummyUploadMaxBytes a DummyUpload stream above this is cut
    */
-  public record Transfers(int chunkSize, int downloadChunkSize, long dummyUploadMaxBytes) {}
+  public record Transfers(
+      int chunkSize,
+      int downloadChunkSize,
+      long dummyUploadMaxBytes,
+      long uploadRateLimit,
+      long downloadRateLimit) {}
 
   /**
    * Real uploads (gRPC Upload, HTTP PUT). Off unless {@code accept_uploads} is true.

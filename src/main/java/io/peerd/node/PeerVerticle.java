@@ -16,6 +16,7 @@ import io.peerd.rpc.FileTransferRpc;
 import io.peerd.search.SearchService;
 import io.peerd.search.SeenQueries;
 import io.peerd.search.Summaries;
+import io.peerd.transfer.Bandwidth;
 import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.Upload;
 import io.peerd.transfer.Uploads;
@@ -80,6 +81,9 @@ public final class PeerVerticle extends VerticleBase {
   private RateLimiter downloads;
   private Uploads uploads;
 
+  /** Everything this peer serves, both wires and every client, under {@code upload_rate_limit}. */
+  private Bandwidth served;
+
   /** Until everything is wired (the self URL may depend on the port we get), answer 503. */
   private Handler<HttpServerRequest> rest = req -> req.response().setStatusCode(503).end();
 
@@ -114,6 +118,7 @@ public final class PeerVerticle extends VerticleBase {
             config.tls() == null ? null : config.tls().ca());
     io = vertx.createSharedWorkerExecutor("peer-io-" + pools, 2, 10, TimeUnit.MINUTES);
     downloads = new RateLimiter(config.limits().downloadsPerMinute(), 10_000);
+    served = new Bandwidth(vertx, config.transfers().uploadRateLimit());
     uploads =
         new Uploads(
             vertx,
@@ -154,7 +159,8 @@ public final class PeerVerticle extends VerticleBase {
                 uploads,
                 config.timeouts().streamIdle().toMillis(),
                 config.access(),
-                io),
+                io,
+                served),
             metrics);
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
@@ -285,7 +291,8 @@ public final class PeerVerticle extends VerticleBase {
                 metrics,
                 uploads,
                 io,
-                this::localSummary));
+                this::localSummary,
+                served));
     registerMeters();
 
     // Temporary files of uploads a crash interrupted go before the first scan could see them.

@@ -16,6 +16,7 @@ import io.peerd.rpc.proto.PiecesRequest;
 import io.peerd.rpc.proto.UploadChunk;
 import io.peerd.rpc.proto.UploadResult;
 import io.peerd.rpc.proto.UploadStatus;
+import io.peerd.transfer.Bandwidth;
 import io.peerd.transfer.Chunk;
 import io.peerd.transfer.ChunkSink;
 import io.peerd.transfer.FileStreamer;
@@ -57,7 +58,8 @@ public final class FileTransferRpc {
       Uploads uploads,
       long idleTimeoutMillis,
       PeerConfig.Access access,
-      WorkerExecutor worker) {}
+      WorkerExecutor worker,
+      Bandwidth served) {}
 
   private final Vertx vertx;
   private final Parts p;
@@ -182,7 +184,8 @@ public final class FileTransferRpc {
             len,
             chunk,
             sink(response, withOffsets),
-            p.idleTimeoutMillis())
+            p.idleTimeoutMillis(),
+            p.served())
         .onFailure(
             err ->
                 fail(

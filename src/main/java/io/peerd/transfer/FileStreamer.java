@@ -11,7 +11,8 @@ import java.nio.file.Path;
 /**
  * Streams a range of a file into a {@link ChunkSink} through the async file system. Reads pause
  * while the sink's queue is full or {@link #MAX_IN_FLIGHT} bytes have not left yet, so memory stays
- * at a few read blocks whatever the file size and the receiver's window.
+ * at a few read blocks whatever the file size and the receiver's window. Under a {@link Bandwidth}
+ * limit, reads also wait while it is spent: a wait of ours, which is no stall of the receiver.
  */
 public final class FileStreamer {
 
@@ -22,12 +23,16 @@ public final class FileStreamer {
 
   private final Vertx vertx;
   private final long stallTimeoutMillis;
+  private final Bandwidth bandwidth;
   private long stallTimer = -1;
+  private boolean throttled;
   private long inFlight;
   private boolean paused;
 
-  private FileStreamer(Vertx vertx, AsyncFile file, long offset, long stallTimeoutMillis) {
+  private FileStreamer(
+      Vertx vertx, AsyncFile file, long offset, long stallTimeoutMillis, Bandwidth bandwidth) {
     this.vertx = vertx;
+    this.bandwidth = bandwidth;
     this.file = file;
     this.position = offset;
     this.stallTimeoutMillis = stallTimeoutMillis;
@@ -44,13 +49,14 @@ public final class FileStreamer {
       long length,
       int chunkSize,
       ChunkSink sink,
-      long stallTimeoutMillis) {
+      long stallTimeoutMillis,
+      Bandwidth bandwidth) {
     return vertx
         .fileSystem()
         .open(path.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
         .map(
             file -> {
-              FileStreamer s = new FileStreamer(vertx, file, offset, stallTimeoutMillis);
+              FileStreamer s = new FileStreamer(vertx, file, offset, stallTimeoutMillis, bandwidth);
               s.run(length, chunkSize, sink);
               return s;
             });
@@ -76,8 +82,12 @@ public final class FileStreamer {
    */
   static final int MAX_IN_FLIGHT = 2 * READ_SIZE;
 
+  static final int LIMITED_READ_SIZE = 64 * 1024;
+
   private void run(long length, int chunkSize, ChunkSink sink) {
-    int readSize = Math.max(chunkSize, READ_SIZE / chunkSize * chunkSize);
+    // Under a limit, small reads: a 1 MiB read would spend a second of a 1 MiB/s limit at once.
+    int wanted = bandwidth.limited() ? LIMITED_READ_SIZE : READ_SIZE;
+    int readSize = Math.max(chunkSize, wanted / chunkSize * chunkSize);
     file.setReadBufferSize(readSize).setReadPos(position);
     if (length >= 0) {
       file.setReadLength(length);
@@ -98,6 +108,18 @@ public final class FileStreamer {
                       maybeResume(sink);
                     });
             position += size;
+          }
+          bandwidth.take(buf.length());
+          if (!throttled && bandwidth.exhausted()) {
+            throttled = true;
+            file.pause();
+            bandwidth.whenAvailable(
+                v -> {
+                  throttled = false;
+                  if (!paused && !done.future().isComplete()) {
+                    file.resume();
+                  }
+                });
           }
           if (!paused && (sink.writeQueueFull() || inFlight >= MAX_IN_FLIGHT)) {
             paused = true;
@@ -123,7 +145,9 @@ public final class FileStreamer {
         && inFlight <= MAX_IN_FLIGHT / 2) {
       paused = false;
       vertx.cancelTimer(stallTimer);
-      file.resume();
+      if (!throttled) {
+        file.resume();
+      }
     }
   }
 

@@ -145,6 +145,20 @@ final class KeyRows {
         c -> c.transfers().downloadChunkSize(),
         131072,
         "2097152");
+    row(
+        rows,
+        Keys.UPLOAD_RATE_LIMIT,
+        "1048576",
+        c -> c.transfers().uploadRateLimit(),
+        1048576L,
+        "-1");
+    row(
+        rows,
+        Keys.DOWNLOAD_RATE_LIMIT,
+        "2097152",
+        c -> c.transfers().downloadRateLimit(),
+        2097152L,
+        "fast");
     row(rows, Keys.ACCEPT_UPLOADS, "true", c -> c.uploads().accept(), true, "on");
     row(rows, Keys.UPLOAD_DIR, "in/box", c -> c.uploads().dir(), "in/box", "../out");
     row(rows, Keys.UPLOAD_MAX_BYTES, "2048", c -> c.uploads().maxBytes(), 2048L, "lots");
