@@ -1,8 +1,8 @@
 package io.peerd.cli;
 
 import io.peerd.node.PeerVerticle;
+import io.peerd.remote.ContentSources;
 import io.peerd.remote.Locator;
-import io.peerd.transfer.FileDownload;
 import io.peerd.transfer.FileTransfers;
 import io.peerd.transfer.FileUpload;
 import io.peerd.transfer.Received;
@@ -34,7 +34,8 @@ import picocli.CommandLine.Parameters;
     description = "Runs a peer (without a verb), or talks to one.",
     subcommands = {
       Cli.Search.class,
-      Cli.Download.class,
+      DownloadCommand.class,
+      Cli.Link.class,
       Cli.Upload.class,
       Cli.Status.class,
       Cli.DummyDownload.class,
@@ -224,38 +225,30 @@ public final class Cli implements Callable<Integer> {
   }
 
   @Command(
-      name = "download",
+      name = "link",
       mixinStandardHelpOptions = true,
-      description = "Download a file over gRPC: resumable (NAME.part), verified by SHA-256.")
-  static final class Download extends Common implements Callable<Integer> {
-    @Parameters(
-        paramLabel = "NAME",
-        description = "Shared name of the file (as in /files or a search).")
+      description = "Print a file's magnet link: its root, length, name and a peer that has it.")
+  static final class Link extends Common implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME", description = "Shared name of the file (as in /files).")
     String name;
 
     @Option(names = "--peer", required = true, description = "Peer that has it or can find it.")
     String peer;
 
-    @Option(names = "--out", description = "Where to save it (default: the file's base name here).")
-    Path out;
-
     @Override
-    public Integer call() throws Exception {
-      Path target = out != null ? out : Path.of(name.substring(name.lastIndexOf('/') + 1));
+    public Integer call() {
       try (Client c = new Client()) {
-        Source s = c.locate(peerUrl(peer), name);
-        ProgressBar bar = ProgressBar.onStderr(s.name(), s.size());
-        FileDownload.Result d =
-            Client.await(c.downloads.run(s, target, bar, -1), Client.TRANSFER_TIMEOUT);
-        bar.finish();
-        out()
-            .printf(
-                "saved %s (%d bytes, sha256 %s) from %s%s%n",
-                d.file(),
-                d.size(),
-                d.sha256(),
-                s.peer(),
-                d.resumedFrom() > 0 ? ", resumed at byte " + d.resumedFrom() : "");
+        ContentSources found =
+            new ContentSources(c.rest, peerUrl(peer), Client.REST_TIMEOUT.toMillis());
+        ContentSources.Target t =
+            Client.await(
+                found.resolve(name),
+                java.time.Duration.ofMillis(found.deadlineMillis()).plusSeconds(1));
+        if (t.magnet() == null) {
+          throw new Client.Failure(
+              name + " is only on a seed peer, which knows no Merkle root: it has no magnet link");
+        }
+        out().println(t.magnet());
         return 0;
       }
     }

@@ -1,6 +1,7 @@
 package io.peerd.cli;
 
 import io.peerd.remote.HttpPeerClient;
+import io.peerd.remote.HttpRanges;
 import io.peerd.remote.Locator;
 import io.peerd.rpc.TransferClient;
 import io.peerd.search.PeerCallException;
@@ -47,6 +48,7 @@ final class Client implements AutoCloseable {
   final Locator locator;
   final FileDownload downloads;
   final FileUpload uploads;
+  final HttpRanges ranges;
 
   Client() {
     vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2));
@@ -58,6 +60,7 @@ final class Client implements AutoCloseable {
     locator = new Locator(rest, REST_TIMEOUT.toMillis());
     downloads = new FileDownload(vertx, grpc);
     uploads = new FileUpload(vertx, grpc);
+    ranges = new HttpRanges(vertx);
   }
 
   /** Blocks the calling thread, which must not be an event loop (the CLI's main thread is not). */

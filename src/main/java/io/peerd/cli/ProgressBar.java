@@ -17,6 +17,8 @@ final class ProgressBar implements Progress {
   private long lastPrint = System.nanoTime();
   private long startOffset;
   private long done;
+  private int sources = -1;
+  private boolean drawn;
 
   ProgressBar(PrintStream err, String label, long total, boolean tty) {
     this.err = err;
@@ -47,6 +49,26 @@ final class ProgressBar implements Progress {
     }
   }
 
+  /** Sources sending now, shown on the line (a swarm download's). */
+  void sources(int n) {
+    sources = n;
+  }
+
+  /**
+   * A line a person must see now (a stall, a ban): on a terminal, on a line of its own above the
+   * bar.
+   */
+  void say(String line) {
+    if (tty && drawn) {
+      err.print("\r\033[K");
+    }
+    err.println(label + ": " + line);
+    if (tty && drawn) {
+      print(false);
+    }
+    err.flush();
+  }
+
   void finish() {
     print(true);
   }
@@ -58,8 +80,15 @@ final class ProgressBar implements Progress {
     long eta = rate > 0 && total > done ? (long) ((total - done) / rate) : 0;
     String figures =
         String.format(
-            "%s %5.1f%% %s/%s %s/s ETA %ds",
-            label, pct, human(done), human(total), human((long) rate), eta);
+            "%s %5.1f%% %s/%s %s/s ETA %ds%s",
+            label,
+            pct,
+            human(done),
+            human(total),
+            human((long) rate),
+            eta,
+            sources < 0 ? "" : " " + sources + (sources == 1 ? " source" : " sources"));
+    drawn = !last;
     if (tty) {
       int width = 30;
       int filled = (int) Math.round(width * Math.min(1.0, pct / 100));

@@ -175,6 +175,23 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
                             json, limits.maxPeersPerAnswer(), limits.maxFilesPerPeer())));
   }
 
+  /**
+   * The peers that hold a content, found through that peer ({@code GET /search?root=}): the peer
+   * itself among them when it has it.
+   */
+  public Future<SearchAnswer> searchRoot(String peerUrl, String root, long timeoutMillis) {
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("root", root);
+    params.put("timeout_ms", Math.max(1, timeoutMillis * 9 / 10));
+    return getJson(peerUrl, "/search" + query(params), timeoutMillis)
+        .map(
+            json ->
+                read(
+                    () ->
+                        WireJson.parseSearchAnswer(
+                            json, limits.maxPeersPerAnswer(), limits.maxFilesPerPeer())));
+  }
+
   /** The peer's shared files ({@code GET /files}), as the wire describes them. */
   public Future<List<FileHit>> files(String peerUrl, long timeoutMillis) {
     return getJson(peerUrl, "/files", timeoutMillis)

@@ -34,7 +34,15 @@ public final class Locator {
     return timeoutMillis;
   }
 
+  /** A peer and its file of the name asked for. */
+  public record Found(String peer, FileHit hit) {}
+
   public Future<Source> locate(String peerUrl, String name) {
+    return hit(peerUrl, name).map(f -> source(f.peer(), f.hit()));
+  }
+
+  /** The file itself, as the peer that has it describes it (with its root, when it knows one). */
+  public Future<Found> hit(String peerUrl, String name) {
     long started = System.currentTimeMillis();
     return client
         .files(peerUrl, timeoutMillis / 2)
@@ -52,20 +60,20 @@ public final class Locator {
             });
   }
 
-  private static Source own(String peerUrl, List<FileHit> files, String name) {
+  private static Found own(String peerUrl, List<FileHit> files, String name) {
     for (FileHit f : files) {
       if (name.equals(f.name())) {
-        return source(peerUrl, f);
+        return new Found(peerUrl, f);
       }
     }
     return null;
   }
 
-  private static Future<Source> found(String peerUrl, SearchAnswer answer, String name) {
+  private static Future<Found> found(String peerUrl, SearchAnswer answer, String name) {
     for (PeerResult r : answer.results()) {
-      Source s = own(r.peer(), r.files(), name);
-      if (s != null) {
-        return Future.succeededFuture(s);
+      Found f = own(r.peer(), r.files(), name);
+      if (f != null) {
+        return Future.succeededFuture(f);
       }
     }
     return Future.failedFuture(
@@ -73,13 +81,16 @@ public final class Locator {
             "not_found", "no peer reachable from " + peerUrl + " shares " + name));
   }
 
+  static Source source(String peer, FileHit f) {
+    return new Source(
+        peer, f.name(), f.size(), f.checksum() == null ? "" : f.checksum(), grpcOf(peer, f));
+  }
+
   /**
    * Our peers serve gRPC on their REST port too; a {@code grpc://} address they give is preferred.
    */
-  static Source source(String peer, FileHit f) {
-    String grpc = f.grpc() != null && f.grpc().startsWith("grpc://") ? f.grpc() : peer;
-    return new Source(
-        peer, f.name(), f.size(), f.checksum() == null ? "" : f.checksum(), address(grpc));
+  static SocketAddress grpcOf(String peer, FileHit f) {
+    return address(f.grpc() != null && f.grpc().startsWith("grpc://") ? f.grpc() : peer);
   }
 
   /** The host and port of a peer URL ({@code http://h:p} or {@code grpc://h:p}). */
