@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Multi-host fault tests: four peers, each in a network namespace this script creates, joined by a
 # bridge that lives in a fifth namespace (the machine's own namespace gets no address and sees
-# no traffic). Scenarios: summary routing across hosts, kill -9, SIGSTOP, a link down, a partition that heals, a download cut
-# by a killed server and resumed from another peer, an upload cut mid-way. Each asserts and prints its numbers.
+# no traffic). Scenarios: summary routing across hosts, kill -9, SIGSTOP, a link down, a partition that heals, a swarm
+# download from three hosts with one throttled and one killed, the client killed and resumed, an upload cut mid-way. Each asserts and prints its numbers.
 # Every namespace and process is removed on exit, even on failure. Needs root and iproute2.
 # Usage: src/test/netns/faults.sh [path/to/peer.jar]     (exit 0: all passed; 77: skipped)
 set -euo pipefail
@@ -187,28 +187,48 @@ else
   echo "| latency and loss | SKIPPED: needs python3 and iptables | - | - | - |"
 fi
 
-# --- a download cut by a killed server resumes from another peer ------------------------------
+# --- a four-host swarm: b's link throttled, d killed mid-download, then the client killed ------
 head -c 64M /dev/urandom > "$WORK/movie.bin"
 cp "$WORK/movie.bin" "$WORK/b/share/movie.bin"; cp "$WORK/movie.bin" "$WORK/c/share/movie.bin"
-for h in b c; do in_ns "$h" curl -sf -XPOST "$(url "$h")/index/rescan" >/dev/null; done
-# Slow b's link so that the download is still running when b dies.
-in_ns b tc qdisc add dev eth0 root tbf rate 80mbit burst 64kb latency 100ms
+cp "$WORK/movie.bin" "$WORK/d/share/same-bytes.bin" # another name: the root finds it all the same
+for h in b c d; do in_ns "$h" curl -sf -XPOST "$(url "$h")/index/rescan" >/dev/null; done
+in_ns b tc qdisc add dev eth0 root tbf rate 40mbit burst 64kb latency 100ms
+field() { python3 -c 'import json,sys; print(eval("j"+sys.argv[1], {"j": json.load(sys.stdin)}))' "$1"; }
 mkdir -p "$WORK/dl"
-( cd "$WORK/dl" && in_ns a java -jar "$JAR" download movie.bin --peer "$(url b)" > "$WORK/dl/first.log" 2>&1 ) & DL=$!
-# Cut once the part holds a few MiB: a fixed sleep raced the client's own start-up (about 3 s on 2
-# loaded cores), and a cut before the first byte tests nothing.
-for _ in $(seq 1 200); do
-  [ "$(stat -c %s "$WORK/dl/movie.bin.part" 2>/dev/null || echo 0)" -gt $((4 << 20)) ] && break
-  sleep 0.1
+# The client's own limit (12 MiB/s) keeps the download running long enough to kill d inside it.
+t0=$(ms)
+( cd "$WORK/dl" && exec ip netns exec "$P-a" java -Xmx128m -jar "$JAR" download movie.bin --peer "$(url b)" \
+    --rate-limit 12582912 --stall-ms 2000 --json > "$WORK/dl/swarm.json" 2> "$WORK/dl/swarm.err" ) & DL=$!
+for _ in $(seq 1 300); do [ -f "$WORK/dl/movie.bin.part.pieces" ] && break; sleep 0.05; done
+[ -f "$WORK/dl/movie.bin.part.pieces" ] || fail "the swarm download never verified a piece: $(cat "$WORK/dl/swarm.err")"
+kill -9 "$PID_d"
+wait "$DL" || fail "the swarm download failed: $(cat "$WORK/dl/swarm.err")"
+took=$(( $(ms) - t0 ))
+cmp -s "$WORK/dl/movie.bin" "$WORK/movie.bin" || fail "the swarm's file differs"
+[ "$(field '["sha256"]' < "$WORK/dl/swarm.json")" = "$(sha256sum "$WORK/movie.bin" | cut -c1-64)" ] || fail "sha256 in the result"
+per=$(python3 -c 'import json,sys; print(", ".join("%s %d MiB%s" % (s["url"].split("//")[1].split(":")[0], s["bytes"] >> 20, " (" + s["error"] + ")" if s["error"] else "") for s in json.load(sys.stdin)["sources"]))' < "$WORK/dl/swarm.json")
+for h in b c; do
+  python3 -c 'import json,sys; sys.exit(0 if any(s["url"].endswith(sys.argv[1] + ":8001") and s["bytes"] > 0 for s in json.load(sys.stdin)["sources"]) else 1)' "$(ipof "$h")" < "$WORK/dl/swarm.json" \
+    || fail "no bytes from $h: $(cat "$WORK/dl/swarm.json")"
 done
-kill -9 "$PID_b"; wait "$DL" 2>/dev/null || true
-part=$(stat -c %s "$WORK/dl/movie.bin.part" 2>/dev/null || echo 0)
-[ "$part" -gt 0 ] && [ "$part" -lt $((64 << 20)) ] || fail "the cut left no partial file (part=$part): $(cat "$WORK/dl/first.log")"
-( cd "$WORK/dl" && in_ns a java -jar "$JAR" download movie.bin --peer "$(url c)" > "$WORK/dl/second.log" 2>&1 ) || fail "resume failed: $(cat "$WORK/dl/second.log")"
-cmp -s "$WORK/dl/movie.bin" "$WORK/movie.bin" || fail "resumed file differs"
-grep -q "resumed at byte $part" "$WORK/dl/second.log" || fail "did not resume at $part: $(cat "$WORK/dl/second.log")"
-echo "| download from b, b killed mid-way | cut at $((part >> 20)) MiB of 64 | - | resumed from c at byte $part, SHA-256 verified | nothing |"
-start_peer b
+grep -q "$(ipof d)" "$WORK/dl/swarm.err" || fail "d's death was not said on stderr: $(cat "$WORK/dl/swarm.err")"
+echo "| swarm of b (tbf 40 mbit), c, d; d killed mid-way | 64 MiB in $took ms | $per | completed from b and c, every piece and the SHA-256 verified | nothing |"
+
+# The client killed mid-download, then run again: only the unverified pieces are fetched.
+rm -f "$WORK/dl/movie.bin"
+( cd "$WORK/dl" && exec ip netns exec "$P-a" java -Xmx128m -jar "$JAR" download movie.bin --peer "$(url c)" \
+    --rate-limit 8388608 > /dev/null 2>&1 ) & DL=$!
+for _ in $(seq 1 300); do [ -f "$WORK/dl/movie.bin.part.pieces" ] && break; sleep 0.05; done
+sleep 1
+kill -9 "$DL"; wait "$DL" 2>/dev/null || true
+[ -f "$WORK/dl/movie.bin.part.pieces" ] && [ ! -f "$WORK/dl/movie.bin" ] || fail "the client was not cut mid-way"
+( cd "$WORK/dl" && in_ns a java -Xmx128m -jar "$JAR" download movie.bin --peer "$(url c)" --json > "$WORK/dl/again.json" 2> "$WORK/dl/again.err" ) \
+  || fail "the second run failed: $(cat "$WORK/dl/again.err")"
+cmp -s "$WORK/dl/movie.bin" "$WORK/movie.bin" || fail "the resumed file differs"
+resumed=$(field '["resumed_from"]' < "$WORK/dl/again.json"); fetched=$(field '["fetched"]' < "$WORK/dl/again.json")
+[ "$resumed" -gt 0 ] && [ $((resumed + fetched)) = $((64 << 20)) ] || fail "fetched $fetched after $resumed resumed"
+echo "| client killed mid-download, run again | cut with $((resumed >> 20)) MiB verified | - | fetched only the other $((fetched >> 20)) MiB, SHA-256 verified | nothing |"
+start_peer d
 
 # --- an upload cut in the middle leaves nothing -----------------------------------------------
 # tbf shapes what leaves an interface: slow the uploading side (a) so the cut comes mid-way.

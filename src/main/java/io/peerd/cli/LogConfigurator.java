@@ -37,6 +37,9 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     // connection; Micrometer warns about the second registration once per process. Nothing is
     // wrong and nothing is lost, so an operator need not read it.
     ctx.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.ERROR);
+    // "Connection evicted": a pooled connection to a peer closed (the peer went away or timed
+    // it out). What that costs a transfer is said by our own code, in words a user can act on.
+    ctx.getLogger("io.vertx.core.http.impl.HttpClientConnectionInternal").setLevel(Level.ERROR);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 }

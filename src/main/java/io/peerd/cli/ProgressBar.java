@@ -51,7 +51,9 @@ final class ProgressBar implements Progress {
 
   /** Sources sending now, shown on the line (a swarm download's). */
   void sources(int n) {
-    sources = n;
+    if (n > 0) {
+      sources = n; // the last piece's source is done by then: the line keeps the last count
+    }
   }
 
   /**

@@ -21,12 +21,13 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.BitSet;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The swarm download engine: one content, by its Merkle root, from many sources at once, every
@@ -141,6 +142,9 @@ public final class Swarm {
       long resumedFrom,
       List<Report> sources) {}
 
+  /** The bytes one request asks for at most: a run of pieces when they are small. */
+  static final long RUN_BYTES = 1 << 20;
+
   private final Vertx vertx;
   private final FileTransfers peers;
   private final WebSeeds webSeeds;
@@ -168,7 +172,6 @@ public final class Swarm {
   /** One source's standing in one download. */
   private static final class Peer {
     final Source source;
-    int inFlight;
     double rate; // bytes per second, smoothed
     long bytes;
     int pieces;
@@ -179,8 +182,8 @@ public final class Swarm {
     int failures;
     long retryAt;
 
-    /** Its requests in flight, by piece: completing one cuts that request. */
-    final Map<Integer, Promise<Void>> stops = new HashMap<>();
+    /** Its requests in flight. */
+    final Set<Ask> asks = new LinkedHashSet<>();
 
     Peer(Source source) {
       this.source = source;
@@ -190,8 +193,50 @@ public final class Swarm {
       return !banned && !dropped && now >= retryAt;
     }
 
+    int inFlight() {
+      return asks.size();
+    }
+
     Report report() {
       return new Report(source.url(), bytes, pieces, bad, banned, error);
+    }
+  }
+
+  /**
+   * One request: a run of consecutive pieces from one source, in one stream. Each piece is checked
+   * as soon as its last byte arrives; a request cut half-way keeps the pieces it delivered.
+   */
+  private static final class Ask {
+    final Peer peer;
+    final int first;
+    final int count;
+
+    /** The first piece not yet delivered. */
+    int next;
+
+    final Promise<Void> stop = Promise.promise();
+
+    /** Cut by the download itself (the pieces came from elsewhere, a ban, the end): no failure. */
+    boolean cut;
+
+    boolean stalled;
+    long lastActivity = System.currentTimeMillis();
+    long pieceStarted = System.nanoTime();
+
+    Ask(Peer peer, int first, int count) {
+      this.peer = peer;
+      this.first = first;
+      this.count = count;
+      this.next = first;
+    }
+
+    boolean covers(int piece) {
+      return piece >= next && piece < first + count;
+    }
+
+    void cutNow() {
+      cut = true;
+      stop.tryComplete();
     }
   }
 
@@ -208,10 +253,12 @@ public final class Swarm {
     int pieces;
     BitSet have = new BitSet();
 
-    /** How many requests each piece has out: 0, 1, or 2 near the end. */
+    /**
+     * How many requests cover each piece undelivered, plus one while it is checked and written: 0,
+     * 1, or 2 near the end.
+     */
     int[] asked;
 
-    final Map<Integer, List<Promise<Void>>> stops = new HashMap<>();
     AsyncFile file;
     long inFlightBytes;
     long fetched;
@@ -268,6 +315,9 @@ public final class Swarm {
       int pieceSize = Merkle.defaultPieceSize(r.size());
       return peers
           .pieces(p.source.grpc(), r.root(), pieceSize)
+          // A source that does not answer is no reason to wait: the next one may.
+          .timeout(
+              Math.max(options.stallMillis(), 2000), java.util.concurrent.TimeUnit.MILLISECONDS)
           .compose(
               answer -> {
                 if (answer.size() != r.size() || answer.layer().pieceSize() != pieceSize) {
@@ -404,32 +454,56 @@ public final class Swarm {
       double best = live.stream().mapToDouble(p -> p.rate).max().orElse(0);
       List<Peer> order = new ArrayList<>(live);
       order.sort(Comparator.comparingDouble((Peer p) -> -p.rate));
-      int inUse = (int) known.values().stream().filter(p -> p.inFlight > 0).count();
-      for (Peer p : order) {
-        if (!p.usable(now)) {
-          continue;
-        }
-        if (p.inFlight == 0 && inUse >= options.sourcesInUse()) {
-          continue;
-        }
-        // A source much slower than the best is kept to one request: it may not hold the end up.
-        int slots = best > 0 && p.rate < best / 4 ? 1 : options.perSource();
-        while (p.inFlight < slots) {
-          int piece = next(p);
-          if (piece < 0
-              || inFlightBytes + pieceLength(piece) > options.bytesInFlight()
-                  && inFlightBytes > 0) {
-            break;
+      int inUse = (int) known.values().stream().filter(p -> p.inFlight() > 0).count();
+      // Round by round, one request per source each: every source gets work before any gets a
+      // second request, so that a slow or hung one holds little and is found out early.
+      for (int round = 1; round <= options.perSource(); round++) {
+        for (Peer p : order) {
+          if (!p.usable(now) || p.inFlight() >= round) {
+            continue;
           }
-          if (p.inFlight == 0) {
+          if (p.inFlight() == 0 && inUse >= options.sourcesInUse()) {
+            continue;
+          }
+          // A source much slower than the best is kept to one piece at a time: it may not hold
+          // the end up. The others get runs of pieces, so that round trips and the cost of a
+          // request stay small beside the bytes.
+          boolean slow = best > 0 && p.rate < best / 4;
+          if (slow && round > 1) {
+            continue;
+          }
+          int first = next(p);
+          if (first < 0) {
+            return;
+          }
+          if (inFlightBytes + pieceLength(first) > options.bytesInFlight() && inFlightBytes > 0) {
+            return;
+          }
+          int run = slow ? 1 : Math.max(1, (int) (RUN_BYTES / layer.pieceSize()));
+          int count = 1;
+          long bytes = pieceLength(first);
+          if (asked[first] == 0) {
+            while (count < run
+                && first + count < pieces
+                && asked[first + count] == 0
+                && !have.get(first + count)
+                && inFlightBytes + bytes + pieceLength(first + count) <= options.bytesInFlight()) {
+              bytes += pieceLength(first + count);
+              count++;
+            }
+          }
+          if (p.inFlight() == 0) {
             inUse++;
           }
-          ask(p, piece);
+          ask(p, first, count);
         }
       }
     }
 
-    /** The first piece nobody has asked for; near the end, one only one source is fetching. */
+    /**
+     * The first piece nobody has asked for; near the end, a piece only one other source is
+     * fetching.
+     */
     int next(Peer p) {
       for (int i = have.nextClearBit(0); i < pieces; i = have.nextClearBit(i + 1)) {
         if (asked[i] == 0) {
@@ -437,71 +511,92 @@ public final class Swarm {
         }
       }
       for (int i = have.nextClearBit(0); i < pieces; i = have.nextClearBit(i + 1)) {
-        if (asked[i] == 1 && !stops.getOrDefault(i, List.of()).isEmpty() && !fetching(p, i)) {
+        if (asked[i] == 1 && coveredByOther(p, i)) {
           return i;
         }
       }
       return -1;
     }
 
-    boolean fetching(Peer p, int piece) {
-      return p.stops.containsKey(piece);
+    /** Still coming from one other source (not being checked already, not from this one). */
+    boolean coveredByOther(Peer p, int piece) {
+      boolean other = false;
+      for (Peer q : known.values()) {
+        for (Ask a : q.asks) {
+          if (a.covers(piece)) {
+            if (q == p) {
+              return false;
+            }
+            other = true;
+          }
+        }
+      }
+      return other;
     }
 
-    void ask(Peer p, int piece) {
-      long offset = (long) piece * layer.pieceSize();
-      long length = pieceLength(piece);
-      Promise<Void> stop = Promise.promise();
-      stops.computeIfAbsent(piece, k -> new ArrayList<>()).add(stop);
-      p.stops.put(piece, stop);
-      asked[piece]++;
-      p.inFlight++;
+    void ask(Peer p, int first, int count) {
+      Ask a = new Ask(p, first, count);
+      long offset = (long) first * layer.pieceSize();
+      long length = 0;
+      for (int i = first; i < first + count; i++) {
+        asked[i]++;
+        length += pieceLength(i);
+      }
       inFlightBytes += length;
-      Gather into = new Gather((int) length);
-      long started = System.nanoTime();
+      p.asks.add(a);
+      Gather into = new Gather(this, a);
       long watch =
           vertx.setPeriodic(
               Math.max(50, Math.min(options.stallMillis() / 4, 1000)),
               t -> {
-                if (System.currentTimeMillis() - into.lastActivity > options.stallMillis()) {
-                  into.stalled = true;
-                  stop.tryComplete();
+                if (System.currentTimeMillis() - a.lastActivity > options.stallMillis()) {
+                  a.stalled = true;
+                  a.stop.tryComplete();
                 }
               });
       Future<Long> fetch =
           p.source.webSeed()
-              ? webSeeds.range(p.source.url(), offset, length, into, stop.future())
-              : peers.range(p.source.grpc(), r.root(), offset, length, into, stop.future());
+              ? webSeeds.range(p.source.url(), offset, length, into, a.stop.future())
+              : peers.range(p.source.grpc(), r.root(), offset, length, into, a.stop.future());
       fetch.onComplete(
           ar -> {
             vertx.cancelTimer(watch);
-            stops.getOrDefault(piece, new ArrayList<>()).remove(stop);
-            p.stops.remove(piece);
-            p.inFlight--;
-            // Another source was first, or this one is banned: nothing of it counts.
-            boolean counts = !have.get(piece) && !p.banned && !done.future().isComplete();
-            Future<Void> settled;
-            if (counts && ar.succeeded() && into.data.length() == length) {
-              // Still asked while it is checked and written: no other source is sent for it.
-              settled = check(p, piece, into.data, (System.nanoTime() - started) / 1e9);
-            } else {
-              if (counts) {
-                failed(
-                    p,
-                    into.stalled
-                        ? "sent nothing for " + options.stallMillis() / 1000.0 + " s"
-                        : ar.succeeded()
-                            ? "sent " + into.data.length() + " of " + length + " bytes"
-                            : message(ar.cause()));
-              }
-              settled = Future.succeededFuture();
+            p.asks.remove(a);
+            boolean missing = false;
+            for (int i = a.next; i < a.first + a.count; i++) {
+              asked[i]--;
+              inFlightBytes -= pieceLength(i);
+              missing |= !have.get(i);
             }
-            settled.onComplete(
-                x -> {
-                  asked[piece]--;
-                  inFlightBytes -= length;
-                  pump();
-                });
+            boolean counts = !a.cut && missing && !p.banned && !done.future().isComplete();
+            if (counts && (ar.failed() || a.next < a.first + a.count)) {
+              failed(
+                  p,
+                  a.stalled
+                      ? "sent nothing for " + options.stallMillis() / 1000.0 + " s"
+                      : ar.succeeded()
+                          ? "ended its answer " + (a.first + a.count - a.next) + " piece(s) short"
+                          : message(ar.cause()));
+            }
+            pump();
+          });
+    }
+
+    /** A piece's last byte arrived: it is checked, and stays asked until it is settled. */
+    void delivered(Ask a, int piece, Buffer data) {
+      a.next = piece + 1;
+      double seconds = (System.nanoTime() - a.pieceStarted) / 1e9;
+      a.pieceStarted = System.nanoTime();
+      Peer p = a.peer;
+      Future<Void> settled =
+          have.get(piece) || p.banned || done.future().isComplete()
+              ? Future.succeededFuture()
+              : check(p, piece, data, seconds);
+      settled.onComplete(
+          x -> {
+            asked[piece]--;
+            inFlightBytes -= pieceLength(piece);
+            pump();
           });
     }
 
@@ -543,7 +638,7 @@ public final class Swarm {
       p.banned = true;
       p.error = "sent a bad piece (" + piece + ")";
       // What else it is sending is not waited for, nor checked.
-      new ArrayList<>(p.stops.values()).forEach(Promise::tryComplete);
+      new ArrayList<>(p.asks).forEach(Ask::cutNow);
       listener.said(
           "source "
               + p.source.url()
@@ -565,10 +660,26 @@ public final class Swarm {
       p.failures = 0;
       double rate = bytes / Math.max(1e-3, seconds);
       p.rate = p.rate == 0 ? rate : 0.7 * p.rate + 0.3 * rate;
-      // The others fetching it now (near the end) lose the race: cut them.
-      new ArrayList<>(stops.getOrDefault(piece, List.of())).forEach(Promise::tryComplete);
-      int inUse = (int) known.values().stream().filter(x -> x.inFlight > 0).count();
+      // Near the end two sources race for a piece: a request left with nothing it is the only
+      // one still to give is cut.
+      for (Peer q : known.values()) {
+        for (Ask a : new ArrayList<>(q.asks)) {
+          if (a.covers(piece) && nothingLeft(a)) {
+            a.cutNow();
+          }
+        }
+      }
+      int inUse = (int) known.values().stream().filter(x -> x.inFlight() > 0).count();
       listener.moved(bytes, inUse);
+    }
+
+    boolean nothingLeft(Ask a) {
+      for (int i = a.next; i < a.first + a.count; i++) {
+        if (!have.get(i)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     void failed(Peer p, String why) {
@@ -674,7 +785,7 @@ public final class Swarm {
         return;
       }
       stopTimers();
-      stops.values().forEach(list -> new ArrayList<>(list).forEach(Promise::tryComplete));
+      known.values().forEach(p -> new ArrayList<>(p.asks).forEach(Ask::cutNow));
       Future<Void> closed =
           file == null ? Future.succeededFuture() : saveRecord().eventually(() -> file.close());
       closed.onComplete(x -> done.tryFail(withReports(err)));
@@ -707,29 +818,45 @@ public final class Swarm {
     }
   }
 
-  /** One piece's bytes, gathered in memory until they are checked; bounded by the piece. */
+  /**
+   * A request's bytes, cut at piece boundaries: each piece is gathered in memory (bounded by the
+   * piece size) and handed over when its last byte arrives.
+   */
   private final class Gather implements WriteStream<Buffer> {
-    final Buffer data;
-    final int length;
-    long lastActivity = System.currentTimeMillis();
-    boolean stalled;
-    Handler<Void> drain;
+    final Run run;
+    final Ask ask;
+    int piece;
+    Buffer data;
 
-    Gather(int length) {
-      this.length = length;
-      this.data = Buffer.buffer(length);
+    Gather(Run run, Ask ask) {
+      this.run = run;
+      this.ask = ask;
+      this.piece = ask.first;
+      this.data = Buffer.buffer((int) run.pieceLength(piece));
     }
 
     @Override
     public Future<Void> write(Buffer chunk) {
-      lastActivity = System.currentTimeMillis();
+      ask.lastActivity = System.currentTimeMillis();
       bandwidth.take(chunk.length());
-      if (data.length() + chunk.length() > length) {
-        return Future.failedFuture(
-            new TransferFailure(
-                TransferFailure.Reason.CORRUPT, "DATA_LOSS", "more bytes than the piece holds"));
+      int at = 0;
+      while (at < chunk.length()) {
+        if (piece >= ask.first + ask.count) {
+          return Future.failedFuture(
+              new TransferFailure(
+                  TransferFailure.Reason.CORRUPT, "DATA_LOSS", "more bytes than were asked for"));
+        }
+        int want = (int) run.pieceLength(piece) - data.length();
+        int take = Math.min(want, chunk.length() - at);
+        data.appendBuffer(chunk.slice(at, at + take));
+        at += take;
+        if (data.length() == run.pieceLength(piece)) {
+          Buffer whole = data;
+          int index = piece++;
+          data = piece < ask.first + ask.count ? Buffer.buffer((int) run.pieceLength(piece)) : null;
+          run.delivered(ask, index, whole);
+        }
       }
-      data.appendBuffer(chunk);
       return Future.succeededFuture();
     }
 
@@ -753,7 +880,7 @@ public final class Swarm {
     public boolean writeQueueFull() {
       boolean full = bandwidth.exhausted();
       if (full) {
-        lastActivity = System.currentTimeMillis();
+        ask.lastActivity = System.currentTimeMillis();
       }
       return full;
     }
@@ -762,7 +889,7 @@ public final class Swarm {
     public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
       bandwidth.whenAvailable(
           v -> {
-            lastActivity = System.currentTimeMillis();
+            ask.lastActivity = System.currentTimeMillis();
             if (handler != null) {
               handler.handle(null);
             }

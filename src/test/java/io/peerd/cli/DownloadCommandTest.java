@@ -107,6 +107,9 @@ class DownloadCommandTest {
             "http://127.0.0.1:" + hung.actualPort(),
             "--stall-ms",
             "1000",
+            // 3 s at 2 MiB/s: long enough for the hung source's stall to be seen.
+            "--rate-limit",
+            "2097152",
             "--json",
             "--out",
             "film.bin");
