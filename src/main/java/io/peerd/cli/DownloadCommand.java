@@ -107,6 +107,7 @@ final class DownloadCommand extends Cli.Common implements Callable<Integer> {
               options(Swarm.Options.defaults()));
       Swarm.Request r = new Swarm.Request(t.root(), t.size(), t.sha256(), all, target);
       Swarm.Result done;
+      long started = System.nanoTime();
       try {
         done =
             Client.await(
@@ -120,7 +121,9 @@ final class DownloadCommand extends Cli.Common implements Callable<Integer> {
       }
       bar.finish();
       if (json) {
-        out().println(result(done).encode());
+        out()
+            .println(
+                result(done).put("elapsed_ms", (System.nanoTime() - started) / 1_000_000).encode());
       } else {
         long giving = done.sources().stream().filter(s -> s.bytes() > 0).count();
         out()

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Swarm benchmark: three peers on loopback share one random file (the same folder), and the jar's
+# own `download` fetches it from one of them or from all three.
+#   1. each source held to upload_rate_limit: from three against from one;
+#   2. unthrottled: a large file from three and from one, peak RSS of the downloader and of each
+#      source, next to iperf3 -F of the same file;
+#   3. indexing the large file (SHA-256 and Merkle root, one read) against sha256sum of it.
+# Prints Markdown tables. Starts everything it needs and stops it on exit (by pid).
+# Needs: iperf3, curl, python3. Usage: bench/swarm.sh [MiB of the large file] [MiB/s per source]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MIB=${1:-1024}
+LIMIT_MIB=${2:-8}
+SLOW_MIB=$((LIMIT_MIB * 16)) # 16 s from one source
+JAR=$(realpath target/peer.jar)
+JVM=(-Xmx64m -XX:+UseSerialGC)
+CLIENT=(-Xmx128m -XX:+UseSerialGC)
+[ -s "$JAR" ] || mvn -B -q package -DskipTests
+for t in iperf3 curl python3; do command -v $t >/dev/null || { echo "$t is not installed" >&2; exit 1; }; done
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+hwm() { awk '$1=="VmHWM:" {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+
+# Peers on ports 18401-18403; the first one's friends are the other two.
+start_peers() { # share-folder limit-bytes -> PEER_PIDS
+  PEER_PIDS=()
+  for i in 1 2 3; do
+    local friends='[]'
+    [ "$i" = 1 ] && friends='["http://127.0.0.1:18402","http://127.0.0.1:18403"]'
+    cat > "$WORK/p$i.json" <<JSON
+{"name":"s$i","ip":"127.0.0.1","rest_port":1840$i,"shared_dir":"$1","state_dir":"","friends":$friends,
+ "upload_rate_limit":$2,"health_check_interval":1}
+JSON
+    java "${JVM[@]}" -jar "$JAR" -conf "$WORK/p$i.json" > "$WORK/p$i.log" 2>&1 &
+    PEER_PIDS+=($!); PIDS+=($!)
+  done
+  for i in 1 2 3; do
+    for _ in $(seq 1 600); do
+      curl -sf "http://127.0.0.1:1840$i/files" | grep -q '"root"' && break
+      sleep 0.1
+    done
+  done
+  # The first peer's friends answer its searches once its probes found them healthy.
+  for _ in $(seq 1 100); do
+    [ "$(curl -s "http://127.0.0.1:18401/peers" | grep -o '"http://127.0.0.1:1840[23]"' | sort -u | wc -l)" = 2 ] && break
+    sleep 0.1
+  done
+}
+stop_peers() { for p in "${PEER_PIDS[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done; }
+
+# One download in a fresh folder; sets SECS, PEAK (downloader VmHWM, MiB), SPLIT (MiB per source).
+download() { # peer-url name
+  rm -rf "$WORK/dl"; mkdir -p "$WORK/dl"
+  local t0 pid peak=0 h
+  t0=$(ms)
+  ( cd "$WORK/dl" && exec java "${CLIENT[@]}" -jar "$JAR" download "$2" --peer "$1" --json > "$WORK/dl.json" 2> "$WORK/dl.err" ) &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    h=$(hwm "$pid" 2>/dev/null || echo 0); [ "${h:-0}" -gt "$peak" ] && peak=$h
+    sleep 0.1
+  done
+  wait "$pid" || { echo "download failed: $(cat "$WORK/dl.err")" >&2; exit 1; }
+  WALL=$(python3 -c "print('%.2f' % (($(ms) - $t0) / 1000))")
+  # The engine's own time, from its first request to the file in place (no JVM start, no lookup).
+  SECS=$(python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["elapsed_ms"] / 1000))' < "$WORK/dl.json")
+  PEAK=$peak
+  SPLIT=$(python3 -c 'import json,sys; print(", ".join("%d" % (s["bytes"] >> 20) for s in json.load(sys.stdin)["sources"] if s["bytes"]))' < "$WORK/dl.json")
+  cmp -s "$WORK/dl/$2" "$3" || { echo "the downloaded file differs" >&2; exit 1; }
+}
+
+echo "Swarm downloads over loopback, $(nproc) cores, $(date -u +%Y-%m-%d); peers: ${JVM[*]}, downloader: ${CLIENT[*]}"
+echo
+
+# --- 1. three throttled sources against one -------------------------------------------------
+mkdir -p "$WORK/slow"
+head -c "${SLOW_MIB}M" /dev/urandom > "$WORK/slow/slow.bin"
+start_peers "$WORK/slow" $((LIMIT_MIB << 20))
+download http://127.0.0.1:18402 slow.bin "$WORK/slow/slow.bin"; ONE=$SECS; ONE_SPLIT=$SPLIT
+download http://127.0.0.1:18401 slow.bin "$WORK/slow/slow.bin"; THREE=$SECS; THREE_SPLIT=$SPLIT
+stop_peers
+net() { echo "$1"; }
+echo "Each source held to upload_rate_limit = $LIMIT_MIB MiB/s, a $SLOW_MIB MiB file (seconds: the engine's elapsed_ms, from its first request to the file in place):"
+echo
+echo "| sources | seconds | MiB/s | MiB from each | speed-up |"
+echo "|---|---|---|---|---|"
+printf '| 1 | %s | %.1f | %s | 1.0x |\n' "$(net "$ONE")" "$(python3 -c "print($SLOW_MIB / $(net "$ONE"))")" "$ONE_SPLIT"
+printf '| 3 | %s | %.1f | %s | %.1fx |\n' "$(net "$THREE")" "$(python3 -c "print($SLOW_MIB / $(net "$THREE"))")" "$THREE_SPLIT" "$(python3 -c "print($(net "$ONE") / $(net "$THREE"))")"
+echo
+
+# --- 2. unthrottled: a large file from three and from one ----------------------------------
+mkdir -p "$WORK/big"
+head -c "${MIB}M" /dev/urandom > "$WORK/big/big.bin"
+# 3. indexing, by one peer alone (three at once would share the cores): the time of its first
+# scan, as it logs it (SHA-256 and root in one read of the file).
+cat > "$WORK/alone.json" <<JSON
+{"name":"alone","ip":"127.0.0.1","rest_port":18409,"shared_dir":"$WORK/big","state_dir":""}
+JSON
+java "${JVM[@]}" -jar "$JAR" -conf "$WORK/alone.json" > "$WORK/alone.log" 2>&1 & ALONE=$!; PIDS+=($ALONE)
+for _ in $(seq 1 600); do grep -q 'hashed, 0 skipped' "$WORK/alone.log" && break; sleep 0.1; done
+kill "$ALONE"; wait "$ALONE" 2>/dev/null || true
+INDEX_MS=$(grep -o 'hashed, 0 skipped, [0-9]* ms' "$WORK/alone.log" | awk '{print $4}')
+start_peers "$WORK/big" 0
+t0=$(ms); sha256sum "$WORK/big/big.bin" > /dev/null; SHA1=$(( $(ms) - t0 ))
+t0=$(ms); sha256sum "$WORK/big/big.bin" > /dev/null; SHA2=$(( $(ms) - t0 ))
+SHA_MS=$(( SHA1 < SHA2 ? SHA1 : SHA2 ))
+download http://127.0.0.1:18402 big.bin "$WORK/big/big.bin"; ONE=$SECS; ONE_PEAK=$PEAK; ONE_SPLIT=$SPLIT
+download http://127.0.0.1:18401 big.bin "$WORK/big/big.bin"; THREE=$SECS; THREE_PEAK=$PEAK; THREE_SPLIT=$SPLIT
+SRC_PEAKS="$(hwm "${PEER_PIDS[0]}"), $(hwm "${PEER_PIDS[1]}"), $(hwm "${PEER_PIDS[2]}")"
+stop_peers
+iperf3 -s -1 -p 5401 >/dev/null 2>&1 & PIDS+=($!)
+sleep 0.5
+IPERF_F=$(iperf3 -c 127.0.0.1 -p 5401 -F "$WORK/big/big.bin" -J | python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8/1048576))')
+echo "Unthrottled, a $MIB MiB file (seconds as above); every piece checked against the root, then the whole SHA-256:"
+echo
+echo "| from | seconds | MiB/s | MiB from each | downloader peak RSS (MiB) |"
+echo "|---|---|---|---|---|"
+printf '| 1 source | %s | %.0f | %s | %s |\n' "$(net "$ONE")" "$(python3 -c "print($MIB / $(net "$ONE"))")" "$ONE_SPLIT" "$ONE_PEAK"
+printf '| 3 sources | %s | %.0f | %s | %s |\n' "$(net "$THREE")" "$(python3 -c "print($MIB / $(net "$THREE"))")" "$THREE_SPLIT" "$THREE_PEAK"
+printf '| iperf3 -F of the same file | - | %s | - | - |\n' "$IPERF_F"
+echo
+echo "Peak RSS of the three sources over both runs (MiB): $SRC_PEAKS."
+echo
+echo "Indexing the $MIB MiB file: peerd (SHA-256 and BEP 52 root, one read) ${INDEX_MS} ms; sha256sum ${SHA_MS} ms (best of 2): $(python3 -c "print('%.2f' % ($INDEX_MS / $SHA_MS))")x."
