@@ -1,7 +1,6 @@
 package io.peerd.transfer;
 
 import io.peerd.index.Merkle;
-import io.peerd.index.Sha256;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -260,6 +259,7 @@ public final class Swarm {
     int[] asked;
 
     AsyncFile file;
+    WholeDigest digest;
     long inFlightBytes;
     long fetched;
     long resumedFrom;
@@ -366,6 +366,7 @@ public final class Swarm {
           .map(
               f -> {
                 file = f;
+                digest = new WholeDigest(vertx, part, layer.pieceSize(), r.size());
                 return null;
               });
     }
@@ -647,7 +648,11 @@ public final class Swarm {
                   return Future.succeededFuture();
                 }
                 return file.write(data, (long) piece * layer.pieceSize())
-                    .onSuccess(v -> verified(p, piece, data.length(), seconds))
+                    .onSuccess(
+                        v -> {
+                          verified(p, piece, data.length(), seconds);
+                          digest.verified(piece, data, have);
+                        })
                     .recover(
                         err -> {
                           fail(
@@ -774,14 +779,15 @@ public final class Swarm {
       stopTimers();
       file.flush()
           .compose(v -> file.close())
-          .compose(v -> vertx.executeBlocking(() -> place(), false))
+          .compose(v -> digest.finish(pieces))
+          .compose(sha -> vertx.executeBlocking(() -> place(sha), false))
+          .onComplete(x -> digest.close())
           .onSuccess(done::tryComplete)
           .onFailure(done::tryFail);
     }
 
     /** The whole file's SHA-256 (checked when a source gave one), then the part in place. */
-    Result place() throws Exception {
-      String sha = Sha256.of(part);
+    Result place(String sha) throws Exception {
       if (r.sha256() != null
           && r.sha256().length() == 64
           && !sha.equals(r.sha256().toLowerCase(Locale.ROOT))) {
@@ -813,7 +819,13 @@ public final class Swarm {
       known.values().forEach(p -> new ArrayList<>(p.asks).forEach(Ask::cutNow));
       Future<Void> closed =
           file == null ? Future.succeededFuture() : saveRecord().eventually(() -> file.close());
-      closed.onComplete(x -> done.tryFail(withReports(err)));
+      closed.onComplete(
+          x -> {
+            if (digest != null) {
+              digest.close();
+            }
+            done.tryFail(withReports(err));
+          });
     }
 
     Throwable withReports(Throwable err) {

@@ -279,6 +279,26 @@ class SwarmTest {
   }
 
   @Test
+  void aWrongAdvertisedSha256LeavesNothingAtTheFinalName() throws Exception {
+    Files.createDirectories(tmp.resolve("out"));
+    Swarm.Request wrong =
+        new Swarm.Request(
+            root,
+            SIZE,
+            "f".repeat(64),
+            holders.stream().map(SwarmTest::peer).toList(),
+            tmp.resolve("out/film.bin"));
+    TransferFailure f =
+        (TransferFailure)
+            failure(swarm(vertx).run(wrong, Swarm.Finder.NONE, new Swarm.Listener() {}));
+    assertEquals(TransferFailure.Reason.CORRUPT, f.reason());
+    assertTrue(f.getMessage().contains(film.sha256()), "names the SHA-256 it got: " + f);
+    assertFalse(Files.exists(tmp.resolve("out/film.bin")));
+    assertFalse(Files.exists(tmp.resolve("out/film.bin.part")));
+    assertFalse(Files.exists(tmp.resolve("out/film.bin.part.pieces")));
+  }
+
+  @Test
   void aRootNobodyHasFailsInOneLineAndLeavesNothing() throws Exception {
     Files.createDirectories(tmp.resolve("out"));
     Swarm.Request nobody =
