@@ -117,6 +117,26 @@ class SwarmTest {
     assertFalse(Files.exists(tmp.resolve("out/film.bin.part.pieces")));
   }
 
+  @Test
+  void aWebSeedGivesBytesCheckedAgainstAPeersLayer() throws Exception {
+    Files.createDirectories(tmp.resolve("out"));
+    PeerVerticle seeded = holders.get(1);
+    // A plain HTTP URL with a path: fetched with Range, as aria2c fetches a web seed.
+    String webSeed = seeded.selfUrl() + "/content/" + root;
+    Swarm.Result r =
+        await(
+            swarm(vertx)
+                .run(
+                    request(List.of(peer(holders.get(0)), new Swarm.Source(webSeed, null))),
+                    Swarm.Finder.NONE,
+                    new Swarm.Listener() {}),
+            Duration.ofSeconds(60));
+    assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
+    Map<String, Swarm.Report> reports = byUrl(r.sources());
+    assertTrue(reports.get(webSeed).bytes() > 0, "the web seed gave bytes: " + reports);
+    assertFalse(reports.get(webSeed).banned());
+  }
+
   /** A gRPC source with the right layer and wrong bytes in every third piece. */
   SocketAddress liar() {
     int pieceSize = Merkle.defaultPieceSize(SIZE);
