@@ -206,13 +206,14 @@ final class FileServing {
   /** The range read and written at the pace of the peer's upload limit, shared by every client. */
   private void sendLimited(RoutingContext ctx, FileEntry e, long offset, long length) {
     HttpServerResponse res = ctx.response();
-    res.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length));
     FileStreamer.start(
             ctx.vertx(), e.path(), offset, length, 64 * 1024, sink(res), idleMillis, served)
         .onFailure(
             err -> ctx.fail(new BadRequest(404, "not_found", e.name() + " can no longer be read")))
         .onSuccess(
             streamer -> {
+              // Only now: an error answer must not go out under the file's length.
+              res.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length));
               res.closeHandler(v -> streamer.cancel());
               streamer
                   .result()

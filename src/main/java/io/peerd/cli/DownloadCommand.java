@@ -4,6 +4,7 @@ import io.peerd.remote.ContentSources;
 import io.peerd.transfer.Bandwidth;
 import io.peerd.transfer.FileDownload;
 import io.peerd.transfer.Swarm;
+import io.peerd.wire.Magnet;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -84,6 +85,45 @@ final class DownloadCommand extends Cli.Common implements Callable<Integer> {
     if (rateLimit < 0 || stallMillis < 100) {
       throw usage("--rate-limit must be >= 0 and --stall-ms >= 100");
     }
+    if (what.startsWith("magnet:")) {
+      try {
+        Magnet.parse(what);
+      } catch (IllegalArgumentException e) {
+        throw usage("bad magnet link: " + e.getMessage());
+      }
+    }
+    try {
+      return download(extra);
+    } catch (Client.Failure f) {
+      if (json) {
+        // Whatever failed, --json still ends with its one object.
+        Throwable cause = f.getCause();
+        out()
+            .println(
+                cause instanceof Swarm.Failed failed
+                    ? failure(failed).encode()
+                    : new JsonObject()
+                        .put("error", errorCode(cause))
+                        .put("detail", f.getMessage())
+                        .put("sources", new JsonArray())
+                        .encode());
+        out().flush();
+      }
+      throw f;
+    }
+  }
+
+  private static String errorCode(Throwable cause) {
+    if (cause instanceof io.peerd.transfer.TransferFailure t) {
+      return t.code().toLowerCase(java.util.Locale.ROOT);
+    }
+    if (cause instanceof io.peerd.search.PeerCallException p) {
+      return p.reason();
+    }
+    return "failed";
+  }
+
+  private int download(List<Swarm.Source> extra) {
     try (Client c = new Client()) {
       ContentSources found =
           new ContentSources(
@@ -106,19 +146,10 @@ final class DownloadCommand extends Cli.Common implements Callable<Integer> {
               new Bandwidth(c.vertx, rateLimit),
               options(Swarm.Options.defaults()));
       Swarm.Request r = new Swarm.Request(t.root(), t.size(), t.sha256(), all, target);
-      Swarm.Result done;
       long started = System.nanoTime();
-      try {
-        done =
-            Client.await(
-                onLoop(c, () -> swarm.run(r, found, listener(bar))), Client.TRANSFER_TIMEOUT);
-      } catch (Client.Failure f) {
-        if (json && f.getCause() instanceof Swarm.Failed failed) {
-          out().println(failure(failed).encode());
-          out().flush();
-        }
-        throw f;
-      }
+      Swarm.Result done =
+          Client.await(
+              onLoop(c, () -> swarm.run(r, found, listener(bar))), Client.TRANSFER_TIMEOUT);
       bar.finish();
       if (json) {
         out()

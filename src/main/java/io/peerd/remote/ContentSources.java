@@ -182,7 +182,7 @@ public final class ContentSources implements Swarm.Finder {
    * A {@code --source} or a magnet's peer: a base URL ({@code http://host:port}) is a peer, fetched
    * over gRPC by root; a URL with a path is a web seed, fetched with HTTP ranges.
    *
-   * @return null for something that is no http(s) URL
+   * @return null for something that is no http(s) URL (the scheme's port when none is given)
    */
   public static Swarm.Source peerSource(String url) {
     URI u;
@@ -191,14 +191,13 @@ public final class ContentSources implements Swarm.Finder {
     } catch (IllegalArgumentException e) {
       return null;
     }
-    if (u.getHost() == null
-        || u.getPort() <= 0
-        || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
+    if (u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
       return null;
     }
+    int port = u.getPort() > 0 ? u.getPort() : "https".equals(u.getScheme()) ? 443 : 80;
     String path = u.getRawPath();
     if (path == null || path.isEmpty() || path.equals("/")) {
-      String base = u.getScheme() + "://" + u.getHost() + ":" + u.getPort();
+      String base = u.getScheme() + "://" + u.getHost() + ":" + port;
       return new Swarm.Source(base, Locator.address(base));
     }
     return new Swarm.Source(url, null);

@@ -23,6 +23,7 @@ import io.vertx.core.streams.WriteStream;
 public final class HttpRanges implements WebSeeds, AutoCloseable {
 
   static final int CONNECT_TIMEOUT_MS = 5000;
+  static final int IDLE_TIMEOUT_MS = 30_000;
 
   private final HttpClient client;
 
@@ -56,6 +57,12 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
         .compose(
             req -> {
               current[0] = req;
+              if (done.future().isComplete()) {
+                req.reset(); // cut while it waited for a connection: never sent
+                return Future.failedFuture("cut before it was sent");
+              }
+              // Nothing at all for this long ends the request here too, whoever the caller is.
+              req.idleTimeout(IDLE_TIMEOUT_MS);
               return req.send();
             })
         .onFailure(

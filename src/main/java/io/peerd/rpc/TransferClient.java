@@ -1,6 +1,7 @@
 package io.peerd.rpc;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.netty.buffer.Unpooled;
 import io.peerd.index.Merkle;
 import io.peerd.rpc.proto.DownloadRequest;
 import io.peerd.rpc.proto.FileChunk;
@@ -22,6 +23,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
@@ -199,7 +201,10 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
                                   + (offset + got[0])));
                       return;
                     }
-                    Buffer data = Buffer.buffer(chunk.getData().toByteArray());
+                    // The message's own bytes, wrapped: no copy (this runs for every byte fetched).
+                    Buffer data =
+                        BufferInternal.buffer(
+                            Unpooled.wrappedBuffer(chunk.getData().asReadOnlyByteBuffer()));
                     got[0] += data.length();
                     into.write(data).onFailure(err -> done.tryFail(local("cannot write", err)));
                     if (into.writeQueueFull()) {

@@ -65,13 +65,16 @@ public final class Bandwidth {
   }
 
   private void schedule() {
+    refill();
     long waitMs = Math.max(1, (long) Math.ceil(-tokens * 1000.0 / bytesPerSecond));
     timer =
         vertx.setTimer(
             waitMs,
             t -> {
               timer = -1;
-              while (!waiting.isEmpty() && !exhausted()) {
+              // One at a time: a stream resumed now takes its tokens only when its next bytes
+              // arrive, so waking every waiter at once would let them all overdraw the bucket.
+              if (!exhausted()) {
                 waiting.poll().handle(null);
               }
               if (!waiting.isEmpty()) {

@@ -1,6 +1,8 @@
 package io.peerd.transfer;
 
+import io.netty.buffer.Unpooled;
 import io.peerd.index.Merkle;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -8,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.WriteStream;
@@ -86,7 +89,7 @@ public final class Swarm {
    * @param stallMillis a source that sends nothing for this long loses its piece
    * @param maxBackoffMillis the longest wait before a failing source is tried again
    * @param researchMillis how often new sources are looked for
-   * @param giveUpMillis fail when no piece has arrived for this long (0: never)
+   * @param giveUpMillis fail when no byte has arrived from any source for this long (0: never)
    */
   public record Options(
       int sourcesInUse,
@@ -165,13 +168,20 @@ public final class Swarm {
           new TransferFailure(
               TransferFailure.Reason.REFUSED, "EMPTY", "an empty file has no root to fetch by"));
     }
-    return new Run(r, finder, listener).start();
+    // Confined to one context, whoever calls: off an event loop (a test's thread, the CLI's main)
+    // every timer and callback would otherwise land on an event loop of its own.
+    Context ctx = vertx.getOrCreateContext();
+    Promise<Result> result = Promise.promise();
+    ctx.runOnContext(v -> new Run(r, finder, listener).start().onComplete(result));
+    return result.future();
   }
 
   /** One source's standing in one download. */
   private static final class Peer {
     final Source source;
-    double rate; // bytes per second, smoothed
+    double rate; // bytes per second over wall time, smoothed
+    long windowStart = System.nanoTime();
+    long windowBytes;
     long bytes;
     int pieces;
     int bad;
@@ -219,6 +229,13 @@ public final class Swarm {
     boolean cut;
 
     boolean stalled;
+
+    /** Waiting on our own download limit: no stall of the source's. */
+    boolean held;
+
+    /** Over, its undelivered pieces released. */
+    boolean finished;
+
     long lastActivity = System.currentTimeMillis();
     long pieceStarted = System.nanoTime();
 
@@ -260,6 +277,7 @@ public final class Swarm {
 
     AsyncFile file;
     WholeDigest digest;
+    Future<Void> recordWrite = Future.succeededFuture();
     long inFlightBytes;
     long fetched;
     long resumedFrom;
@@ -458,14 +476,12 @@ public final class Swarm {
         return;
       }
       long now = System.currentTimeMillis();
-      if (options.giveUpMillis() > 0
-          && now - lastPiece > options.giveUpMillis()
-          && inFlightBytes == 0) {
+      if (options.giveUpMillis() > 0 && now - lastPiece > options.giveUpMillis()) {
         fail(
             new TransferFailure(
                 TransferFailure.Reason.UNREACHABLE,
                 "UNAVAILABLE",
-                "no source sent a piece for " + options.giveUpMillis() / 1000 + " s"));
+                "nothing arrived from any source for " + options.giveUpMillis() / 1000 + " s"));
         return;
       }
       List<Peer> live = known.values().stream().filter(p -> !p.banned && !p.dropped).toList();
@@ -577,7 +593,8 @@ public final class Swarm {
           vertx.setPeriodic(
               Math.max(50, Math.min(options.stallMillis() / 4, 1000)),
               t -> {
-                if (System.currentTimeMillis() - a.lastActivity > options.stallMillis()) {
+                if (!a.held
+                    && System.currentTimeMillis() - a.lastActivity > options.stallMillis()) {
                   a.stalled = true;
                   a.stop.tryComplete();
                 }
@@ -589,6 +606,7 @@ public final class Swarm {
       fetch.onComplete(
           ar -> {
             vertx.cancelTimer(watch);
+            a.finished = true;
             p.asks.remove(a);
             boolean missing = false;
             for (int i = a.next; i < a.first + a.count; i++) {
@@ -611,13 +629,16 @@ public final class Swarm {
     }
 
     /** A piece's last byte arrived: it is checked, and stays asked until it is settled. */
-    void delivered(Ask a, int piece, Buffer data) {
+    void delivered(Ask a, int piece, byte[] data) {
+      if (a.finished) {
+        return; // the request is over and released its pieces: bytes after that count for nothing
+      }
       a.next = piece + 1;
       double seconds = (System.nanoTime() - a.pieceStarted) / 1e9;
       a.pieceStarted = System.nanoTime();
       Peer p = a.peer;
       Future<Void> settled =
-          have.get(piece) || p.banned || done.future().isComplete()
+          p.banned || done.future().isComplete()
               ? Future.succeededFuture()
               : check(p, piece, data, seconds);
       settled.onComplete(
@@ -629,28 +650,30 @@ public final class Swarm {
     }
 
     /** Checks a piece against the layer; a good one is written and counted, a bad one bans. */
-    Future<Void> check(Peer p, int piece, Buffer data, double seconds) {
+    Future<Void> check(Peer p, int piece, byte[] data, double seconds) {
       return vertx
           .<Boolean>executeBlocking(
               () ->
                   Arrays.equals(
                       layer.hash(piece),
-                      Merkle.pieceHash(
-                          ByteBuffer.wrap(data.getBytes()), layer.pieceSize(), r.size())),
+                      Merkle.pieceHash(ByteBuffer.wrap(data), layer.pieceSize(), r.size())),
               false)
           .compose(
               good -> {
-                if (have.get(piece) || p.banned || done.future().isComplete()) {
+                if (p.banned || done.future().isComplete()) {
                   return Future.succeededFuture();
                 }
                 if (!good) {
-                  ban(p, piece);
+                  ban(p, piece); // even when another source was first: these bytes were bad
                   return Future.succeededFuture();
                 }
-                return file.write(data, (long) piece * layer.pieceSize())
+                if (have.get(piece)) {
+                  return Future.succeededFuture();
+                }
+                return file.write(wrap(data), (long) piece * layer.pieceSize())
                     .onSuccess(
                         v -> {
-                          verified(p, piece, data.length(), seconds);
+                          verified(p, piece, data.length, seconds);
                           digest.verified(piece, data, have);
                         })
                     .recover(
@@ -690,8 +713,16 @@ public final class Swarm {
       p.bytes += bytes;
       p.pieces++;
       p.failures = 0;
-      double rate = bytes / Math.max(1e-3, seconds);
-      p.rate = p.rate == 0 ? rate : 0.7 * p.rate + 0.3 * rate;
+      // Bytes a source delivered over wall time, in windows of half a second: a piece's own time
+      // says little when a message holds many pieces or several requests share the source.
+      p.windowBytes += bytes;
+      long elapsed = System.nanoTime() - p.windowStart;
+      if (elapsed >= 500_000_000L) {
+        double rate = p.windowBytes / (elapsed / 1e9);
+        p.rate = p.rate == 0 ? rate : 0.6 * p.rate + 0.4 * rate;
+        p.windowBytes = 0;
+        p.windowStart = System.nanoTime();
+      }
       // Near the end two sources race for a piece: a request left with nothing it is the only
       // one still to give is cut.
       for (Peer q : known.values()) {
@@ -715,6 +746,9 @@ public final class Swarm {
     }
 
     void failed(Peer p, String why) {
+      if (System.currentTimeMillis() < p.retryAt) {
+        return; // another request of the same outage: counted and said once
+      }
       p.failures++;
       long backoff = Math.min(options.maxBackoffMillis(), 1000L << Math.min(p.failures - 1, 20));
       p.retryAt = System.currentTimeMillis() + backoff;
@@ -748,25 +782,27 @@ public final class Swarm {
               .encode();
       // Atomic by the rename; not fsynced, nor is the part first: a resume checks each recorded
       // piece again (stillThere), so a record ahead of the disk costs pieces, never a wrong byte.
-      return vertx
-          .executeBlocking(
-              () -> {
-                Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
-                Files.writeString(tmp, json);
-                Files.move(
-                    tmp,
-                    record,
-                    StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-                return null;
-              },
-              false)
-          .<Void>mapEmpty()
-          .eventually(
-              () -> {
-                writingRecord = false;
-                return Future.succeededFuture();
-              });
+      recordWrite =
+          vertx
+              .executeBlocking(
+                  () -> {
+                    Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
+                    Files.writeString(tmp, json);
+                    Files.move(
+                        tmp,
+                        record,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+                    return null;
+                  },
+                  false)
+              .<Void>mapEmpty()
+              .eventually(
+                  () -> {
+                    writingRecord = false;
+                    return Future.succeededFuture();
+                  });
+      return recordWrite;
     }
 
     boolean finishing;
@@ -777,13 +813,16 @@ public final class Swarm {
       }
       finishing = true;
       stopTimers();
-      file.flush()
-          .compose(v -> file.close())
+      // A record write still running must not put the record back after place() removed it.
+      recordWrite
+          .otherwiseEmpty()
+          .compose(v -> file.flush())
+          .eventually(() -> file.close())
           .compose(v -> digest.finish(pieces))
           .compose(sha -> vertx.executeBlocking(() -> place(sha), false))
           .onComplete(x -> digest.close())
           .onSuccess(done::tryComplete)
-          .onFailure(done::tryFail);
+          .onFailure(err -> done.tryFail(withReports(err)));
     }
 
     /** The whole file's SHA-256 (checked when a source gave one), then the part in place. */
@@ -863,18 +902,20 @@ public final class Swarm {
     final Run run;
     final Ask ask;
     int piece;
-    Buffer data;
+    byte[] data;
+    int filled;
 
     Gather(Run run, Ask ask) {
       this.run = run;
       this.ask = ask;
       this.piece = ask.first;
-      this.data = Buffer.buffer((int) run.pieceLength(piece));
+      this.data = new byte[(int) run.pieceLength(piece)];
     }
 
     @Override
     public Future<Void> write(Buffer chunk) {
       ask.lastActivity = System.currentTimeMillis();
+      run.lastPiece = ask.lastActivity;
       bandwidth.take(chunk.length());
       int at = 0;
       while (at < chunk.length()) {
@@ -883,14 +924,15 @@ public final class Swarm {
               new TransferFailure(
                   TransferFailure.Reason.CORRUPT, "DATA_LOSS", "more bytes than were asked for"));
         }
-        int want = (int) run.pieceLength(piece) - data.length();
-        int take = Math.min(want, chunk.length() - at);
-        data.appendBuffer(chunk.slice(at, at + take));
+        int take = Math.min(data.length - filled, chunk.length() - at);
+        chunk.getBytes(at, at + take, data, filled);
+        filled += take;
         at += take;
-        if (data.length() == run.pieceLength(piece)) {
-          Buffer whole = data;
+        if (filled == data.length) {
+          byte[] whole = data;
           int index = piece++;
-          data = piece < ask.first + ask.count ? Buffer.buffer((int) run.pieceLength(piece)) : null;
+          data = piece < ask.first + ask.count ? new byte[(int) run.pieceLength(piece)] : null;
+          filled = 0;
           run.delivered(ask, index, whole);
         }
       }
@@ -917,7 +959,7 @@ public final class Swarm {
     public boolean writeQueueFull() {
       boolean full = bandwidth.exhausted();
       if (full) {
-        ask.lastActivity = System.currentTimeMillis();
+        ask.held = true;
       }
       return full;
     }
@@ -926,6 +968,7 @@ public final class Swarm {
     public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
       bandwidth.whenAvailable(
           v -> {
+            ask.held = false;
             ask.lastActivity = System.currentTimeMillis();
             if (handler != null) {
               handler.handle(null);
@@ -933,6 +976,11 @@ public final class Swarm {
           });
       return this;
     }
+  }
+
+  /** A piece's bytes as a Buffer, without the copy {@code Buffer.buffer(byte[])} makes. */
+  static Buffer wrap(byte[] bytes) {
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(bytes));
   }
 
   static String message(Throwable err) {

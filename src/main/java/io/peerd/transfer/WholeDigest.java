@@ -3,7 +3,6 @@ package io.peerd.transfer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -35,6 +34,9 @@ final class WholeDigest implements AutoCloseable {
 
   private int held;
 
+  /** The first failure of a digest step: the digest is then worthless. Worker thread. */
+  private volatile Exception broken;
+
   WholeDigest(Vertx vertx, Path part, int pieceSize, long size) {
     this.worker =
         vertx.createSharedWorkerExecutor("peer-digest-" + System.identityHashCode(this), 1);
@@ -52,27 +54,32 @@ final class WholeDigest implements AutoCloseable {
    * Piece {@code piece} was verified and written (its bytes {@code data}); {@code have} is every
    * piece verified so far, those of an earlier run included. Event loop.
    */
-  void verified(int piece, Buffer data, java.util.BitSet have) {
+  void verified(int piece, byte[] data, java.util.BitSet have) {
     int verifiedTo = have.nextClearBit(next);
     if (verifiedTo <= next) {
       return; // beyond the frontier: read back once the frontier reaches it
     }
     int from = next;
     next = verifiedTo;
-    Buffer first = piece == from && held < MAX_HELD ? data : null;
+    byte[] first = piece == from && held < MAX_HELD ? data : null;
     if (first != null) {
       held++;
     }
     worker
         .<Void>executeBlocking(
             () -> {
+              if (broken != null) {
+                return null;
+              }
               try (FileChannel ch = FileChannel.open(part)) {
                 int start = from;
                 if (first != null) {
-                  sha.update(first.getBytes());
+                  sha.update(first);
                   start++;
                 }
                 readBack(ch, start, verifiedTo);
+              } catch (IOException e) {
+                broken = e;
               }
               return null;
             },
@@ -91,6 +98,9 @@ final class WholeDigest implements AutoCloseable {
     next = pieces;
     return worker.executeBlocking(
         () -> {
+          if (broken != null) {
+            throw new IOException("cannot read " + part + " back: " + broken.getMessage());
+          }
           try (FileChannel ch = FileChannel.open(part)) {
             readBack(ch, from, pieces);
           }

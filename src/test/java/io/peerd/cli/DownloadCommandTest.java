@@ -171,6 +171,9 @@ class DownloadCommandTest {
     assertTrue(r.stderr().get(0).startsWith("peer download: "), r.stderr().get(0));
     assertTrue(r.stderr().get(0).contains("ab".repeat(32)), r.stderr().get(0));
     assertFalse(Files.exists(tmp.resolve("out/nothing.bin")));
+    Run json = run("download", "ab".repeat(32), "--peer", a.selfUrl(), "--json");
+    assertEquals(1, json.exit());
+    assertEquals("not_found", json.json().getString("error"), "--json ends with its object");
     assertFalse(Files.exists(tmp.resolve("out/nothing.bin.part")));
   }
 
@@ -181,6 +184,6 @@ class DownloadCommandTest {
         2,
         run("download", "film.bin", "--peer", a.selfUrl(), "--source", "ftp://x/y").exit(),
         "a source must be an http(s) URL");
-    assertEquals(1, run("download", "magnet:?xt=nothing").exit(), "a bad link fails");
+    assertEquals(2, run("download", "magnet:?xt=nothing").exit(), "a bad link is a usage error");
   }
 }
