@@ -163,16 +163,7 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
    * and mode, a deadline a little inside ours so that its answer comes before we give up.
    */
   public Future<SearchAnswer> search(String peerUrl, String text, long timeoutMillis) {
-    Map<String, Object> params = new LinkedHashMap<>();
-    params.put("query", text);
-    params.put("timeout_ms", Math.max(1, timeoutMillis * 9 / 10));
-    return getJson(peerUrl, "/search" + query(params), timeoutMillis)
-        .map(
-            json ->
-                read(
-                    () ->
-                        WireJson.parseSearchAnswer(
-                            json, limits.maxPeersPerAnswer(), limits.maxFilesPerPeer())));
+    return personal(peerUrl, "query", text, timeoutMillis);
   }
 
   /**
@@ -180,8 +171,13 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
    * itself among them when it has it.
    */
   public Future<SearchAnswer> searchRoot(String peerUrl, String root, long timeoutMillis) {
+    return personal(peerUrl, "root", root, timeoutMillis);
+  }
+
+  private Future<SearchAnswer> personal(
+      String peerUrl, String param, String value, long timeoutMillis) {
     Map<String, Object> params = new LinkedHashMap<>();
-    params.put("root", root);
+    params.put(param, value);
     params.put("timeout_ms", Math.max(1, timeoutMillis * 9 / 10));
     return getJson(peerUrl, "/search" + query(params), timeoutMillis)
         .map(

@@ -509,10 +509,11 @@ public final class Swarm {
           if (p.inFlight() == 0 && inUse >= options.sourcesInUse()) {
             continue;
           }
-          // A source much slower than the best is kept to one piece at a time: it may not hold
-          // the end up. The others get runs of pieces, so that round trips and the cost of a
-          // request stay small beside the bytes.
-          boolean slow = best > 0 && p.rate < best / 4;
+          // A source much slower than the best is kept to one request of about a second of its
+          // bytes: it may not hold the end up (a single piece would hold it to one piece per
+          // round trip, and its rate would then prove it slow for ever). The others get runs
+          // of pieces, so that round trips and the cost of a request stay small beside the bytes.
+          boolean slow = best > 0 && p.rate > 0 && p.rate < best / 4;
           if (slow && round > 1) {
             continue;
           }
@@ -523,7 +524,9 @@ public final class Swarm {
           if (inFlightBytes + pieceLength(first) > options.bytesInFlight() && inFlightBytes > 0) {
             return;
           }
-          int run = slow ? 1 : Math.max(1, (int) (RUN_BYTES / layer.pieceSize()));
+          int run =
+              Math.max(
+                  1, (int) (Math.min(RUN_BYTES, slow ? p.rate : RUN_BYTES) / layer.pieceSize()));
           int count = 1;
           long bytes = pieceLength(first);
           if (asked[first] == 0) {

@@ -91,6 +91,12 @@ class SwarmTest {
     return new Swarm.Request(root, SIZE, film.sha256(), sources, tmp.resolve("out/film.bin"));
   }
 
+  /** A download of the film from those sources, waited for. */
+  Swarm.Result fetch(List<Swarm.Source> sources, Swarm.Listener listener) {
+    return await(
+        swarm(vertx).run(request(sources), Swarm.Finder.NONE, listener), Duration.ofSeconds(60));
+  }
+
   Map<String, Swarm.Report> byUrl(List<Swarm.Report> reports) {
     return reports.stream().collect(Collectors.toMap(Swarm.Report::url, r -> r));
   }
@@ -98,14 +104,7 @@ class SwarmTest {
   @Test
   void threeSourcesShareTheWorkAndEveryPieceIsVerified() throws Exception {
     Files.createDirectories(tmp.resolve("out"));
-    Swarm.Result r =
-        await(
-            swarm(vertx)
-                .run(
-                    request(holders.stream().map(SwarmTest::peer).toList()),
-                    Swarm.Finder.NONE,
-                    new Swarm.Listener() {}),
-            Duration.ofSeconds(60));
+    Swarm.Result r = fetch(holders.stream().map(SwarmTest::peer).toList(), new Swarm.Listener() {});
     assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
     assertEquals(film.sha256(), r.sha256());
     assertEquals(SIZE, r.fetched());
@@ -124,13 +123,9 @@ class SwarmTest {
     // A plain HTTP URL with a path: fetched with Range, as aria2c fetches a web seed.
     String webSeed = seeded.selfUrl() + "/content/" + root;
     Swarm.Result r =
-        await(
-            swarm(vertx)
-                .run(
-                    request(List.of(peer(holders.get(0)), new Swarm.Source(webSeed, null))),
-                    Swarm.Finder.NONE,
-                    new Swarm.Listener() {}),
-            Duration.ofSeconds(60));
+        fetch(
+            List.of(peer(holders.get(0)), new Swarm.Source(webSeed, null)),
+            new Swarm.Listener() {});
     assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
     Map<String, Swarm.Report> reports = byUrl(r.sources());
     assertTrue(reports.get(webSeed).bytes() > 0, "the web seed gave bytes: " + reports);
@@ -190,18 +185,14 @@ class SwarmTest {
     sources.add(peer(holders.get(0)));
     sources.add(peer(holders.get(1)));
     Swarm.Result r =
-        await(
-            swarm(vertx)
-                .run(
-                    request(sources),
-                    Swarm.Finder.NONE,
-                    new Swarm.Listener() {
-                      @Override
-                      public void said(String line) {
-                        said.add(line);
-                      }
-                    }),
-            Duration.ofSeconds(60));
+        fetch(
+            sources,
+            new Swarm.Listener() {
+              @Override
+              public void said(String line) {
+                said.add(line);
+              }
+            });
     assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
     Map<String, Swarm.Report> reports = byUrl(r.sources());
     assertTrue(reports.get(liarUrl).banned(), reports.toString());
@@ -226,21 +217,17 @@ class SwarmTest {
     boolean[] killed = {false};
     long start = System.nanoTime();
     Swarm.Result r =
-        await(
-            swarm(vertx)
-                .run(
-                    request(sources),
-                    Swarm.Finder.NONE,
-                    new Swarm.Listener() {
-                      @Override
-                      public void moved(long bytes, int inUse) {
-                        if (!killed[0]) {
-                          killed[0] = true;
-                          vertx.undeploy(victim.deploymentID());
-                        }
-                      }
-                    }),
-            Duration.ofSeconds(60));
+        fetch(
+            sources,
+            new Swarm.Listener() {
+              @Override
+              public void moved(long bytes, int inUse) {
+                if (!killed[0]) {
+                  killed[0] = true;
+                  vertx.undeploy(victim.deploymentID());
+                }
+              }
+            });
     long ms = (System.nanoTime() - start) / 1_000_000;
     assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
     Map<String, Swarm.Report> reports = byUrl(r.sources());
@@ -281,14 +268,7 @@ class SwarmTest {
       part.write(ByteBuffer.allocate(pieceSize), (long) lost * pieceSize);
     }
 
-    Swarm.Result r =
-        await(
-            swarm(vertx)
-                .run(
-                    request(holders.stream().map(SwarmTest::peer).toList()),
-                    Swarm.Finder.NONE,
-                    new Swarm.Listener() {}),
-            Duration.ofSeconds(60));
+    Swarm.Result r = fetch(holders.stream().map(SwarmTest::peer).toList(), new Swarm.Listener() {});
     assertTrue(r.resumedFrom() > 0, "the recorded pieces were kept: " + r.resumedFrom());
     assertTrue(
         r.resumedFrom() <= (long) (recorded.cardinality() - 1) * pieceSize,
