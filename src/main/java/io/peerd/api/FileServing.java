@@ -6,14 +6,12 @@ import io.peerd.index.Names;
 import io.peerd.metrics.Metrics;
 import io.peerd.transfer.Bandwidth;
 import io.peerd.transfer.ByteRange;
-import io.peerd.transfer.Chunk;
 import io.peerd.transfer.ChunkSink;
 import io.peerd.transfer.FileStreamer;
 import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.SmallFileCache;
 import io.peerd.wire.Magnet;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -207,7 +205,14 @@ final class FileServing {
   private void sendLimited(RoutingContext ctx, FileEntry e, long offset, long length) {
     HttpServerResponse res = ctx.response();
     FileStreamer.start(
-            ctx.vertx(), e.path(), offset, length, 64 * 1024, sink(res), idleMillis, served)
+            ctx.vertx(),
+            e.path(),
+            offset,
+            length,
+            64 * 1024,
+            ChunkSink.over(res, c -> res.write(c.data())),
+            idleMillis,
+            served)
         .onFailure(
             err -> ctx.fail(new BadRequest(404, "not_found", e.name() + " can no longer be read")))
         .onSuccess(
@@ -224,25 +229,6 @@ final class FileServing {
                       })
                   .onFailure(err -> res.reset());
             });
-  }
-
-  private static ChunkSink sink(HttpServerResponse res) {
-    return new ChunkSink() {
-      @Override
-      public Future<Void> write(Chunk c) {
-        return res.write(c.data());
-      }
-
-      @Override
-      public boolean writeQueueFull() {
-        return res.writeQueueFull();
-      }
-
-      @Override
-      public void drainHandler(Handler<Void> handler) {
-        res.drainHandler(handler);
-      }
-    };
   }
 
   /** Strict percent-decoding into UTF-8; null when malformed. '+' is a plus in a path. */

@@ -17,7 +17,6 @@ import io.peerd.rpc.proto.UploadChunk;
 import io.peerd.rpc.proto.UploadResult;
 import io.peerd.rpc.proto.UploadStatus;
 import io.peerd.transfer.Bandwidth;
-import io.peerd.transfer.Chunk;
 import io.peerd.transfer.ChunkSink;
 import io.peerd.transfer.FileStreamer;
 import io.peerd.transfer.RateLimiter;
@@ -25,7 +24,6 @@ import io.peerd.transfer.Upload;
 import io.peerd.transfer.UploadRefused;
 import io.peerd.transfer.Uploads;
 import io.peerd.wire.Magnet;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -183,7 +181,11 @@ public final class FileTransferRpc {
             offset,
             len,
             chunk,
-            sink(response, withOffsets),
+            ChunkSink.over(
+                response,
+                c ->
+                    response.writeMessage(
+                        ChunkWire.message(c.data(), c.seq(), c.offset(), withOffsets))),
             p.idleTimeoutMillis(),
             p.served())
         .onFailure(
@@ -382,25 +384,6 @@ public final class FileTransferRpc {
   private static String clientOf(GrpcServerRequest<?, ?> request) {
     var addr = request.connection().remoteAddress();
     return addr == null || addr.host() == null ? "unknown" : addr.host();
-  }
-
-  private static ChunkSink sink(GrpcServerResponse<?, FileChunk> response, boolean withOffsets) {
-    return new ChunkSink() {
-      @Override
-      public Future<Void> write(Chunk c) {
-        return response.writeMessage(ChunkWire.message(c.data(), c.seq(), c.offset(), withOffsets));
-      }
-
-      @Override
-      public boolean writeQueueFull() {
-        return response.writeQueueFull();
-      }
-
-      @Override
-      public void drainHandler(Handler<Void> handler) {
-        response.drainHandler(handler);
-      }
-    };
   }
 
   /**

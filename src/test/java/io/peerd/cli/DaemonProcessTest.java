@@ -3,6 +3,7 @@ package io.peerd.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerd.testkit.MainProcess;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -26,15 +27,7 @@ class DaemonProcessTest {
   record Run(int exit, List<String> stdout, List<String> stderr) {}
 
   Process spawn(Map<String, String> env, String... args) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.peerd.Main"));
-    cmd.addAll(List.of(args));
+    List<String> cmd = MainProcess.command("64m", args);
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("PEER_"));
     pb.environment().putAll(env);
@@ -298,7 +291,8 @@ class DaemonProcessTest {
   @Test
   void clientVerbsExitZeroOneOrTwo() throws Exception {
     for (String verb :
-        List.of("search", "download", "upload", "status", "dummy-download", "dummy-upload")) {
+        List.of(
+            "search", "download", "link", "upload", "status", "dummy-download", "dummy-upload")) {
       Run help = run(verb, "--help");
       assertEquals(0, help.exit(), verb + " --help");
       assertTrue(help.stdout().get(0).startsWith("Usage: peer " + verb), help.stdout().get(0));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.node.PeerVerticle;
 import io.peerd.testkit.Await;
+import io.peerd.testkit.MainProcess;
 import io.peerd.testkit.Peers;
 import io.peerd.testkit.StandIns;
 import io.peerd.testkit.TestFiles;
@@ -70,15 +71,7 @@ class DownloadCommandTest {
   }
 
   Process spawn(String... args) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.peerd.Main"));
-    cmd.addAll(List.of(args));
+    List<String> cmd = MainProcess.command("128m", args);
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.resolve("out").toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("PEER_"));
     pb.redirectError(tmp.resolve("stderr.txt").toFile());

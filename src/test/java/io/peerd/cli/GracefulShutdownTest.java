@@ -3,13 +3,13 @@ package io.peerd.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerd.testkit.MainProcess;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -39,16 +39,7 @@ class GracefulShutdownTest {
         """
         {"name":"g","rest_port":0,"shared_dir":"share","state_dir":"state",
          "friends":["http://127.0.0.1:9"],"shutdown_grace_ms":20000}""");
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.peerd.Main",
-                "-conf",
-                "p.json"));
+    List<String> cmd = MainProcess.command("128m", "-conf", "p.json");
     Process p =
         new ProcessBuilder(cmd)
             .directory(tmp.toFile())
