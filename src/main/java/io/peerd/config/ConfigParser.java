@@ -208,6 +208,7 @@ public final class ConfigParser {
         seen(),
         transfers(),
         uploads(),
+        new PeerConfig.DownloadSettings(get(Keys.DOWNLOAD_DIR), get(Keys.MAX_ACTIVE_DOWNLOADS)),
         limits(),
         access(),
         tls(),

@@ -220,6 +220,20 @@ public final class Keys {
           "`0` (off)",
           "bytes per second of everything this peer fetches, all sources together; `peer.jar "
               + "download` reads the same `PEER_DOWNLOAD_RATE_LIMIT`");
+  public static final Key<String> DOWNLOAD_DIR =
+      key(
+          "download_dir",
+          Type.relativeFolder(),
+          "downloads",
+          "folder inside `shared_dir` where the peer's own downloads (`POST /downloads`) land, "
+              + "shared once whole and verified; their partial data waits in its hidden "
+              + "`.peerd-parts` folder");
+  public static final Key<Integer> MAX_ACTIVE_DOWNLOADS =
+      key(
+          "max_active_downloads",
+          Type.integer(1, 64),
+          3,
+          "downloads of `POST /downloads` that run at once; the rest wait as `queued`");
   public static final Key<Boolean> ACCEPT_UPLOADS =
       key(
           "accept_uploads",

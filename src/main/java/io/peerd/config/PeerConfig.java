@@ -31,6 +31,7 @@ public record PeerConfig(
     SeenSettings seen,
     Transfers transfers,
     UploadSettings uploads,
+    DownloadSettings downloads,
     Limits limits,
     Access access,
     Tls tls,
@@ -136,6 +137,14 @@ public record PeerConfig(
    * @param overwrite whether an upload may replace an existing file
    */
   public record UploadSettings(boolean accept, String dir, long maxBytes, boolean overwrite) {}
+
+  /**
+   * The downloads this peer runs for its users ({@code POST /downloads}).
+   *
+   * @param dir the folder inside shared_dir where finished downloads land, relative ('/'-separated)
+   * @param maxActive downloads that run at once; the rest are queued
+   */
+  public record DownloadSettings(String dir, int maxActive) {}
 
   /**
    * What one client may take; 0 means unlimited (the seed's {@code rate_limit} object).

@@ -74,10 +74,112 @@ public final class Swarm {
    *     null
    * @param out where the file goes; its part is {@code out + ".part"}
    */
-  public record Request(String root, long size, String sha256, List<Source> sources, Path out) {
+  public record Request(
+      String root, long size, String sha256, List<Source> sources, Path out, Resume resume) {
     public Request {
       sources = List.copyOf(sources);
     }
+
+    /** Verified pieces recorded beside the part ({@link Resume#beside}). */
+    public Request(String root, long size, String sha256, List<Source> sources, Path out) {
+      this(root, size, sha256, sources, out, null);
+    }
+  }
+
+  /**
+   * Where a download keeps the list of pieces it has verified, so that a later run (after a crash)
+   * fetches only the others. What it returns is a claim only: every recorded piece is hashed again
+   * in the part before it counts. Called on the download's context; no call waits on the disk.
+   */
+  public interface Resume {
+    /** The pieces saved for this content at this piece size; null when there is no such record. */
+    Future<BitSet> load(String root, long size, int pieceSize);
+
+    /** Replaces the record, atomically: a crash leaves the old one or the new one. */
+    Future<Void> save(String root, long size, int pieceSize, BitSet verified);
+
+    Future<Void> clear();
+
+    /** A JSON file beside the part, {@code out + ".part.pieces"}: the command line's way. */
+    static Resume beside(Vertx vertx, Path out) {
+      Path record = out.resolveSibling(out.getFileName() + ".part.pieces");
+      return new Resume() {
+        @Override
+        public Future<BitSet> load(String root, long size, int pieceSize) {
+          return vertx.executeBlocking(
+              () -> {
+                if (!Files.exists(record)) {
+                  return null;
+                }
+                try {
+                  JsonObject saved = new JsonObject(Files.readString(record));
+                  if (root.equals(saved.getString("root"))
+                      && saved.getLong("size") == size
+                      && saved.getInteger("piece_size") == pieceSize) {
+                    return BitSet.valueOf(Base64.getDecoder().decode(saved.getString("verified")));
+                  }
+                } catch (RuntimeException unreadable) {
+                  // A record that is not ours, or half written by hand: no proof of anything.
+                }
+                return null;
+              },
+              false);
+        }
+
+        @Override
+        public Future<Void> save(String root, long size, int pieceSize, BitSet verified) {
+          String json =
+              new JsonObject()
+                  .put("root", root)
+                  .put("size", size)
+                  .put("piece_size", pieceSize)
+                  .put("verified", Base64.getEncoder().encodeToString(verified.toByteArray()))
+                  .encode();
+          return vertx.executeBlocking(
+              () -> {
+                Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
+                Files.writeString(tmp, json);
+                Files.move(
+                    tmp,
+                    record,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+                return null;
+              },
+              false);
+        }
+
+        @Override
+        public Future<Void> clear() {
+          return vertx.executeBlocking(
+              () -> {
+                Files.deleteIfExists(record);
+                return null;
+              },
+              false);
+        }
+      };
+    }
+  }
+
+  /**
+   * A download under way, for whoever started it: what each source does now, and a way to stop it.
+   * Touch it only on the context that started it.
+   */
+  public interface Running {
+    Future<Result> result();
+
+    /** What each source gave so far, and how it stands. */
+    List<Report> sources();
+
+    /** Verified bytes so far, this run's and an earlier run's. */
+    long have();
+
+    /**
+     * Stops it: requests are cut, the record of verified pieces saved and the part kept, and {@link
+     * #result()} fails with {@code STOPPED} and the reason given.
+     */
+    void stop(String why);
   }
 
   /**
@@ -124,9 +226,22 @@ public final class Swarm {
     default void said(String line) {}
   }
 
-  /** What one source gave. */
+  /**
+   * What one source gave, and how it stands.
+   *
+   * @param state {@code active} (fetching), {@code idle}, {@code failing} (waiting out a backoff
+   *     after an error), {@code dropped} (no use for this content) or {@code banned}
+   * @param rate bytes per second it delivered lately
+   */
   public record Report(
-      String url, long bytes, int pieces, int badPieces, boolean banned, String error) {}
+      String url,
+      long bytes,
+      int pieces,
+      int badPieces,
+      boolean banned,
+      String error,
+      String state,
+      double rate) {}
 
   /**
    * A finished download.
@@ -164,9 +279,7 @@ public final class Swarm {
 
   public Future<Result> run(Request r, Finder finder, Listener listener) {
     if (r.size() <= 0) {
-      return Future.failedFuture(
-          new TransferFailure(
-              TransferFailure.Reason.REFUSED, "EMPTY", "an empty file has no root to fetch by"));
+      return Future.failedFuture(empty());
     }
     // Confined to one context, whoever calls: off an event loop (a test's thread, the CLI's main)
     // every timer and callback would otherwise land on an event loop of its own.
@@ -174,6 +287,22 @@ public final class Swarm {
     Promise<Result> result = Promise.promise();
     ctx.runOnContext(v -> new Run(r, finder, listener).start().onComplete(result));
     return result.future();
+  }
+
+  /** Starts a download on the caller's context (an event loop: the daemon's). */
+  public Running start(Request r, Finder finder, Listener listener) {
+    Run run = new Run(r, finder, listener);
+    if (r.size() <= 0) {
+      run.done.fail(empty());
+    } else {
+      run.start();
+    }
+    return run;
+  }
+
+  private static TransferFailure empty() {
+    return new TransferFailure(
+        TransferFailure.Reason.REFUSED, "EMPTY", "an empty file has no root to fetch by");
   }
 
   /** One source's standing in one download. */
@@ -207,7 +336,15 @@ public final class Swarm {
     }
 
     Report report() {
-      return new Report(source.url(), bytes, pieces, bad, banned, error);
+      String state =
+          banned
+              ? "banned"
+              : dropped
+                  ? "dropped"
+                  : !asks.isEmpty()
+                      ? "active"
+                      : System.currentTimeMillis() < retryAt ? "failing" : "idle";
+      return new Report(source.url(), bytes, pieces, bad, banned, error, state, rate);
     }
   }
 
@@ -257,14 +394,14 @@ public final class Swarm {
   }
 
   /** One download's state: touched only on the event loop. */
-  private final class Run {
+  private final class Run implements Running {
     final Request r;
     final Finder finder;
     final Listener listener;
     final Promise<Result> done = Promise.promise();
     final Map<String, Peer> known = new LinkedHashMap<>();
     final Path part;
-    final Path record;
+    final Resume resume;
     Merkle.Layer layer;
     int pieces;
     BitSet have = new BitSet();
@@ -291,8 +428,28 @@ public final class Swarm {
       this.finder = finder;
       this.listener = listener;
       this.part = r.out().resolveSibling(r.out().getFileName() + ".part");
-      this.record = r.out().resolveSibling(r.out().getFileName() + ".part.pieces");
+      this.resume = r.resume() != null ? r.resume() : Resume.beside(vertx, r.out());
       r.sources().forEach(this::add);
+    }
+
+    @Override
+    public Future<Result> result() {
+      return done.future();
+    }
+
+    @Override
+    public List<Report> sources() {
+      return reports();
+    }
+
+    @Override
+    public long have() {
+      return layer == null ? 0 : bytesOf(have);
+    }
+
+    @Override
+    public void stop(String why) {
+      fail(new TransferFailure(TransferFailure.Reason.FAILED, "STOPPED", why));
     }
 
     void add(Source s) {
@@ -369,8 +526,7 @@ public final class Swarm {
       layer = verified;
       pieces = layer.pieces();
       asked = new int[pieces];
-      return vertx
-          .executeBlocking(() -> earlier(), false)
+      return earlier()
           .compose(
               earlier -> {
                 have = earlier;
@@ -390,23 +546,26 @@ public final class Swarm {
     }
 
     /** The pieces the record says are verified, when it is this content's; else none. */
-    BitSet earlier() throws Exception {
-      if (Files.exists(record) && Files.exists(part)) {
-        try {
-          JsonObject saved = new JsonObject(Files.readString(record));
-          if (r.root().equals(saved.getString("root"))
-              && saved.getLong("size") == r.size()
-              && saved.getInteger("piece_size") == layer.pieceSize()) {
-            return stillThere(
-                BitSet.valueOf(Base64.getDecoder().decode(saved.getString("verified"))));
-          }
-        } catch (RuntimeException unreadable) {
-          // A record that is not ours, or half written by hand: start over, the part is no proof.
-        }
-      }
-      Files.deleteIfExists(part);
-      Files.deleteIfExists(record);
-      return new BitSet();
+    Future<BitSet> earlier() {
+      return resume
+          .load(r.root(), r.size(), layer.pieceSize())
+          .compose(
+              recorded ->
+                  vertx.executeBlocking(
+                      () -> {
+                        if (recorded != null && Files.exists(part)) {
+                          return stillThere(recorded);
+                        }
+                        // No record of this content: the part is no proof of anything.
+                        Files.deleteIfExists(part);
+                        return null;
+                      },
+                      false))
+          .compose(
+              good ->
+                  good != null
+                      ? Future.succeededFuture(good)
+                      : resume.clear().map(v -> new BitSet()));
     }
 
     /**
@@ -448,6 +607,11 @@ public final class Swarm {
     }
 
     void running() {
+      if (done.future().isComplete()) {
+        file.close(); // stopped while it opened the part
+        digest.close();
+        return;
+      }
       listener.started(resumedFrom, r.size());
       timers.add(vertx.setPeriodic(1000, t -> saveRecord()));
       timers.add(vertx.setPeriodic(Math.max(100, options.researchMillis()), t -> research()));
@@ -776,30 +940,12 @@ public final class Swarm {
       recordDirty = false;
       writingRecord = true;
       BitSet snapshot = (BitSet) have.clone();
-      String json =
-          new JsonObject()
-              .put("root", r.root())
-              .put("size", r.size())
-              .put("piece_size", layer.pieceSize())
-              .put("verified", Base64.getEncoder().encodeToString(snapshot.toByteArray()))
-              .encode();
-      // Atomic by the rename; not fsynced, nor is the part first: a resume checks each recorded
-      // piece again (stillThere), so a record ahead of the disk costs pieces, never a wrong byte.
+      int pieceSize = layer.pieceSize();
+      // Atomic; the part is not fsynced first: a resume checks each recorded piece again
+      // (stillThere), so a record ahead of the disk costs pieces, never a wrong byte.
       recordWrite =
-          vertx
-              .executeBlocking(
-                  () -> {
-                    Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
-                    Files.writeString(tmp, json);
-                    Files.move(
-                        tmp,
-                        record,
-                        StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-                    return null;
-                  },
-                  false)
-              .<Void>mapEmpty()
+          resume
+              .save(r.root(), r.size(), pieceSize, snapshot)
               .eventually(
                   () -> {
                     writingRecord = false;
@@ -823,6 +969,16 @@ public final class Swarm {
           .eventually(() -> file.close())
           .compose(v -> digest.finish(pieces))
           .compose(sha -> vertx.executeBlocking(() -> place(sha), false))
+          // The record goes with the part: after the file is in place, or after a wrong checksum.
+          .transform(
+              ar ->
+                  resume
+                      .clear()
+                      .transform(
+                          x ->
+                              ar.succeeded()
+                                  ? Future.succeededFuture(ar.result())
+                                  : Future.<Result>failedFuture(ar.cause())))
           .onComplete(x -> digest.close())
           .onSuccess(done::tryComplete)
           .onFailure(err -> done.tryFail(withReports(err)));
@@ -834,7 +990,6 @@ public final class Swarm {
           && r.sha256().length() == 64
           && !sha.equals(r.sha256().toLowerCase(Locale.ROOT))) {
         Files.deleteIfExists(part);
-        Files.deleteIfExists(record);
         throw new TransferFailure(
             TransferFailure.Reason.CORRUPT,
             "DATA_LOSS",
@@ -847,7 +1002,6 @@ public final class Swarm {
       Durable.sync(part);
       Files.move(
           part, r.out(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Files.deleteIfExists(record);
       Durable.syncFolder(r.out().toAbsolutePath().getParent());
       return new Result(
           r.out(), r.size(), sha, r.root(), layer.pieceSize(), fetched, resumedFrom, reports());

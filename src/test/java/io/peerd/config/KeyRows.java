@@ -159,6 +159,8 @@ final class KeyRows {
         c -> c.transfers().downloadRateLimit(),
         2097152L,
         "fast");
+    row(rows, Keys.DOWNLOAD_DIR, "got/here", c -> c.downloads().dir(), "got/here", ".hidden");
+    row(rows, Keys.MAX_ACTIVE_DOWNLOADS, "5", c -> c.downloads().maxActive(), 5, "0");
     row(rows, Keys.ACCEPT_UPLOADS, "true", c -> c.uploads().accept(), true, "on");
     row(rows, Keys.UPLOAD_DIR, "in/box", c -> c.uploads().dir(), "in/box", "../out");
     row(rows, Keys.UPLOAD_MAX_BYTES, "2048", c -> c.uploads().maxBytes(), 2048L, "lots");
