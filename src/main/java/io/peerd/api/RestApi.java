@@ -66,7 +66,8 @@ public final class RestApi {
       Uploads uploads,
       WorkerExecutor worker,
       Supplier<Future<io.peerd.search.Summaries.Local>> summary,
-      io.peerd.transfer.Bandwidth served) {}
+      io.peerd.transfer.Bandwidth served,
+      io.peerd.downloads.Downloads queue) {}
 
   private final Vertx vertx;
   private final Parts p;
@@ -112,6 +113,16 @@ public final class RestApi {
         .handler(this::register);
     r.post("/bootstrap").handler(this::bootstrap);
     r.post("/index/rescan").handler(this::rescan);
+    DownloadRoutes dl = new DownloadRoutes(p.queue());
+    r.post("/downloads")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(dl::create);
+    r.get("/downloads").handler(dl::list);
+    r.get("/downloads/stream").handler(dl::stream);
+    r.get("/downloads/:id").handler(dl::one);
+    r.post("/downloads/:id/pause").handler(dl::pause);
+    r.post("/downloads/:id/resume").handler(dl::resume);
+    r.delete("/downloads/:id").handler(dl::cancel);
     // The web page and what only it needs (a streamed search, HTTP upload, the graph, live
     // figures).
     WebUi ui = new WebUi();

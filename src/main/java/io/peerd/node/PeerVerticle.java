@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.peerd.api.LocalFiles;
 import io.peerd.api.RestApi;
 import io.peerd.config.PeerConfig;
+import io.peerd.downloads.Downloads;
 import io.peerd.index.FileIndex;
 import io.peerd.metrics.Metrics;
 import io.peerd.peers.HealthChecker;
@@ -11,13 +12,18 @@ import io.peerd.peers.PeerExchange;
 import io.peerd.peers.PeerStore;
 import io.peerd.peers.PeerTable;
 import io.peerd.peers.PeerUrl;
+import io.peerd.remote.ContentSources;
 import io.peerd.remote.HttpPeerClient;
+import io.peerd.remote.HttpRanges;
 import io.peerd.rpc.FileTransferRpc;
+import io.peerd.rpc.TransferClient;
 import io.peerd.search.SearchService;
 import io.peerd.search.SeenQueries;
 import io.peerd.search.Summaries;
+import io.peerd.store.Db;
 import io.peerd.transfer.Bandwidth;
 import io.peerd.transfer.RateLimiter;
+import io.peerd.transfer.Swarm;
 import io.peerd.transfer.Upload;
 import io.peerd.transfer.Uploads;
 import io.vertx.core.Future;
@@ -36,6 +42,7 @@ import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,6 +87,10 @@ public final class PeerVerticle extends VerticleBase {
   private WorkerExecutor io;
   private RateLimiter downloads;
   private Uploads uploads;
+  private Db db;
+  private Downloads queue;
+  private TransferClient transfers;
+  private HttpRanges ranges;
 
   /** Everything this peer serves, both wires and every client, under {@code upload_rate_limit}. */
   private Bandwidth served;
@@ -138,11 +149,57 @@ public final class PeerVerticle extends VerticleBase {
               grpcUrl =
                   (options.isSsl() ? "grpcs://" : "grpc://") + PeerUrl.host(self) + ":" + grpcPort;
               store = config.stateDir() == null ? null : new PeerStore(vertx, config.stateDir());
+              return this;
+            })
+        .compose(v -> openQueue(pools))
+        .map(
+            v -> {
               rest = wire(startedAt);
               return this;
             })
         .compose(v -> restoreTable())
         .map(this);
+  }
+
+  /**
+   * The database ({@code state_dir/peer.db}; in memory without a state_dir) and the download queue
+   * on it, with the swarm engine the command line uses. The peer does not start without them.
+   */
+  private Future<?> openQueue(String pools) {
+    Path file = config.stateDir() == null ? null : config.stateDir().resolve("peer.db");
+    transfers = new TransferClient(vertx);
+    ranges = new HttpRanges(vertx);
+    Swarm swarm =
+        new Swarm(
+            vertx,
+            transfers,
+            ranges,
+            new Bandwidth(vertx, config.transfers().downloadRateLimit()),
+            Swarm.Options.defaults());
+    // Lookups go through this peer's own search, as a user's would.
+    ContentSources lookup = new ContentSources(client, self, config.timeouts().search().toMillis());
+    return Db.open(vertx, file, Downloads.schema(), "peer-db-" + pools)
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "cannot open the database " + file + ": " + err.getMessage(), err)))
+        .compose(
+            opened -> {
+              db = opened;
+              return Downloads.open(
+                      vertx, db, swarm, lookup, index, config.sharedDir(), config.downloads())
+                  .recover(
+                      err ->
+                          Future.failedFuture(
+                              new IllegalStateException(
+                                  "cannot use download_dir "
+                                      + config.sharedDir().resolve(config.downloads().dir())
+                                      + ": "
+                                      + err.getMessage(),
+                                  err)));
+            })
+        .onSuccess(q -> queue = q);
   }
 
   /** The seed's FileTransfer service, with gRPC health and reflection. */
@@ -292,7 +349,8 @@ public final class PeerVerticle extends VerticleBase {
                 uploads,
                 io,
                 this::localSummary,
-                served));
+                served,
+                queue));
     registerMeters();
 
     // Temporary files of uploads a crash interrupted go before the first scan could see them.
@@ -430,6 +488,8 @@ public final class PeerVerticle extends VerticleBase {
     // Graceful: the listening sockets close at once, requests and transfers already running get
     // the grace period to finish (HTTP/2 clients are told with GOAWAY), then connections close.
     long grace = config.timeouts().shutdownGrace().toMillis();
+    // Downloads first: each saves its verified pieces while the database is still open.
+    Future<?> downloads = queue == null ? Future.succeededFuture() : queue.close();
     List<Future<?>> servers = new ArrayList<>();
     servers.add(restServer.shutdown(grace, TimeUnit.MILLISECONDS));
     if (grpcServer != null) {
@@ -438,13 +498,19 @@ public final class PeerVerticle extends VerticleBase {
     if (metricsServer != null) {
       servers.add(metricsServer.close());
     }
+    servers.add(downloads);
     return Future.join(servers)
+        .eventually(() -> db == null ? Future.succeededFuture() : db.close())
         .eventually(
             () ->
                 store == null ? Future.succeededFuture() : saveTable().timeout(5, TimeUnit.SECONDS))
         .eventually(
             () -> {
               client.close();
+              if (transfers != null) {
+                transfers.close();
+                ranges.close();
+              }
               index.close();
               io.close();
               return Future.succeededFuture();

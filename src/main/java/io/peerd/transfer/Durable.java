@@ -10,12 +10,12 @@ import java.nio.file.StandardOpenOption;
  * bytes on the disk before it is renamed into place, and the folder's new entry after. Blocking:
  * call on a worker.
  */
-final class Durable {
+public final class Durable {
 
   private Durable() {}
 
   /** The file's bytes and size on the disk. */
-  static void sync(Path file) throws IOException {
+  public static void sync(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ch.force(true);
     }
@@ -25,7 +25,7 @@ final class Durable {
    * The folder's entries on the disk (a rename or a link is an entry). Linux and macOS allow this
    * on a folder opened for reading; where a system does not, there is nothing more to do.
    */
-  static void syncFolder(Path dir) {
+  public static void syncFolder(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException notSupportedHere) {

@@ -1,0 +1,259 @@
+package io.peerd.downloads;
+
+import static io.peerd.testkit.Await.await;
+import static io.peerd.testkit.Await.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.peerd.node.PeerVerticle;
+import io.peerd.testkit.Http;
+import io.peerd.testkit.Peers;
+import io.peerd.testkit.TestFiles;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The peer's own downloads, over its REST API, from real peers in this JVM: a file asked for by
+ * root arrives verified under its name and is shared at once; pause, resume and cancel; bad input
+ * changes nothing; a restarted peer goes on where its verified pieces end.
+ */
+@ExtendWith(VertxExtension.class)
+@Tag("network")
+class DownloadsTest {
+
+  static final Duration BOUND = Duration.ofSeconds(60);
+
+  @TempDir Path tmp;
+
+  /** A seeder with the file, held to {@code rate} bytes per second (0: unthrottled). */
+  PeerVerticle seeder(Vertx vertx, String name, Path share, long rate) {
+    return Peers.started(
+        vertx, name, share, List.of(), new JsonObject().put("upload_rate_limit", rate));
+  }
+
+  PeerVerticle downloader(Vertx vertx, String name, List<PeerVerticle> friends) {
+    return await(Peers.start(vertx, downloaderConfig(name, friends)));
+  }
+
+  JsonObject downloaderConfig(String name, List<PeerVerticle> friends) {
+    tmp.resolve(name + "-share").toFile().mkdirs();
+    return Peers.config(
+        name,
+        tmp.resolve(name + "-share"),
+        friends.stream().map(PeerVerticle::selfUrl).toList(),
+        new JsonObject().put("state_dir", tmp.resolve(name + "-state").toString()));
+  }
+
+  static String rootOf(Http http, PeerVerticle p, String name) {
+    for (Object o : http.getJson(p, "/files").getJsonArray("files")) {
+      JsonObject f = (JsonObject) o;
+      if (f.getString("name").equals(name)) {
+        return f.getString("root");
+      }
+    }
+    throw new AssertionError(name + " is not in " + p.selfUrl() + "'s /files");
+  }
+
+  static JsonObject download(Http http, PeerVerticle p, String id) {
+    return http.getJson(p, "/downloads/" + id);
+  }
+
+  static JsonObject waitFor(Http http, PeerVerticle p, String id, String state) {
+    JsonObject[] last = {null};
+    until(
+        id + " " + state + " (last seen " + last[0] + ")",
+        BOUND,
+        () -> {
+          last[0] = download(http, p, id);
+          assertFalse(
+              !state.equals("failed") && "failed".equals(last[0].getString("state")),
+              "failed: " + last[0]);
+          return state.equals(last[0].getString("state"));
+        });
+    return last[0];
+  }
+
+  static List<String> listed(Http http, PeerVerticle p) {
+    return http.getJson(p, "/files").getJsonArray("files").stream()
+        .map(o -> ((JsonObject) o).getString("name"))
+        .toList();
+  }
+
+  @Test
+  void aFileAskedForByRootArrivesVerifiedUnderItsNameAndIsSharedAtOnce(Vertx vertx)
+      throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.Written film = TestFiles.random(share, "film.bin", 3 << 20, 1);
+    PeerVerticle a = seeder(vertx, "a", share, 0);
+    PeerVerticle b = seeder(vertx, "b", share, 0);
+    PeerVerticle d = downloader(vertx, "d", List.of(a, b));
+    // The name is taken already: the download gets a numbered one, and nothing is replaced.
+    Path taken = Files.createDirectories(tmp.resolve("d-share/downloads")).resolve("film.bin");
+    Files.writeString(taken, "mine");
+    String root = rootOf(http, a, "film.bin");
+
+    Http.Reply asked = http.post(d, "/downloads", new JsonObject().put("root", root));
+    assertEquals(202, asked.status(), asked.text());
+    String id = asked.json().getString("id");
+    assertEquals("/downloads/" + id, asked.header("Location"));
+    JsonObject done = waitFor(http, d, id, "done");
+
+    assertEquals("downloads/film (1).bin", done.getString("file"));
+    assertEquals(film.sha256(), done.getString("sha256"));
+    assertEquals(film.size(), done.getLong("bytes_done"));
+    assertEquals(film.sha256(), TestFiles.sha256(tmp.resolve("d-share/downloads/film (1).bin")));
+    assertEquals("mine", Files.readString(taken));
+    long gave =
+        done.getJsonArray("sources").stream()
+            .mapToLong(s -> ((JsonObject) s).getLong("bytes"))
+            .sum();
+    assertEquals(film.size(), gave, "every byte from a source, once: " + done);
+    until("shared at once", BOUND, () -> listed(http, d).contains("downloads/film (1).bin"));
+    assertEquals(root, rootOf(http, d, "downloads/film (1).bin"));
+    try (Stream<Path> left = Files.list(tmp.resolve("d-share/downloads/.peerd-parts"))) {
+      assertEquals(List.of(), left.toList(), "no partial data left");
+    }
+
+    // Asked again: the same download, not a second one.
+    Http.Reply again = http.post(d, "/downloads", new JsonObject().put("root", root));
+    assertEquals(200, again.status(), again.text());
+    assertEquals(id, again.json().getString("id"));
+    assertEquals(1, http.getJson(d, "/downloads").getJsonArray("downloads").size());
+  }
+
+  @Test
+  void badInputIsRefusedWithItsReasonAndChangesNothing(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    PeerVerticle d = downloader(vertx, "d", List.of());
+    String hex = "ab".repeat(32);
+    List<Buffer> bodies =
+        List.of(
+            Buffer.buffer("{not json"),
+            Buffer.buffer("[1]"),
+            new JsonObject().toBuffer(),
+            new JsonObject().put("root", "xyz").toBuffer(),
+            new JsonObject().put("root", 7).toBuffer(),
+            new JsonObject().put("root", hex).put("magnet", "magnet:?xt=x").toBuffer(),
+            new JsonObject().put("magnet", "magnet:?dn=nothing").toBuffer(),
+            new JsonObject().put("name", "../etc/passwd").put("sha256", hex).toBuffer(),
+            new JsonObject().put("name", "film.bin").toBuffer(),
+            new JsonObject().put("root", hex).put("sources", "http://127.0.0.1:1").toBuffer(),
+            new JsonObject()
+                .put("root", hex)
+                .put("sources", new JsonArray().add("ftp://x/y"))
+                .toBuffer());
+    for (Buffer body : bodies) {
+      Http.Reply r = http.post(d, "/downloads", body);
+      assertEquals(400, r.status(), body + " -> " + r.text());
+      assertNotNull(r.json().getString("error"), r.text());
+      assertNotNull(r.json().getString("detail"), r.text());
+    }
+    String none = "/downloads/0123456789abcdef";
+    List<List<Object>> calls =
+        List.of(
+            List.of(HttpMethod.GET, none),
+            List.of(HttpMethod.GET, "/downloads/zz"),
+            List.of(HttpMethod.POST, none + "/pause"),
+            List.of(HttpMethod.POST, none + "/resume"),
+            List.of(HttpMethod.DELETE, none));
+    for (List<Object> call : calls) {
+      Http.Reply r =
+          await(http.sendAsync((HttpMethod) call.get(0), d.restPort(), (String) call.get(1), null));
+      assertEquals(404, r.status(), call + " -> " + r.text());
+      assertEquals("not_found", r.error());
+    }
+    assertEquals(0, http.getJson(d, "/downloads").getJsonArray("downloads").size());
+  }
+
+  @Test
+  void aDownloadPausesKeepsItsPiecesResumesAndAnotherIsCancelledWithItsData(Vertx vertx)
+      throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.Written slow = TestFiles.random(share, "slow.bin", 6 << 20, 2);
+    TestFiles.random(share, "other.bin", 6 << 20, 3);
+    PeerVerticle a = seeder(vertx, "a", share, 2 << 20);
+    PeerVerticle d = downloader(vertx, "d", List.of(a));
+    String id =
+        http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, a, "slow.bin")))
+            .json()
+            .getString("id");
+    until("some bytes", BOUND, () -> download(http, d, id).getLong("bytes_done") > 0);
+
+    JsonObject paused = http.post(d, "/downloads/" + id + "/pause", (JsonObject) null).json();
+    assertEquals("paused", paused.getString("state"), paused.encode());
+    assertEquals("paused by the user", paused.getString("reason"));
+    Thread.sleep(1500);
+    long kept = download(http, d, id).getLong("bytes_done");
+    Thread.sleep(1000);
+    assertEquals(kept, download(http, d, id).getLong("bytes_done"), "nothing moves while paused");
+
+    assertEquals(200, http.post(d, "/downloads/" + id + "/resume", (JsonObject) null).status());
+    JsonObject done = waitFor(http, d, id, "done");
+    assertEquals(slow.sha256(), TestFiles.sha256(tmp.resolve("d-share/downloads/slow.bin")));
+    assertEquals(409, http.post(d, "/downloads/" + id + "/pause", (JsonObject) null).status());
+    assertEquals("done", done.getString("state"));
+
+    String other =
+        http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, a, "other.bin")))
+            .json()
+            .getString("id");
+    until("other moving", BOUND, () -> download(http, d, other).getLong("bytes_done") > 0);
+    Http.Reply cancelled =
+        await(http.sendAsync(HttpMethod.DELETE, d.restPort(), "/downloads/" + other, null));
+    assertEquals(200, cancelled.status(), cancelled.text());
+    assertEquals(404, http.get(d, "/downloads/" + other).status());
+    until(
+        "its partial data removed",
+        BOUND,
+        () -> !Files.exists(tmp.resolve("d-share/downloads/.peerd-parts/" + other + ".part")));
+    assertFalse(Files.exists(tmp.resolve("d-share/downloads/other.bin")));
+    assertFalse(listed(http, d).stream().anyMatch(n -> n.contains("other")));
+  }
+
+  @Test
+  void aRestartedPeerGoesOnWhereItsVerifiedPiecesEnd(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.Written big = TestFiles.random(share, "big.bin", 8 << 20, 4);
+    PeerVerticle a = seeder(vertx, "a", share, 2 << 20);
+    JsonObject config = downloaderConfig("d", List.of(a));
+    PeerVerticle d = await(Peers.start(vertx, config));
+    String id =
+        http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, a, "big.bin")))
+            .json()
+            .getString("id");
+    until("a third", BOUND, () -> download(http, d, id).getLong("bytes_done") > big.size() / 3);
+    Peers.stop(vertx, d);
+    assertFalse(
+        Files.exists(tmp.resolve("d-share/downloads/big.bin")), "no file at its name before done");
+
+    PeerVerticle again = await(Peers.start(vertx, config));
+    JsonObject back = download(http, again, id);
+    long verified = back.getLong("bytes_done");
+    assertTrue(verified > big.size() / 3, "its verified bytes survived the restart: " + back);
+    JsonObject done = waitFor(http, again, id, "done");
+    assertEquals(big.sha256(), TestFiles.sha256(tmp.resolve("d-share/downloads/big.bin")));
+    long fetched =
+        done.getJsonArray("sources").stream()
+            .mapToLong(s -> ((JsonObject) s).getLong("bytes"))
+            .sum();
+    assertEquals(big.size() - verified, fetched, "this run fetched only what was missing: " + done);
+  }
+}
