@@ -116,6 +116,19 @@ class DaemonProcessTest {
   }
 
   @Test
+  void aDatabaseThatCannotBeOpenedStopsTheStartWithOneLineNamingIt() throws Exception {
+    Files.createDirectories(tmp.resolve("s"));
+    Files.createDirectories(tmp.resolve("st/peer.db")); // a folder where the file must be
+    Files.writeString(
+        tmp.resolve("p.json"), "{\"shared_dir\": \"s\", \"state_dir\": \"st\", \"rest_port\": 0}");
+    Run r = run("-conf", "p.json");
+    assertEquals(1, r.exit(), r.toString());
+    List<String> said = r.stderr().stream().filter(l -> l.startsWith("peer: ")).toList();
+    assertEquals(1, said.size(), r.stderr().toString());
+    assertTrue(said.get(0).contains("peer.db"), said.get(0));
+  }
+
+  @Test
   void unknownArgumentIsAUsageError() throws Exception {
     Run r = run("--frobnicate");
     assertEquals(2, r.exit());
