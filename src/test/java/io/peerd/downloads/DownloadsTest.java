@@ -256,4 +256,111 @@ class DownloadsTest {
             .sum();
     assertEquals(big.size() - verified, fetched, "this run fetched only what was missing: " + done);
   }
+
+  @Test
+  void aSourceKilledAndOneThatHangsAreRoutedAroundAndSaidWhileItRuns(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.Written film = TestFiles.random(share, "film.bin", 10 << 20, 6);
+    PeerVerticle a = seeder(vertx, "a", share, 1 << 20);
+    PeerVerticle victim = seeder(vertx, "b", share, 1 << 20);
+    io.vertx.core.net.NetServer hung = await(io.peerd.testkit.StandIns.hung(vertx));
+    String hungUrl = "http://127.0.0.1:" + hung.actualPort();
+    PeerVerticle d = downloader(vertx, "d", List.of(a, victim));
+    String id =
+        http.post(
+                d,
+                "/downloads",
+                new JsonObject()
+                    .put("root", rootOf(http, a, "film.bin"))
+                    .put("sources", new JsonArray().add(hungUrl)))
+            .json()
+            .getString("id");
+    until("a first MiB", BOUND, () -> download(http, d, id).getLong("bytes_done") >= 1 << 20);
+    Peers.stop(vertx, victim);
+
+    // Watched while it runs: what the API says about each source, and why it is slow.
+    java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+    java.util.Set<String> reasons = new java.util.LinkedHashSet<>();
+    until(
+        "done",
+        BOUND,
+        () -> {
+          JsonObject now = download(http, d, id);
+          assertFalse("failed".equals(now.getString("state")), now.encode());
+          reasons.add(now.getString("reason"));
+          for (Object o : now.getJsonArray("sources")) {
+            JsonObject s = (JsonObject) o;
+            seen.add(s.getString("url") + " " + s.getString("state") + " " + s.getString("error"));
+          }
+          return "done".equals(now.getString("state"));
+        });
+    assertEquals(film.sha256(), TestFiles.sha256(tmp.resolve("d-share/downloads/film.bin")));
+    assertTrue(
+        seen.stream().anyMatch(l -> l.startsWith(hungUrl + " failing sent nothing for")),
+        "the hung source was said to fail while it ran: " + seen);
+    assertTrue(
+        seen.stream().anyMatch(l -> l.startsWith(victim.selfUrl() + " failing")),
+        "the killed source was said to fail while it ran: " + seen);
+    assertTrue(
+        reasons.stream().anyMatch(r -> r.startsWith("source ")),
+        "the reason told of a source while it ran: " + reasons);
+    JsonObject done = download(http, d, id);
+    for (Object o : done.getJsonArray("sources")) {
+      JsonObject s = (JsonObject) o;
+      if (s.getString("url").equals(hungUrl)) {
+        assertEquals(0, s.getLong("bytes"), done.encode());
+      }
+    }
+  }
+
+  @Test
+  void aDiskThatFillsUpFailsTheDownloadRemovesItsDataAndThePeerServesOn(Vertx vertx)
+      throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "skipped: mounting a small tmpfs for download_dir needs root");
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.random(share, "big.bin", 6 << 20, 5);
+    PeerVerticle a = seeder(vertx, "a", share, 0);
+    Path small = Files.createDirectories(tmp.resolve("d-share/downloads"));
+    mount(small, "2m");
+    try {
+      PeerVerticle d = downloader(vertx, "d", List.of(a));
+      String id =
+          http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, a, "big.bin")))
+              .json()
+              .getString("id");
+      JsonObject failed = waitFor(http, d, id, "failed");
+      assertTrue(failed.getString("reason").contains("No space left on device"), failed.encode());
+      until(
+          "its partial data removed",
+          BOUND,
+          () -> {
+            try (Stream<Path> left = Files.list(small.resolve(".peerd-parts"))) {
+              return left.findAny().isEmpty();
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+      assertFalse(Files.exists(small.resolve("big.bin")), "nothing at the final name");
+      assertEquals(200, http.get(d, "/health").status(), "the peer serves on");
+      assertFalse(listed(http, d).contains("downloads/big.bin"));
+    } finally {
+      umount(small);
+    }
+  }
+
+  static void mount(Path at, String size) throws Exception {
+    Process p =
+        new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", at.toString())
+            .inheritIO()
+            .start();
+    assertEquals(0, p.waitFor(), "mount a tmpfs at " + at);
+  }
+
+  static void umount(Path at) throws Exception {
+    new ProcessBuilder("umount", "-l", at.toString()).inheritIO().start().waitFor();
+  }
 }
