@@ -14,6 +14,8 @@ import java.nio.file.Path;
  * @param root the BEP 52 Merkle root, lowercase hex: the content's identity, whatever its name;
  *     null for an empty file
  * @param layer the tree's layer at {@link Merkle#defaultPieceSize}; wider layers follow from it
+ * @param fileKey the file system's identity of the file (device and inode), null where there is
+ *     none: a file replaced by another with the same size and mtime is hashed again
  */
 public record FileEntry(
     String name,
@@ -24,10 +26,14 @@ public record FileEntry(
     String extension,
     String type,
     String root,
-    Merkle.Layer layer) {
+    Merkle.Layer layer,
+    String fileKey) {
 
   /** Whether the file on disk still looks like what was hashed (the rehash trigger). */
-  boolean sameStat(long otherSize, long otherMtimeMillis, Path otherPath) {
-    return size == otherSize && mtimeMillis == otherMtimeMillis && path.equals(otherPath);
+  boolean sameStat(long otherSize, long otherMtimeMillis, Path otherPath, String otherKey) {
+    return size == otherSize
+        && mtimeMillis == otherMtimeMillis
+        && path.equals(otherPath)
+        && java.util.Objects.equals(fileKey, otherKey);
   }
 }

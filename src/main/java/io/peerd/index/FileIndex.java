@@ -18,17 +18,40 @@ public final class FileIndex implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileIndex.class);
 
   /** Outcome of a scan, for logs and the rescan endpoint. */
-  public record ScanReport(IndexSnapshot snapshot, int hashed, int skipped, long tookMillis) {}
+  /**
+   * @param hashedBytes bytes read to hash files that were new or changed
+   */
+  public record ScanReport(
+      IndexSnapshot snapshot, int hashed, int skipped, long hashedBytes, long tookMillis) {}
 
   private final Path root;
   private final WorkerExecutor worker;
   private volatile IndexSnapshot snapshot = IndexSnapshot.EMPTY;
   private Future<ScanReport> inFlight;
 
+  /** Where hashes outlive the process; null: in memory only, a restart hashes everything. */
+  private HashCache cache;
+
+  /** What the cache held at start, until the first scan has used it. */
+  private boolean seeded;
+
+  private String cacheProblem;
+
   public FileIndex(Vertx vertx, Path root, String workerName) {
     this.root = root;
     // One thread: scans are serialised, and hashing a huge file may legitimately take minutes.
     this.worker = vertx.createSharedWorkerExecutor(workerName, 1, 30, TimeUnit.MINUTES);
+  }
+
+  /** Keeps hashes in {@code cache} from now on; the next scan starts from what it holds. */
+  public void useCache(HashCache cache) {
+    this.cache = cache;
+    this.seeded = false;
+  }
+
+  /** Why the last scan's hashes are not in the cache; null when they are. */
+  public String cacheProblem() {
+    return cacheProblem;
   }
 
   public IndexSnapshot snapshot() {
@@ -44,8 +67,27 @@ public final class FileIndex implements AutoCloseable {
     long started = System.nanoTime();
     Promise<ScanReport> done = Promise.promise();
     inFlight = done.future();
-    worker
-        .<Scanner.Result>executeBlocking(() -> Scanner.scan(root, previous.byName()), false)
+    known(previous)
+        .compose(
+            known ->
+                worker
+                    .<Scanner.Result>executeBlocking(() -> Scanner.scan(root, known), false)
+                    .compose(
+                        result ->
+                            cache == null
+                                ? Future.succeededFuture(result)
+                                : cache
+                                    .save(known, result.entries())
+                                    .transform(
+                                        saved -> {
+                                          // The scan stands; only the next restart pays for it.
+                                          cacheProblem =
+                                              saved.failed()
+                                                  ? "hashes not saved: "
+                                                      + saved.cause().getMessage()
+                                                  : null;
+                                          return Future.succeededFuture(result);
+                                        })))
         .onComplete(
             ar -> {
               inFlight = null;
@@ -65,6 +107,7 @@ public final class FileIndex implements AutoCloseable {
                       next,
                       result.hashed(),
                       result.skipped(),
+                      result.hashedBytes(),
                       TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
               if (next != previous) {
                 // One line per change of what is shared; a rescan that finds nothing new says
@@ -82,6 +125,29 @@ public final class FileIndex implements AutoCloseable {
               done.complete(report);
             });
     return done.future();
+  }
+
+  /** The entries a scan may keep unhashed: the last scan's, or at first what the cache holds. */
+  private Future<java.util.Map<String, FileEntry>> known(IndexSnapshot previous) {
+    if (cache == null || seeded) {
+      return Future.succeededFuture(previous.byName());
+    }
+    return cache
+        .load()
+        .map(
+            rows -> {
+              seeded = true;
+              return rows;
+            })
+        .otherwise(
+            err -> {
+              LOG.warn(
+                  "index of {}: hash cache unreadable, hashing everything: {}",
+                  root,
+                  err.getMessage());
+              seeded = true;
+              return previous.byName();
+            });
   }
 
   /**

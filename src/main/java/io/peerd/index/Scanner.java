@@ -21,7 +21,7 @@ import java.util.Map;
 final class Scanner {
 
   /** Result of one walk. {@code hashed} counts files whose content was read this time. */
-  record Result(List<FileEntry> entries, int hashed, int skipped) {}
+  record Result(List<FileEntry> entries, int hashed, int skipped, long hashedBytes) {}
 
   /** Deep trees are legal, runaway ones (or a loop we failed to see) are not. */
   static final int MAX_DEPTH = 64;
@@ -78,7 +78,13 @@ final class Scanner {
             return FileVisitResult.CONTINUE;
           }
         });
-    return new Result(out, hashed[0], skipped[0]);
+    long bytes = 0;
+    for (FileEntry e : out) {
+      if (e != previous.get(e.name())) {
+        bytes += e.size();
+      }
+    }
+    return new Result(out, hashed[0], skipped[0], bytes);
   }
 
   private static FileEntry entryFor(
@@ -107,8 +113,9 @@ final class Scanner {
     }
     long size = attrs.size();
     long mtime = attrs.lastModifiedTime().toMillis();
+    String key = attrs.fileKey() == null ? null : attrs.fileKey().toString();
     FileEntry old = previous.get(name);
-    if (old != null && old.sameStat(size, mtime, target)) {
+    if (old != null && old.sameStat(size, mtime, target, key)) {
       return old;
     }
     Sha256.Both hashes = Sha256.withTree(target, Merkle.defaultPieceSize(size));
@@ -128,7 +135,8 @@ final class Scanner {
         Names.extension(name),
         category(name),
         root == null ? null : java.util.HexFormat.of().formatHex(root),
-        root == null ? null : hashes.tree().kept());
+        root == null ? null : hashes.tree().kept(),
+        key);
   }
 
   static String relativeName(Path realRoot, Path file) {

@@ -6,6 +6,7 @@ import io.peerd.api.RestApi;
 import io.peerd.config.PeerConfig;
 import io.peerd.downloads.Downloads;
 import io.peerd.index.FileIndex;
+import io.peerd.index.HashCache;
 import io.peerd.metrics.Metrics;
 import io.peerd.peers.HealthChecker;
 import io.peerd.peers.PeerExchange;
@@ -178,7 +179,11 @@ public final class PeerVerticle extends VerticleBase {
             Swarm.Options.defaults());
     // Lookups go through this peer's own search, as a user's would.
     ContentSources lookup = new ContentSources(client, self, config.timeouts().search().toMillis());
-    return Db.open(vertx, file, Downloads.schema(), "peer-db-" + pools)
+    return Db.open(
+            vertx,
+            file,
+            java.util.Map.of("downloads", Downloads.schema(), "index", HashCache.schema()),
+            "peer-db-" + pools)
         .recover(
             err ->
                 Future.failedFuture(
@@ -187,6 +192,7 @@ public final class PeerVerticle extends VerticleBase {
         .compose(
             opened -> {
               db = opened;
+              index.useCache(new HashCache(db));
               return Downloads.open(
                       vertx, db, swarm, lookup, index, config.sharedDir(), config.downloads())
                   .recover(
@@ -359,6 +365,7 @@ public final class PeerVerticle extends VerticleBase {
                 () -> Upload.cleanLeftovers(config.sharedDir(), config.uploads().dir()), false)
             .onFailure(err -> problem("uploads", err))
             .transform(ignored -> index.rescan())
+            .onSuccess(r -> cacheState())
             .onFailure(err -> problem("index", err));
     timers.add(
         vertx.setPeriodic(
@@ -366,7 +373,7 @@ public final class PeerVerticle extends VerticleBase {
             t ->
                 index
                     .rescan()
-                    .onSuccess(r -> problems.remove("index"))
+                    .onSuccess(r -> cacheState())
                     .onFailure(err -> problem("index", err))));
     // Probe rounds run more often than the interval so a peer's backoff expiry is noticed soon.
     long tick = Math.max(100, Math.min(interval.toMillis(), 1000));
@@ -382,6 +389,15 @@ public final class PeerVerticle extends VerticleBase {
       timers.add(vertx.setPeriodic(Math.max(tick, 1000), t -> saveTable()));
     }
     return api.router();
+  }
+
+  private void cacheState() {
+    problems.remove("index");
+    if (index.cacheProblem() == null) {
+      problems.remove("hash cache");
+    } else {
+      problem("hash cache", new IllegalStateException(index.cacheProblem()));
+    }
   }
 
   /** Built on a worker once per index generation; concurrent callers share the same future. */

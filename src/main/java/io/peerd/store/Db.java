@@ -7,9 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,22 +41,24 @@ public final class Db {
   }
 
   /**
-   * Opens (or creates) the database and brings its schema up to date.
+   * Opens (or creates) the database and brings its tables up to date.
    *
    * @param file null for a database in memory, lost at exit (a peer without a state_dir)
-   * @param schema the statements of each schema version, in order: version {@code i + 1} is {@code
-   *     schema.get(i)}; the file's {@code user_version} says which have run
+   * @param schemas for each owner of tables (a package: "downloads", "index"), the statements of
+   *     each of its schema versions in order: version {@code i + 1} is {@code get(i)}; the {@code
+   *     schema_versions} table says which have run. Owners move forward independently.
    */
   public static Future<Db> open(
-      Vertx vertx, Path file, List<List<String>> schema, String workerName) {
+      Vertx vertx, Path file, Map<String, List<List<String>>> schemas, String workerName) {
     WorkerExecutor worker = vertx.createSharedWorkerExecutor(workerName, 1, 5, TimeUnit.MINUTES);
     return worker
-        .executeBlocking(() -> connect(file, schema), true)
+        .executeBlocking(() -> connect(file, schemas), true)
         .map(c -> new Db(file, worker, c))
         .onFailure(err -> worker.close());
   }
 
-  private static Connection connect(Path file, List<List<String>> schema) throws Exception {
+  private static Connection connect(Path file, Map<String, List<List<String>>> schemas)
+      throws Exception {
     if (file != null) {
       Files.createDirectories(file.toAbsolutePath().getParent());
     }
@@ -67,24 +72,13 @@ public final class Db {
       s.execute("PRAGMA synchronous=FULL");
       s.execute("PRAGMA foreign_keys=ON");
       s.execute("PRAGMA busy_timeout=5000");
-      int version;
-      try (var rs = s.executeQuery("PRAGMA user_version")) {
-        version = rs.next() ? rs.getInt(1) : 0;
-      }
-      if (version > schema.size()) {
-        throw new SQLException(
-            "written by a newer peerd (schema "
-                + version
-                + ", this one knows "
-                + schema.size()
-                + ")");
-      }
       c.setAutoCommit(false);
-      for (int v = version; v < schema.size(); v++) {
-        for (String sql : schema.get(v)) {
-          s.execute(sql);
-        }
-        s.execute("PRAGMA user_version=" + (v + 1));
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS schema_versions"
+              + " (owner TEXT PRIMARY KEY, version INTEGER NOT NULL)");
+      for (Map.Entry<String, List<List<String>>> owner :
+          new java.util.TreeMap<>(schemas).entrySet()) {
+        migrate(c, owner.getKey(), owner.getValue());
       }
       c.commit();
       c.setAutoCommit(true);
@@ -93,6 +87,43 @@ public final class Db {
       throw e;
     }
     return c;
+  }
+
+  private static void migrate(Connection c, String owner, List<List<String>> versions)
+      throws SQLException {
+    int version = 0;
+    try (PreparedStatement q =
+        c.prepareStatement("SELECT version FROM schema_versions WHERE owner = ?")) {
+      q.setString(1, owner);
+      try (ResultSet rs = q.executeQuery()) {
+        if (rs.next()) {
+          version = rs.getInt(1);
+        }
+      }
+    }
+    if (version > versions.size()) {
+      throw new SQLException(
+          owner
+              + "'s tables were written by a newer peerd (schema "
+              + version
+              + ", this one knows "
+              + versions.size()
+              + ")");
+    }
+    try (Statement s = c.createStatement()) {
+      for (int v = version; v < versions.size(); v++) {
+        for (String sql : versions.get(v)) {
+          s.execute(sql);
+        }
+      }
+    }
+    try (PreparedStatement u =
+        c.prepareStatement(
+            "INSERT OR REPLACE INTO schema_versions (owner, version) VALUES (?, ?)")) {
+      u.setString(1, owner);
+      u.setInt(2, versions.size());
+      u.executeUpdate();
+    }
   }
 
   /** Where it lives; null in memory. */

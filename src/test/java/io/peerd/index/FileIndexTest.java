@@ -164,8 +164,8 @@ class FileIndexTest {
         IndexSnapshot.of(
             1,
             List.of(
-                new FileEntry("Alpha.TXT", share, 1, 0, "x", ".txt", "text", null, null),
-                new FileEntry("beta.bin", share, 1, 0, "x", ".bin", "other", null, null)),
+                new FileEntry("Alpha.TXT", share, 1, 0, "x", ".txt", "text", null, null, null),
+                new FileEntry("beta.bin", share, 1, 0, "x", ".bin", "other", null, null, null)),
             0);
     assertEquals(1, s.search("alpha.t", 10).size());
     assertEquals(2, s.search("", 10).size());

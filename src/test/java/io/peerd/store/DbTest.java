@@ -10,6 +10,7 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,7 +30,7 @@ class DbTest {
   @Test
   void aCommittedRowSurvivesAReopenAndAFailedTransactionLeavesNothing(Vertx vertx) {
     Path file = tmp.resolve("state/peer.db");
-    Db db = await(Db.open(vertx, file, V1, "db-test-1"));
+    Db db = await(Db.open(vertx, file, Map.of("t", V1), "db-test-1"));
     await(db.call(c -> c.createStatement().executeUpdate("INSERT INTO t VALUES ('kept')")));
     Throwable err =
         assertThrows(
@@ -45,7 +46,7 @@ class DbTest {
     await(db.close());
 
     // Version 2 runs its step on the old file: the row is there, with the new column's default.
-    Db again = await(Db.open(vertx, file, V2, "db-test-2"));
+    Db again = await(Db.open(vertx, file, Map.of("t", V2), "db-test-2"));
     List<String> rows =
         await(
             again.call(
@@ -70,7 +71,8 @@ class DbTest {
 
     // A file from a newer peerd is refused, not half-understood.
     Throwable newer =
-        assertThrows(Throwable.class, () -> await(Db.open(vertx, file, V1, "db-test-3")));
+        assertThrows(
+            Throwable.class, () -> await(Db.open(vertx, file, Map.of("t", V1), "db-test-3")));
     assertTrue(newer.getMessage().contains("newer"), newer.getMessage());
   }
 }
