@@ -22,6 +22,8 @@ const TOKEN = 'e2e-token-0123456789abcdef';
 // The nastiest name the share accepts (no '/', no control characters): markup that runs script
 // if a page ever turns a file name into HTML.
 const EVIL = '<img src=x onerror=window.__xss=1>.txt';
+// Fetched by the page's own peer: its name reaches the Downloads panel.
+const EVIL_GET = '<svg onload=window.__xss=2>.bin';
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
@@ -75,7 +77,10 @@ async function startPeers(root) {
   const files = [
     { 'alpha-one.txt': 'hello from peer one\n', [EVIL]: 'a file whose name is markup\n', 'common.txt': common },
     { 'alpha-two.txt': 'hello from peer two\n', 'common.txt': common },
-    { 'alpha-three.bin': randomBytes(300 * 1024), 'common.txt': common },
+    {
+      'alpha-three.bin': randomBytes(300 * 1024), 'common.txt': common,
+      'slow-one.bin': randomBytes(4 << 20), 'slow-two.bin': randomBytes(4 << 20), [EVIL_GET]: randomBytes(1000),
+    },
   ];
   const shares = [];
   for (let i = 0; i < 3; i++) {
@@ -95,6 +100,8 @@ async function startPeers(root) {
       search_timeout_ms: 3000,
       state_dir: '',
       ...(i === 0 ? { accept_uploads: true, upload_max_bytes: 1048576, api_token: TOKEN } : {}),
+      // Slow enough that the page can pause and cancel its downloads from peer3 half-way.
+      ...(i === 2 ? { upload_rate_limit: 1 << 20 } : {}),
     };
     const confPath = path.join(root, `peer${i + 1}.json`);
     await writeFile(confPath, JSON.stringify(conf, null, 2));
@@ -219,6 +226,58 @@ async function run() {
   check(sha256(onDisk) === sha256(content), 'uploaded bytes differ');
   await page.waitForSelector('#files td >> text=uploads/from-browser.txt');
   log('upload: uploads/from-browser.txt through the page with the token, listed, bytes match');
+
+  // Downloads the page's own peer runs: Get on a hit, then watch it in the Downloads panel.
+  async function get(name, query) {
+    await page.fill('#query', query);
+    await page.click('#search-button');
+    await page.waitForSelector('#search-status[data-done="true"]');
+    const hash = sha256(files[2][name]);
+    await page.locator(`.result[data-hash="${hash}"] button.get`).first().click();
+    const row = page.locator('.download-row').filter({ has: page.locator('.download-name', { hasText: name }) });
+    await row.waitFor();
+    return row;
+  }
+  const fetched = await get('alpha-three.bin', 'alpha-three');
+  await fetched.and(page.locator('[data-state="done"]')).waitFor({ timeout: 30_000 });
+  const got = await readFile(path.join(shares[0], 'downloads', 'alpha-three.bin'));
+  check(sha256(got) === sha256(bin), 'the peer downloaded other bytes than alpha-three.bin');
+  log('Get: peer1 fetched alpha-three.bin from peer3, done in the panel, sha256 on disk matches');
+
+  const slow = await get('slow-one.bin', 'slow-one');
+  await slow.and(page.locator('[data-state="active"]')).waitFor({ timeout: 30_000 });
+  await slow.locator('button.pause').click();
+  await slow.and(page.locator('[data-state="paused"]')).waitFor();
+  check((await slow.locator('.reason').textContent()) === 'paused by the user', 'pause reason');
+  await slow.locator('button.resume').click();
+  await slow.and(page.locator('[data-state="done"]')).waitFor({ timeout: 40_000 });
+  const slowBytes = await readFile(path.join(shares[0], 'downloads', 'slow-one.bin'));
+  check(sha256(slowBytes) === sha256(files[2]['slow-one.bin']), 'slow-one.bin differs after pause and resume');
+  log('pause and resume from the panel: slow-one.bin done, sha256 matches');
+
+  const doomed = await get('slow-two.bin', 'slow-two');
+  await doomed.and(page.locator('[data-state="active"]')).waitFor({ timeout: 30_000 });
+  await doomed.locator('button.cancel').click();
+  await doomed.waitFor({ state: 'detached' });
+  check(!existsSync(path.join(shares[0], 'downloads', 'slow-two.bin')), 'a cancelled download left its file');
+  log('cancel from the panel: the row went, no file');
+
+  const evil = await get(EVIL_GET, 'onload');
+  await evil.and(page.locator('[data-state="done"]')).waitFor({ timeout: 30_000 });
+  check(await page.locator('#downloads img, #downloads svg').count() === 0, 'markup from a name in the Downloads panel');
+  check(await page.evaluate(() => window.__xss) === undefined, 'a downloaded name ran as markup');
+  log('a hostile name in the Downloads panel stays text');
+
+  // A file's magnet, copied from its row.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: urls[0] });
+  const copy = page.locator('#files button.copy-link').first();
+  const magnet = await copy.getAttribute('data-magnet');
+  check(magnet && magnet.startsWith('magnet:?'), 'no magnet on the copy-link button');
+  await copy.click();
+  await page.waitForFunction(() => document.querySelector('#files button.copy-link').textContent === 'copied');
+  check(await page.evaluate(() => navigator.clipboard.readText()) === magnet, 'the clipboard does not hold the magnet');
+  log('copy link: the magnet is on the clipboard');
+  await page.fill('#query', '.');
 
   // Peers, graph and figures have filled in.
   await page.waitForFunction(() => document.querySelectorAll('#peers tr[data-peer]').length === 2);

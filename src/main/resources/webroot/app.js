@@ -238,11 +238,18 @@
     const link = href
       ? el('a', { href, class: 'download', rel: 'noopener noreferrer', download: '', text: 'download' })
       : el('span', { class: 'muted', text: 'no HTTP link' });
+    // Get asks this peer to fetch it (the direct link needs the browser to reach the holder).
+    const root = typeof f.root === 'string' && /^[0-9a-f]{64}$/.test(f.root) ? f.root : null;
+    const get = root
+      ? el('button', { type: 'button', class: 'get', title: 'this peer downloads it, checked piece by piece', text: 'Get' })
+      : null;
+    if (get) get.addEventListener('click', () => startDownload({ root }, f.name, get));
     return el('li', { class: 'holder', 'data-peer': peer },
       el('span', { class: 'peer mono', text: peer }),
       el('span', { class: 'hops', text: typeof hops === 'number' && hops >= 0 ? hops + (hops === 1 ? ' hop' : ' hops') : '? hops' }),
       // The same bytes may have another name on this peer.
       f.name !== groupName ? el('span', { class: 'holder-name muted', text: 'as ' + f.name }) : null,
+      get,
       link);
   }
 
@@ -294,6 +301,149 @@
     $('search-status').dataset.done = 'true';
   }
 
+  // ---- downloads this peer runs ------------------------------------------------------------------
+
+  const downloads = new Map(); // id -> row element
+
+  async function startDownload(body, name, button) {
+    if (button) button.disabled = true;
+    try {
+      const res = await fetch('/downloads', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeaders() },
+        body: JSON.stringify(body),
+      });
+      const status = $('downloads-status');
+      if (!res.ok) {
+        status.className = 'error';
+        status.textContent = 'cannot download: ' + await problem(res);
+        if (button) button.disabled = false;
+        return;
+      }
+      const d = await res.json();
+      status.className = 'muted';
+      status.textContent = (res.status === 202 ? 'queued: ' : d.state === 'done' ? 'already here: ' : 'already asked for: ') + name;
+      showDownload(d);
+      if (button) button.textContent = 'queued';
+    } catch (e) {
+      if (button) button.disabled = false;
+      $('downloads-status').textContent = 'cannot download: ' + e.message;
+    }
+  }
+
+  async function act(id, method, path) {
+    const res = await fetch(path, { method, headers: authHeaders() });
+    if (!res.ok) {
+      $('downloads-status').className = 'error';
+      $('downloads-status').textContent = await problem(res);
+    }
+  }
+
+  function eta(s) {
+    if (typeof s !== 'number') return '';
+    if (s < 60) return s + ' s left';
+    if (s < 3600) return Math.round(s / 60) + ' min left';
+    return Math.round(s / 3600) + ' h left';
+  }
+
+  /**
+   * One row per download, updated in place: a row rebuilt four times a second would swallow
+   * clicks (the press and the release would land on different buttons).
+   */
+  function showDownload(d) {
+    if (!d || typeof d.id !== 'string') return;
+    let r = downloads.get(d.id);
+    if (!r) {
+      r = {
+        node: el('div', { class: 'download-row', 'data-id': d.id }),
+        name: el('span', { class: 'download-name' }),
+        badge: el('span', { class: 'badge' }),
+        amount: el('span', { class: 'result-meta' }),
+        speed: el('span', { class: 'result-meta' }),
+        actions: el('span', { class: 'actions' }),
+        bar: el('progress', { max: 1, value: 0 }),
+        reason: el('p', { class: 'reason muted' }),
+        file: el('p', { class: 'muted' }),
+        sources: el('ul', { class: 'sources' }),
+        state: null,
+      };
+      r.node.append(el('div', { class: 'download-head' }, r.name, r.badge, r.amount, r.speed, r.actions),
+        r.bar, r.reason, r.file, r.sources);
+      $('downloads').prepend(r.node);
+      downloads.set(d.id, r);
+    }
+    const state = String(d.state);
+    const size = typeof d.size === 'number' && d.size > 0 ? d.size : 0;
+    const done = typeof d.bytes_done === 'number' ? d.bytes_done : 0;
+    r.node.className = 'download-row state-' + state.replace(/[^a-z]/g, '');
+    r.node.dataset.state = state;
+    r.name.textContent = d.name || d.id;
+    r.badge.textContent = state;
+    r.amount.textContent = bytes(done) + ' of ' + (size ? bytes(size) : '?');
+    r.speed.textContent = state === 'active' ? bytes(d.rate || 0) + '/s ' + eta(d.eta_s) : '';
+    r.bar.max = size || 1;
+    r.bar.value = size ? Math.min(done, size) : 0;
+    r.reason.textContent = d.reason || '';
+    r.reason.hidden = !d.reason;
+    r.file.textContent = d.file ? 'saved as ' + d.file : '';
+    r.file.hidden = !d.file;
+    if (r.state !== state) {
+      // The buttons change with the state only.
+      r.state = state;
+      const buttons = [];
+      const button = (text, method, path) => {
+        const b = el('button', { type: 'button', class: text, text });
+        b.addEventListener('click', () => act(d.id, method, path));
+        buttons.push(b);
+      };
+      if (['queued', 'resolving', 'active', 'verifying'].includes(state)) button('pause', 'POST', '/downloads/' + d.id + '/pause');
+      if (['paused', 'failed'].includes(state)) button('resume', 'POST', '/downloads/' + d.id + '/resume');
+      if (state !== 'done') button('cancel', 'DELETE', '/downloads/' + d.id);
+      r.actions.replaceChildren(...buttons);
+    }
+    const sources = [];
+    for (const s of Array.isArray(d.sources) ? d.sources : []) {
+      if (!s || typeof s.url !== 'string') continue;
+      sources.push(el('li', { class: 'source' + (s.banned ? ' banned' : '') },
+        el('span', { class: 'mono', text: s.url }),
+        el('span', { class: 'muted', text: ' ' + (s.state || '') + ' · ' + bytes(s.bytes) + (s.banned ? ' · banned' : '') + (s.error ? ' · ' + s.error : '') })));
+    }
+    r.sources.replaceChildren(...sources);
+  }
+
+  /** The download list, live: an event per change, reconnected when the stream ends. */
+  async function watchDownloads() {
+    for (;;) {
+      const ctl = new AbortController();
+      try {
+        const res = await fetch('/downloads/stream', { headers: authHeaders(), signal: ctl.signal, cache: 'no-store' });
+        if (res.ok) {
+          await readEvents(res, (name, data) => {
+            if (name === 'download') showDownload(data);
+            else if (name === 'removed' && typeof data.removed === 'string') {
+              const row = downloads.get(data.removed);
+              if (row) row.node.remove();
+              downloads.delete(data.removed);
+            }
+          }, ctl.signal);
+        }
+      } catch (e) {
+        // the peer went away or the stream broke: try again below
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+
+  async function copyLink(button, magnet) {
+    try {
+      await navigator.clipboard.writeText(magnet);
+      button.textContent = 'copied';
+    } catch (e) {
+      // No clipboard (plain http to another host): show it, selected, to copy by hand.
+      window.prompt('Magnet link', magnet);
+    }
+  }
+
   // ---- local files and upload --------------------------------------------------------------------
 
   async function loadFiles() {
@@ -301,10 +451,15 @@
     try { body = await getJson('/files'); } catch (e) { return; }
     const rows = (Array.isArray(body.files) ? body.files : []).map((f) => {
       const href = safeUrl(f.rest_url, { download: '1' });
+      const copy = typeof f.magnet === 'string' && f.magnet.startsWith('magnet:')
+        ? el('button', { type: 'button', class: 'copy-link', 'data-magnet': f.magnet, title: f.magnet, text: 'copy link' })
+        : null;
+      if (copy) copy.addEventListener('click', () => copyLink(copy, f.magnet));
       return el('tr', null,
         el('td', null, href ? el('a', { href, download: '', text: f.name }) : f.name),
         el('td', { class: 'num', text: bytes(f.size) }),
-        el('td', { class: 'mono', title: f.checksum || '', text: shortHash(f.checksum) }));
+        el('td', { class: 'mono', title: f.checksum || '', text: shortHash(f.checksum) }),
+        el('td', null, copy));
     });
     $('files').replaceChildren(...rows);
   }
@@ -457,5 +612,6 @@
     every(5000, loadFiles);
     every(3000, loadPeers);
     every(10000, loadNetwork);
+    watchDownloads();
   });
 })();

@@ -335,13 +335,17 @@ public final class Swarm {
       return asks.size();
     }
 
-    Report report() {
+    /**
+     * @param over the download has ended: nothing is in flight any more, whatever is still being
+     *     cut
+     */
+    Report report(boolean over) {
       String state =
           banned
               ? "banned"
               : dropped
                   ? "dropped"
-                  : !asks.isEmpty()
+                  : !over && !asks.isEmpty()
                       ? "active"
                       : System.currentTimeMillis() < retryAt ? "failing" : "idle";
       return new Report(source.url(), bytes, pieces, bad, banned, error, state, rate);
@@ -1029,7 +1033,8 @@ public final class Swarm {
     }
 
     List<Report> reports() {
-      return known.values().stream().map(Peer::report).toList();
+      boolean over = finishing || done.future().isComplete();
+      return known.values().stream().map(p -> p.report(over)).toList();
     }
 
     void stopTimers() {
