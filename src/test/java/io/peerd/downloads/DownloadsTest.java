@@ -314,6 +314,99 @@ class DownloadsTest {
     }
   }
 
+  /** Reads {@code GET /downloads/stream} into a list until the test closes it. */
+  static io.vertx.core.http.HttpClientResponse watch(
+      io.vertx.core.http.HttpClient client, int port, List<JsonObject> events) {
+    StringBuilder buf = new StringBuilder();
+    // The handler is set on the event loop as the answer arrives: bytes that come with the head
+    // (the snapshot) would be gone by the time the test thread got the response.
+    return await(
+        client
+            .request(HttpMethod.GET, port, "127.0.0.1", "/downloads/stream")
+            .compose(r -> r.send())
+            .onSuccess(
+                res ->
+                    res.handler(
+                        chunk -> {
+                          buf.append(chunk.toString());
+                          int cut;
+                          while ((cut = buf.indexOf("\n\n")) >= 0) {
+                            String block = buf.substring(0, cut);
+                            buf.delete(0, cut + 2);
+                            String name = null;
+                            for (String line : block.split("\n")) {
+                              if (line.startsWith("event: ")) {
+                                name = line.substring(7);
+                              } else if (line.startsWith("data: ")) {
+                                events.add(new JsonObject(line.substring(6)).put("_event", name));
+                              }
+                            }
+                          }
+                        })));
+  }
+
+  @Test
+  void theStreamTellsEachChangeAndProgressAFewTimesASecond(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.random(share, "slow.bin", 4 << 20, 7);
+    PeerVerticle a = seeder(vertx, "a", share, 1 << 20);
+    PeerVerticle d = downloader(vertx, "d", List.of(a));
+    io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+    List<JsonObject> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    io.vertx.core.http.HttpClientResponse res = watch(client, d.restPort(), events);
+    assertEquals(200, res.statusCode());
+    assertTrue(res.getHeader("content-type").startsWith("text/event-stream"));
+    long t0 = System.nanoTime();
+    String id =
+        http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, a, "slow.bin")))
+            .json()
+            .getString("id");
+    until(
+        "the stream says done",
+        BOUND,
+        () -> {
+          synchronized (events) {
+            return events.stream().anyMatch(e -> "done".equals(e.getString("state")));
+          }
+        });
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    List<JsonObject> seen;
+    synchronized (events) {
+      seen = List.copyOf(events);
+    }
+    List<String> states = seen.stream().map(e -> e.getString("state")).distinct().toList();
+    // In this order; verifying may pass between two ticks unseen.
+    assertEquals(List.of("queued", "resolving", "active"), states.subList(0, 3), states.toString());
+    assertEquals("done", states.get(states.size() - 1), states.toString());
+    assertTrue(states.size() <= 5, states.toString());
+    assertTrue(seen.stream().allMatch(e -> id.equals(e.getString("id"))), seen.toString());
+    long progress = seen.stream().filter(e -> "active".equals(e.getString("state"))).count();
+    assertTrue(progress >= 3, "progress while it ran: " + progress);
+    assertTrue(
+        progress <= seconds * 4 + 4, progress + " progress events in " + seconds + " s: too many");
+    res.request().connection().close();
+
+    // A new watcher first gets every download as it is.
+    List<JsonObject> later = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    io.vertx.core.http.HttpClientResponse again = watch(client, d.restPort(), later);
+    until("the snapshot", BOUND, () -> !later.isEmpty());
+    assertEquals("done", later.get(0).getString("state"));
+    assertEquals(id, later.get(0).getString("id"));
+    Http.Reply cancelled =
+        await(http.sendAsync(HttpMethod.DELETE, d.restPort(), "/downloads/" + id, null));
+    assertEquals(200, cancelled.status());
+    until(
+        "removed",
+        BOUND,
+        () -> {
+          synchronized (later) {
+            return later.stream().anyMatch(e -> id.equals(e.getString("removed")));
+          }
+        });
+    again.request().connection().close();
+  }
+
   @Test
   void aDiskThatFillsUpFailsTheDownloadRemovesItsDataAndThePeerServesOn(Vertx vertx)
       throws Exception {
