@@ -8,6 +8,7 @@ import io.peerd.transfer.Bandwidth;
 import io.peerd.transfer.ByteRange;
 import io.peerd.transfer.ChunkSink;
 import io.peerd.transfer.FileStreamer;
+import io.peerd.transfer.PartialContent;
 import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.SmallFileCache;
 import io.peerd.wire.Magnet;
@@ -44,10 +45,17 @@ final class FileServing {
   private final Bandwidth served;
   private final long idleMillis;
   private final SmallFileCache small = new SmallFileCache(64 * 1024, 8L << 20);
+  private final PartialContent partials;
 
   FileServing(
-      FileIndex index, RateLimiter downloads, Metrics metrics, Bandwidth served, long idleMillis) {
+      FileIndex index,
+      PartialContent partials,
+      RateLimiter downloads,
+      Metrics metrics,
+      Bandwidth served,
+      long idleMillis) {
     this.index = index;
+    this.partials = partials;
     this.served = served;
     this.idleMillis = idleMillis;
     this.downloads = downloads;
@@ -68,7 +76,7 @@ final class FileServing {
     if (e == null) {
       throw new BadRequest(404, "not_found", "no shared file named " + name);
     }
-    serve(ctx, e);
+    serve(ctx, e, null);
   }
 
   /**
@@ -76,9 +84,21 @@ final class FileServing {
    * rules as a name's (ranges, ETag, HEAD, 416). Any file holding that content serves it.
    */
   void content(RoutingContext ctx) {
-    FileEntry e = byRoot(index, ctx.pathParam("root"));
+    String root = ctx.pathParam("root");
+    PartialContent.Partial partial = null;
+    FileEntry e;
+    if (Magnet.isRoot(root) && index.snapshot().withRoot(root).isEmpty()) {
+      // Still downloading here: its verified pieces, by range.
+      partial = partials.find(root);
+      if (partial == null) {
+        throw new BadRequest(404, "not_found", "no shared file has root " + root);
+      }
+      e = partial.asEntry();
+    } else {
+      e = byRoot(index, root);
+    }
     limit(ctx);
-    serve(ctx, e);
+    serve(ctx, e, partial);
   }
 
   /** The shared file with that root: 400 for a malformed root, 404 for one not shared here. */
@@ -105,7 +125,11 @@ final class FileServing {
     }
   }
 
-  private void serve(RoutingContext ctx, FileEntry e) {
+  /**
+   * @param partial set when {@code e} is a download still under way: only ranges inside its
+   *     verified pieces are served
+   */
+  private void serve(RoutingContext ctx, FileEntry e, PartialContent.Partial partial) {
     String name = e.name();
     boolean head = ctx.request().method() == HttpMethod.HEAD;
     HttpServerResponse res = ctx.response();
@@ -137,6 +161,16 @@ final class FileServing {
     }
     long offset = range == null ? 0 : range.start();
     long length = range == null ? e.size() : range.length();
+    if (partial != null && !partial.covers(offset, length)) {
+      res.putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + e.size());
+      throw new BadRequest(
+          416,
+          "range_not_satisfiable",
+          "this peer has verified only some pieces of it yet: ask a range inside those of "
+              + "/content/"
+              + e.root()
+              + "/have");
+    }
     if (range != null) {
       res.setStatusCode(206)
           .putHeader(
@@ -147,7 +181,7 @@ final class FileServing {
       res.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length)).end();
       return;
     }
-    if (small.cacheable(e.size())) {
+    if (partial == null && small.cacheable(e.size())) {
       sendSmall(ctx, e, offset, length);
       return;
     }

@@ -3,7 +3,9 @@ package io.peerd.api;
 import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
 import io.peerd.index.IndexSnapshot;
+import io.peerd.index.Names;
 import io.peerd.search.FileHit;
+import io.peerd.transfer.PartialContent;
 import io.peerd.wire.Magnet;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +22,11 @@ public final class LocalFiles {
   private final String self;
   private final String grpcUrl;
 
-  public LocalFiles(FileIndex index, String self, String grpcUrl) {
+  private final PartialContent partials;
+
+  public LocalFiles(FileIndex index, PartialContent partials, String self, String grpcUrl) {
     this.index = index;
+    this.partials = partials;
     this.self = self;
     this.grpcUrl = grpcUrl;
   }
@@ -87,11 +92,31 @@ public final class LocalFiles {
     return out;
   }
 
-  /** The files holding that content (any name); none for an unknown root. */
+  /**
+   * The files holding that content (any name); none for an unknown root. A download of it under way
+   * here is a hit too, marked partial, so that those fetching the same content find each other; it
+   * appears in no name search and not in /files.
+   */
   public List<FileHit> withRoot(String root) {
     List<FileHit> out = new ArrayList<>();
     for (FileEntry e : index.snapshot().withRoot(root)) {
       out.add(hit(e));
+    }
+    PartialContent.Partial partial = out.isEmpty() ? partials.find(root) : null;
+    if (partial != null) {
+      out.add(
+          new FileHit(
+              partial.name(),
+              partial.size(),
+              -1,
+              partial.sha256(),
+              Names.extension(partial.name()),
+              "other",
+              self + "/content/" + root,
+              grpcUrl,
+              root,
+              new Magnet(root, partial.size(), partial.name(), List.of(self)).format(),
+              true));
     }
     return out;
   }

@@ -94,6 +94,7 @@ public final class RestApi {
     FileServing content =
         new FileServing(
             p.index(),
+            p.queue(),
             p.downloads(),
             p.metrics(),
             p.served(),
@@ -101,6 +102,7 @@ public final class RestApi {
     r.get("/files/*").handler(content::handle);
     r.head("/files/*").handler(content::handle);
     r.get("/content/:root/pieces").handler(this::pieces);
+    r.get("/content/:root/have").handler(this::have);
     r.get("/content/:root").handler(content::content);
     r.head("/content/:root").handler(content::content);
     r.get("/peers").handler(this::peers);
@@ -552,9 +554,32 @@ public final class RestApi {
   /**
    * {@code GET /content/{root}/pieces?piece_size=}: the piece layer a downloader checks pieces by.
    */
+  /**
+   * The shared file with that root, or the download of it under way here (its layer is known and
+   * checked); 400 for a malformed root, 404 for neither.
+   */
+  private FileEntry withRoot(String root) {
+    if (Magnet.isRoot(root) && p.index().snapshot().withRoot(root).isEmpty()) {
+      io.peerd.transfer.PartialContent.Partial partial = p.queue().find(root);
+      if (partial != null) {
+        return partial.asEntry();
+      }
+    }
+    return FileServing.byRoot(p.index(), root);
+  }
+
   private void pieces(RoutingContext ctx) {
-    FileEntry e = FileServing.byRoot(p.index(), ctx.pathParam("root"));
+    FileEntry e = withRoot(ctx.pathParam("root"));
     int pieceSize = (int) Params.number(ctx, "piece_size", 0, 0, 1 << 30, false);
+    if (pieceSize != 0
+        && pieceSize < e.layer().pieceSize()
+        && p.index().snapshot().withRoot(e.root()).isEmpty()) {
+      // A part has holes: a narrower layer would mean hashing them.
+      throw new BadRequest(
+          404,
+          "not_found",
+          "still downloading here: its layer only at piece sizes from " + e.layer().pieceSize());
+    }
     PieceLayers.of(e, pieceSize, p.worker())
         .onSuccess(
             layer ->
@@ -575,6 +600,36 @@ public final class RestApi {
                             ? new BadRequest(
                                 409, "changed", err.getMessage() + "; retry after the next scan")
                             : err));
+  }
+
+  /**
+   * {@code GET /content/{root}/have}: which pieces (at the default piece size) this peer can serve:
+   * all of a shared file, the verified ones of a download under way. {@code have} is the bitmap in
+   * base64, piece {@code i} in byte {@code i / 8}, bit {@code i % 8} (least significant first).
+   */
+  private void have(RoutingContext ctx) {
+    String root = ctx.pathParam("root");
+    io.peerd.transfer.PartialContent.Partial partial =
+        Magnet.isRoot(root) && p.index().snapshot().withRoot(root).isEmpty()
+            ? p.queue().find(root)
+            : null;
+    FileEntry e = partial != null ? partial.asEntry() : FileServing.byRoot(p.index(), root);
+    int pieces = e.layer().pieces();
+    java.util.BitSet have = partial != null ? partial.have() : new java.util.BitSet(pieces);
+    if (partial == null) {
+      have.set(0, pieces);
+    }
+    Errors.json(
+        ctx,
+        200,
+        new JsonObject()
+            .put("root", e.root())
+            .put("size", e.size())
+            .put("piece_size", e.layer().pieceSize())
+            .put("pieces", pieces)
+            .put("count", have.cardinality())
+            .put("complete", partial == null)
+            .put("have", java.util.Base64.getEncoder().encodeToString(have.toByteArray())));
   }
 
   private void rescan(RoutingContext ctx) {

@@ -7,6 +7,7 @@ import io.peerd.index.Names;
 import io.peerd.remote.ContentSources;
 import io.peerd.store.Db;
 import io.peerd.transfer.Durable;
+import io.peerd.transfer.PartialContent;
 import io.peerd.transfer.Swarm;
 import io.peerd.transfer.TransferFailure;
 import io.vertx.core.Future;
@@ -35,7 +36,7 @@ import java.util.function.Consumer;
  * behind (the engine's batched record), and a restart re-fetches at most the pieces that were in
  * flight.
  */
-public final class Downloads {
+public final class Downloads implements PartialContent {
 
   /** Rows kept: finished and failed ones make room for new ones, oldest first. */
   public static final int MAX_DOWNLOADS = 1000;
@@ -290,6 +291,17 @@ public final class Downloads {
     return () -> watchers.remove(watcher);
   }
 
+  /** A download of that root running here: its verified pieces may be served to others. */
+  @Override
+  public Partial find(String root) {
+    for (Entry e : byId.values()) {
+      if (e.running != null && root.equals(e.d.root())) {
+        return e.running.partial(e.d.name());
+      }
+    }
+    return null;
+  }
+
   /** Stops every download, keeping its verified pieces; the queue resumes at the next start. */
   public Future<Void> close() {
     closed = true;
@@ -373,13 +385,13 @@ public final class Downloads {
     if (here != null) {
       return Future.succeededFuture(here.name());
     }
-    List<Swarm.Source> sources = new ArrayList<>(t.sources());
+    List<Swarm.Source> sources = new ArrayList<>(others(t.sources()));
     e.d.ask().sources().forEach(url -> sources.add(ContentSources.peerSource(url)));
     Swarm.Request r =
         new Swarm.Request(
             t.root(), t.size(), t.sha256(), sources, parts.resolve(e.d.id()), resume(e));
     save(e, e.d.in(State.ACTIVE, "", now()));
-    e.running = swarm.start(r, lookup, listener(e));
+    e.running = swarm.start(r, root -> lookup.find(root).map(this::others), listener(e));
     return e.running
         .result()
         .onComplete(
@@ -394,6 +406,11 @@ public final class Downloads {
             })
         .compose(done -> place(e, done.file()))
         .compose(name -> index.refresh().map(name));
+  }
+
+  /** Sources but this peer itself: its own download of the content answers its own searches. */
+  private List<Swarm.Source> others(List<Swarm.Source> found) {
+    return found.stream().filter(s -> !s.url().equals(lookup.peerUrl())).toList();
   }
 
   private void ended(Entry e, Throwable err) {

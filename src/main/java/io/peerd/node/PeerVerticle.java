@@ -223,7 +223,9 @@ public final class PeerVerticle extends VerticleBase {
                 config.timeouts().streamIdle().toMillis(),
                 config.access(),
                 io,
-                served),
+                served,
+                // The queue opens after the gRPC server is made: asked for once it is there.
+                root -> queue == null ? null : queue.find(root)),
             metrics);
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
@@ -316,7 +318,7 @@ public final class PeerVerticle extends VerticleBase {
     SecureRandom random = new SecureRandom();
     long callTimeout = config.timeouts().friend().toMillis();
     health = new HealthChecker(peers, client, callTimeout, System::currentTimeMillis);
-    LocalFiles local = new LocalFiles(index, self, grpcUrl);
+    LocalFiles local = new LocalFiles(index, queue, self, grpcUrl);
     summaries = new Summaries(client, interval.toMillis(), callTimeout, System::currentTimeMillis);
     search =
         new SearchService(

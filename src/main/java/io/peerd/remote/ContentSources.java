@@ -60,6 +60,11 @@ public final class ContentSources implements Swarm.Finder {
     this.locator = new Locator(client, timeoutMillis);
   }
 
+  /** The peer searches go through; null when there is none. */
+  public String peerUrl() {
+    return peerUrl;
+  }
+
   /** The longest a {@link #resolve} takes, whatever the peers do. */
   public long deadlineMillis() {
     return 2 * timeoutMillis;
@@ -169,7 +174,10 @@ public final class ContentSources implements Swarm.Finder {
               for (PeerResult r : answer.results()) {
                 for (FileHit f : r.files()) {
                   if (root.equals(f.root())) {
-                    out.add(new Holder(new Swarm.Source(r.peer(), Locator.grpcOf(r.peer(), f)), f));
+                    out.add(
+                        new Holder(
+                            new Swarm.Source(r.peer(), Locator.grpcOf(r.peer(), f), f.partial()),
+                            f));
                     break;
                   }
                 }

@@ -34,6 +34,49 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
             new PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(64));
   }
 
+  /** A have-map is a few hundred bytes at most; anything much larger is no answer of ours. */
+  static final int MAX_HAVE_BODY = 64 * 1024;
+
+  @Override
+  public Future<java.util.BitSet> have(String baseUrl, String root, int pieceSize) {
+    return client
+        .request(
+            new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setAbsoluteURI(baseUrl + "/content/" + root + "/have")
+                .setIdleTimeout(IDLE_TIMEOUT_MS))
+        .compose(req -> req.send())
+        .compose(
+            resp -> {
+              if (resp.statusCode() != 200) {
+                resp.request().reset();
+                return Future.failedFuture(
+                    new TransferFailure(
+                        Reason.NOT_FOUND, "HTTP " + resp.statusCode(), "no have-map from it"));
+              }
+              return resp.body();
+            })
+        .compose(
+            body -> {
+              try {
+                if (body.length() > MAX_HAVE_BODY) {
+                  throw new IllegalArgumentException("a have-map of " + body.length() + " bytes");
+                }
+                io.vertx.core.json.JsonObject j = body.toJsonObject();
+                if (j.getInteger("piece_size") != pieceSize) {
+                  throw new IllegalArgumentException("another piece size");
+                }
+                return Future.succeededFuture(
+                    java.util.BitSet.valueOf(
+                        java.util.Base64.getDecoder().decode(j.getString("have"))));
+              } catch (RuntimeException bad) {
+                return Future.failedFuture(
+                    new TransferFailure(
+                        Reason.CORRUPT, "BAD_ANSWER", "have-map: " + bad.getMessage()));
+              }
+            });
+  }
+
   @Override
   public Future<Long> range(
       String url, long offset, long length, WriteStream<Buffer> into, Future<Void> stop) {

@@ -19,6 +19,7 @@ import io.peerd.rpc.proto.UploadStatus;
 import io.peerd.transfer.Bandwidth;
 import io.peerd.transfer.ChunkSink;
 import io.peerd.transfer.FileStreamer;
+import io.peerd.transfer.PartialContent;
 import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.Upload;
 import io.peerd.transfer.UploadRefused;
@@ -57,7 +58,8 @@ public final class FileTransferRpc {
       long idleTimeoutMillis,
       PeerConfig.Access access,
       WorkerExecutor worker,
-      Bandwidth served) {}
+      Bandwidth served,
+      PartialContent partials) {}
 
   private final Vertx vertx;
   private final Parts p;
@@ -254,6 +256,19 @@ public final class FileTransferRpc {
           GrpcStatus.OUT_OF_RANGE,
           "offset " + offset + " is past the end (" + entry.size() + " bytes)");
     }
+    if (name == null && p.index().get().withRoot(root).isEmpty()) {
+      // Still downloading here: only what lies in its verified pieces.
+      PartialContent.Partial partial = p.partials().find(root);
+      long len = length == 0 ? entry.size() - offset : Math.min(length, entry.size() - offset);
+      if (partial == null || !partial.covers(offset, len)) {
+        throw new StatusException(
+            GrpcStatus.OUT_OF_RANGE,
+            "this peer has verified only some pieces of it yet: ask inside those of"
+                + " /content/"
+                + root
+                + "/have");
+      }
+    }
     return entry;
   }
 
@@ -276,6 +291,10 @@ public final class FileTransferRpc {
     }
     List<FileEntry> all = p.index().get().withRoot(root);
     if (all.isEmpty()) {
+      PartialContent.Partial partial = p.partials().find(root);
+      if (partial != null) {
+        return partial.asEntry();
+      }
       throw new StatusException(GrpcStatus.NOT_FOUND, "no shared file has root " + root);
     }
     return all.get(0);

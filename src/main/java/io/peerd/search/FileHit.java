@@ -6,6 +6,7 @@ package io.peerd.search;
  *
  * @param root the BEP 52 Merkle root (64 lowercase hex), null from a seed peer or for an empty file
  * @param magnet a link to the content at that peer, null when there is no root
+ * @param partial a download still under way at that peer, which serves only its verified pieces
  */
 public record FileHit(
     String name,
@@ -17,4 +18,24 @@ public record FileHit(
     String restUrl,
     String grpc,
     String root,
-    String magnet) {}
+    String magnet,
+    boolean partial) {
+
+  /**
+   * @param partial a download still under way at that peer: it serves only its verified pieces
+   *     ({@code /content/{root}/have}); only root searches give such hits
+   */
+  public FileHit(
+      String name,
+      long size,
+      long mtime,
+      String checksum,
+      String extension,
+      String type,
+      String restUrl,
+      String grpc,
+      String root,
+      String magnet) {
+    this(name, size, mtime, checksum, extension, type, restUrl, grpc, root, magnet, false);
+  }
+}

@@ -61,7 +61,11 @@ public final class Swarm {
    * @param url a peer's base URL, or for a web seed the file's own URL
    * @param grpc where the peer serves gRPC; null for a web seed (plain HTTP ranges)
    */
-  public record Source(String url, SocketAddress grpc) {
+  public record Source(String url, SocketAddress grpc, boolean partial) {
+    public Source(String url, SocketAddress grpc) {
+      this(url, grpc, false);
+    }
+
     public boolean webSeed() {
       return grpc == null;
     }
@@ -175,6 +179,9 @@ public final class Swarm {
     /** Verified bytes so far, this run's and an earlier run's. */
     long have();
 
+    /** What others may be served of it now; null until its layer is known. */
+    PartialContent.Partial partial(String name);
+
     /**
      * Stops it: requests are cut, the record of verified pieces saved and the part kept, and {@link
      * #result()} fails with {@code STOPPED} and the reason given.
@@ -262,6 +269,9 @@ public final class Swarm {
   /** The bytes one request asks for at most: a run of pieces when they are small. */
   static final long RUN_BYTES = 1 << 20;
 
+  /** How often a partial source is asked which pieces it has verified since. */
+  static final long HAVE_EVERY_MS = 500;
+
   private final Vertx vertx;
   private final FileTransfers peers;
   private final WebSeeds webSeeds;
@@ -323,8 +333,16 @@ public final class Swarm {
     /** Its requests in flight. */
     final Set<Ask> asks = new LinkedHashSet<>();
 
+    /** The pieces a partial source has verified, as it last said; null for a whole source. */
+    BitSet has;
+
+    boolean hasPiece(int piece) {
+      return has == null || has.get(piece);
+    }
+
     Peer(Source source) {
       this.source = source;
+      this.has = source.partial() ? new BitSet() : null;
     }
 
     boolean usable(long now) {
@@ -449,6 +467,15 @@ public final class Swarm {
     @Override
     public long have() {
       return layer == null ? 0 : bytesOf(have);
+    }
+
+    @Override
+    public PartialContent.Partial partial(String name) {
+      if (layer == null || file == null || done.future().isComplete()) {
+        return null;
+      }
+      return new PartialContent.Partial(
+          r.root(), name, r.size(), r.sha256(), part, layer, (BitSet) have.clone());
     }
 
     @Override
@@ -610,6 +637,12 @@ public final class Swarm {
       return n;
     }
 
+    /**
+     * Where this run starts picking pieces: a random one, so that downloads of the same content
+     * running at once fetch different pieces first and have something to give each other.
+     */
+    int start;
+
     void running() {
       if (done.future().isComplete()) {
         file.close(); // stopped while it opened the part
@@ -617,11 +650,37 @@ public final class Swarm {
         return;
       }
       listener.started(resumedFrom, r.size());
+      start = java.util.concurrent.ThreadLocalRandom.current().nextInt(pieces);
+      // Others who fetch the same content now show up in searches as they start: look again
+      // soon, then at the usual pace.
+      timers.add(vertx.setTimer(500, t -> research()));
+      timers.add(vertx.setTimer(1500, t -> research()));
       timers.add(vertx.setPeriodic(1000, t -> saveRecord()));
       timers.add(vertx.setPeriodic(Math.max(100, options.researchMillis()), t -> research()));
       timers.add(vertx.setPeriodic(250, t -> pump()));
+      timers.add(vertx.setPeriodic(HAVE_EVERY_MS, t -> haves()));
+      haves();
       research();
       pump();
+    }
+
+    /** What each partial source has verified by now: it is asked only for those pieces. */
+    void haves() {
+      for (Peer p : known.values()) {
+        if (p.has == null || !p.usable(System.currentTimeMillis())) {
+          continue;
+        }
+        webSeeds
+            .have(p.source.url(), r.root(), layer.pieceSize())
+            .timeout(HAVE_EVERY_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+            .onSuccess(
+                bits -> {
+                  // Whole now (its download finished): a source like any other.
+                  p.has = bits.cardinality() >= pieces ? null : bits;
+                  pump();
+                })
+            .onFailure(err -> p.error = "cannot say which pieces it has: " + message(err));
+      }
     }
 
     void research() {
@@ -687,6 +746,9 @@ public final class Swarm {
           }
           int first = next(p);
           if (first < 0) {
+            if (p.has != null) {
+              continue; // a partial source with nothing we need yet
+            }
             return;
           }
           if (inFlightBytes + pieceLength(first) > options.bytesInFlight() && inFlightBytes > 0) {
@@ -702,6 +764,7 @@ public final class Swarm {
                 && first + count < pieces
                 && asked[first + count] == 0
                 && !have.get(first + count)
+                && p.hasPiece(first + count)
                 && inFlightBytes + bytes + pieceLength(first + count) <= options.bytesInFlight()) {
               bytes += pieceLength(first + count);
               count++;
@@ -716,21 +779,51 @@ public final class Swarm {
     }
 
     /**
-     * The first piece nobody has asked for; near the end, a piece only one other source is
-     * fetching.
+     * The next piece nobody has asked for that {@code p} has, from this run's starting point on.
+     * From a whole source, first one that no partial source has: those are the pieces only it can
+     * give, and downloads of the same content, started at different points, then have different
+     * pieces to give each other. Near the end, a piece only one other source is fetching.
      */
     int next(Peer p) {
-      for (int i = have.nextClearBit(0); i < pieces; i = have.nextClearBit(i + 1)) {
-        if (asked[i] == 0) {
+      BitSet elsewhere = p.has == null ? heldByPartials() : null;
+      if (elsewhere != null) {
+        int rare = scan(i -> asked[i] == 0 && !elsewhere.get(i));
+        if (rare >= 0) {
+          return rare;
+        }
+      }
+      int any = scan(i -> asked[i] == 0 && p.hasPiece(i));
+      return any >= 0 ? any : scan(i -> asked[i] == 1 && p.hasPiece(i) && coveredByOther(p, i));
+    }
+
+    /** The first missing piece from {@code start} on, wrapping round, that {@code ok} accepts. */
+    int scan(java.util.function.IntPredicate ok) {
+      for (int i = have.nextClearBit(start); i < pieces; i = have.nextClearBit(i + 1)) {
+        if (ok.test(i)) {
           return i;
         }
       }
-      for (int i = have.nextClearBit(0); i < pieces; i = have.nextClearBit(i + 1)) {
-        if (asked[i] == 1 && coveredByOther(p, i)) {
+      for (int i = have.nextClearBit(0); i < start; i = have.nextClearBit(i + 1)) {
+        if (ok.test(i)) {
           return i;
         }
       }
       return -1;
+    }
+
+    /** What the usable partial sources have between them; null when there are none. */
+    BitSet heldByPartials() {
+      BitSet held = null;
+      long now = System.currentTimeMillis();
+      for (Peer q : known.values()) {
+        if (q.has != null && q.usable(now)) {
+          if (held == null) {
+            held = new BitSet(pieces);
+          }
+          held.or(q.has);
+        }
+      }
+      return held;
     }
 
     /** Still coming from one other source (not being checked already, not from this one). */

@@ -19,4 +19,10 @@ public interface WebSeeds {
    */
   Future<Long> range(
       String url, long offset, long length, WriteStream<Buffer> into, Future<Void> stop);
+
+  /**
+   * Which pieces a peer that is still downloading this content has verified ({@code GET
+   * base/content/{root}/have}), at {@code pieceSize}.
+   */
+  Future<java.util.BitSet> have(String baseUrl, String root, int pieceSize);
 }

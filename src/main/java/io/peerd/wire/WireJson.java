@@ -39,6 +39,9 @@ public final class WireJson {
     if (f.magnet() != null) {
       o.put("magnet", f.magnet());
     }
+    if (f.partial()) {
+      o.put("partial", true);
+    }
     return o;
   }
 
@@ -212,7 +215,8 @@ public final class WireJson {
         stringOr(f, "grpc", null),
         // A root is only kept in its one form: anything else is no root at all.
         Magnet.isRoot(stringOr(f, "root", null)) ? stringOr(f, "root", null) : null,
-        stringOr(f, "magnet", null));
+        stringOr(f, "magnet", null),
+        Boolean.TRUE.equals(f.getValue("partial")));
   }
 
   static String stringOr(JsonObject o, String key, String def) {

@@ -138,6 +138,83 @@ class DownloadsTest {
   }
 
   @Test
+  void aMagnetANameWithItsSha256AndAFileSharedHereAlready(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.Written one = TestFiles.random(share, "one.bin", 1 << 20, 11);
+    TestFiles.Written two = TestFiles.random(share, "sub/two.bin", 1 << 20, 12);
+    PeerVerticle a = seeder(vertx, "a", share, 0);
+    Path mine = Files.createDirectories(tmp.resolve("d-share"));
+    TestFiles.Written own = TestFiles.random(mine, "own.bin", 4096, 13);
+    PeerVerticle d = downloader(vertx, "d", List.of(a));
+
+    String magnet = null;
+    for (Object o : http.getJson(a, "/files").getJsonArray("files")) {
+      JsonObject f = (JsonObject) o;
+      if (f.getString("name").equals("one.bin")) {
+        magnet = f.getString("magnet");
+      }
+    }
+    Http.Reply byMagnet = http.post(d, "/downloads", new JsonObject().put("magnet", magnet));
+    assertEquals(202, byMagnet.status(), byMagnet.text());
+    Http.Reply byName =
+        http.post(
+            d,
+            "/downloads",
+            new JsonObject().put("name", "sub/two.bin").put("sha256", two.sha256()));
+    assertEquals(202, byName.status(), byName.text());
+    waitFor(http, d, byMagnet.json().getString("id"), "done");
+    JsonObject named = waitFor(http, d, byName.json().getString("id"), "done");
+    assertEquals("downloads/two.bin", named.getString("file"));
+    assertEquals(one.sha256(), TestFiles.sha256(mine.resolve("downloads/one.bin")));
+    assertEquals(two.sha256(), TestFiles.sha256(mine.resolve("downloads/two.bin")));
+
+    // A name whose content is another: it fails, and says so.
+    Http.Reply wrong =
+        http.post(
+            d,
+            "/downloads",
+            new JsonObject().put("name", "one.bin").put("sha256", "ab".repeat(32)));
+    assertEquals(202, wrong.status(), wrong.text());
+    JsonObject failed = waitFor(http, d, wrong.json().getString("id"), "failed");
+    assertTrue(failed.getString("reason").contains("another SHA-256"), failed.encode());
+
+    // Shared here already: done at once, nothing fetched.
+    Http.Reply here =
+        http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, d, "own.bin")));
+    assertEquals(200, here.status(), here.text());
+    assertEquals("done", here.json().getString("state"));
+    assertEquals("own.bin", here.json().getString("file"));
+    assertEquals(own.sha256(), here.json().getString("sha256"));
+  }
+
+  @Test
+  void beyondMaxActiveDownloadsTheRestWaitQueuedAndSaySo(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.random(share, "first.bin", 4 << 20, 14);
+    TestFiles.Written second = TestFiles.random(share, "second.bin", 1 << 20, 15);
+    PeerVerticle a = seeder(vertx, "a", share, 2 << 20);
+    PeerVerticle d =
+        await(Peers.start(vertx, downloaderConfig("d", List.of(a)).put("max_active_downloads", 1)));
+    String first =
+        http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, a, "first.bin")))
+            .json()
+            .getString("id");
+    String next =
+        http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, a, "second.bin")))
+            .json()
+            .getString("id");
+    until("the first moving", BOUND, () -> download(http, d, first).getLong("bytes_done") > 0);
+    JsonObject waiting = download(http, d, next);
+    assertEquals("queued", waiting.getString("state"), waiting.encode());
+    assertEquals("waiting for a free slot", waiting.getString("reason"));
+    waitFor(http, d, first, "done");
+    waitFor(http, d, next, "done");
+    assertEquals(second.sha256(), TestFiles.sha256(tmp.resolve("d-share/downloads/second.bin")));
+  }
+
+  @Test
   void badInputIsRefusedWithItsReasonAndChangesNothing(Vertx vertx) throws Exception {
     Http http = new Http(vertx);
     PeerVerticle d = downloader(vertx, "d", List.of());
