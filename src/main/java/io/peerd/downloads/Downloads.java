@@ -151,7 +151,33 @@ public final class Downloads implements PartialContent {
       }
     }
     ticker = vertx.setPeriodic(TICK_MS, t -> tick());
+    sweep(java.util.Set.copyOf(byId.keySet()));
     schedule();
+  }
+
+  /**
+   * Removes partial data no row owns: a crash between a cancel's row delete and its files' removal
+   * leaves some. The row goes first, so a crash never brings a cancelled download back.
+   */
+  private void sweep(java.util.Set<String> ids) {
+    vertx
+        .executeBlocking(
+            () -> {
+              if (!Files.isDirectory(parts)) {
+                return null;
+              }
+              try (var all = Files.list(parts)) {
+                for (Path f : all.toList()) {
+                  String id = f.getFileName().toString().replaceFirst("\\.part$", "");
+                  if (!ids.contains(id)) {
+                    Files.deleteIfExists(f);
+                  }
+                }
+              }
+              return null;
+            },
+            false)
+        .onFailure(err -> problem = "cannot clean " + parts + ": " + err.getMessage());
   }
 
   // --- the API's calls ---------------------------------------------------------------------
@@ -265,8 +291,8 @@ public final class Downloads implements PartialContent {
     }
     byId.remove(id);
     return stopped
-        .transform(x -> removeParts(id))
-        .compose(v -> store.delete(id))
+        .transform(x -> store.delete(id))
+        .compose(v -> removeParts(id))
         .map(
             v -> {
               watchers.forEach(w -> w.accept(new JsonObject().put("removed", id)));
