@@ -398,32 +398,12 @@ class DownloadsTest {
   /** Reads {@code GET /downloads/stream} into a list until the test closes it. */
   static io.vertx.core.http.HttpClientResponse watch(
       io.vertx.core.http.HttpClient client, int port, List<JsonObject> events) {
-    StringBuilder buf = new StringBuilder();
-    // The handler is set on the event loop as the answer arrives: bytes that come with the head
-    // (the snapshot) would be gone by the time the test thread got the response.
     return await(
-        client
-            .request(HttpMethod.GET, port, "127.0.0.1", "/downloads/stream")
-            .compose(r -> r.send())
-            .onSuccess(
-                res ->
-                    res.handler(
-                        chunk -> {
-                          buf.append(chunk.toString());
-                          int cut;
-                          while ((cut = buf.indexOf("\n\n")) >= 0) {
-                            String block = buf.substring(0, cut);
-                            buf.delete(0, cut + 2);
-                            String name = null;
-                            for (String line : block.split("\n")) {
-                              if (line.startsWith("event: ")) {
-                                name = line.substring(7);
-                              } else if (line.startsWith("data: ")) {
-                                events.add(new JsonObject(line.substring(6)).put("_event", name));
-                              }
-                            }
-                          }
-                        })));
+        io.peerd.testkit.Sse.follow(
+            client,
+            port,
+            "/downloads/stream",
+            e -> events.add(e.data().copy().put("_event", e.name()))));
   }
 
   @Test

@@ -31,30 +31,45 @@ public final class Sse {
 
   /** GETs {@code path} and reads the event stream until the server ends it. */
   public static Future<Stream> read(HttpClient client, int port, String path) {
-    long start = System.nanoTime();
-    return client
-        .request(HttpMethod.GET, port, "127.0.0.1", path)
-        .compose(req -> req.send())
+    List<Event> out = new ArrayList<>();
+    return follow(client, port, path, out::add)
         .compose(
             resp -> {
               Promise<Stream> done = Promise.promise();
-              List<Event> out = new ArrayList<>();
-              StringBuilder buf = new StringBuilder();
-              resp.handler(
-                  chunk -> {
-                    buf.append(chunk.toString());
-                    int cut;
-                    while ((cut = buf.indexOf("\n\n")) >= 0) {
-                      String block = buf.substring(0, cut);
-                      buf.delete(0, cut + 2);
-                      out.add(parse(block, (System.nanoTime() - start) / 1_000_000));
-                    }
-                  });
               resp.exceptionHandler(done::tryFail);
               resp.endHandler(
                   v -> done.tryComplete(new Stream(resp.statusCode(), resp.headers(), out)));
               return done.future();
             });
+  }
+
+  /**
+   * GETs {@code path} and hands each event to {@code each} as it arrives (comment lines are
+   * skipped) until the server ends the stream or the caller closes its connection. The handler is
+   * set on the event loop with the answer's head: events sent with it are not lost.
+   */
+  public static Future<HttpClientResponse> follow(
+      HttpClient client, int port, String path, java.util.function.Consumer<Event> each) {
+    long start = System.nanoTime();
+    StringBuilder buf = new StringBuilder();
+    return client
+        .request(HttpMethod.GET, port, "127.0.0.1", path)
+        .compose(req -> req.send())
+        .onSuccess(
+            resp ->
+                resp.handler(
+                    chunk -> {
+                      buf.append(chunk.toString());
+                      int cut;
+                      while ((cut = buf.indexOf("\n\n")) >= 0) {
+                        String block = buf.substring(0, cut);
+                        buf.delete(0, cut + 2);
+                        Event e = parse(block, (System.nanoTime() - start) / 1_000_000);
+                        if (e != null) {
+                          each.accept(e);
+                        }
+                      }
+                    }));
   }
 
   /**
@@ -74,6 +89,7 @@ public final class Sse {
             });
   }
 
+  /** One event; null for a block of comment lines only. */
   private static Event parse(String block, long atMs) {
     String name = null;
     String data = null;
@@ -84,6 +100,6 @@ public final class Sse {
         data = line.substring(6);
       }
     }
-    return new Event(name, new JsonObject(data), atMs);
+    return data == null ? null : new Event(name, new JsonObject(data), atMs);
   }
 }
