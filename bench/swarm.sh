@@ -81,16 +81,25 @@ echo
 mkdir -p "$WORK/slow"
 head -c "${SLOW_MIB}M" /dev/urandom > "$WORK/slow/slow.bin"
 start_peers "$WORK/slow" $((LIMIT_MIB << 20))
-download http://127.0.0.1:18402 slow.bin "$WORK/slow/slow.bin"; ONE=$SECS; ONE_SPLIT=$SPLIT
-download http://127.0.0.1:18401 slow.bin "$WORK/slow/slow.bin"; THREE=$SECS; THREE_SPLIT=$SPLIT
+# Twice each, alternating, the better run kept, as below: the first runs also warm the sources
+# (a cold source's per-chunk code is still interpreted; the daemons are long-running).
+ONE=999999; THREE=999999; SLOW_RUNS=""
+for round in 1 2; do
+  download http://127.0.0.1:18402 slow.bin "$WORK/slow/slow.bin"; SLOW_RUNS="$SLOW_RUNS 1:$SECS"
+  if python3 -c "import sys; sys.exit(0 if $SECS < $ONE else 1)"; then ONE=$SECS; ONE_SPLIT=$SPLIT; fi
+  download http://127.0.0.1:18401 slow.bin "$WORK/slow/slow.bin"; SLOW_RUNS="$SLOW_RUNS 3:$SECS"
+  if python3 -c "import sys; sys.exit(0 if $SECS < $THREE else 1)"; then THREE=$SECS; THREE_SPLIT=$SPLIT; fi
+done
 stop_peers
 net() { echo "$1"; }
-echo "Each source held to upload_rate_limit = $LIMIT_MIB MiB/s, a $SLOW_MIB MiB file (seconds: the engine's elapsed_ms, from its first request to the file in place):"
+echo "Each source held to upload_rate_limit = $LIMIT_MIB MiB/s, a $SLOW_MIB MiB file (seconds: the engine's elapsed_ms, from its first request to the file in place; the better of two runs each):"
 echo
 echo "| sources | seconds | MiB/s | MiB from each | speed-up |"
 echo "|---|---|---|---|---|"
 printf '| 1 | %s | %.1f | %s | 1.0x |\n' "$(net "$ONE")" "$(python3 -c "print($SLOW_MIB / $(net "$ONE"))")" "$ONE_SPLIT"
 printf '| 3 | %s | %.1f | %s | %.1fx |\n' "$(net "$THREE")" "$(python3 -c "print($SLOW_MIB / $(net "$THREE"))")" "$THREE_SPLIT" "$(python3 -c "print($(net "$ONE") / $(net "$THREE"))")"
+echo
+echo "Every run (sources:seconds):$SLOW_RUNS."
 echo
 
 # --- 2. unthrottled: a large file from three and from one ----------------------------------
