@@ -5,6 +5,7 @@ import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
 import io.peerd.index.Names;
 import io.peerd.remote.ContentSources;
+import io.peerd.search.PeerCallException;
 import io.peerd.store.Db;
 import io.peerd.transfer.Durable;
 import io.peerd.transfer.PartialContent;
@@ -41,6 +42,11 @@ public final class Downloads implements PartialContent {
   /** Rows kept: finished and failed ones make room for new ones, oldest first. */
   public static final int MAX_DOWNLOADS = 1000;
 
+  /** The first wait before a download nobody has is looked for again; it doubles up to the max. */
+  static final long FIRST_RETRY_MS = 5_000;
+
+  static final long MAX_RETRY_MS = 5 * 60_000;
+
   /** Open {@code /downloads/stream} connections at once. */
   public static final int MAX_WATCHERS = 32;
 
@@ -63,6 +69,11 @@ public final class Downloads implements PartialContent {
 
     /** Holds a slot from the lookup until the engine has let go of the part. */
     boolean busy;
+
+    /** Waiting for sources: not begun again before this (epoch ms), after {@code retries}. */
+    long retryAt;
+
+    int retries;
 
     String said = "";
     long saidAt;
@@ -274,7 +285,8 @@ public final class Downloads implements PartialContent {
     Entry e = entry(id);
     switch (e.d.state()) {
       case PAUSED, FAILED -> requeue(e, "waiting for a free slot");
-      case QUEUED, RESOLVING, ACTIVE, VERIFYING -> {}
+      case QUEUED -> requeue(e, "waiting for a free slot"); // now, not at its next retry
+      case RESOLVING, ACTIVE, VERIFYING -> {}
       default -> throw conflict(e, "resume");
     }
     return Future.succeededFuture(view(e));
@@ -354,7 +366,7 @@ public final class Downloads implements PartialContent {
       if (busy >= maxActive) {
         return;
       }
-      if (e.d.state() == State.QUEUED && !e.busy) {
+      if (e.d.state() == State.QUEUED && !e.busy && e.retryAt <= System.currentTimeMillis()) {
         busy++;
         begin(e);
       }
@@ -417,6 +429,8 @@ public final class Downloads implements PartialContent {
         new Swarm.Request(
             t.root(), t.size(), t.sha256(), sources, parts.resolve(e.d.id()), resume(e));
     save(e, e.d.in(State.ACTIVE, "", now()));
+    e.retryAt = 0;
+    e.retries = 0;
     e.running = swarm.start(r, root -> lookup.find(root).map(this::others), listener(e));
     return e.running
         .result()
@@ -450,17 +464,43 @@ public final class Downloads implements PartialContent {
       publish(e);
       return;
     }
-    {
-      {
-        if (err instanceof TransferFailure f && "LOCAL".equals(f.code())) {
-          // Our disk, not the sources: nothing half-written is kept.
-          removeParts(e.d.id()).onComplete(x -> store.clearPieces(e.d.id()));
-          save(e, e.d.progress(0).in(State.FAILED, why, now()));
-        } else {
-          save(e, e.d.in(State.FAILED, why, now()));
-        }
-      }
+    if (err instanceof TransferFailure f && "LOCAL".equals(f.code())) {
+      // Our disk, not the sources: nothing half-written is kept.
+      removeParts(e.d.id()).onComplete(x -> store.clearPieces(e.d.id()));
+      save(e, e.d.progress(0).in(State.FAILED, why, now()));
+    } else if (sourcesMayComeBack(err)) {
+      // Nobody has it now, or nobody answers: a user expects it to wait for sources, not to
+      // fail. Looked for again later, less and less often; its verified pieces are kept.
+      e.retries++;
+      long wait = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(e.retries - 1, 10));
+      e.retryAt = System.currentTimeMillis() + wait;
+      save(
+          e,
+          e.d.in(
+              State.QUEUED,
+              (err instanceof PeerCallException
+                          || err instanceof TransferFailure t
+                              && t.reason() == TransferFailure.Reason.NOT_FOUND
+                      ? "no source found yet"
+                      : "no source answers: " + why)
+                  + "; looking again in "
+                  + wait / 1000
+                  + " s",
+              now()));
+    } else {
+      save(e, e.d.in(State.FAILED, why, now()));
     }
+  }
+
+  /** No source has it, or none answers: another search later may find one. */
+  private static boolean sourcesMayComeBack(Throwable err) {
+    if (err instanceof PeerCallException p) {
+      return "not_found".equals(p.reason()) || "unreachable".equals(p.reason());
+    }
+    return err instanceof TransferFailure f
+        && (f.reason() == TransferFailure.Reason.NOT_FOUND
+            || f.reason() == TransferFailure.Reason.UNREACHABLE)
+        && !"LOCAL".equals(f.code());
   }
 
   private Swarm.Listener listener(Entry e) {
@@ -513,6 +553,9 @@ public final class Downloads implements PartialContent {
 
   /** Progress: rates, states, and at most one event per download per tick. */
   private void tick() {
+    if (byId.values().stream().anyMatch(e -> e.retryAt > 0 && e.retryAt <= now() && !e.busy)) {
+      schedule();
+    }
     long now = System.nanoTime();
     for (Entry e : byId.values()) {
       if (e.running != null) {
@@ -637,6 +680,8 @@ public final class Downloads implements PartialContent {
   // --- state -------------------------------------------------------------------------------
 
   private void requeue(Entry e, String why) {
+    e.retryAt = 0;
+    e.retries = 0;
     save(e, e.d.in(State.QUEUED, why, now()));
     schedule();
   }

@@ -7,8 +7,8 @@
  * indexed at once.
  *
  * <p>Must not use the REST or gRPC edges ({@code api}, {@code rpc}, gRPC itself), {@code node},
- * {@code cli}, {@code sim}, {@code search} or {@code routing}: sources are found through the {@code
- * remote} client side, like the command line does.
+ * {@code cli}, {@code sim} or {@code routing}: sources are found through the {@code remote} client
+ * side, like the command line does (whose failures are {@code search}'s data types).
  */
 @io.peerd.MustNotUse({
   "io.peerd.api",

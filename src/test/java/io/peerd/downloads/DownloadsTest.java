@@ -215,6 +215,33 @@ class DownloadsTest {
   }
 
   @Test
+  void contentNobodyHasWaitsForASourceAndArrivesWhenOneAppears(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.Written late = TestFiles.random(share, "late.bin", 1 << 20, 16);
+    PeerVerticle a = seeder(vertx, "a", share, 0);
+    PeerVerticle d = downloader(vertx, "d", List.of());
+    String root = rootOf(http, a, "late.bin");
+    String id =
+        http.post(d, "/downloads", new JsonObject().put("root", root)).json().getString("id");
+    JsonObject[] seen = {null};
+    until(
+        "waiting, and saying why",
+        BOUND,
+        () -> {
+          seen[0] = download(http, d, id);
+          return seen[0].getString("reason").startsWith("no source found yet; looking again in");
+        });
+    assertEquals("queued", seen[0].getString("state"), seen[0].encode());
+
+    // A source appears: the next look finds it.
+    http.register(d, a);
+    JsonObject done = waitFor(http, d, id, "done");
+    assertEquals(late.sha256(), TestFiles.sha256(tmp.resolve("d-share/downloads/late.bin")));
+    assertEquals("", done.getString("reason"));
+  }
+
+  @Test
   void badInputIsRefusedWithItsReasonAndChangesNothing(Vertx vertx) throws Exception {
     Http http = new Http(vertx);
     PeerVerticle d = downloader(vertx, "d", List.of());
