@@ -381,7 +381,7 @@ public final class Downloads implements PartialContent {
         .compose(
             v ->
                 lookup
-                    .resolve(e.d.ask().what())
+                    .resolve(e.d.ask().what(), e.d.ask().sha256())
                     .timeout(lookup.deadlineMillis() + 1000, TimeUnit.MILLISECONDS))
         .compose(t -> fetch(e, t))
         .onComplete(

@@ -72,6 +72,13 @@ public final class ContentSources implements Swarm.Finder {
 
   /** A name, a 64-hex root or a {@code magnet:} link, as a person would paste it. */
   public Future<Target> resolve(String what) {
+    return resolve(what, null);
+  }
+
+  /**
+   * @param sha256 for a name: the content wanted among the files of that name; null for the first
+   */
+  public Future<Target> resolve(String what, String sha256) {
     if (what.startsWith("magnet:")) {
       Magnet m;
       try {
@@ -84,16 +91,16 @@ public final class ContentSources implements Swarm.Finder {
     if (Magnet.isRoot(what)) {
       return byRoot(what, -1, null, List.of(), null);
     }
-    return byName(what);
+    return byName(what, sha256);
   }
 
-  private Future<Target> byName(String name) {
+  private Future<Target> byName(String name, String sha256) {
     if (peerUrl == null) {
       return Future.failedFuture(
           new PeerCallException("not_found", "a name needs --peer to look it up through"));
     }
     return locator
-        .hit(peerUrl, name)
+        .hit(peerUrl, name, sha256)
         .compose(
             found -> {
               FileHit f = found.hit();

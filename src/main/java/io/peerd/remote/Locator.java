@@ -43,10 +43,18 @@ public final class Locator {
 
   /** The file itself, as the peer that has it describes it (with its root, when it knows one). */
   public Future<Found> hit(String peerUrl, String name) {
+    return hit(peerUrl, name, null);
+  }
+
+  /**
+   * @param sha256 when not null, only a file of that name with this SHA-256 will do: the same name
+   *     may hold other bytes elsewhere
+   */
+  public Future<Found> hit(String peerUrl, String name, String sha256) {
     long started = System.currentTimeMillis();
     return client
         .files(peerUrl, timeoutMillis / 2)
-        .map(files -> own(peerUrl, files, name))
+        .map(files -> own(peerUrl, files, name, sha256))
         .otherwise(err -> null)
         .compose(
             mine -> {
@@ -56,29 +64,35 @@ public final class Locator {
               long left = Math.max(1, timeoutMillis - (System.currentTimeMillis() - started));
               return client
                   .search(peerUrl, name, left)
-                  .compose(answer -> found(peerUrl, answer, name));
+                  .compose(answer -> found(peerUrl, answer, name, sha256));
             });
   }
 
-  private static Found own(String peerUrl, List<FileHit> files, String name) {
+  private static Found own(String peerUrl, List<FileHit> files, String name, String sha256) {
     for (FileHit f : files) {
-      if (name.equals(f.name())) {
+      if (name.equals(f.name()) && (sha256 == null || sha256.equals(f.checksum()))) {
         return new Found(peerUrl, f);
       }
     }
     return null;
   }
 
-  private static Future<Found> found(String peerUrl, SearchAnswer answer, String name) {
+  private static Future<Found> found(
+      String peerUrl, SearchAnswer answer, String name, String sha256) {
     for (PeerResult r : answer.results()) {
-      Found f = own(r.peer(), r.files(), name);
+      Found f = own(r.peer(), r.files(), name, sha256);
       if (f != null) {
         return Future.succeededFuture(f);
       }
     }
     return Future.failedFuture(
         new PeerCallException(
-            "not_found", "no peer reachable from " + peerUrl + " shares " + name));
+            "not_found",
+            "no peer reachable from "
+                + peerUrl
+                + " shares "
+                + name
+                + (sha256 == null ? "" : " with SHA-256 " + sha256)));
   }
 
   static Source source(String peer, FileHit f) {

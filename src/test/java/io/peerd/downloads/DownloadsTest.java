@@ -144,9 +144,13 @@ class DownloadsTest {
     TestFiles.Written one = TestFiles.random(share, "one.bin", 1 << 20, 11);
     TestFiles.Written two = TestFiles.random(share, "sub/two.bin", 1 << 20, 12);
     PeerVerticle a = seeder(vertx, "a", share, 0);
+    // Another peer has other bytes under the same name.
+    Path elsewhere = Files.createDirectories(tmp.resolve("b"));
+    TestFiles.Written otherOne = TestFiles.random(elsewhere, "one.bin", 1 << 20, 17);
+    PeerVerticle b = seeder(vertx, "b", elsewhere, 0);
     Path mine = Files.createDirectories(tmp.resolve("d-share"));
     TestFiles.Written own = TestFiles.random(mine, "own.bin", 4096, 13);
-    PeerVerticle d = downloader(vertx, "d", List.of(a));
+    PeerVerticle d = downloader(vertx, "d", List.of(a, b));
 
     String magnet = null;
     for (Object o : http.getJson(a, "/files").getJsonArray("files")) {
@@ -169,15 +173,31 @@ class DownloadsTest {
     assertEquals(one.sha256(), TestFiles.sha256(mine.resolve("downloads/one.bin")));
     assertEquals(two.sha256(), TestFiles.sha256(mine.resolve("downloads/two.bin")));
 
-    // A name whose content is another: it fails, and says so.
-    Http.Reply wrong =
+    // The same name, the other content: the SHA-256 picks the holder.
+    Http.Reply other =
+        http.post(
+            d,
+            "/downloads",
+            new JsonObject().put("name", "one.bin").put("sha256", otherOne.sha256()));
+    assertEquals(202, other.status(), other.text());
+    JsonObject second = waitFor(http, d, other.json().getString("id"), "done");
+    assertEquals("downloads/one (1).bin", second.getString("file"));
+    assertEquals(otherOne.sha256(), TestFiles.sha256(mine.resolve("downloads/one (1).bin")));
+
+    // A name with a SHA-256 nobody has: it waits for a source, and says so.
+    Http.Reply none =
         http.post(
             d,
             "/downloads",
             new JsonObject().put("name", "one.bin").put("sha256", "ab".repeat(32)));
-    assertEquals(202, wrong.status(), wrong.text());
-    JsonObject failed = waitFor(http, d, wrong.json().getString("id"), "failed");
-    assertTrue(failed.getString("reason").contains("another SHA-256"), failed.encode());
+    assertEquals(202, none.status(), none.text());
+    until(
+        "waiting for a source",
+        BOUND,
+        () ->
+            download(http, d, none.json().getString("id"))
+                .getString("reason")
+                .startsWith("no source found yet"));
 
     // Shared here already: done at once, nothing fetched.
     Http.Reply here =
