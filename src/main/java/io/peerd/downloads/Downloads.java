@@ -102,6 +102,7 @@ public final class Downloads implements PartialContent {
   private long ticker = -1;
   private String problem;
   private boolean closed;
+  private boolean started;
 
   private Downloads(
       Vertx vertx,
@@ -163,6 +164,15 @@ public final class Downloads implements PartialContent {
     }
     ticker = vertx.setPeriodic(TICK_MS, t -> tick());
     sweep(java.util.Set.copyOf(byId.keySet()));
+  }
+
+  /**
+   * Lets downloads run, once the index has had its first scan: a download that a crash caught after
+   * its file got its name, before its row said done, then finds the file shared and is done,
+   * instead of fetching it again under a numbered name.
+   */
+  public void start() {
+    started = true;
     schedule();
   }
 
@@ -358,7 +368,7 @@ public final class Downloads implements PartialContent {
   // --- running them ------------------------------------------------------------------------
 
   private void schedule() {
-    if (closed) {
+    if (closed || !started) {
       return;
     }
     long busy = byId.values().stream().filter(e -> e.busy).count();

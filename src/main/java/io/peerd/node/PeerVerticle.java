@@ -368,7 +368,9 @@ public final class PeerVerticle extends VerticleBase {
             .onFailure(err -> problem("uploads", err))
             .transform(ignored -> index.rescan())
             .onSuccess(r -> cacheState())
-            .onFailure(err -> problem("index", err));
+            .onFailure(err -> problem("index", err))
+            // Downloads wait for the first scan: what they already finished is in it.
+            .onComplete(x -> queue.start());
     timers.add(
         vertx.setPeriodic(
             config.timeouts().rescan().toMillis(),

@@ -262,6 +262,37 @@ class DownloadsTest {
   }
 
   @Test
+  void aDownloadACrashCaughtAfterItsFileGotItsNameIsDoneAtTheNextStart(Vertx vertx)
+      throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.Written film = TestFiles.random(share, "film.bin", 1 << 20, 18);
+    PeerVerticle a = seeder(vertx, "a", share, 0);
+    JsonObject config = downloaderConfig("d", List.of(a));
+    PeerVerticle d = await(Peers.start(vertx, config));
+    String id =
+        http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, a, "film.bin")))
+            .json()
+            .getString("id");
+    waitFor(http, d, id, "done");
+    Peers.stop(vertx, d);
+    // What a kill -9 between the link to its name and the row's "done" leaves.
+    try (java.sql.Connection c =
+        java.sql.DriverManager.getConnection(
+            "jdbc:sqlite:" + tmp.resolve("d-state/peer.db").toAbsolutePath())) {
+      c.createStatement()
+          .executeUpdate(
+              "UPDATE downloads SET state = 'verifying', file = NULL WHERE id = '" + id + "'");
+    }
+
+    PeerVerticle again = await(Peers.start(vertx, config));
+    JsonObject done = waitFor(http, again, id, "done");
+    assertEquals("downloads/film.bin", done.getString("file"), done.encode());
+    assertFalse(Files.exists(tmp.resolve("d-share/downloads/film (1).bin")), "not fetched again");
+    assertEquals(film.sha256(), TestFiles.sha256(tmp.resolve("d-share/downloads/film.bin")));
+  }
+
+  @Test
   void badInputIsRefusedWithItsReasonAndChangesNothing(Vertx vertx) throws Exception {
     Http http = new Http(vertx);
     PeerVerticle d = downloader(vertx, "d", List.of());
