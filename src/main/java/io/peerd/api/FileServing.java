@@ -84,21 +84,27 @@ final class FileServing {
    * rules as a name's (ranges, ETag, HEAD, 416). Any file holding that content serves it.
    */
   void content(RoutingContext ctx) {
-    String root = ctx.pathParam("root");
-    PartialContent.Partial partial = null;
-    FileEntry e;
-    if (Magnet.isRoot(root) && index.snapshot().withRoot(root).isEmpty()) {
-      // Still downloading here: its verified pieces, by range.
-      partial = partials.find(root);
-      if (partial == null) {
-        throw new BadRequest(404, "not_found", "no shared file has root " + root);
-      }
-      e = partial.asEntry();
-    } else {
-      e = byRoot(index, root);
-    }
+    Content c = content(index, partials, ctx.pathParam("root"));
     limit(ctx);
-    serve(ctx, e, partial);
+    serve(ctx, c.entry(), c.partial());
+  }
+
+  /**
+   * A content this peer can serve by its root.
+   *
+   * @param partial set when it is a download still under way here: only its verified pieces
+   */
+  record Content(FileEntry entry, PartialContent.Partial partial) {}
+
+  /** The shared file with that root, else the download of it under way here; 400 or 404. */
+  static Content content(FileIndex index, PartialContent partials, String root) {
+    if (Magnet.isRoot(root) && index.snapshot().withRoot(root).isEmpty()) {
+      PartialContent.Partial partial = partials.find(root);
+      if (partial != null) {
+        return new Content(partial.asEntry(), partial);
+      }
+    }
+    return new Content(byRoot(index, root), null);
   }
 
   /** The shared file with that root: 400 for a malformed root, 404 for one not shared here. */

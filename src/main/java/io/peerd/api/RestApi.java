@@ -554,26 +554,11 @@ public final class RestApi {
   /**
    * {@code GET /content/{root}/pieces?piece_size=}: the piece layer a downloader checks pieces by.
    */
-  /**
-   * The shared file with that root, or the download of it under way here (its layer is known and
-   * checked); 400 for a malformed root, 404 for neither.
-   */
-  private FileEntry withRoot(String root) {
-    if (Magnet.isRoot(root) && p.index().snapshot().withRoot(root).isEmpty()) {
-      io.peerd.transfer.PartialContent.Partial partial = p.queue().find(root);
-      if (partial != null) {
-        return partial.asEntry();
-      }
-    }
-    return FileServing.byRoot(p.index(), root);
-  }
-
   private void pieces(RoutingContext ctx) {
-    FileEntry e = withRoot(ctx.pathParam("root"));
+    FileServing.Content c = FileServing.content(p.index(), p.queue(), ctx.pathParam("root"));
+    FileEntry e = c.entry();
     int pieceSize = (int) Params.number(ctx, "piece_size", 0, 0, 1 << 30, false);
-    if (pieceSize != 0
-        && pieceSize < e.layer().pieceSize()
-        && p.index().snapshot().withRoot(e.root()).isEmpty()) {
+    if (pieceSize != 0 && pieceSize < e.layer().pieceSize() && c.partial() != null) {
       // A part has holes: a narrower layer would mean hashing them.
       throw new BadRequest(
           404,
@@ -608,12 +593,9 @@ public final class RestApi {
    * base64, piece {@code i} in byte {@code i / 8}, bit {@code i % 8} (least significant first).
    */
   private void have(RoutingContext ctx) {
-    String root = ctx.pathParam("root");
-    io.peerd.transfer.PartialContent.Partial partial =
-        Magnet.isRoot(root) && p.index().snapshot().withRoot(root).isEmpty()
-            ? p.queue().find(root)
-            : null;
-    FileEntry e = partial != null ? partial.asEntry() : FileServing.byRoot(p.index(), root);
+    FileServing.Content c = FileServing.content(p.index(), p.queue(), ctx.pathParam("root"));
+    FileEntry e = c.entry();
+    io.peerd.transfer.PartialContent.Partial partial = c.partial();
     int pieces = e.layer().pieces();
     java.util.BitSet have = partial != null ? partial.have() : new java.util.BitSet(pieces);
     if (partial == null) {

@@ -494,7 +494,11 @@ public final class PeerVerticle extends VerticleBase {
   }
 
   private JsonObject problems() {
-    return new JsonObject(new java.util.LinkedHashMap<>(problems));
+    JsonObject all = new JsonObject(new java.util.LinkedHashMap<>(problems));
+    if (queue != null && queue.problem() != null) {
+      all.put("downloads", queue.problem()); // a row the database would not take
+    }
+    return all;
   }
 
   private static boolean isGrpc(HttpServerRequest req) {
