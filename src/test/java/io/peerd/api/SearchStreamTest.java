@@ -78,7 +78,9 @@ class SearchStreamTest {
     PeerVerticle a = peers.get(0);
 
     Sse.Stream stream =
-        await(Sse.read(vertx.createHttpClient(), a.restPort(), "/search/stream?query=FILE&ttl=1"));
+        await(
+            Sse.read(
+                vertx, vertx.createHttpClient(), a.restPort(), "/search/stream?query=FILE&ttl=1"));
     assertEquals(200, stream.status());
     assertEquals("text/event-stream; charset=utf-8", stream.header("content-type"));
     assertEquals("no-cache", stream.header("cache-control"));
@@ -155,7 +157,7 @@ class SearchStreamTest {
     // Fill every slot with a stream held open by the hung neighbour; wait for each first event.
     List<Future<HttpClientResponse>> open = new ArrayList<>();
     for (int i = 0; i < SearchStream.MAX_STREAMS; i++) {
-      open.add(Sse.opened(client, a.restPort(), "/search/stream?timeout_ms=20000"));
+      open.add(Sse.opened(vertx, client, a.restPort(), "/search/stream?timeout_ms=20000"));
     }
     await(Future.all(open));
 

@@ -475,9 +475,10 @@ class DownloadsTest {
 
   /** Reads {@code GET /downloads/stream} into a list until the test closes it. */
   static io.vertx.core.http.HttpClientResponse watch(
-      io.vertx.core.http.HttpClient client, int port, List<JsonObject> events) {
+      Vertx vertx, io.vertx.core.http.HttpClient client, int port, List<JsonObject> events) {
     return await(
         io.peerd.testkit.Sse.follow(
+            vertx,
             client,
             port,
             "/downloads/stream",
@@ -493,7 +494,7 @@ class DownloadsTest {
     PeerVerticle d = downloader(vertx, "d", List.of(a));
     io.vertx.core.http.HttpClient client = vertx.createHttpClient();
     List<JsonObject> events = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    io.vertx.core.http.HttpClientResponse res = watch(client, d.restPort(), events);
+    io.vertx.core.http.HttpClientResponse res = watch(vertx, client, d.restPort(), events);
     assertEquals(200, res.statusCode());
     assertTrue(res.getHeader("content-type").startsWith("text/event-stream"));
     long t0 = System.nanoTime();
@@ -528,7 +529,7 @@ class DownloadsTest {
 
     // A new watcher first gets every download as it is.
     List<JsonObject> later = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    io.vertx.core.http.HttpClientResponse again = watch(client, d.restPort(), later);
+    io.vertx.core.http.HttpClientResponse again = watch(vertx, client, d.restPort(), later);
     until("the snapshot", BOUND, () -> !later.isEmpty());
     assertEquals("done", later.get(0).getString("state"));
     assertEquals(id, later.get(0).getString("id"));

@@ -13,6 +13,7 @@ import io.peerd.rpc.proto.FileChunk;
 import io.peerd.rpc.proto.FileTransferGrpcClient;
 import io.peerd.rpc.proto.UploadStatus;
 import io.peerd.testkit.Grpc;
+import io.peerd.testkit.OnLoop;
 import io.peerd.testkit.Peers;
 import io.peerd.testkit.TestFiles;
 import io.vertx.core.Vertx;
@@ -139,7 +140,7 @@ class FileTransferRpcTest {
   }
 
   @Test
-  void grpcHealthServiceAnswersServing() {
+  void grpcHealthServiceAnswersServing(Vertx vertx) {
     ServiceMethod<HealthCheckResponse, HealthCheckRequest> check =
         ServiceMethod.client(
             ServiceName.create("grpc.health.v1.Health"),
@@ -148,15 +149,18 @@ class FileTransferRpcTest {
             GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
     HealthCheckResponse r =
         await(
-            grpc.client()
-                .request(Grpc.address(peer.restPort()), check)
-                .compose(req -> req.send(HealthCheckRequest.getDefaultInstance()))
-                .compose(resp -> resp.last()));
+            OnLoop.run(
+                vertx,
+                () ->
+                    grpc.client()
+                        .request(Grpc.address(peer.restPort()), check)
+                        .compose(req -> req.send(HealthCheckRequest.getDefaultInstance()))
+                        .compose(resp -> resp.last())));
     assertEquals(HealthCheckResponse.ServingStatus.SERVING, r.getStatus());
   }
 
   @Test
-  void reflectionListsTheSeedService() {
+  void reflectionListsTheSeedService(Vertx vertx) {
     ServiceMethod<ServerReflectionResponse, ServerReflectionRequest> info =
         ServiceMethod.client(
             ServiceName.create("grpc.reflection.v1.ServerReflection"),
@@ -165,12 +169,18 @@ class FileTransferRpcTest {
             GrpcMessageDecoder.decoder(ServerReflectionResponse.newBuilder()));
     ServerReflectionResponse r =
         await(
-            grpc.client()
-                .request(Grpc.address(peer.grpcPort()), info)
-                .compose(
-                    req ->
-                        req.send(ServerReflectionRequest.newBuilder().setListServices("*").build()))
-                .compose(resp -> resp.last()));
+            OnLoop.run(
+                vertx,
+                () ->
+                    grpc.client()
+                        .request(Grpc.address(peer.grpcPort()), info)
+                        .compose(
+                            req ->
+                                req.send(
+                                    ServerReflectionRequest.newBuilder()
+                                        .setListServices("*")
+                                        .build()))
+                        .compose(resp -> resp.last())));
     List<String> names =
         r.getListServicesResponse().getServiceList().stream()
             .map(ServiceResponse::getName)

@@ -10,6 +10,7 @@ import io.peerd.rpc.proto.DownloadRequest;
 import io.peerd.rpc.proto.FileTransferGrpcClient;
 import io.peerd.testkit.Grpc;
 import io.peerd.testkit.Listing;
+import io.peerd.testkit.OnLoop;
 import io.peerd.testkit.Peers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -59,29 +60,34 @@ class StalledStreamTest {
 
   /** A Download read with its client paused for {@code pause}: how it ended, as a sentence. */
   static Future<String> readPaused(Vertx vertx, Grpc grpc, int port, String name, Duration pause) {
-    return grpc.client()
-        .request(Grpc.address(port), FileTransferGrpcClient.Download)
-        .compose(call -> call.send(DownloadRequest.newBuilder().setFilename(name).build()))
-        .compose(
-            resp -> {
-              Promise<String> outcome = Promise.promise();
-              long[] got = {0};
-              long start = System.nanoTime();
-              resp.handler(c -> got[0] += c.getData().size());
-              resp.exceptionHandler(
-                  err ->
-                      outcome.tryComplete(
-                          "reset after "
-                              + got[0]
-                              + " bytes, "
-                              + (System.nanoTime() - start) / 1_000_000
-                              + " ms"));
-              resp.endHandler(
-                  v -> outcome.tryComplete("completed with " + got[0] + " " + resp.status()));
-              resp.pause();
-              vertx.setTimer(pause.toMillis(), t -> resp.resume());
-              return outcome.future();
-            });
+    return OnLoop.run(
+        vertx,
+        () ->
+            grpc.client()
+                .request(Grpc.address(port), FileTransferGrpcClient.Download)
+                .compose(call -> call.send(DownloadRequest.newBuilder().setFilename(name).build()))
+                .compose(
+                    resp -> {
+                      Promise<String> outcome = Promise.promise();
+                      long[] got = {0};
+                      long start = System.nanoTime();
+                      resp.handler(c -> got[0] += c.getData().size());
+                      resp.exceptionHandler(
+                          err ->
+                              outcome.tryComplete(
+                                  "reset after "
+                                      + got[0]
+                                      + " bytes, "
+                                      + (System.nanoTime() - start) / 1_000_000
+                                      + " ms"));
+                      resp.endHandler(
+                          v ->
+                              outcome.tryComplete(
+                                  "completed with " + got[0] + " " + resp.status()));
+                      resp.pause();
+                      vertx.setTimer(pause.toMillis(), t -> resp.resume());
+                      return outcome.future();
+                    }));
   }
 
   @Test

@@ -25,7 +25,8 @@ import java.util.List;
  * A test's gRPC client for the FileTransfer service of a peer on loopback: a download read whole
  * and an upload sent whole, each with the status the server ended it with. A status is an answer to
  * assert, not a failed future; only a broken stream (a reset) fails the future. The blocking
- * methods wait on the test thread ({@link Await}); the {@code *Async} ones return the future.
+ * methods wait on the test thread ({@link Await}); the {@code *Async} ones return the future. Every
+ * call runs on an event loop ({@link OnLoop}), whatever thread asks for it.
  */
 public final class Grpc {
 
@@ -39,9 +40,11 @@ public final class Grpc {
   /** An Upload's final status, and its result when that status is OK (null otherwise). */
   public record Upload(GrpcStatus status, String message, UploadResult result) {}
 
+  private final Vertx vertx;
   private final GrpcClient client;
 
   public Grpc(Vertx vertx) {
+    this.vertx = vertx;
     this.client = GrpcClient.client(vertx);
   }
 
@@ -71,6 +74,11 @@ public final class Grpc {
 
   /** A server-streaming call of chunks read whole, with its final status. */
   public <Q> Future<Download> collect(int port, ServiceMethod<FileChunk, Q> method, Q request) {
+    return OnLoop.run(vertx, () -> collectHere(port, method, request));
+  }
+
+  private <Q> Future<Download> collectHere(
+      int port, ServiceMethod<FileChunk, Q> method, Q request) {
     return client
         .request(address(port), method)
         .compose(call -> call.send(request))
@@ -111,7 +119,11 @@ public final class Grpc {
   }
 
   public Future<Upload> uploadAsync(int port, UploadChunk header, byte[] data, boolean end) {
-    return startUpload(port, header, data)
+    return OnLoop.run(vertx, () -> uploadHere(port, header, data, end));
+  }
+
+  private Future<Upload> uploadHere(int port, UploadChunk header, byte[] data, boolean end) {
+    return startUploadHere(port, header, data)
         .compose(
             call -> {
               if (end) {
@@ -133,6 +145,11 @@ public final class Grpc {
 
   /** The header and {@code data} (null: none) sent, the call left open: for a test that cuts it. */
   public Future<GrpcClientRequest<UploadChunk, UploadResult>> startUpload(
+      int port, UploadChunk header, byte[] data) {
+    return OnLoop.run(vertx, () -> startUploadHere(port, header, data));
+  }
+
+  private Future<GrpcClientRequest<UploadChunk, UploadResult>> startUploadHere(
       int port, UploadChunk header, byte[] data) {
     return client
         .request(address(port), FileTransferGrpcClient.Upload)
@@ -163,18 +180,21 @@ public final class Grpc {
 
   public <Q, R> Unary<R> unary(int port, ServiceMethod<R, Q> method, Q request) {
     return await(
-        client
-            .request(address(port), method)
-            .compose(call -> call.send(request))
-            .compose(
-                resp ->
-                    resp.last()
-                        .transform(
-                            ar ->
-                                Future.succeededFuture(
-                                    new Unary<>(
-                                        resp.status(),
-                                        resp.statusMessage(),
-                                        ar.succeeded() ? ar.result() : null)))));
+        OnLoop.run(
+            vertx,
+            () ->
+                client
+                    .request(address(port), method)
+                    .compose(call -> call.send(request))
+                    .compose(
+                        resp ->
+                            resp.last()
+                                .transform(
+                                    ar ->
+                                        Future.succeededFuture(
+                                            new Unary<>(
+                                                resp.status(),
+                                                resp.statusMessage(),
+                                                ar.succeeded() ? ar.result() : null))))));
   }
 }

@@ -3,6 +3,7 @@ package io.peerd.testkit;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -30,9 +31,9 @@ public final class Sse {
   private Sse() {}
 
   /** GETs {@code path} and reads the event stream until the server ends it. */
-  public static Future<Stream> read(HttpClient client, int port, String path) {
+  public static Future<Stream> read(Vertx vertx, HttpClient client, int port, String path) {
     List<Event> out = new ArrayList<>();
-    return follow(client, port, path, out::add)
+    return follow(vertx, client, port, path, out::add)
         .compose(
             resp -> {
               Promise<Stream> done = Promise.promise();
@@ -46,9 +47,19 @@ public final class Sse {
   /**
    * GETs {@code path} and hands each event to {@code each} as it arrives (comment lines are
    * skipped) until the server ends the stream or the caller closes its connection. The handler is
-   * set on the event loop with the answer's head: events sent with it are not lost.
+   * set on the event loop with the answer's head ({@link OnLoop}): events sent with it are not
+   * lost.
    */
   public static Future<HttpClientResponse> follow(
+      Vertx vertx,
+      HttpClient client,
+      int port,
+      String path,
+      java.util.function.Consumer<Event> each) {
+    return OnLoop.run(vertx, () -> followHere(client, port, path, each));
+  }
+
+  private static Future<HttpClientResponse> followHere(
       HttpClient client, int port, String path, java.util.function.Consumer<Event> each) {
     long start = System.nanoTime();
     StringBuilder buf = new StringBuilder();
@@ -75,18 +86,22 @@ public final class Sse {
   /**
    * GETs {@code path} and completes once the first bytes of the stream came; the stream stays open.
    */
-  public static Future<HttpClientResponse> opened(HttpClient client, int port, String path) {
-    return client
-        .request(HttpMethod.GET, port, "127.0.0.1", path)
-        .compose(req -> req.send())
-        .compose(
-            resp -> {
-              Promise<HttpClientResponse> first = Promise.promise();
-              resp.handler(chunk -> first.tryComplete(resp));
-              resp.exceptionHandler(first::tryFail);
-              resp.endHandler(v -> first.tryFail("the stream ended before any event"));
-              return first.future();
-            });
+  public static Future<HttpClientResponse> opened(
+      Vertx vertx, HttpClient client, int port, String path) {
+    return OnLoop.run(
+        vertx,
+        () ->
+            client
+                .request(HttpMethod.GET, port, "127.0.0.1", path)
+                .compose(req -> req.send())
+                .compose(
+                    resp -> {
+                      Promise<HttpClientResponse> first = Promise.promise();
+                      resp.handler(chunk -> first.tryComplete(resp));
+                      resp.exceptionHandler(first::tryFail);
+                      resp.endHandler(v -> first.tryFail("the stream ended before any event"));
+                      return first.future();
+                    }));
   }
 
   /** One event; null for a block of comment lines only. */
