@@ -235,7 +235,8 @@ final class DownloadCommand extends Cli.Common implements Callable<Integer> {
                                   .put("pieces", 0)
                                   .put("bad_pieces", 0)
                                   .put("banned", false)
-                                  .putNull("error")))
+                                  .putNull("error")
+                                  .put("wire", "grpc")))
                   .encode());
     } else {
       out()
@@ -275,7 +276,8 @@ final class DownloadCommand extends Cli.Common implements Callable<Integer> {
               .put("pieces", s.pieces())
               .put("bad_pieces", s.badPieces())
               .put("banned", s.banned())
-              .put("error", s.error()));
+              .put("error", s.error())
+              .put("wire", s.wire()));
     }
     return a;
   }

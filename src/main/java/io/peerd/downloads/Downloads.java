@@ -766,7 +766,8 @@ public final class Downloads implements PartialContent {
               .put("rate", Math.round(s.rate()))
               .put("bad_pieces", s.badPieces())
               .put("banned", s.banned())
-              .put("error", s.error()));
+              .put("error", s.error())
+              .put("wire", s.wire()));
     }
     return new JsonObject()
         .put("id", d.id())

@@ -169,7 +169,9 @@ public final class PeerVerticle extends VerticleBase {
   private Future<?> openQueue(String pools) {
     Path file = config.stateDir() == null ? null : config.stateDir().resolve("peer.db");
     transfers = new TransferClient(vertx);
-    ranges = new HttpRanges(vertx);
+    ranges =
+        new HttpRanges(
+            vertx, config.access().token(), config.tls() == null ? null : config.tls().ca());
     Swarm swarm =
         new Swarm(
             vertx,

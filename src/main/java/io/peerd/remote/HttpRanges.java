@@ -13,12 +13,15 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.streams.WriteStream;
 
 /**
  * Byte ranges of a file over plain HTTP ({@code Range: bytes=a-b}, answered 206 with the same
- * {@code Content-Range}): the web seeds of a swarm download. 5 s to connect; a range on which
- * nothing moves is cut by the swarm through {@code stop}.
+ * {@code Content-Range}): the web seeds of a swarm download, and the bytes of peers that serve
+ * {@code /content/{root}}. 5 s to connect; a range on which nothing moves is cut by the swarm
+ * through {@code stop}. The network's token goes to peers only (have-maps, content), never to a web
+ * seed, which may be any server.
  */
 public final class HttpRanges implements WebSeeds, AutoCloseable {
 
@@ -26,12 +29,36 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
   static final int IDLE_TIMEOUT_MS = 30_000;
 
   private final HttpClient client;
+  private final String authorization;
 
+  /** A client that sends no token and trusts the JVM's certificates: the command line's. */
   public HttpRanges(Vertx vertx) {
+    this(vertx, null, null);
+  }
+
+  /**
+   * @param token the network's api_token, sent to peers; null for none
+   * @param trustPem certificates to trust for https peers (PEM), null for the JVM's own
+   */
+  public HttpRanges(Vertx vertx, String token, String trustPem) {
+    this.authorization = token == null ? null : "Bearer " + token;
+    HttpClientOptions options =
+        new HttpClientOptions().setKeepAlive(true).setConnectTimeout(CONNECT_TIMEOUT_MS);
+    if (trustPem != null) {
+      options.setTrustOptions(new PemTrustOptions().addCertPath(trustPem));
+    }
+    // Per host: a swarm asks a source for at most a few ranges at once.
     client =
         vertx.createHttpClient(
-            new HttpClientOptions().setKeepAlive(true).setConnectTimeout(CONNECT_TIMEOUT_MS),
-            new PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(64));
+            options, new PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(64));
+  }
+
+  private RequestOptions toPeer(String url) {
+    RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url);
+    if (authorization != null) {
+      o.putHeader("Authorization", authorization);
+    }
+    return o;
   }
 
   /** A have-map is a few hundred bytes at most; anything much larger is no answer of ours. */
@@ -40,11 +67,7 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
   @Override
   public Future<java.util.BitSet> have(String baseUrl, String root, int pieceSize) {
     return client
-        .request(
-            new RequestOptions()
-                .setMethod(HttpMethod.GET)
-                .setAbsoluteURI(baseUrl + "/content/" + root + "/have")
-                .setIdleTimeout(IDLE_TIMEOUT_MS))
+        .request(toPeer(baseUrl + "/content/" + root + "/have").setIdleTimeout(IDLE_TIMEOUT_MS))
         .compose(req -> req.send())
         .compose(
             resp -> {
@@ -80,6 +103,31 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
   @Override
   public Future<Long> range(
       String url, long offset, long length, WriteStream<Buffer> into, Future<Void> stop) {
+    return fetch(
+        new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url),
+        offset,
+        length,
+        into,
+        stop);
+  }
+
+  @Override
+  public Future<Long> content(
+      String baseUrl,
+      String root,
+      long offset,
+      long length,
+      WriteStream<Buffer> into,
+      Future<Void> stop) {
+    return fetch(toPeer(baseUrl + "/content/" + root), offset, length, into, stop);
+  }
+
+  private Future<Long> fetch(
+      RequestOptions request,
+      long offset,
+      long length,
+      WriteStream<Buffer> into,
+      Future<Void> stop) {
     Promise<Long> done = Promise.promise();
     HttpClientRequest[] current = new HttpClientRequest[1];
     stop.onComplete(
@@ -92,11 +140,7 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
         });
     String range = "bytes=" + offset + "-" + (offset + length - 1);
     client
-        .request(
-            new RequestOptions()
-                .setMethod(HttpMethod.GET)
-                .setAbsoluteURI(url)
-                .putHeader("Range", range))
+        .request(request.putHeader("Range", range))
         .compose(
             req -> {
               current[0] = req;

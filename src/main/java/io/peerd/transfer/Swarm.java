@@ -248,7 +248,8 @@ public final class Swarm {
       boolean banned,
       String error,
       String state,
-      double rate) {}
+      double rate,
+      String wire) {}
 
   /**
    * A finished download.
@@ -315,9 +316,26 @@ public final class Swarm {
         TransferFailure.Reason.REFUSED, "EMPTY", "an empty file has no root to fetch by");
   }
 
+  /**
+   * How a source's bytes come. A peer's {@code /content/{root}} over plain HTTP is sent with
+   * sendfile and costs both ends about half the CPU per byte of gRPC, whose every chunk is a framed
+   * message (bench/swarm.sh: 512 MiB from one peer in 4 s instead of 7). So a peer is asked over
+   * HTTP first, and over gRPC from then on when its HTTP door gives nothing: a seed-era or stand-in
+   * peer with no {@code /content}, a proxy in the way.
+   */
+  enum Wire {
+    /** A peer not asked yet: HTTP, pending its first answer. */
+    HTTP_FIRST,
+    HTTP,
+    GRPC,
+    /** A web seed: its own URL, plain HTTP ranges. */
+    WEB
+  }
+
   /** One source's standing in one download. */
   private static final class Peer {
     final Source source;
+    Wire wire;
     double rate; // bytes per second over wall time, smoothed
     long windowStart = System.nanoTime();
     long windowBytes;
@@ -343,6 +361,12 @@ public final class Swarm {
     Peer(Source source) {
       this.source = source;
       this.has = source.partial() ? new BitSet() : null;
+      this.wire =
+          source.webSeed()
+              ? Wire.WEB
+              : source.url() != null && source.url().matches("(?i)^https?://.*")
+                  ? Wire.HTTP_FIRST
+                  : Wire.GRPC;
     }
 
     boolean usable(long now) {
@@ -366,7 +390,8 @@ public final class Swarm {
                   : !over && !asks.isEmpty()
                       ? "active"
                       : System.currentTimeMillis() < retryAt ? "failing" : "idle";
-      return new Report(source.url(), bytes, pieces, bad, banned, error, state, rate);
+      return new Report(
+          source.url(), bytes, pieces, bad, banned, error, state, rate, wire.name().toLowerCase());
     }
   }
 
@@ -863,22 +888,39 @@ public final class Swarm {
                   a.stop.tryComplete();
                 }
               });
+      Wire wire = p.wire;
       Future<Long> fetch =
-          p.source.webSeed()
-              ? webSeeds.range(p.source.url(), offset, length, into, a.stop.future())
-              : peers.range(p.source.grpc(), r.root(), offset, length, into, a.stop.future());
+          switch (wire) {
+            case WEB -> webSeeds.range(p.source.url(), offset, length, into, a.stop.future());
+            case HTTP, HTTP_FIRST ->
+                webSeeds.content(p.source.url(), r.root(), offset, length, into, a.stop.future());
+            case GRPC ->
+                peers.range(p.source.grpc(), r.root(), offset, length, into, a.stop.future());
+          };
       fetch.onComplete(
           ar -> {
             vertx.cancelTimer(watch);
             a.finished = true;
             p.asks.remove(a);
+            boolean gaveNothing = ar.failed() && a.next == a.first && !a.cut && !a.stalled;
+            if (wire == Wire.HTTP_FIRST && p.wire == Wire.HTTP_FIRST) {
+              // A request cut by us, or stalled, says nothing of the door: the next one will.
+              if (gaveNothing) {
+                p.wire = Wire.GRPC;
+              } else if (ar.succeeded() || a.next > a.first) {
+                p.wire = Wire.HTTP;
+              }
+            }
+            // Its HTTP door refused at first ask: no failure of the source's, which gRPC may serve.
+            boolean switched = wire == Wire.HTTP_FIRST && gaveNothing;
             boolean missing = false;
             for (int i = a.next; i < a.first + a.count; i++) {
               asked[i]--;
               inFlightBytes -= pieceLength(i);
               missing |= !have.get(i);
             }
-            boolean counts = !a.cut && missing && !p.banned && !done.future().isComplete();
+            boolean counts =
+                !a.cut && !switched && missing && !p.banned && !done.future().isComplete();
             if (counts && (ar.failed() || a.next < a.first + a.count)) {
               failed(
                   p,

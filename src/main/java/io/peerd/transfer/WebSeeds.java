@@ -21,6 +21,20 @@ public interface WebSeeds {
       String url, long offset, long length, WriteStream<Buffer> into, Future<Void> stop);
 
   /**
+   * {@code [offset, offset + length)} of a peer's {@code base/content/{root}}: a peer's bytes over
+   * plain HTTP, which it sends from the file with sendfile, where gRPC frames every chunk in a
+   * message. Unlike {@link #range}, which may go to any server, this one goes to a peer of the
+   * network: it carries the network's token when there is one.
+   */
+  Future<Long> content(
+      String baseUrl,
+      String root,
+      long offset,
+      long length,
+      WriteStream<Buffer> into,
+      Future<Void> stop);
+
+  /**
    * Which pieces a peer that is still downloading this content has verified ({@code GET
    * base/content/{root}/have}), at {@code pieceSize}.
    */

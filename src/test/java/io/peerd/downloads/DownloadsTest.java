@@ -124,6 +124,9 @@ class DownloadsTest {
             .mapToLong(s -> ((JsonObject) s).getLong("bytes"))
             .sum();
     assertEquals(film.size(), gave, "every byte from a source, once: " + done);
+    for (Object s : done.getJsonArray("sources")) {
+      assertEquals("http", ((JsonObject) s).getString("wire"), "peers' bytes over HTTP: " + done);
+    }
     until("shared at once", BOUND, () -> listed(http, d).contains("downloads/film (1).bin"));
     assertEquals(root, rootOf(http, d, "downloads/film (1).bin"));
     try (Stream<Path> left = Files.list(tmp.resolve("d-share/downloads/.peerd-parts"))) {

@@ -97,6 +97,22 @@ class SwarmTest {
         swarm(vertx).run(request(sources), Swarm.Finder.NONE, listener), Duration.ofSeconds(60));
   }
 
+  /** Bytes a peer counts as sent over a protocol, from its own /metrics. */
+  double sent(PeerVerticle p, String protocol) {
+    String text =
+        await(
+                io.vertx.ext.web.client.WebClient.create(vertx)
+                    .get(p.restPort(), "127.0.0.1", "/metrics")
+                    .send())
+            .bodyAsString();
+    return text.lines()
+        .filter(l -> l.startsWith("peer_transfer_bytes_total{"))
+        .filter(
+            l -> l.contains("protocol=\"" + protocol + "\"") && l.contains("direction=\"sent\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   Map<String, Swarm.Report> byUrl(List<Swarm.Report> reports) {
     return reports.stream().collect(Collectors.toMap(Swarm.Report::url, r -> r));
   }
@@ -112,6 +128,16 @@ class SwarmTest {
     assertTrue(giving >= 2, "bytes from more than one source: " + r.sources());
     assertEquals(
         SIZE, r.sources().stream().mapToLong(Swarm.Report::bytes).sum(), "each piece counted once");
+    for (Swarm.Report s : r.sources()) {
+      assertEquals("http", s.wire(), "a peer's bytes come over its /content/{root}: " + s);
+    }
+    double overHttp = 0;
+    for (PeerVerticle p : holders) {
+      assertEquals(0.0, sent(p, "grpc"), "no bytes over gRPC from " + p.selfUrl());
+      overHttp += sent(p, "http");
+    }
+    // Near the end a piece may be asked of two: what the peers sent is the file, or a bit more.
+    assertTrue(overHttp >= SIZE, "the peers' own count of what they sent over HTTP: " + overHttp);
     assertFalse(Files.exists(tmp.resolve("out/film.bin.part")));
     assertFalse(Files.exists(tmp.resolve("out/film.bin.part.pieces")));
   }
@@ -132,8 +158,8 @@ class SwarmTest {
     assertFalse(reports.get(webSeed).banned());
   }
 
-  /** A gRPC source with the right layer and wrong bytes in every third piece. */
-  SocketAddress liar() {
+  /** A gRPC server that answers the film's true layer, and nothing else yet. */
+  GrpcServer honestLayer() {
     int pieceSize = Merkle.defaultPieceSize(SIZE);
     Merkle.Builder b = new Merkle.Builder(pieceSize);
     b.update(ByteBuffer.wrap(film.bytes()));
@@ -151,6 +177,13 @@ class SwarmTest {
                   }
                   req.response().end(answer.build());
                 }));
+    return server;
+  }
+
+  /** A gRPC source with the right layer and wrong bytes in every third piece. */
+  SocketAddress liar() {
+    GrpcServer server = honestLayer();
+    int pieceSize = Merkle.defaultPieceSize(SIZE);
     server.callHandler(
         FileTransferGrpcService.Download,
         req ->
@@ -199,8 +232,64 @@ class SwarmTest {
     assertEquals(1, reports.get(liarUrl).badPieces(), "banned at its first bad piece");
     assertFalse(reports.get(holders.get(0).selfUrl()).banned());
     assertFalse(reports.get(holders.get(1).selfUrl()).banned());
+    assertEquals(
+        "grpc", reports.get(liarUrl).wire(), "its HTTP door refused, so it was asked over gRPC");
     assertTrue(
         said.stream().anyMatch(l -> l.contains(liarUrl) && l.contains("banned")), said.toString());
+  }
+
+  /**
+   * A peer with the true layer over gRPC whose {@code /content/{root}} answers every range with a
+   * byte flipped in each piece: HTTP/1.1 and gRPC's HTTP/2 on one port, as a peer serves them.
+   */
+  String liarOverHttp() {
+    GrpcServer grpc = honestLayer();
+    int pieceSize = Merkle.defaultPieceSize(SIZE);
+    HttpServer http =
+        await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    req -> {
+                      if (req.version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+                        grpc.handle(req);
+                        return;
+                      }
+                      String range = req.getHeader("Range");
+                      if (!req.path().equals("/content/" + root) || range == null) {
+                        req.response().setStatusCode(404).end();
+                        return;
+                      }
+                      String[] ab = range.substring("bytes=".length()).split("-");
+                      int from = Integer.parseInt(ab[0]);
+                      int to = Integer.parseInt(ab[1]);
+                      byte[] bytes = java.util.Arrays.copyOfRange(film.bytes(), from, to + 1);
+                      for (int at = 0; at < bytes.length; at += pieceSize) {
+                        bytes[at] ^= 0x5a;
+                      }
+                      req.response()
+                          .setStatusCode(206)
+                          .putHeader("Content-Range", "bytes " + from + "-" + to + "/" + SIZE)
+                          .end(io.vertx.core.buffer.Buffer.buffer(bytes));
+                    })
+                .listen(0, "127.0.0.1"));
+    return "http://127.0.0.1:" + http.actualPort();
+  }
+
+  @Test
+  void aPeerThatSendsBadBytesOverHttpIsBannedAndTheFileStillCompletes() throws Exception {
+    Files.createDirectories(tmp.resolve("out"));
+    String liarUrl = liarOverHttp();
+    // First, so that it gives the layer and is asked for pieces before the honest peer.
+    List<Swarm.Source> sources =
+        List.of(new Swarm.Source(liarUrl, Locator.address(liarUrl)), peer(holders.get(0)));
+    Swarm.Result r = fetch(sources, new Swarm.Listener() {});
+    assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
+    Map<String, Swarm.Report> reports = byUrl(r.sources());
+    assertTrue(reports.get(liarUrl).banned(), reports.toString());
+    assertEquals("http", reports.get(liarUrl).wire(), reports.toString());
+    assertEquals(0, reports.get(liarUrl).bytes(), "none of its bytes counted");
+    assertFalse(reports.get(holders.get(0).selfUrl()).banned());
   }
 
   @Test
