@@ -1,9 +1,12 @@
 # syntax=docker/dockerfile:1
-# peerd: one peer per container. Not built on the development machines (no Docker engine there);
-# written against the Maven and Eclipse Temurin official images.
+# peerd: one peer per container. The base images are build arguments: the official Maven and
+# Eclipse Temurin images by default, or local stand-ins where no registry is reachable (CI builds
+# them from Debian's packages with .ci/images.sh and builds this file with podman).
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
 
 # --- build: dependencies in their own cached layer, then the jar -------------------------------
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
@@ -11,7 +14,7 @@ COPY src ./src
 RUN mvn -B -q package -DskipTests
 
 # --- run: a JRE, a non-root user, a class-data-sharing archive for fast start-up ---------------
-FROM eclipse-temurin:17-jre
+FROM ${RUNTIME_IMAGE}
 RUN groupadd --system peer && useradd --system --gid peer --home-dir /app --shell /usr/sbin/nologin peer \
  && mkdir -p /app/conf /data/shared /data/state && chown -R peer:peer /data
 WORKDIR /app

@@ -118,11 +118,11 @@ start_peers "$WORK/big" 0
 t0=$(ms); sha256sum "$WORK/big/big.bin" > /dev/null; SHA1=$(( $(ms) - t0 ))
 t0=$(ms); sha256sum "$WORK/big/big.bin" > /dev/null; SHA2=$(( $(ms) - t0 ))
 SHA_MS=$(( SHA1 < SHA2 ? SHA1 : SHA2 ))
-# Sources are long-running daemons: each serves the file once, alone, before anything is timed
-# (a magnet naming only it). Cold, a source spent three times the CPU per byte of a warm one
-# (its per-chunk code is still interpreted or C1-compiled after a few thousand 256 KiB chunks),
-# and the three-source run, whose sources had served less, paid for it.
-for port in 18401 18402 18403; do
+# Sources are long-running daemons: each serves the file three times, alone, before anything is
+# timed (a magnet naming only it). After one serve, a source's C2 compiler threads still took
+# 0.3-2.8 s of CPU per GiB served (per-thread ticks from /proc), more than its event loop, and the
+# three-source run, each of whose sources had served a third of the bytes, paid for it twice over.
+for port in 18401 18402 18403 18401 18402 18403 18401 18402 18403; do
   MAG=$(curl -s "http://127.0.0.1:$port/files" | python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["magnet"])')
   rm -rf "$WORK/dl"; mkdir -p "$WORK/dl"
   ( cd "$WORK/dl" && java "${CLIENT[@]}" -jar "$JAR" download "$MAG" > /dev/null 2>&1 ) || { echo "warm-up from $port failed" >&2; exit 1; }
@@ -140,7 +140,7 @@ stop_peers
 iperf3 -s -1 -p 5401 >/dev/null 2>&1 & PIDS+=($!)
 sleep 0.5
 IPERF_F=$(iperf3 -c 127.0.0.1 -p 5401 -F "$WORK/big/big.bin" -J | python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8/1048576))')
-echo "Unthrottled, a $MIB MiB file (seconds as above, the better of two runs each, every source warmed by serving the file once alone); every piece checked against the root, then the whole SHA-256:"
+echo "Unthrottled, a $MIB MiB file (seconds as above, the better of two runs each, every source warmed by serving the file three times alone); every piece checked against the root, then the whole SHA-256:"
 echo
 echo "| from | seconds | MiB/s | MiB from each | downloader peak RSS (MiB) | machine CPU busy |"
 echo "|---|---|---|---|---|---|"
