@@ -500,11 +500,38 @@ public final class RestApi {
 
   /** Registers with every configured friend at once, each call with its own timeout. */
   private void bootstrap(RoutingContext ctx) {
+    List<Future<Registration>> calls = registerWithFriends();
+    Future.join(calls).onComplete(ignored -> Errors.json(ctx, 200, bootstrapAnswer(calls)));
+  }
+
+  /**
+   * What {@code POST /bootstrap} does, with those friends, for a peer that joins at start ({@code
+   * register_on_start}): each outcome goes to the peer table, none fails.
+   *
+   * @return the friends that did not take the registration
+   */
+  public Future<List<String>> registerWith(List<String> friends) {
+    List<Future<Registration>> calls = new ArrayList<>();
+    for (String friend : friends) {
+      calls.add(registerWith(friend));
+    }
+    return Future.join(calls)
+        .transform(
+            ignored ->
+                Future.succeededFuture(
+                    calls.stream()
+                        .map(Future::result)
+                        .filter(r -> r.reason() != null)
+                        .map(Registration::friend)
+                        .toList()));
+  }
+
+  private List<Future<Registration>> registerWithFriends() {
     List<Future<Registration>> calls = new ArrayList<>();
     for (String friend : p.config().friends()) {
       calls.add(registerWith(friend));
     }
-    Future.join(calls).onComplete(ignored -> Errors.json(ctx, 200, bootstrapAnswer(calls)));
+    return calls;
   }
 
   /** One friend's answer to our registration: a null reason when it took it. */

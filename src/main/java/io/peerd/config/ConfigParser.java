@@ -297,7 +297,8 @@ public final class ConfigParser {
         backoff,
         get(Keys.PEER_FORGET_AFTER),
         get(Keys.PEER_EXCHANGE),
-        get(Keys.PEER_EXCHANGE_MAX));
+        get(Keys.PEER_EXCHANGE_MAX),
+        get(Keys.REGISTER_ON_START));
   }
 
   private PeerConfig.SeenSettings seen() {

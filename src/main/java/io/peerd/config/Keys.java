@@ -175,6 +175,13 @@ public final class Keys {
           Type.integer(0, 1000),
           16,
           "most new addresses taken from one neighbour's answer");
+  public static final Key<Boolean> REGISTER_ON_START =
+      key(
+          "register_on_start",
+          Type.bool(),
+          false,
+          "register with every friend once at start, as `POST /bootstrap` does (the seed waits to be "
+              + "asked); the compose swarm profile's peers join this way");
   public static final Key<Integer> SEEN_CACHE_SIZE =
       key(
           "seen_cache_size",

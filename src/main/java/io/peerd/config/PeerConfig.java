@@ -110,7 +110,12 @@ public record PeerConfig(
    * @param exchangeMax most new addresses taken from one neighbour's answer
    */
   public record PeerSettings(
-      int max, Duration maxBackoff, Duration forgetAfter, boolean exchange, int exchangeMax) {}
+      int max,
+      Duration maxBackoff,
+      Duration forgetAfter,
+      boolean exchange,
+      int exchangeMax,
+      boolean registerOnStart) {}
 
   /** Bounds of the cache of query ids already processed (duplicate suppression). */
   public record SeenSettings(int maxIds, Duration maxAge) {}

@@ -264,6 +264,17 @@ public final class Downloads implements PartialContent {
             });
   }
 
+  /** How many downloads are in that state (at most {@link #MAX_DOWNLOADS} to count). */
+  public int count(State state) {
+    int n = 0;
+    for (Entry e : byId.values()) {
+      if (e.d.state() == state) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   public JsonObject list() {
     JsonArray all = new JsonArray();
     byId.values().forEach(e -> all.add(view(e)));

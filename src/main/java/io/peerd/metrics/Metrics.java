@@ -83,8 +83,8 @@ public final class Metrics {
     return registry.scrape();
   }
 
-  public <T> void gauge(String name, String help, T obj, ToDoubleFunction<T> f) {
-    Gauge.builder(name, obj, f).description(help).tag("peer", peer).register(registry);
+  public <T> void gauge(String name, String help, T obj, ToDoubleFunction<T> f, String... tags) {
+    Gauge.builder(name, obj, f).description(help).tag("peer", peer).tags(tags).register(registry);
   }
 
   public <T> void counter(String name, String help, T obj, ToDoubleFunction<T> f, String... tags) {

@@ -5,6 +5,7 @@ import io.peerd.api.LocalFiles;
 import io.peerd.api.RestApi;
 import io.peerd.config.PeerConfig;
 import io.peerd.downloads.Downloads;
+import io.peerd.downloads.State;
 import io.peerd.index.FileIndex;
 import io.peerd.index.HashCache;
 import io.peerd.metrics.Metrics;
@@ -83,6 +84,16 @@ public final class PeerVerticle extends VerticleBase {
   private String grpcUrl;
   private Future<?> firstScan;
   private final List<Long> timers = new ArrayList<>();
+
+  /** A friend that did not take our registration is asked again, 1 s later, doubling to 60 s. */
+  static final long JOIN_FIRST_RETRY_MS = 1000;
+
+  static final long JOIN_MAX_RETRY_MS = 60_000;
+
+  /** The next registration retry, or -1: one timer at a time, however long friends refuse. */
+  private long joinTimer = -1;
+
+  private boolean stopping;
   private final Map<String, String> problems = new HashMap<>();
   private PeerStore store;
   private WorkerExecutor io;
@@ -90,6 +101,7 @@ public final class PeerVerticle extends VerticleBase {
   private Uploads uploads;
   private Db db;
   private Downloads queue;
+  private RestApi api;
   private TransferClient transfers;
   private HttpRanges ranges;
 
@@ -159,6 +171,12 @@ public final class PeerVerticle extends VerticleBase {
               return this;
             })
         .compose(v -> restoreTable())
+        .onSuccess(
+            v -> {
+              if (config.peers().registerOnStart()) {
+                join(config.friends(), JOIN_FIRST_RETRY_MS);
+              }
+            })
         .map(this);
   }
 
@@ -207,7 +225,20 @@ public final class PeerVerticle extends VerticleBase {
                                       + err.getMessage(),
                                   err)));
             })
-        .onSuccess(q -> queue = q);
+        .onSuccess(
+            q -> {
+              queue = q;
+              // Read at each scrape, on this verticle's loop, which alone touches the queue.
+              for (State state : State.values()) {
+                metrics.gauge(
+                    "peer_downloads",
+                    "Downloads in the queue by state",
+                    q,
+                    d -> d.count(state),
+                    "state",
+                    state.wire());
+              }
+            });
   }
 
   /** The seed's FileTransfer service, with gRPC health and reflection. */
@@ -338,7 +369,7 @@ public final class PeerVerticle extends VerticleBase {
             System::currentTimeMillis,
             random,
             summaries);
-    RestApi api =
+    api =
         new RestApi(
             vertx,
             new RestApi.Parts(
@@ -458,6 +489,25 @@ public final class PeerVerticle extends VerticleBase {
   }
 
   /**
+   * Registers with those friends ({@code register_on_start}); the ones that did not take it (down,
+   * or too slow while a network starts all at once) are asked again later, until each has.
+   */
+  private void join(List<String> friends, long retryMs) {
+    if (friends.isEmpty()) {
+      return;
+    }
+    api.registerWith(friends)
+        .onSuccess(
+            failed -> {
+              if (!failed.isEmpty() && !stopping) {
+                joinTimer =
+                    vertx.setTimer(
+                        retryMs, t -> join(failed, Math.min(retryMs * 2, JOIN_MAX_RETRY_MS)));
+              }
+            });
+  }
+
+  /**
    * Restores the saved table; a corrupt or unreadable file is reported and ignored, never fatal.
    */
   private Future<?> restoreTable() {
@@ -510,7 +560,9 @@ public final class PeerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     timers.forEach(vertx::cancelTimer);
+    vertx.cancelTimer(joinTimer);
     // Graceful: the listening sockets close at once, requests and transfers already running get
     // the grace period to finish (HTTP/2 clients are told with GOAWAY), then connections close.
     long grace = config.timeouts().shutdownGrace().toMillis();

@@ -143,6 +143,13 @@ class MetricsTest {
         3,
         sum(after, "peer_transfer_bytes_total", Map.of("protocol", "http", "direction", "sent")));
     assertEquals(1, sum(after, "peer_index_files", Map.of("peer", "m")));
+    assertEquals(
+        java.util.Set.of("queued", "resolving", "active", "paused", "verifying", "done", "failed"),
+        after.stream()
+            .filter(x -> x.name().equals("peer_downloads"))
+            .map(x -> x.labels().get("state"))
+            .collect(java.util.stream.Collectors.toSet()),
+        "the download queue by state, for the dashboard");
     double searchRequests =
         sum(after, "vertx_http_server_requests_total", Map.of("route", "/search", "code", "200"));
     assertTrue(searchRequests >= 3, "HTTP server requests by route: " + searchRequests);

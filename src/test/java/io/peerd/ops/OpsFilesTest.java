@@ -1,6 +1,7 @@
 package io.peerd.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
@@ -44,8 +45,8 @@ class OpsFilesTest {
           assertTrue(Files.exists(ROOT.resolve(src)), e.getKey() + " mounts a missing " + src);
         }
       }
-      if (!e.getKey().startsWith("peer")) {
-        continue;
+      if (!e.getKey().startsWith("peer") || !svc.containsKey("container_name")) {
+        continue; // the swarm profile's scalable peer is checked below
       }
       peers.add(e.getKey());
       List<String> command = (List<String>) svc.get("command");
@@ -60,10 +61,11 @@ class OpsFilesTest {
       assertEquals(String.valueOf(rest), env.get("PEER_REST_PORT"), e.getKey());
       assertEquals(String.valueOf(grpc), env.get("PEER_GRPC_PORT"), e.getKey());
       List<String> ports = (List<String>) svc.get("ports");
+      String on = "${PEERD_PUBLISH:-127.0.0.1}:";
       assertTrue(
-          ports.contains(rest + ":" + rest), e.getKey() + " publishes its REST port " + ports);
+          ports.contains(on + rest + ":" + rest), e.getKey() + " publishes its REST port " + ports);
       assertTrue(
-          ports.contains(grpc + ":" + grpc), e.getKey() + " publishes its gRPC port " + ports);
+          ports.contains(on + grpc + ":" + grpc), e.getKey() + " publishes its gRPC port " + ports);
       URI self = URI.create((String) env.get("PEER_SELF_URL"));
       assertEquals(e.getKey(), self.getHost());
       assertEquals(rest, self.getPort());
@@ -85,6 +87,48 @@ class OpsFilesTest {
 
   @Test
   @SuppressWarnings("unchecked")
+  void theSwarmProfilesPeersJoinThroughNamedPeersWithTheirOwnAddress() throws Exception {
+    Map<String, Object> services = (Map<String, Object>) compose().get("services");
+    Map<String, Object> swarm = (Map<String, Object>) services.get("peer");
+    assertEquals(List.of("swarm"), swarm.get("profiles"));
+    assertFalse(swarm.containsKey("container_name"), "scalable: no fixed name");
+    assertFalse(swarm.containsKey("ports"), "scalable: no fixed host port");
+    String script = String.join(" ", (List<String>) swarm.get("entrypoint"));
+    assertTrue(script.contains("PEER_SELF_URL=http://$$me:8001"), "advertises its own address");
+    Matcher conf = Pattern.compile("-conf (/app/conf/\\S+)").matcher(script);
+    assertTrue(conf.find(), script);
+    assertTrue(
+        Files.isRegularFile(ROOT.resolve("conf").resolve(conf.group(1).substring(10))),
+        conf.group(1));
+    Map<String, Object> env = (Map<String, Object>) swarm.get("environment");
+    for (String friendKey : List.of("PEER_FRIEND_PRIMARY", "PEER_FRIEND_SECONDARY")) {
+      String host = URI.create((String) env.get(friendKey)).getHost();
+      assertTrue(services.containsKey(host), friendKey + " names no service: " + host);
+    }
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void baseImagesAndMonitoringImagesCanBeReplaced() throws Exception {
+    String df = Files.readString(ROOT.resolve("Dockerfile"));
+    assertTrue(df.contains("ARG BUILD_IMAGE=") && df.contains("FROM ${BUILD_IMAGE} AS build"));
+    assertTrue(df.contains("ARG RUNTIME_IMAGE=") && df.contains("FROM ${RUNTIME_IMAGE}"));
+    Map<String, Object> compose = compose();
+    Map<String, Object> build =
+        (Map<String, Object>) ((Map<String, Object>) compose.get("x-peer")).get("build");
+    Map<String, Object> args = (Map<String, Object>) build.get("args");
+    assertTrue(args.get("BUILD_IMAGE").toString().startsWith("${BUILD_IMAGE:-"), args.toString());
+    assertTrue(args.get("RUNTIME_IMAGE").toString().startsWith("${RUNTIME_IMAGE:-"));
+    Map<String, Object> services = (Map<String, Object>) compose.get("services");
+    assertTrue(
+        ((Map<String, Object>) services.get("prometheus"))
+            .get("image")
+            .toString()
+            .startsWith("${PROMETHEUS_IMAGE:-"));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
   void prometheusScrapesEveryPeerOnItsRestPort() throws Exception {
     Map<String, Object> prom =
         new Yaml().load(Files.readString(ROOT.resolve("conf/prometheus.yml")));
@@ -96,7 +140,8 @@ class OpsFilesTest {
     Map<String, Object> services = (Map<String, Object>) compose().get("services");
     List<String> expected = new ArrayList<>();
     for (String name : services.keySet()) {
-      if (name.startsWith("peer")) {
+      if (name.startsWith("peer")
+          && ((Map<String, Object>) services.get(name)).containsKey("container_name")) {
         Map<String, Object> env =
             (Map<String, Object>) ((Map<String, Object>) services.get(name)).get("environment");
         expected.add(name + ":" + env.get("PEER_REST_PORT"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.node.PeerVerticle;
+import io.peerd.testkit.Await;
 import io.peerd.testkit.Http;
 import io.peerd.testkit.Peers;
 import io.peerd.testkit.StandIns;
@@ -14,6 +15,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -190,5 +192,45 @@ class NetworkSearchTest {
     assertTrue(
         http.getJson(b, "/peers").getJsonArray("all_peers").contains(a.selfUrl()),
         "the friend now knows us");
+  }
+
+  @Test
+  void aPeerThatRegistersOnStartIsKnownToItsFriendsEvenOnesThatStartAfterIt(Vertx vertx)
+      throws Exception {
+    Http http = new Http(vertx);
+    int later = StandIns.closedPort();
+    String laterUrl = "http://127.0.0.1:" + later;
+    PeerVerticle b =
+        Peers.started(vertx, "b", Peers.folderWith(tmp, "b", Map.of()), List.of(), null);
+    PeerVerticle quiet =
+        Peers.started(vertx, "q", Peers.folderWith(tmp, "q", Map.of()), List.of(b.selfUrl()), null);
+    PeerVerticle joins =
+        Peers.started(
+            vertx,
+            "j",
+            Peers.folderWith(tmp, "j", Map.of()),
+            List.of(b.selfUrl(), laterUrl),
+            new JsonObject().put("register_on_start", true));
+
+    Await.until(
+        "b knows the peer that registered on start",
+        Duration.ofSeconds(10),
+        () -> http.getJson(b, "/peers").getJsonArray("all_peers").contains(joins.selfUrl()));
+    assertFalse(
+        http.getJson(b, "/peers").getJsonArray("all_peers").contains(quiet.selfUrl()),
+        "without the key, a peer waits for POST /bootstrap, as the seed's does");
+
+    // A friend that was not up at the start is asked again (1 s, then 2 s, ...) until it takes it.
+    PeerVerticle c =
+        Peers.started(
+            vertx,
+            "c",
+            Peers.folderWith(tmp, "c", Map.of()),
+            List.of(),
+            new JsonObject().put("rest_port", later));
+    Await.until(
+        "the friend that started later knows it too",
+        Duration.ofSeconds(15),
+        () -> http.getJson(c, "/peers").getJsonArray("all_peers").contains(joins.selfUrl()));
   }
 }
