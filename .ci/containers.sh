@@ -48,6 +48,15 @@ podman build --format docker --network host -v "$HOME/.m2:/root/.m2" \
 log "image $PEERD_IMAGE built in $(( $(date +%s) - t0 )) s from $BUILD_IMAGE and $RUNTIME_IMAGE:" \
   "$(podman image inspect --format '{{.Size}}' $PEERD_IMAGE | awk '{printf "%.0f MB", $1/1e6}')"
 
+# A port podman held for a container removed a moment ago may take a while to be free again.
+ports_free() {
+  for _ in $(seq 1 100); do
+    ss -ltn | grep -qE '127\.0\.0\.1:(800[1-3]|5005[1-3]) ' || return 0
+    sleep 0.2
+  done
+  fail "ports 8001-8003, 50051-50053 on loopback are still in use: $(ss -ltnp | grep -E ':(800[1-3]|5005[1-3]) ')"
+}
+
 healthy() { # name [tries]: runs the image's HEALTHCHECK until it passes (no systemd runs it here)
   for _ in $(seq 1 "${2:-60}"); do
     podman healthcheck run "$1" >/dev/null 2>&1 && return 0
@@ -82,6 +91,7 @@ for _ in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 PIDS+=($!)
 
 t0=$(date +%s)
+ports_free
 compose up -d --no-build > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; fail "docker-compose up"; }
 for n in 1 2 3; do
   healthy peer$n 90 || { podman logs peer$n | tail -20 >&2; fail "peer$n never became healthy"; }
@@ -154,6 +164,7 @@ log "compose: stop ends peer1-3 and the $N swarm peers with exit 0"
 
 # down without -v, then up: the volumes bring back each peer's table and finished downloads.
 compose --profile swarm down > /dev/null 2>&1 || fail "docker-compose down"
+ports_free
 compose up -d --no-build > "$WORK/up2.log" 2>&1 || { cat "$WORK/up2.log" >&2; fail "docker-compose up (again)"; }
 for n in 1 2 3; do healthy peer$n 90 || fail "peer$n never became healthy again"; done
 again=$(curl -s "http://127.0.0.1:8001/downloads/$ID" | json "d['state'] + ' ' + d['file']")
@@ -189,7 +200,7 @@ while [ "$(date +%s)" -lt $end ]; do
   if [ $first = 1 ]; then
     curl -s -X POST -H 'Content-Type: application/json' -d "{\"root\":\"$LROOT\"}" http://127.0.0.1:8001/downloads >/dev/null
     # The seed client's way, over gRPC, for the gRPC panel.
-    java -jar target/peer.jar dummy-download hello2.txt --grpc-host 127.0.0.1 --grpc-port 50052 >/dev/null \
+    java -jar target/peer.jar dummy-download samples/hello2.txt --grpc-host 127.0.0.1 --grpc-port 50052 >/dev/null \
       || fail "a gRPC DummyDownload from peer2"
     first=0
   fi

@@ -1,5 +1,7 @@
 package io.peerd.remote;
 
+import io.peerd.index.Merkle;
+import io.peerd.transfer.FileTransfers;
 import io.peerd.transfer.TransferFailure;
 import io.peerd.transfer.TransferFailure.Reason;
 import io.peerd.transfer.WebSeeds;
@@ -96,6 +98,68 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
                 return Future.failedFuture(
                     new TransferFailure(
                         Reason.CORRUPT, "BAD_ANSWER", "have-map: " + bad.getMessage()));
+              }
+            });
+  }
+
+  /** A layer of the default piece size is at most 4096 hashes, 64 hex characters each. */
+  static final int MAX_LAYER_BODY = 4 << 20;
+
+  @Override
+  public Future<FileTransfers.Layer> pieces(String baseUrl, String root, int pieceSize) {
+    return client
+        .request(
+            toPeer(baseUrl + "/content/" + root + "/pieces?piece_size=" + pieceSize)
+                .setIdleTimeout(IDLE_TIMEOUT_MS))
+        .compose(req -> req.send())
+        .compose(
+            resp -> {
+              if (resp.statusCode() != 200) {
+                resp.request().reset();
+                return Future.failedFuture(
+                    new TransferFailure(
+                        resp.statusCode() == 404 ? Reason.NOT_FOUND : Reason.REFUSED,
+                        "HTTP_" + resp.statusCode(),
+                        "no piece layer from it"));
+              }
+              long length =
+                  resp.headers().contains("Content-Length")
+                      ? Long.parseLong(resp.getHeader("Content-Length"))
+                      : -1;
+              if (length > MAX_LAYER_BODY) {
+                resp.request().reset();
+                return Future.failedFuture(
+                    new TransferFailure(
+                        Reason.CORRUPT, "BAD_ANSWER", "a piece layer of " + length + " bytes"));
+              }
+              return resp.body();
+            })
+        .compose(
+            body -> {
+              try {
+                if (body.length() > MAX_LAYER_BODY) {
+                  throw new IllegalArgumentException("a layer of " + body.length() + " bytes");
+                }
+                io.vertx.core.json.JsonObject j = body.toJsonObject();
+                io.vertx.core.json.JsonArray hex = j.getJsonArray("pieces");
+                byte[] hashes = new byte[hex.size() * 32];
+                for (int i = 0; i < hex.size(); i++) {
+                  byte[] h = java.util.HexFormat.of().parseHex(hex.getString(i));
+                  if (h.length != 32) {
+                    throw new IllegalArgumentException("a piece hash of " + h.length + " bytes");
+                  }
+                  System.arraycopy(h, 0, hashes, i * 32, 32);
+                }
+                int size = j.getInteger("piece_size");
+                if (size <= 0) {
+                  throw new IllegalArgumentException("piece size " + size);
+                }
+                return Future.succeededFuture(
+                    new FileTransfers.Layer(j.getLong("size"), new Merkle.Layer(size, hashes)));
+              } catch (RuntimeException bad) {
+                return Future.failedFuture(
+                    new TransferFailure(
+                        Reason.CORRUPT, "BAD_ANSWER", "piece layer: " + bad.getMessage()));
               }
             });
   }

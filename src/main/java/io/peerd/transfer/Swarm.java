@@ -544,8 +544,15 @@ public final class Swarm {
       }
       Peer p = candidates.get(i);
       int pieceSize = Merkle.defaultPieceSize(r.size());
-      return peers
-          .pieces(p.source.grpc(), r.root(), pieceSize)
+      // Over the wire its bytes will come by: HTTP for a peer (an https one can only be asked
+      // so, with the trust and token of the network), gRPC when its HTTP door has none.
+      Future<FileTransfers.Layer> asked =
+          p.wire == Wire.GRPC
+              ? peers.pieces(p.source.grpc(), r.root(), pieceSize)
+              : webSeeds
+                  .pieces(p.source.url(), r.root(), pieceSize)
+                  .recover(err -> peers.pieces(p.source.grpc(), r.root(), pieceSize));
+      return asked
           // A source that does not answer is no reason to wait: the next one may.
           .timeout(
               Math.max(options.stallMillis(), 2000), java.util.concurrent.TimeUnit.MILLISECONDS)

@@ -35,6 +35,13 @@ public interface WebSeeds {
       Future<Void> stop);
 
   /**
+   * A peer's piece layer over HTTP ({@code GET base/content/{root}/pieces?piece_size=N}), with the
+   * network's token: the same answer as the gRPC {@code Pieces} rpc, for a peer reached over HTTP
+   * (an https peer among them). Unproven: the caller checks it against the root.
+   */
+  Future<FileTransfers.Layer> pieces(String baseUrl, String root, int pieceSize);
+
+  /**
    * Which pieces a peer that is still downloading this content has verified ({@code GET
    * base/content/{root}/have}), at {@code pieceSize}.
    */

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.peerd.index.Merkle;
 import io.peerd.node.PeerVerticle;
 import io.peerd.testkit.Peers;
 import io.peerd.testkit.TestFiles;
+import io.peerd.transfer.FileTransfers;
 import io.peerd.transfer.TransferFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -103,26 +105,43 @@ class HttpRangesTest {
     Buffer got = Buffer.buffer();
     long n =
         await(
-            withToken.content(
-                p.selfUrl(),
-                root,
-                1000,
-                70_000,
-                into(got),
-                io.vertx.core.Promise.<Void>promise().future()));
+            io.peerd.testkit.OnLoop.run(
+                vertx,
+                () ->
+                    withToken.content(
+                        p.selfUrl(),
+                        root,
+                        1000,
+                        70_000,
+                        into(got),
+                        io.vertx.core.Promise.<Void>promise().future())));
     assertEquals(70_000, n);
     assertArrayEquals(Arrays.copyOfRange(data, 1000, 71_000), got.getBytes());
 
+    FileTransfers.Layer layer =
+        await(
+            io.peerd.testkit.OnLoop.run(
+                vertx,
+                () -> withToken.pieces(p.selfUrl(), root, Merkle.defaultPieceSize(data.length))));
+    assertEquals(data.length, layer.size());
+    assertEquals(
+        root,
+        java.util.HexFormat.of().formatHex(Merkle.rootOf(layer.layer(), data.length)),
+        "the layer over HTTP proves the root");
+
     Throwable refused =
         failure(
-            new HttpRanges(vertx)
-                .content(
-                    p.selfUrl(),
-                    root,
-                    0,
-                    10,
-                    into(Buffer.buffer()),
-                    io.vertx.core.Promise.<Void>promise().future()));
+            io.peerd.testkit.OnLoop.run(
+                vertx,
+                () ->
+                    new HttpRanges(vertx)
+                        .content(
+                            p.selfUrl(),
+                            root,
+                            0,
+                            10,
+                            into(Buffer.buffer()),
+                            io.vertx.core.Promise.<Void>promise().future())));
     TransferFailure f = assertInstanceOf(TransferFailure.class, refused);
     assertEquals("HTTP_401", f.code(), f.getMessage());
 
@@ -141,12 +160,15 @@ class HttpRangesTest {
                     })
                 .listen(0, "127.0.0.1"));
     await(
-        withToken.range(
-            "http://127.0.0.1:" + seed.actualPort() + "/any/file.bin",
-            0,
-            2,
-            into(Buffer.buffer()),
-            io.vertx.core.Promise.<Void>promise().future()));
+        io.peerd.testkit.OnLoop.run(
+            vertx,
+            () ->
+                withToken.range(
+                    "http://127.0.0.1:" + seed.actualPort() + "/any/file.bin",
+                    0,
+                    2,
+                    into(Buffer.buffer()),
+                    io.vertx.core.Promise.<Void>promise().future())));
     assertNull(seen.get(), "a web seed got no Authorization header");
   }
 }
