@@ -140,6 +140,31 @@ onvolume=$(podman exec peer1 sha256sum "/data/shared/$FILE" | cut -d' ' -f1)
 [ "$onvolume" = "$SHA" ] || fail "the file on peer1's volume has SHA-256 $onvolume, not $SHA"
 log "compose: peer1 downloaded film.bin (8 MiB) from $givers of its 2 holders; /data/shared/$FILE on its volume has the right SHA-256"
 
+# peer1's web page, from the host through its published port, in a real browser (Debian's
+# Chromium and playwright-core, as the e2e test of .ci/run): search, then Get.
+head -c $((2 << 20)) /dev/urandom > "$WORK/browser.bin"
+BSHA=$(sha256sum "$WORK/browser.bin" | cut -d' ' -f1)
+podman cp "$WORK/browser.bin" peer3:/data/shared/browser.bin
+podman exec -u 0 peer3 chown peer:peer /data/shared/browser.bin
+curl -sf -X POST http://127.0.0.1:8003/index/rescan >/dev/null || fail "rescan on peer3"
+if command -v node >/dev/null 2>&1 && [ -d e2e/node_modules/playwright-core ] && [ -x /usr/bin/chromium ]; then
+  set +e
+  timeout 180 node e2e/compose.e2e.mjs http://127.0.0.1:8001 browser.bin "$BSHA" hello2.txt hello3.txt
+  rc=$?
+  set -e
+  if [ $rc = 77 ]; then
+    log "browser: skipped (see the line above)"
+  elif [ $rc != 0 ]; then
+    fail "peer1's web page in a browser"
+  else
+    got=$(podman exec peer1 sha256sum /data/shared/downloads/browser.bin | cut -d' ' -f1)
+    [ "$got" = "$BSHA" ] || fail "browser.bin on peer1's volume has SHA-256 $got"
+    log "browser: peer1's page at http://127.0.0.1:8001 searched the network and its Get put browser.bin, right SHA-256, on peer1's volume"
+  fi
+else
+  log "browser: skipped (node, e2e/node_modules or /usr/bin/chromium missing: .ci/run's e2e step installs them)"
+fi
+
 # --- the swarm profile: N peers that join through peer1 ----------------------------------------
 N=6
 compose --profile swarm up -d --no-build --scale peer=$N > "$WORK/swarm.log" 2>&1 \

@@ -68,26 +68,10 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
 
   @Override
   public Future<java.util.BitSet> have(String baseUrl, String root, int pieceSize) {
-    return client
-        .request(toPeer(baseUrl + "/content/" + root + "/have").setIdleTimeout(IDLE_TIMEOUT_MS))
-        .compose(req -> req.send())
+    return json(baseUrl + "/content/" + root + "/have", MAX_HAVE_BODY, "have-map")
         .compose(
-            resp -> {
-              if (resp.statusCode() != 200) {
-                resp.request().reset();
-                return Future.failedFuture(
-                    new TransferFailure(
-                        Reason.NOT_FOUND, "HTTP " + resp.statusCode(), "no have-map from it"));
-              }
-              return resp.body();
-            })
-        .compose(
-            body -> {
+            j -> {
               try {
-                if (body.length() > MAX_HAVE_BODY) {
-                  throw new IllegalArgumentException("a have-map of " + body.length() + " bytes");
-                }
-                io.vertx.core.json.JsonObject j = body.toJsonObject();
                 if (j.getInteger("piece_size") != pieceSize) {
                   throw new IllegalArgumentException("another piece size");
                 }
@@ -107,40 +91,13 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
 
   @Override
   public Future<FileTransfers.Layer> pieces(String baseUrl, String root, int pieceSize) {
-    return client
-        .request(
-            toPeer(baseUrl + "/content/" + root + "/pieces?piece_size=" + pieceSize)
-                .setIdleTimeout(IDLE_TIMEOUT_MS))
-        .compose(req -> req.send())
+    return json(
+            baseUrl + "/content/" + root + "/pieces?piece_size=" + pieceSize,
+            MAX_LAYER_BODY,
+            "piece layer")
         .compose(
-            resp -> {
-              if (resp.statusCode() != 200) {
-                resp.request().reset();
-                return Future.failedFuture(
-                    new TransferFailure(
-                        resp.statusCode() == 404 ? Reason.NOT_FOUND : Reason.REFUSED,
-                        "HTTP_" + resp.statusCode(),
-                        "no piece layer from it"));
-              }
-              long length =
-                  resp.headers().contains("Content-Length")
-                      ? Long.parseLong(resp.getHeader("Content-Length"))
-                      : -1;
-              if (length > MAX_LAYER_BODY) {
-                resp.request().reset();
-                return Future.failedFuture(
-                    new TransferFailure(
-                        Reason.CORRUPT, "BAD_ANSWER", "a piece layer of " + length + " bytes"));
-              }
-              return resp.body();
-            })
-        .compose(
-            body -> {
+            j -> {
               try {
-                if (body.length() > MAX_LAYER_BODY) {
-                  throw new IllegalArgumentException("a layer of " + body.length() + " bytes");
-                }
-                io.vertx.core.json.JsonObject j = body.toJsonObject();
                 io.vertx.core.json.JsonArray hex = j.getJsonArray("pieces");
                 byte[] hashes = new byte[hex.size() * 32];
                 for (int i = 0; i < hex.size(); i++) {
@@ -160,6 +117,46 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
                 return Future.failedFuture(
                     new TransferFailure(
                         Reason.CORRUPT, "BAD_ANSWER", "piece layer: " + bad.getMessage()));
+              }
+            });
+  }
+
+  /**
+   * A peer's small JSON answer to a GET, with the token; larger than {@code maxBody}, or not 200,
+   * or not JSON, a failure that names {@code what} was asked.
+   */
+  private Future<io.vertx.core.json.JsonObject> json(String url, int maxBody, String what) {
+    return client
+        .request(toPeer(url).setIdleTimeout(IDLE_TIMEOUT_MS))
+        .compose(req -> req.send())
+        .compose(
+            resp -> {
+              String length = resp.getHeader("Content-Length");
+              boolean tooLong = length != null && Long.parseLong(length) > maxBody;
+              if (resp.statusCode() != 200 || tooLong) {
+                resp.request().reset();
+                return Future.failedFuture(
+                    tooLong
+                        ? new TransferFailure(
+                            Reason.CORRUPT, "BAD_ANSWER", "a " + what + " of " + length + " bytes")
+                        : new TransferFailure(
+                            resp.statusCode() == 404 ? Reason.NOT_FOUND : Reason.REFUSED,
+                            "HTTP_" + resp.statusCode(),
+                            "no " + what + " from it"));
+              }
+              return resp.body();
+            })
+        .compose(
+            body -> {
+              try {
+                if (body.length() > maxBody) {
+                  throw new IllegalArgumentException(body.length() + " bytes");
+                }
+                return Future.succeededFuture(body.toJsonObject());
+              } catch (RuntimeException bad) {
+                return Future.failedFuture(
+                    new TransferFailure(
+                        Reason.CORRUPT, "BAD_ANSWER", what + ": " + bad.getMessage()));
               }
             });
   }
