@@ -500,7 +500,7 @@ public final class RestApi {
 
   /** Registers with every configured friend at once, each call with its own timeout. */
   private void bootstrap(RoutingContext ctx) {
-    List<Future<Registration>> calls = registerWithFriends();
+    List<Future<Registration>> calls = registrations(p.config().friends());
     Future.join(calls).onComplete(ignored -> Errors.json(ctx, 200, bootstrapAnswer(calls)));
   }
 
@@ -511,10 +511,7 @@ public final class RestApi {
    * @return the friends that did not take the registration
    */
   public Future<List<String>> registerWith(List<String> friends) {
-    List<Future<Registration>> calls = new ArrayList<>();
-    for (String friend : friends) {
-      calls.add(registerWith(friend));
-    }
+    List<Future<Registration>> calls = registrations(friends);
     return Future.join(calls)
         .transform(
             ignored ->
@@ -526,12 +523,8 @@ public final class RestApi {
                         .toList()));
   }
 
-  private List<Future<Registration>> registerWithFriends() {
-    List<Future<Registration>> calls = new ArrayList<>();
-    for (String friend : p.config().friends()) {
-      calls.add(registerWith(friend));
-    }
-    return calls;
+  private List<Future<Registration>> registrations(List<String> friends) {
+    return friends.stream().map(this::registerWith).toList();
   }
 
   /** One friend's answer to our registration: a null reason when it took it. */

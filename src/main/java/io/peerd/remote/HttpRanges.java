@@ -86,8 +86,11 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
             });
   }
 
-  /** A layer of the default piece size is at most 4096 hashes, 64 hex characters each. */
-  static final int MAX_LAYER_BODY = 4 << 20;
+  /**
+   * A layer of the default piece size is at most 4096 hashes of 64 hex characters: about 280 KB of
+   * JSON, parsed on the event loop.
+   */
+  static final int MAX_LAYER_BODY = 1 << 20;
 
   @Override
   public Future<FileTransfers.Layer> pieces(String baseUrl, String root, int pieceSize) {
@@ -132,7 +135,9 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
         .compose(
             resp -> {
               String length = resp.getHeader("Content-Length");
-              boolean tooLong = length != null && Long.parseLong(length) > maxBody;
+              boolean tooLong =
+                  length != null && !length.matches("\\d{1,18}")
+                      || length != null && Long.parseLong(length) > maxBody;
               if (resp.statusCode() != 200 || tooLong) {
                 resp.request().reset();
                 return Future.failedFuture(

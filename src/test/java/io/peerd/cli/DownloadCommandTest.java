@@ -115,6 +115,12 @@ class DownloadCommandTest {
     JsonArray sources = j.getJsonArray("sources");
     long giving = sources.stream().filter(s -> ((JsonObject) s).getLong("bytes") > 0).count();
     assertTrue(giving >= 2, "bytes from more than one holder: " + sources);
+    for (Object s : sources) {
+      JsonObject src = (JsonObject) s;
+      if (src.getLong("bytes") > 0) {
+        assertEquals("http", src.getString("wire"), "a peer's bytes over HTTP: " + src);
+      }
+    }
     assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
     assertTrue(
         r.stderr().stream()

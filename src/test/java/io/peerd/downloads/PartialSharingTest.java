@@ -26,8 +26,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.BitSet;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -60,18 +58,6 @@ class PartialSharingTest {
 
   static JsonObject download(Http http, PeerVerticle p, String id) {
     return http.getJson(p, "/downloads/" + id);
-  }
-
-  /** Bytes the seeder sent in completed streams, from its own /metrics. */
-  static long seederSent(Http http, PeerVerticle seeder) {
-    Matcher m =
-        Pattern.compile("(?m)^peer_transfer_bytes_total\\{[^}]*direction=\"sent\"[^}]*} (\\S+)$")
-            .matcher(http.get(seeder, "/metrics").text());
-    double sum = 0;
-    while (m.find()) {
-      sum += Double.parseDouble(m.group(1));
-    }
-    return (long) sum;
   }
 
   @Test
@@ -225,7 +211,7 @@ class PartialSharingTest {
         }
       }
     }
-    long sent = seederSent(http, seeder);
+    long sent = (long) Peers.sentBytes(http, seeder, null);
     System.out.printf(
         "three downloads of %d MiB: %.2f copies from the seeder (its metrics: %.2f), %.2f from"
             + " each other%n",

@@ -57,6 +57,21 @@ public final class Peers {
         .map(r -> r.bodyAsJsonObject().getJsonObject("stats").getLong(key));
   }
 
+  /**
+   * Bytes a peer counts as sent by its file transfers, from its own {@code /metrics}: over {@code
+   * protocol} ({@code grpc}, {@code http}), or over both when it is null.
+   */
+  public static double sentBytes(Http http, PeerVerticle p, String protocol) {
+    return http.get(p, "/metrics")
+        .text()
+        .lines()
+        .filter(l -> l.startsWith("peer_transfer_bytes_total{"))
+        .filter(l -> l.contains("direction=\"sent\""))
+        .filter(l -> protocol == null || l.contains("protocol=\"" + protocol + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   public static PeerConfig parse(JsonObject json) {
     return ConfigParser.parse("test", json, Map.of());
   }

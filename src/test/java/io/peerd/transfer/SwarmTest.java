@@ -97,22 +97,6 @@ class SwarmTest {
         swarm(vertx).run(request(sources), Swarm.Finder.NONE, listener), Duration.ofSeconds(60));
   }
 
-  /** Bytes a peer counts as sent over a protocol, from its own /metrics. */
-  double sent(PeerVerticle p, String protocol) {
-    String text =
-        await(
-                io.vertx.ext.web.client.WebClient.create(vertx)
-                    .get(p.restPort(), "127.0.0.1", "/metrics")
-                    .send())
-            .bodyAsString();
-    return text.lines()
-        .filter(l -> l.startsWith("peer_transfer_bytes_total{"))
-        .filter(
-            l -> l.contains("protocol=\"" + protocol + "\"") && l.contains("direction=\"sent\""))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
-  }
-
   Map<String, Swarm.Report> byUrl(List<Swarm.Report> reports) {
     return reports.stream().collect(Collectors.toMap(Swarm.Report::url, r -> r));
   }
@@ -132,9 +116,10 @@ class SwarmTest {
       assertEquals("http", s.wire(), "a peer's bytes come over its /content/{root}: " + s);
     }
     double overHttp = 0;
+    io.peerd.testkit.Http http = new io.peerd.testkit.Http(vertx);
     for (PeerVerticle p : holders) {
-      assertEquals(0.0, sent(p, "grpc"), "no bytes over gRPC from " + p.selfUrl());
-      overHttp += sent(p, "http");
+      assertEquals(0.0, Peers.sentBytes(http, p, "grpc"), "no bytes over gRPC from " + p.selfUrl());
+      overHttp += Peers.sentBytes(http, p, "http");
     }
     // Near the end a piece may be asked of two: what the peers sent is the file, or a bit more.
     assertTrue(overHttp >= SIZE, "the peers' own count of what they sent over HTTP: " + overHttp);
