@@ -137,6 +137,8 @@
     state.stats = s;
     $('peer-name').textContent = s.peer;
     $('peer-url').textContent = s.url;
+    // The id a friend pins this peer by (ID@URL): shown whole, so it can be read out and compared.
+    $('peer-id').textContent = s.id ? 'id ' + s.id : '';
     $('footer').textContent = 'peerd ' + s.version + ' · up ' + Math.round(s.uptime_s) + ' s';
     document.title = 'peerd · ' + s.peer;
     const prev = state.prev;
@@ -536,10 +538,11 @@
     const rows = (Array.isArray(body.table) ? body.table : []).map((p) => el('tr', { 'data-peer': p.url },
       el('td', { class: 'mono', text: p.url }),
       el('td', null, el('span', { class: 'badge ' + (p.healthy ? 'ok' : 'bad'), text: p.healthy ? 'healthy' : 'failing' })),
+      el('td', { class: 'mono', title: p.problem || p.id || '', text: p.authenticated ? '✔ ' + p.id.slice(0, 7) : (p.problem ? '✘ ' + p.problem : (p.id ? 'unproved ' + p.id.slice(0, 7) : 'none')) }),
       el('td', { class: 'num', text: typeof p.rtt_ms === 'number' ? p.rtt_ms + ' ms' : '-' }),
       el('td', { text: ago(p.last_seen) }),
       el('td', { class: 'num', text: String(p.failures) })));
-    if (!rows.length) rows.push(el('tr', null, el('td', { class: 'muted', colspan: 5, text: 'No peers known yet.' })));
+    if (!rows.length) rows.push(el('tr', null, el('td', { class: 'muted', colspan: 6, text: 'No peers known yet.' })));
     $('peers').replaceChildren(...rows);
   }
 

@@ -10,7 +10,8 @@ import io.vertx.ext.web.RoutingContext;
  * The first handler of every route: access token and per-client request rate. {@code /health} and
  * {@code /metrics} are exempt from both (monitoring must see a peer under attack). Queries
  * forwarded by a neighbour (they carry {@code from}) are counted per neighbour, in their own
- * bucket, so a person searching from the same address never spends a neighbour's budget.
+ * bucket, so a person searching from the same address never spends a neighbour's budget. A caller
+ * that presented a certificate on the secure port is counted by its id instead of its address.
  */
 final class Guard {
 
@@ -58,9 +59,12 @@ final class Guard {
               ? "this call changes the peer: it needs Authorization: Bearer <api_token>"
               : "this peer is private: every call needs Authorization: Bearer <api_token>");
     }
+    // A neighbour that proved its id is counted by it: behind one NAT, or under two addresses.
+    io.peerd.identity.PeerId caller = Callers.id(ctx.request());
     String client = clientOf(ctx.request());
     String from = ctx.request().getParam("from");
-    String key = from == null ? client : client + "|" + from;
+    String key =
+        caller != null ? "id:" + caller.base32() : from == null ? client : client + "|" + from;
     long wait = requests.acquire(key, System.currentTimeMillis());
     if (wait > 0) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf((wait + 999) / 1000));

@@ -85,7 +85,7 @@ final class NetworkView {
       calls.add(
           probe
               .peersOf(n, MAX_PEERS_EACH, timeoutMillis)
-              .map(list -> new Asked(n, list, null))
+              .map(list -> new Asked(n, list.urls(), null))
               .otherwise(
                   err ->
                       new Asked(

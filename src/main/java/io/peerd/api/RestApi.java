@@ -2,6 +2,8 @@ package io.peerd.api;
 
 import io.micrometer.core.instrument.Counter;
 import io.peerd.config.PeerConfig;
+import io.peerd.identity.PeerId;
+import io.peerd.identity.PeerRecord;
 import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
 import io.peerd.index.IndexSnapshot;
@@ -47,6 +49,9 @@ public final class RestApi {
   static final int MAX_QUERY_LENGTH = 1024;
   static final long MAX_SEARCH_TIMEOUT_MS = 60_000;
 
+  /** Records in one /peers answer: about 700 bytes each. */
+  static final int MAX_RECORDS = 64;
+
   /** What the API reads from and acts on; the verticle owns all of it. */
   public record Parts(
       PeerConfig config,
@@ -67,7 +72,19 @@ public final class RestApi {
       WorkerExecutor worker,
       Supplier<Future<io.peerd.search.Summaries.Local>> summary,
       io.peerd.transfer.Bandwidth served,
-      io.peerd.downloads.Downloads queue) {}
+      io.peerd.downloads.Downloads queue,
+      Me me) {}
+
+  /**
+   * Who this peer is, as it tells others.
+   *
+   * @param id null with {@code identity: false}, and then so are the others
+   * @param secureUrl its secure port
+   * @param record its signed record (REST URL, secure URL), passed on by peer exchange
+   */
+  public record Me(PeerId id, String secureUrl, PeerRecord record) {
+    public static final Me NOBODY = new Me(null, null, null);
+  }
 
   private final Vertx vertx;
   private final Parts p;
@@ -143,15 +160,24 @@ public final class RestApi {
     return r;
   }
 
+  /**
+   * The seed's keys, then who this peer is: a claim anyone could write, proved only by the
+   * certificate its secure port presents.
+   */
   private void health(RoutingContext ctx) {
-    Errors.json(
-        ctx,
-        200,
+    JsonObject body =
         new JsonObject()
             .put("status", "ok")
             .put("peer", p.config().node().name())
             .put("url", p.self())
-            .put("stats", peerStats()));
+            .put("stats", peerStats());
+    Me me = p.me();
+    if (me.id() != null) {
+      body.put("id", me.id().toString())
+          .put("secure_url", me.secureUrl())
+          .put("record", WireJson.record(me.record()));
+    }
+    Errors.json(ctx, 200, body);
   }
 
   private void status(RoutingContext ctx) {
@@ -160,7 +186,12 @@ public final class RestApi {
         ctx,
         200,
         identity()
-            .put("urls", new JsonObject().put("rest", p.self()).put("grpc", p.grpcUrl()))
+            .put(
+                "urls",
+                new JsonObject()
+                    .put("rest", p.self())
+                    .put("grpc", p.grpcUrl())
+                    .put("secure", p.me().secureUrl()))
             .put("config", seedConfig())
             .put("stats", searchStats(snap))
             .put("index", indexState(snap))
@@ -243,7 +274,9 @@ public final class RestApi {
   private JsonObject identity() {
     return new JsonObject()
         .put("peer", p.config().node().name())
+        .put("id", p.me().id() == null ? null : p.me().id().toString())
         .put("url", p.self())
+        .put("secure_url", p.me().secureUrl())
         .put("version", p.version())
         .put("uptime_s", (System.currentTimeMillis() - p.startedAtMillis()) / 1000.0);
   }
@@ -299,8 +332,18 @@ public final class RestApi {
               .put("failures", s.failures())
               .put("rtt_ms", s.rttMs() < 0 ? null : s.rttMs())
               .put("next_probe", s.nextProbeMillis())
-              .put("pinned", s.pinned()));
+              .put("pinned", s.pinned())
+              .put("id", s.trust().id() == null ? null : s.trust().id().toString())
+              .put("authenticated", s.trust().authenticated())
+              .put("secure_url", s.trust().secureUrl())
+              .put("problem", s.trust().problem()));
     }
+    // Ours first, then those of the peers that proved their id: what peer exchange passes on.
+    JsonArray records = new JsonArray();
+    if (p.me().record() != null) {
+      records.add(WireJson.record(p.me().record()));
+    }
+    p.peers().records(MAX_RECORDS).forEach(r -> records.add(WireJson.record(r)));
     Errors.json(
         ctx,
         200,
@@ -308,7 +351,9 @@ public final class RestApi {
             .put("peers", withSelf(p.peers().healthyUrls()))
             .put("all_peers", withSelf(p.peers().urls()))
             .put("stats", peerStats())
-            .put("table", table));
+            .put("id", p.me().id() == null ? null : p.me().id().toString())
+            .put("table", table)
+            .put("records", records));
   }
 
   /** The seed lists itself first in both peer lists; seed clients expect that. */
@@ -361,6 +406,9 @@ public final class RestApi {
     }
     String origin = optionalPeer(ctx, "origin");
     String from = optionalPeer(ctx, "from");
+    if ((origin != null || from != null) && !c.trust().allowUnauthenticated()) {
+      requireKnownCaller(ctx);
+    }
     List<String> also = peerList(ctx, "also", c.routing().maxFanout());
     String root = Params.string(ctx, "root", null, 64);
     if (root != null && !root.isEmpty()) {
@@ -374,6 +422,25 @@ public final class RestApi {
     }
     return new SearchQuery(
         id, text, ttl, hops, fanout, budget, origin, from, also, mode, walkers, wanted, root);
+  }
+
+  /**
+   * A closed network takes forwarded queries only from neighbours that proved an id this peer has
+   * bound: over the secure port, with a certificate, of a peer in its table.
+   */
+  private void requireKnownCaller(RoutingContext ctx) {
+    PeerId caller = Callers.id(ctx.request());
+    if (caller == null) {
+      throw new BadRequest(
+          403,
+          "unauthenticated",
+          "this peer takes forwarded queries only from authenticated peers (allow_unauthenticated_peers"
+              + " is false): call its secure_url with your peer certificate");
+    }
+    if (p.peers().byId(caller) == null) {
+      throw new BadRequest(
+          403, "unknown_peer", "this peer takes forwarded queries only from peers it knows by id");
+    }
   }
 
   private static Mode mode(RoutingContext ctx, Mode byDefault) {
@@ -530,22 +597,32 @@ public final class RestApi {
   /** One friend's answer to our registration: a null reason when it took it. */
   private record Registration(String friend, String reason) {}
 
-  /** Registers this peer with a friend; the outcome goes to the table and never fails. */
+  /**
+   * Registers this peer with a friend; the outcome goes to the table and never fails. The friend is
+   * probed first: that is where it proves its id, and a friend that cannot is not told about us.
+   */
   private Future<Registration> registerWith(String friend) {
-    return p.probe()
-        .register(friend, p.self(), p.config().timeouts().friend().toMillis())
-        .map(
-            v -> {
-              p.peers().add(friend, PeerTable.Source.FRIEND, System.currentTimeMillis());
-              p.peers().markSuccess(friend, -1, System.currentTimeMillis());
-              return new Registration(friend, null);
-            })
-        .otherwise(
-            err -> {
-              p.peers().markFailure(friend, System.currentTimeMillis());
-              // The remote client's words are the reasons of PeerCallException, never ours.
-              return new Registration(
-                  friend, err instanceof PeerCallException pce ? pce.getMessage() : "error");
+    long now = System.currentTimeMillis();
+    p.peers().add(friend, PeerTable.Source.FRIEND, now);
+    return p.health()
+        .why(friend)
+        .compose(
+            unusable -> {
+              if (unusable != null) {
+                return Future.succeededFuture(new Registration(friend, unusable));
+              }
+              return p.probe()
+                  .register(friend, p.self(), p.config().timeouts().friend().toMillis())
+                  .map(v -> new Registration(friend, null))
+                  .otherwise(
+                      err -> {
+                        p.peers().markFailure(friend, System.currentTimeMillis());
+                        // The remote client's words are the reasons of PeerCallException, never
+                        // ours.
+                        return new Registration(
+                            friend,
+                            err instanceof PeerCallException pce ? pce.getMessage() : "error");
+                      });
             });
   }
 

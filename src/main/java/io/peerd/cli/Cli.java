@@ -43,7 +43,8 @@ import picocli.CommandLine.Parameters;
       Cli.DrainDownload.class,
       Cli.Warmup.class,
       Simulate.class,
-      LiveCheckCommand.class
+      LiveCheckCommand.class,
+      IdCommand.class
     })
 public final class Cli implements Callable<Integer> {
 

@@ -64,10 +64,13 @@ public final class Daemon {
                         onSignals(vertx, id, config);
                         long ms = (System.nanoTime() - t0) / 1_000_000;
                         LOG.info(
-                            "peer {} up in {} ms: REST and gRPC on {}, gRPC {}{}, sharing {} (config: {})",
+                            "peer {} up in {} ms: REST and gRPC on {}{}, gRPC {}{}, sharing {} (config: {})",
                             config.node().name(),
                             ms,
                             peer.selfUrl(),
+                            peer.id() == null
+                                ? ""
+                                : ", secure " + peer.secureUrl() + " as " + peer.id(),
                             "grpc://" + config.node().bindHost() + ":" + peer.grpcPort(),
                             peer.metricsPort() >= 0
                                 ? ", metrics http://"
@@ -89,6 +92,7 @@ public final class Daemon {
                 Throwable e = ar.cause();
                 String msg =
                     e instanceof ConfigException
+                            || e instanceof io.peerd.identity.Identity.IdentityException
                         ? e.getMessage()
                         : "cannot start: " + e.getClass().getSimpleName() + ": " + e.getMessage();
                 System.err.println("peer: " + msg);

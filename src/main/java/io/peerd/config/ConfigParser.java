@@ -1,16 +1,16 @@
 package io.peerd.config;
 
+import io.peerd.identity.PeerId;
 import io.peerd.routing.Mode;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Turns the JSON of a config file plus {@code PEER_<KEY>} environment variables into a {@link
@@ -196,12 +196,13 @@ public final class ConfigParser {
 
   private PeerConfig build() {
     PeerConfig.Node node = node();
+    List<Friend> friends = friendList();
     return new PeerConfig(
         source,
         node,
         get(Keys.SHARED_DIR),
         stateDir(node.name()),
-        friends(),
+        friends.stream().map(Friend::url).toList(),
         timeouts(),
         routing(),
         peerSettings(),
@@ -212,6 +213,7 @@ public final class ConfigParser {
         limits(),
         access(),
         tls(),
+        trust(friends),
         logs(),
         warnings);
   }
@@ -252,18 +254,49 @@ public final class ConfigParser {
   }
 
   /**
-   * friend_primary, friend_secondary (the seed's) and friends (ours), in that order, deduplicated.
+   * friend_primary, friend_secondary (the seed's) and friends (ours), in that order, one per URL
+   * (the first that names an id wins).
    */
-  private List<String> friends() {
-    Set<String> all = new LinkedHashSet<>();
+  private List<Friend> friendList() {
+    Map<String, Friend> all = new LinkedHashMap<>();
+    List<String> raw = new ArrayList<>();
     for (Key<String> k : List.of(Keys.FRIEND_PRIMARY, Keys.FRIEND_SECONDARY)) {
-      String url = get(k);
-      if (url != null) {
-        all.add(url);
+      String friend = get(k);
+      if (friend != null) {
+        raw.add(friend);
       }
     }
-    all.addAll(get(Keys.FRIENDS, List.of()));
-    return new ArrayList<>(all);
+    raw.addAll(get(Keys.FRIENDS, List.of()));
+    for (String text : raw) {
+      Friend f = Friend.parse(text);
+      Friend known = all.get(f.url());
+      if (known == null || (known.id() == null && f.id() != null)) {
+        all.put(f.url(), known == null ? f : new Friend(f.url(), f.id()));
+      } else if (f.id() != null && !f.id().equals(known.id())) {
+        throw new ConfigException(
+            source + ": friend " + f.url() + " is pinned to two different ids");
+      }
+    }
+    return new ArrayList<>(all.values());
+  }
+
+  private PeerConfig.Trust trust(List<Friend> friends) {
+    Map<String, PeerId> pins = new LinkedHashMap<>();
+    for (Friend f : friends) {
+      if (f.id() != null) {
+        pins.put(f.url(), f.id());
+      }
+    }
+    boolean identity = get(Keys.IDENTITY);
+    if (!identity && !pins.isEmpty()) {
+      throw bad(
+          Keys.IDENTITY,
+          "is false, but friends are pinned to ids (ID@URL): a peer without an id cannot check theirs");
+    }
+    // identity off with allow_unauthenticated_peers false is legal, a peer that uses no
+    // neighbour: each entry of its /peers says why.
+    return new PeerConfig.Trust(
+        identity, get(Keys.SECURE_PORT), get(Keys.ALLOW_UNAUTHENTICATED_PEERS), pins);
   }
 
   private PeerConfig.Timeouts timeouts() {

@@ -71,16 +71,21 @@ public final class Keys {
           "shared",
           "folder to share, recursively; relative to the working directory");
   public static final Key<String> FRIEND_PRIMARY =
-      key("friend_primary", Type.url(), null, "seed: the first friend (`\"\"` = none)");
+      key(
+          "friend_primary",
+          Type.friend(),
+          null,
+          "seed: the first friend (`\"\"` = none); `ID@URL` pins the id it must prove");
   public static final Key<String> FRIEND_SECONDARY =
-      key("friend_secondary", Type.url(), null, "seed: the second friend (`\"\"` = none)");
+      key("friend_secondary", Type.friend(), null, "seed: the second friend (`\"\"` = none)");
   public static final Key<List<String>> FRIENDS =
       key(
           "friends",
-          Type.urls(),
+          Type.friends(),
           null,
           "`[]`",
-          "more friends (comma-separated in `PEER_FRIENDS`); all friends start in the peer table and are never evicted");
+          "more friends (comma-separated in `PEER_FRIENDS`); all friends start in the peer table and are never evicted; "
+              + "a friend written `ID@URL` is pinned: it is used only once it proves that id over its secure port");
   public static final Key<String> SELF_URL =
       key(
           "self_url",
@@ -311,6 +316,29 @@ public final class Keys {
           64,
           "open connections one remote address may hold on each port; more are closed at "
               + "once");
+  public static final Key<Boolean> IDENTITY =
+      key(
+          "identity",
+          Type.bool(),
+          true,
+          "an Ed25519 key and self-signed certificate in `state_dir/identity.pem` (made on first start, mode 0600) "
+              + "give the peer its id (`peer.jar id`); `secure_port` serves with it, and calls to peers that have one "
+              + "go over theirs, each side checking the other's id (`false`: no id, no secure port)");
+  public static final Key<Integer> SECURE_PORT =
+      key(
+          "secure_port",
+          Type.port(),
+          0,
+          "REST and gRPC again, over TLS 1.3 with the peer's own certificate, asking callers for theirs (0 = any "
+              + "free port); advertised as `secure_url`");
+  public static final Key<Boolean> ALLOW_UNAUTHENTICATED_PEERS =
+      key(
+          "allow_unauthenticated_peers",
+          Type.bool(),
+          true,
+          "use neighbours that have no id (seed peers, older peers, plain HTTP) and take their forwarded "
+              + "queries; `false`: only peers that proved their id are used, and forwarded queries from others "
+              + "get 403");
   public static final Key<Path> TLS_CERT =
       key(
           "tls.cert",

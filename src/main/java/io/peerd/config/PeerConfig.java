@@ -35,6 +35,7 @@ public record PeerConfig(
     Limits limits,
     Access access,
     Tls tls,
+    Trust trust,
     Logs logs,
     List<String> warnings) {
 
@@ -203,6 +204,25 @@ public record PeerConfig(
   public record Tls(String cert, String key, String ca) {
     public boolean serves() {
       return cert != null;
+    }
+  }
+
+  /**
+   * Who the peer is and whom it believes.
+   *
+   * @param identity whether the peer has a key and id ({@code identity}) and serves {@code
+   *     secure_port}
+   * @param securePort the TLS 1.3 port of peer links (0 = any free port)
+   * @param allowUnauthenticated whether neighbours without a proven id are used
+   * @param pins the ids configured friends must prove ({@code ID@URL}), by friend URL
+   */
+  public record Trust(
+      boolean identity,
+      int securePort,
+      boolean allowUnauthenticated,
+      java.util.Map<String, io.peerd.identity.PeerId> pins) {
+    public Trust {
+      pins = java.util.Map.copyOf(pins);
     }
   }
 

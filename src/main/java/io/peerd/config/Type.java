@@ -235,20 +235,33 @@ public final class Type<T> {
               if (!(raw instanceof String s)) {
                 throw new Invalid("an http(s) URL string");
               }
-              try {
-                return PeerUrl.parse(s);
-              } catch (IllegalArgumentException e) {
-                throw new Invalid("an http(s) URL with host and port (" + e.getMessage() + ")");
-              }
+              return peerUrl(s, "an http(s) URL with host and port (");
             })
         .absentWhen(raw -> raw instanceof String s && s.isBlank());
   }
 
-  /** A list of peer URLs, deduplicated; in the environment, comma-separated. */
-  static Type<List<String>> urls() {
+  /**
+   * A friend: a peer URL, or {@code ID@URL} to pin the id that URL must prove (as {@code peer.jar
+   * id} prints it). Normalised to {@code url} or {@code ID@url}; {@link Friend#parse} splits it.
+   */
+  static Type<String> friend() {
+    return Type.<String>of(
+            "[ID@]URL",
+            "an http(s) URL with host and port, optionally ID@URL",
+            raw -> {
+              if (!(raw instanceof String s)) {
+                throw new Invalid("an http(s) URL string, optionally ID@URL");
+              }
+              return friend(s, "an http(s) URL, optionally ID@URL (");
+            })
+        .absentWhen(raw -> raw instanceof String s && s.isBlank());
+  }
+
+  /** A list of friends ({@link #friend()}), deduplicated; in the environment, comma-separated. */
+  static Type<List<String>> friends() {
     return Type.<List<String>>of(
-            "list of URLs",
-            "a list of http(s) URL strings",
+            "list of [ID@]URLs",
+            "a list of http(s) URL strings, each optionally ID@URL",
             raw -> {
               if (!(raw instanceof JsonArray arr)) {
                 throw BROKEN;
@@ -259,12 +272,7 @@ public final class Type<T> {
                   throw new Invalid(
                       "a list of http(s) URL strings (item " + i + " is not a string)");
                 }
-                try {
-                  out.add(PeerUrl.parse(s));
-                } catch (IllegalArgumentException e) {
-                  throw new Invalid(
-                      "a list of http(s) URLs (item " + i + ": " + e.getMessage() + ")");
-                }
+                out.add(friend(s, "a list of http(s) URLs (item " + i + ": "));
               }
               return List.copyOf(new ArrayList<>(out));
             })
@@ -277,6 +285,22 @@ public final class Type<T> {
                   .forEach(list::add);
               return list;
             });
+  }
+
+  private static String peerUrl(String s, String expected) {
+    try {
+      return PeerUrl.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw new Invalid(expected + e.getMessage() + ")");
+    }
+  }
+
+  private static String friend(String s, String expected) {
+    try {
+      return Friend.parse(s).toString();
+    } catch (IllegalArgumentException e) {
+      throw new Invalid(expected + e.getMessage() + ")");
+    }
   }
 
   /** A filesystem path, absolute and normalised; whether it must exist is the key's own rule. */

@@ -6,14 +6,20 @@ import io.peerd.api.RestApi;
 import io.peerd.config.PeerConfig;
 import io.peerd.downloads.Downloads;
 import io.peerd.downloads.State;
+import io.peerd.identity.Identity;
+import io.peerd.identity.PeerId;
+import io.peerd.identity.PeerRecord;
+import io.peerd.identity.Tls;
 import io.peerd.index.FileIndex;
 import io.peerd.index.HashCache;
 import io.peerd.metrics.Metrics;
 import io.peerd.peers.HealthChecker;
+import io.peerd.peers.Link;
 import io.peerd.peers.PeerExchange;
 import io.peerd.peers.PeerStore;
 import io.peerd.peers.PeerTable;
 import io.peerd.peers.PeerUrl;
+import io.peerd.peers.Trust;
 import io.peerd.remote.ContentSources;
 import io.peerd.remote.HttpPeerClient;
 import io.peerd.remote.HttpRanges;
@@ -32,12 +38,15 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
@@ -80,7 +89,15 @@ public final class PeerVerticle extends VerticleBase {
   private HttpServer restServer;
   private HttpServer grpcServer;
   private HttpServer metricsServer;
+  private HttpServer secureServer;
   private String self;
+
+  /** This peer's key and id; null with {@code identity: false}. */
+  private Identity identity;
+
+  private String secureUrl;
+  private PeerRecord record;
+  private PeerExchange exchange;
   private String grpcUrl;
   private Future<?> firstScan;
   private final List<Long> timers = new ArrayList<>();
@@ -134,12 +151,6 @@ public final class PeerVerticle extends VerticleBase {
     // Pool names are metric labels: unique per peer (tests run many in one JVM), few per process.
     String pools = config.node().name() + "-" + UUID.randomUUID().toString().substring(0, 8);
     index = new FileIndex(vertx, config.sharedDir(), "peer-index-" + pools);
-    client =
-        new HttpPeerClient(
-            vertx,
-            new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000),
-            config.access().token(),
-            config.tls() == null ? null : config.tls().ca());
     io = vertx.createSharedWorkerExecutor("peer-io-" + pools, 2, 10, TimeUnit.MINUTES);
     downloads = new RateLimiter(config.limits().downloadsPerMinute(), 10_000);
     served = new Bandwidth(vertx, config.transfers().uploadRateLimit());
@@ -153,7 +164,20 @@ public final class PeerVerticle extends VerticleBase {
             index::refresh,
             metrics);
     HttpServerOptions options = serverOptions();
-    return listen(options, grpcServer())
+    return loadIdentity()
+        .compose(
+            id -> {
+              identity = id;
+              client =
+                  new HttpPeerClient(
+                      vertx,
+                      new HttpPeerClient.Limits(8 * 1024 * 1024, 1000, 1000),
+                      config.access().token(),
+                      config.tls() == null ? null : config.tls().ca(),
+                      identity,
+                      this::link);
+              return listen(options, grpcServer());
+            })
         .map(
             v -> {
               int restPort = restServer.actualPort();
@@ -161,6 +185,10 @@ public final class PeerVerticle extends VerticleBase {
               int grpcPort = grpcServer != null ? grpcServer.actualPort() : restPort;
               grpcUrl =
                   (options.isSsl() ? "grpcs://" : "grpc://") + PeerUrl.host(self) + ":" + grpcPort;
+              if (identity != null) {
+                secureUrl = "https://" + PeerUrl.host(self) + ":" + secureServer.actualPort();
+                record = PeerRecord.sign(identity, List.of(self, secureUrl), startedAt);
+              }
               store = config.stateDir() == null ? null : new PeerStore(vertx, config.stateDir());
               return this;
             })
@@ -181,6 +209,25 @@ public final class PeerVerticle extends VerticleBase {
   }
 
   /**
+   * The key and certificate in {@code state_dir} (made on first start), on a worker: key generation
+   * and file writes block. A corrupt file stops the peer, naming the file; without a state_dir the
+   * peer gets a new id at every start.
+   */
+  private Future<Identity> loadIdentity() {
+    if (!config.trust().identity()) {
+      return Future.succeededFuture(null);
+    }
+    Path dir = config.stateDir();
+    return vertx.executeBlocking(
+        () -> dir == null ? Identity.generate() : Identity.loadOrCreate(dir), false);
+  }
+
+  /** How a call to that peer goes: the table decides once it exists. */
+  private Link link(String url) {
+    return peers == null ? Link.plain(url) : peers.link(url);
+  }
+
+  /**
    * The database ({@code state_dir/peer.db}; in memory without a state_dir) and the download queue
    * on it, with the swarm engine the command line uses. The peer does not start without them.
    */
@@ -189,7 +236,11 @@ public final class PeerVerticle extends VerticleBase {
     transfers = new TransferClient(vertx);
     ranges =
         new HttpRanges(
-            vertx, config.access().token(), config.tls() == null ? null : config.tls().ca());
+            vertx,
+            config.access().token(),
+            config.tls() == null ? null : config.tls().ca(),
+            identity,
+            this::link);
     Swarm swarm =
         new Swarm(
             vertx,
@@ -328,6 +379,15 @@ public final class PeerVerticle extends VerticleBase {
               .requestHandler(metricsRouter);
       listening.add(metricsServer.listen());
     }
+    if (identity != null) {
+      secureServer =
+          vertx
+              .createHttpServer(secureOptions(options))
+              .connectionHandler(
+                  new ConnectionLimiter(config.limits().connectionsPerClient())::handle)
+              .requestHandler(req -> (isGrpc(req) ? grpc : rest).handle(req));
+      listening.add(secureServer.listen());
+    }
     if (config.node().grpcPort() >= 0) {
       grpcServer =
           vertx
@@ -340,13 +400,37 @@ public final class PeerVerticle extends VerticleBase {
     return Future.all(listening);
   }
 
+  /**
+   * The secure port: the same bounds, TLS 1.3 only, this peer's own certificate, and the caller's
+   * requested (not required: curl and browsers connect without one and are unauthenticated).
+   */
+  private HttpServerOptions secureOptions(HttpServerOptions plain) {
+    return new HttpServerOptions(plain)
+        .setPort(config.trust().securePort())
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.3"))
+        .setKeyCertOptions(KeyCertOptions.wrap(Tls.keyManager(identity)))
+        .setTrustOptions(TrustOptions.wrap(Tls.anyCertificate()))
+        .setClientAuth(ClientAuth.REQUEST);
+  }
+
   private Router wire(long startedAt) {
     PeerConfig.PeerSettings ps = config.peers();
     Duration interval = config.timeouts().healthCheck();
-    peers = new PeerTable(self, ps.max(), interval, ps.maxBackoff(), ps.forgetAfter());
+    peers =
+        new PeerTable(
+            self,
+            ps.max(),
+            interval,
+            ps.maxBackoff(),
+            ps.forgetAfter(),
+            new PeerTable.Policy(
+                identity == null ? null : identity.id(), config.trust().allowUnauthenticated()));
     long now = System.currentTimeMillis();
     for (String friend : config.friends()) {
-      peers.add(friend, PeerTable.Source.FRIEND, now);
+      PeerId pin = config.trust().pins().get(friend);
+      peers.add(friend, PeerTable.Source.FRIEND, now, pin == null ? Trust.NONE : Trust.pinned(pin));
     }
     SecureRandom random = new SecureRandom();
     long callTimeout = config.timeouts().friend().toMillis();
@@ -391,7 +475,10 @@ public final class PeerVerticle extends VerticleBase {
                 io,
                 this::localSummary,
                 served,
-                queue));
+                queue,
+                identity == null
+                    ? RestApi.Me.NOBODY
+                    : new RestApi.Me(identity.id(), secureUrl, record)));
     registerMeters();
 
     // Temporary files of uploads a crash interrupted go before the first scan could see them.
@@ -416,10 +503,16 @@ public final class PeerVerticle extends VerticleBase {
     long tick = Math.max(100, Math.min(interval.toMillis(), 1000));
     timers.add(vertx.setPeriodic(tick, t -> health.round()));
     timers.add(vertx.setPeriodic(tick, t -> summaries.round(peers.healthyUrls(), peers.urls())));
+    exchange =
+        new PeerExchange(
+            peers,
+            client,
+            ps.exchangeMax(),
+            callTimeout,
+            System::currentTimeMillis,
+            random,
+            records -> io.executeBlocking(() -> PeerExchange.verifyHere(records).result(), false));
     if (ps.exchange()) {
-      PeerExchange exchange =
-          new PeerExchange(
-              peers, client, ps.exchangeMax(), callTimeout, System::currentTimeMillis, random);
       timers.add(vertx.setPeriodic(interval.toMillis(), t -> exchange.round()));
     }
     if (store != null) {
@@ -451,6 +544,20 @@ public final class PeerVerticle extends VerticleBase {
   }
 
   private void registerMeters() {
+    metrics.counter(
+        "peer_records_dropped_total",
+        "Signed peer records dropped by peer exchange",
+        exchange,
+        e -> e.badSignatures(),
+        "reason",
+        "bad_signature");
+    metrics.counter(
+        "peer_records_dropped_total",
+        "Signed peer records dropped by peer exchange",
+        exchange,
+        e -> e.stale(),
+        "reason",
+        "stale");
     metrics.gauge("peer_peers_known", "Peers in the table", peers, t -> t.size());
     metrics.gauge(
         "peer_peers_healthy", "Healthy peers in the table", peers, t -> t.healthyUrls().size());
@@ -576,6 +683,9 @@ public final class PeerVerticle extends VerticleBase {
     if (metricsServer != null) {
       servers.add(metricsServer.close());
     }
+    if (secureServer != null) {
+      servers.add(secureServer.shutdown(grace, TimeUnit.MILLISECONDS));
+    }
     servers.add(downloads);
     return Future.join(servers)
         .eventually(() -> db == null ? Future.succeededFuture() : db.close())
@@ -598,6 +708,21 @@ public final class PeerVerticle extends VerticleBase {
   /** The URL other peers reach this one at; known once start() has completed. */
   public String selfUrl() {
     return self;
+  }
+
+  /** This peer's id, or null with {@code identity: false}. */
+  public PeerId id() {
+    return identity == null ? null : identity.id();
+  }
+
+  /** The secure port's URL, or null with {@code identity: false}. */
+  public String secureUrl() {
+    return secureUrl;
+  }
+
+  /** The secure port, or -1. */
+  public int securePort() {
+    return secureServer == null ? -1 : secureServer.actualPort();
   }
 
   public int restPort() {

@@ -1,5 +1,6 @@
 package io.peerd.peers;
 
+import io.peerd.identity.PeerId;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,11 @@ import java.util.function.LongSupplier;
  * One round of health checks: probes the peers whose backoff has expired, concurrently, each with
  * its own timeout, and records the outcome in the table. The verticle calls {@link #round()} from a
  * periodic timer; a round never overlaps the previous one.
+ *
+ * <p>A probe is also where identities are proved. A peer whose secure URL is known is probed there,
+ * and must present the id it is bound to. Otherwise (or when that port is gone) its plain {@code
+ * /health} names its secure URL and the id it claims, and the secure port is asked at once to
+ * present that id (or the pinned one): the first authenticated contact binds the peer to it.
  */
 public final class HealthChecker {
 
@@ -26,7 +32,7 @@ public final class HealthChecker {
    * neighbour that fails some searches would otherwise flip the line on every one. Holds only peers
    * in the table.
    */
-  private final java.util.Map<String, Boolean> said = new java.util.HashMap<>();
+  private final java.util.Map<String, String> said = new java.util.HashMap<>();
 
   public HealthChecker(PeerTable table, PeerProbe probe, long timeoutMillis, LongSupplier clock) {
     this.table = table;
@@ -53,37 +59,132 @@ public final class HealthChecker {
             ignored -> {
               running = false;
               table.forgetExpired(clock.getAsLong());
+              said.keySet().retainAll(table.urls());
               return Future.succeededFuture(due.size());
             });
   }
 
-  /** Probes one peer now, whatever its backoff, and records the outcome. */
+  /**
+   * Probes one peer now, whatever its backoff, and records the outcome.
+   *
+   * @return whether the peer may be used now
+   */
   public Future<Boolean> check(String url) {
-    return probe
-        .health(url, timeoutMillis)
+    return why(url).map(reason -> reason == null);
+  }
+
+  /**
+   * {@link #check}, saying why the peer may not be used (unreachable, its identity refused or
+   * unproved), or null when it may.
+   */
+  public Future<String> why(String url) {
+    PeerState known = table.get(url);
+    Trust t = known == null ? Trust.NONE : known.trust();
+    boolean identity = table.policy().self() != null;
+    Future<Boolean> outcome =
+        identity && t.bound() && t.secureUrl() != null
+            ? secure(url, t.secureUrl(), t.id(), null)
+                .recover(err -> discover(url)) // its secure port moved, or went: ask it again
+            : discover(url);
+    return outcome
         .map(
-            rtt -> {
-              table.markSuccess(url, rtt, clock.getAsLong());
-              say(url, true, "rtt " + rtt + " ms");
-              return true;
+            usable -> {
+              if (usable) {
+                return (String) null;
+              }
+              String refused = table.link(url).refused();
+              return refused == null ? "unauthenticated" : refused;
             })
         .otherwise(
             err -> {
               table.markFailure(url, clock.getAsLong());
-              say(url, false, err.getMessage());
-              return false;
+              say(url, "unreachable (" + err.getMessage() + ")");
+              return err.getMessage() == null ? "error" : err.getMessage();
             });
   }
 
-  /** One INFO line per peer gained or lost, as the probes see it. */
-  private void say(String url, boolean reachable, String detail) {
-    if (!Boolean.valueOf(reachable).equals(said.put(url, reachable))) {
-      LOG.info(
-          "{}: peer {} {} ({})",
-          table.self(),
-          url,
-          reachable ? "reachable" : "unreachable",
-          detail);
+  /** Asks the plain URL where its secure port is, then proves the id there. */
+  private Future<Boolean> discover(String url) {
+    return probe
+        .health(url, null, timeoutMillis)
+        .compose(
+            h -> {
+              PeerState now = table.get(url);
+              Trust t = now == null ? Trust.NONE : now.trust();
+              if (table.policy().self() == null || h.secureUrl() == null) {
+                return plainAnswer(url, h, t);
+              }
+              String secureUrl = PeerUrl.tryParse(h.secureUrl());
+              PeerId expect = t.bound() ? t.id() : h.claimedId();
+              if (secureUrl == null || expect == null) {
+                return plainAnswer(url, h, t);
+              }
+              return secure(url, secureUrl, expect, h)
+                  .recover(
+                      err ->
+                          t.bound()
+                              ? Future.failedFuture(err)
+                              : plainAnswer(url, h, t)); // a firewalled secure port: plain
+            });
+  }
+
+  private Future<Boolean> plainAnswer(String url, PeerProbe.Health h, Trust t) {
+    if (table.policy().self() != null && t.bound()) {
+      String why =
+          "not authenticated: "
+              + url
+              + " offers no secure port that presents "
+              + t.id().shortForm()
+              + "… (a seed or older peer, or identity off)";
+      table.refuse(url, why, clock.getAsLong());
+      say(url, why);
+      return Future.succeededFuture(false);
+    }
+    table.unauthenticated(url, null);
+    table.markSuccess(url, h.rttMs(), clock.getAsLong());
+    say(url, "reachable, unauthenticated (rtt " + h.rttMs() + " ms)");
+    return Future.succeededFuture(table.link(url).refused() == null);
+  }
+
+  /** The secure port must present {@code expect}; anything else is refused, never accepted. */
+  private Future<Boolean> secure(
+      String url, String secureUrl, PeerId expect, PeerProbe.Health plain) {
+    return probe
+        .health(secureUrl, expect, timeoutMillis)
+        .map(
+            h -> {
+              if (!expect.equals(h.presented())) {
+                String why =
+                    "identity mismatch: expected "
+                        + expect
+                        + ", "
+                        + secureUrl
+                        + " presented "
+                        + (h.presented() == null ? "no certificate" : h.presented().toString());
+                table.refuse(url, why, clock.getAsLong());
+                say(url, why);
+                return false;
+              }
+              // Its own record, over a link that proved its id: kept to pass on.
+              var rec = h.record() != null && expect.equals(h.record().id()) ? h.record() : null;
+              table.proved(url, expect, secureUrl, rec);
+              table.markSuccess(url, h.rttMs(), clock.getAsLong());
+              say(
+                  url,
+                  "reachable, authenticated as "
+                      + expect.shortForm()
+                      + "… (rtt "
+                      + h.rttMs()
+                      + " ms)");
+              return true;
+            });
+  }
+
+  /** One INFO line per change of what the probes say of a peer. */
+  private void say(String url, String what) {
+    String kind = what.replaceAll("\\(.*", "");
+    if (!kind.equals(said.put(url, kind))) {
+      LOG.info("{}: peer {} {}", table.self(), url, what);
     }
   }
 }

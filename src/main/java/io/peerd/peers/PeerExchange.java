@@ -1,14 +1,21 @@
 package io.peerd.peers;
 
+import io.peerd.identity.PeerRecord;
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
  * Peer exchange: now and then ask one random healthy peer for its peer list and take up to {@code
  * maxNew} addresses we did not know. Learned addresses are validated and enter the table untrusted,
  * so a lying neighbour can waste a probe, not a search.
+ *
+ * <p>The signed records in the answer come first: a record whose signature does not hold is dropped
+ * and counted, one older than the record held for its id (a replay) too; a good one binds its URLs
+ * to its id, so that whoever answers there must prove it.
  */
 public final class PeerExchange {
 
@@ -18,20 +25,46 @@ public final class PeerExchange {
   private final long timeoutMillis;
   private final LongSupplier clock;
   private final Random random;
+  private final Function<List<PeerRecord>, Future<List<String>>> verify;
+  private long badSignatures;
+  private long stale;
 
+  /**
+   * @param verify each record's {@link PeerRecord#problem()} (null when it holds), in order:
+   *     signature checks are CPU work, which the verticle runs off its event loop
+   */
   public PeerExchange(
       PeerTable table,
       PeerProbe probe,
       int maxNew,
       long timeoutMillis,
       LongSupplier clock,
-      Random random) {
+      Random random,
+      Function<List<PeerRecord>, Future<List<String>>> verify) {
     this.table = table;
     this.probe = probe;
     this.maxNew = maxNew;
     this.timeoutMillis = timeoutMillis;
     this.clock = clock;
     this.random = random;
+    this.verify = verify;
+  }
+
+  /** Checks records on the calling thread: for tests and tools without an event loop to spare. */
+  public static Future<List<String>> verifyHere(List<PeerRecord> records) {
+    List<String> out = new ArrayList<>(records.size());
+    records.forEach(r -> out.add(r.problem()));
+    return Future.succeededFuture(out);
+  }
+
+  /** Records dropped for a signature (or certificate) that does not hold. */
+  public long badSignatures() {
+    return badSignatures;
+  }
+
+  /** Records dropped for being older than the one held for their id. */
+  public long stale() {
+    return stale;
   }
 
   /**
@@ -42,28 +75,45 @@ public final class PeerExchange {
     if (healthy.isEmpty() || maxNew == 0) {
       return Future.succeededFuture(0);
     }
-    String from = healthy.get(random.nextInt(healthy.size()));
+    return from(healthy.get(random.nextInt(healthy.size())));
+  }
+
+  /** One exchange with that peer. */
+  public Future<Integer> from(String peer) {
     // Read a few more than we may take: some will be known already, or ourselves.
     return probe
-        .peersOf(from, maxNew * 4, timeoutMillis)
-        .map(
-            urls -> {
-              int added = 0;
-              for (String raw : urls) {
-                String url = PeerUrl.tryParse(raw);
-                if (url != null
-                    && added < maxNew
-                    && table.add(url, PeerTable.Source.EXCHANGE, clock.getAsLong())
-                        == PeerTable.AddResult.ADDED) {
-                  added++;
-                }
-              }
-              return added;
-            })
+        .peersOf(peer, maxNew * 4, timeoutMillis)
+        .compose(list -> verify.apply(list.records()).map(problems -> take(list, problems)))
         .otherwise(
             err -> {
-              table.markFailure(from, clock.getAsLong());
+              table.markFailure(peer, clock.getAsLong());
               return 0;
             });
+  }
+
+  private int take(PeerProbe.PeerList list, List<String> problems) {
+    int added = 0;
+    long now = clock.getAsLong();
+    for (int i = 0; i < list.records().size(); i++) {
+      if (problems.get(i) != null) {
+        badSignatures++;
+        continue;
+      }
+      PeerTable.Learned l = added < maxNew ? table.learn(list.records().get(i), now) : null;
+      if (l == PeerTable.Learned.ADDED) {
+        added++;
+      } else if (l == PeerTable.Learned.STALE) {
+        stale++;
+      }
+    }
+    for (String raw : list.urls()) {
+      String url = PeerUrl.tryParse(raw);
+      if (url != null
+          && added < maxNew
+          && table.add(url, PeerTable.Source.EXCHANGE, now) == PeerTable.AddResult.ADDED) {
+        added++;
+      }
+    }
+    return added;
   }
 }

@@ -19,6 +19,12 @@ import java.util.List;
  */
 public final class PeerStore {
 
+  /** The id a saved peer proved before: it must prove the same one after a restart. */
+  private static Trust savedTrust(JsonObject p) {
+    return Trust.saved(
+        p.getValue("id") instanceof String s ? io.peerd.identity.PeerId.tryParse(s) : null);
+  }
+
   static final int FORMAT = 1;
   static final String FILE = "peers.json";
 
@@ -78,7 +84,8 @@ public final class PeerStore {
                 p.getLong("rtt_ms", -1L),
                 0,
                 p.getBoolean("pinned", false),
-                p.getLong("added", 0L)));
+                p.getLong("added", 0L),
+                savedTrust(p)));
       }
       return new Loaded(out, null);
     } catch (RuntimeException e) {
@@ -117,7 +124,8 @@ public final class PeerStore {
               .put("failures", p.failures())
               .put("rtt_ms", p.rttMs())
               .put("pinned", p.pinned())
-              .put("added", p.addedMillis()));
+              .put("added", p.addedMillis())
+              .put("id", p.trust().bound() ? p.trust().id().toString() : null));
     }
     return new JsonObject()
         .put("format", FORMAT)

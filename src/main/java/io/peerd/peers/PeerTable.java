@@ -26,6 +26,17 @@ public final class PeerTable {
   private final Duration maxBackoff;
   private final Duration forgetAfter;
   private final Map<String, PeerState> peers = new LinkedHashMap<>();
+  private final Policy policy;
+
+  /**
+   * Whom this peer believes.
+   *
+   * @param self this peer's id, null when it has none ({@code identity: false})
+   * @param allowUnauthenticated whether peers that proved no id may be used
+   */
+  public record Policy(io.peerd.identity.PeerId self, boolean allowUnauthenticated) {
+    public static final Policy OPEN = new Policy(null, true);
+  }
 
   /** Bumped on every change worth saving; the store compares it with what it last wrote. */
   private long version;
@@ -36,6 +47,17 @@ public final class PeerTable {
       Duration probeInterval,
       Duration maxBackoff,
       Duration forgetAfter) {
+    this(self, capacity, probeInterval, maxBackoff, forgetAfter, Policy.OPEN);
+  }
+
+  public PeerTable(
+      String self,
+      int capacity,
+      Duration probeInterval,
+      Duration maxBackoff,
+      Duration forgetAfter,
+      Policy policy) {
+    this.policy = policy;
     this.self = self;
     this.capacity = capacity;
     this.probeInterval = probeInterval;
@@ -77,7 +99,19 @@ public final class PeerTable {
    * the new one is refused.
    */
   public AddResult add(String url, Source source, long now) {
-    return add(new PeerState(url, source.trusted, 0, 0, -1, now, source.pinned, now));
+    return add(url, source, now, Trust.NONE);
+  }
+
+  /** Adds a peer whose identity is already known in part (a pinned friend, a signed record). */
+  public AddResult add(String url, Source source, long now, Trust trust) {
+    AddResult r = add(new PeerState(url, source.trusted, 0, 0, -1, now, source.pinned, now, trust));
+    PeerState existing = peers.get(url);
+    if (r == AddResult.KNOWN && trust.configured() && !trust.equals(existing.trust())) {
+      // The config's pin outranks whatever was learned or saved.
+      peers.put(url, existing.with(trust));
+      version++;
+    }
+    return r;
   }
 
   /**
@@ -94,7 +128,8 @@ public final class PeerTable {
             saved.rttMs(),
             now,
             false,
-            saved.addedMillis() > 0 ? saved.addedMillis() : now));
+            saved.addedMillis() > 0 ? saved.addedMillis() : now,
+            saved.trust()));
   }
 
   private AddResult add(PeerState fresh) {
@@ -158,14 +193,165 @@ public final class PeerTable {
     return List.copyOf(peers.keySet());
   }
 
+  /** Healthy peers that may be used: an identity refused or unproved keeps a peer out. */
   public List<String> healthyUrls() {
     List<String> out = new ArrayList<>();
     for (PeerState p : peers.values()) {
-      if (p.healthy()) {
+      if (p.healthy() && link(p).refused() == null) {
         out.add(p.url());
       }
     }
     return out;
+  }
+
+  public Policy policy() {
+    return policy;
+  }
+
+  /**
+   * How a call to that peer must go: over its secure URL checking its id when it has one, plain
+   * when it is an unauthenticated peer and those are allowed, not at all otherwise. A URL not in
+   * the table is a plain call (the origin of a search, a source found by search) when allowed.
+   */
+  public Link link(String url) {
+    PeerState p = peers.get(url);
+    if (p == null) {
+      return policy.allowUnauthenticated()
+          ? Link.plain(url)
+          : Link.refuse(
+              url, "not a peer that proved its id (allow_unauthenticated_peers is false)");
+    }
+    return link(p);
+  }
+
+  private Link link(PeerState p) {
+    Trust t = p.trust();
+    if (t.problem() != null && !t.authenticated()) {
+      return Link.refuse(p.url(), t.problem());
+    }
+    if (policy.self() != null && t.bound() && t.secureUrl() != null) {
+      return Link.secure(t.secureUrl(), t.id());
+    }
+    if (policy.self() != null && t.bound()) {
+      return Link.refuse(p.url(), "not authenticated yet: its secure port has not answered");
+    }
+    if (!policy.allowUnauthenticated()) {
+      return Link.refuse(p.url(), "unauthenticated (allow_unauthenticated_peers is false)");
+    }
+    return Link.plain(p.url());
+  }
+
+  /** Its secure port presented the expected id: the peer is authenticated (and pinned to it). */
+  public void proved(
+      String url, io.peerd.identity.PeerId id, String secureUrl, io.peerd.identity.PeerRecord rec) {
+    update(url, p -> p.with(p.trust().proved(id, secureUrl, rec)));
+  }
+
+  /** Its identity was refused: unused, and probed again only after the usual backoff. */
+  public void refuse(String url, String why, long now) {
+    update(url, p -> p.with(p.trust().refused(why)).failed(now + backoff(p.failures() + 1)));
+  }
+
+  /** It answered, but without a secure port: a plain, unauthenticated peer. */
+  public void unauthenticated(String url, String why) {
+    update(url, p -> p.with(p.trust().unauthenticated(why)));
+  }
+
+  private void update(String url, java.util.function.UnaryOperator<PeerState> change) {
+    PeerState before = peers.get(url);
+    if (before != null) {
+      PeerState after = change.apply(before);
+      if (!after.equals(before)) {
+        peers.put(url, after);
+        version++;
+      }
+    }
+  }
+
+  /** What a verified record did to the table. */
+  public enum Learned {
+    /** A new peer, bound to the record's id. */
+    ADDED,
+    /** A newer record of a peer already known under that id. */
+    UPDATED,
+    /** The same record again. */
+    KNOWN,
+    /** Older than the one held: a replay, dropped. */
+    STALE,
+    /** Its URL is known under another id: dropped, the id already bound wins. */
+    CONFLICT,
+    /** Ours, or no room. */
+    IGNORED
+  }
+
+  /** Takes a record whose signature has been checked. */
+  public Learned learn(io.peerd.identity.PeerRecord rec, long now) {
+    String url = PeerUrl.tryParse(rec.restUrl());
+    String secure = rec.secureUrl() == null ? null : PeerUrl.tryParse(rec.secureUrl());
+    if (url == null || (rec.secureUrl() != null && secure == null)) {
+      return Learned.CONFLICT;
+    }
+    if (url.equals(self) || rec.id().equals(policy.self())) {
+      return Learned.IGNORED;
+    }
+    PeerState p = peers.get(url);
+    if (p == null) {
+      return add(url, Source.EXCHANGE, now, Trust.of(rec)) == AddResult.ADDED
+          ? Learned.ADDED
+          : Learned.IGNORED;
+    }
+    Trust t = p.trust();
+    if (!rec.id().equals(t.id())) {
+      return Learned.CONFLICT;
+    }
+    long held = t.record() == null ? Long.MIN_VALUE : t.record().seq();
+    if (rec.seq() < held) {
+      return Learned.STALE;
+    }
+    if (rec.seq() == held) {
+      return Learned.KNOWN;
+    }
+    update(url, s -> s.with(t.withRecord(rec)));
+    return Learned.UPDATED;
+  }
+
+  /** Records of the peers that proved their id, for peer exchange (at most max). */
+  public List<io.peerd.identity.PeerRecord> records(int max) {
+    List<io.peerd.identity.PeerRecord> out = new ArrayList<>();
+    for (PeerState p : peers.values()) {
+      if (out.size() < max && p.trust().authenticated() && p.trust().record() != null) {
+        out.add(p.trust().record());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The id that URL is bound to (pinned, proved, signed for), or null: what duplicate suppression
+   * keys a search's origin on, so one peer under two addresses is one origin.
+   */
+  public io.peerd.identity.PeerId idOf(String url) {
+    if (url.equals(self)) {
+      return policy.self();
+    }
+    PeerState p = peers.get(url);
+    return p == null ? null : p.trust().id();
+  }
+
+  /** That URL's identity was refused (a mismatch, or a pinned id never proved). */
+  public boolean refusedIdentity(String url) {
+    PeerState p = peers.get(url);
+    return p != null && p.trust().problem() != null && !p.trust().authenticated();
+  }
+
+  /** The entry that proved this id, or null. */
+  public PeerState byId(io.peerd.identity.PeerId id) {
+    for (PeerState p : peers.values()) {
+      if (id.equals(p.authenticatedId())) {
+        return p;
+      }
+    }
+    return null;
   }
 
   public void markSuccess(String url, long rttMs, long now) {

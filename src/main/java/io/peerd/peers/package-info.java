@@ -4,8 +4,12 @@
  * peers are healthy and report failures to it; nobody else mutates peer state. The network is
  * reached only through {@link io.peerd.peers.PeerProbe}.
  *
- * <p>Must not use any other package of peerd (in particular not {@code remote}, which implements
- * its seam), nor Micrometer.
+ * <p>Each entry also holds what is known of the peer's identity ({@link io.peerd.peers.Trust}), and
+ * the table says how a call must reach it ({@link io.peerd.peers.Link}): over its secure port
+ * checking its id, plain, or not at all.
+ *
+ * <p>Must not use any other package of peerd but the values of {@code identity} (in particular not
+ * {@code remote}, which implements its seam), nor Micrometer.
  */
 @io.peerd.MustNotUse({
   "io.peerd.api",

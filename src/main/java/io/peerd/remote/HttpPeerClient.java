@@ -1,5 +1,10 @@
 package io.peerd.remote;
 
+import io.peerd.identity.Identity;
+import io.peerd.identity.PeerId;
+import io.peerd.identity.PeerRecord;
+import io.peerd.identity.Tls;
+import io.peerd.peers.Link;
 import io.peerd.peers.PeerProbe;
 import io.peerd.routing.NameSummary;
 import io.peerd.search.FileHit;
@@ -22,7 +27,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TrustOptions;
 import java.net.ConnectException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +38,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** HTTP/1.1 client to other peers, with a deadline and a body cap on every call. */
+/**
+ * HTTP/1.1 client to other peers, with a deadline and a body cap on every call. Each call goes the
+ * way the peer table's {@link Link} says: plain, or over mutual TLS to the peer's secure URL, where
+ * the certificate the other side presents must have the expected id before a byte of the request is
+ * sent.
+ */
 public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoCloseable {
 
   private static final org.slf4j.Logger LOG =
@@ -44,13 +56,31 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
   private final HttpClient client;
   private final Limits limits;
   private final String authorization;
+  private final HttpClient secure;
+  private final java.util.function.Function<String, Link> links;
 
   /**
    * @param token this peer's api_token, or null: a network of private peers shares one token, so it
    *     is sent to the other peers (register, search, probes) when set
    */
   public HttpPeerClient(Vertx vertx, Limits limits, String token, String trustPem) {
+    this(vertx, limits, token, trustPem, null, Link::plain);
+  }
+
+  /**
+   * @param identity this peer's, presented on secure calls; null: every call is plain
+   * @param links how each peer must be reached (the peer table's {@link
+   *     io.peerd.peers.PeerTable#link})
+   */
+  public HttpPeerClient(
+      Vertx vertx,
+      Limits limits,
+      String token,
+      String trustPem,
+      Identity identity,
+      java.util.function.Function<String, Link> links) {
     this.vertx = vertx;
+    this.links = links;
     this.limits = limits;
     this.authorization = token == null ? null : "Bearer " + token;
     HttpClientOptions options =
@@ -59,9 +89,26 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
       // https peers signed by this CA (or self-signed with this certificate) are trusted.
       options.setTrustOptions(new PemTrustOptions().addCertPath(trustPem));
     }
-    this.client =
-        vertx.createHttpClient(
-            options, new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024));
+    PoolOptions pool = new PoolOptions().setHttp1MaxSize(64).setMaxWaitQueueSize(1024);
+    this.client = vertx.createHttpClient(options, pool);
+    this.secure =
+        identity == null
+            ? null
+            : vertx.createHttpClient(
+                secureOptions(identity).setKeepAlive(true).setMaxHeaderSize(16 * 1024), pool);
+  }
+
+  /**
+   * Mutual TLS 1.3 with this peer's certificate; the other side's is taken as presented (no CA, no
+   * host name) and its id checked against the one expected.
+   */
+  public static HttpClientOptions secureOptions(Identity identity) {
+    return new HttpClientOptions()
+        .setSsl(true)
+        .setVerifyHost(false)
+        .setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.3"))
+        .setKeyCertOptions(KeyCertOptions.wrap(Tls.keyManager(identity)))
+        .setTrustOptions(TrustOptions.wrap(Tls.anyCertificate()));
   }
 
   @Override
@@ -134,14 +181,30 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
   }
 
   @Override
-  public Future<Long> health(String peerUrl, long timeoutMillis) {
+  public Future<Health> health(String url, PeerId expect, long timeoutMillis) {
     long start = System.nanoTime();
-    return call(HttpMethod.GET, peerUrl, "/health", null, timeoutMillis)
-        .map(body -> (System.nanoTime() - start) / 1_000_000);
+    return send(HttpMethod.GET, url, expect, false, "/health", null, timeoutMillis)
+        .map(
+            answer -> {
+              long rtt = (System.nanoTime() - start) / 1_000_000;
+              JsonObject json;
+              try {
+                json = new JsonObject(answer.body());
+              } catch (DecodeException | ClassCastException e) {
+                // The seed's /health is JSON; anything that answers 200 is alive all the same.
+                return new Health(rtt, null, null, answer.presented(), null);
+              }
+              return new Health(
+                  rtt,
+                  json.getValue("id") instanceof String id ? PeerId.tryParse(id) : null,
+                  json.getValue("secure_url") instanceof String u ? u : null,
+                  answer.presented(),
+                  WireJson.parseRecord(json.getValue("record")));
+            });
   }
 
   @Override
-  public Future<List<String>> peersOf(String peerUrl, int max, long timeoutMillis) {
+  public Future<PeerList> peersOf(String peerUrl, int max, long timeoutMillis) {
     return getJson(peerUrl, "/peers", timeoutMillis)
         .map(
             json -> {
@@ -154,7 +217,17 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
                   out.add(url);
                 }
               }
-              return out;
+              // The seed's /peers has no records; a malformed one is skipped, not the answer.
+              List<PeerRecord> records = new ArrayList<>();
+              if (json.getValue("records") instanceof JsonArray recs) {
+                for (int i = 0; i < recs.size() && records.size() < max; i++) {
+                  PeerRecord r = WireJson.parseRecord(recs.getValue(i));
+                  if (r != null) {
+                    records.add(r);
+                  }
+                }
+              }
+              return new PeerList(out, records);
             });
   }
 
@@ -227,17 +300,44 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
     return call(HttpMethod.POST, peerUrl, "/register", body, timeoutMillis).mapEmpty();
   }
 
+  /** A call to a peer, the way its link says; a refused link fails before any connection. */
+  Future<Buffer> call(
+      HttpMethod method, String peerUrl, String pathAndQuery, Buffer body, long timeoutMillis) {
+    Link link = links.apply(peerUrl);
+    if (link.refused() != null) {
+      return Future.failedFuture(new PeerCallException("unauthenticated", link.refused()));
+    }
+    return send(method, link.url(), link.expect(), true, pathAndQuery, body, timeoutMillis)
+        .map(Answer::body);
+  }
+
+  /** A body, and the id of the certificate the other side presented (null on a plain call). */
+  record Answer(Buffer body, PeerId presented) {}
+
   /**
    * One request whose whole life (connect, headers, body) fits in {@code timeoutMillis}; when it
    * does not, the request is reset so a hung peer holds no connection of ours.
+   *
+   * @param expect null: a plain call; otherwise over mutual TLS, and with {@code check} the call is
+   *     reset unsent unless the other side presented exactly this id
    */
-  Future<Buffer> call(
-      HttpMethod method, String peerUrl, String pathAndQuery, Buffer body, long timeoutMillis) {
-    Promise<Buffer> promise = Promise.promise();
+  Future<Answer> send(
+      HttpMethod method,
+      String url,
+      PeerId expect,
+      boolean check,
+      String pathAndQuery,
+      Buffer body,
+      long timeoutMillis) {
+    if (expect != null && secure == null) {
+      return Future.failedFuture(
+          new PeerCallException("unauthenticated", "this peer has no identity to call with"));
+    }
+    Promise<Answer> promise = Promise.promise();
     RequestOptions options =
         new RequestOptions()
             .setMethod(method)
-            .setAbsoluteURI(peerUrl + pathAndQuery)
+            .setAbsoluteURI(url + pathAndQuery)
             .setConnectTimeout(timeoutMillis)
             .setIdleTimeout(timeoutMillis)
             .putHeader("accept", "application/json");
@@ -245,6 +345,7 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
       options.putHeader("authorization", authorization);
     }
     HttpClientRequest[] current = new HttpClientRequest[1];
+    PeerId[] presented = new PeerId[1];
     long timer =
         vertx.setTimer(
             Math.max(1, timeoutMillis),
@@ -255,11 +356,18 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
                 current[0].reset();
               }
             });
-    client
+    (expect == null ? client : secure)
         .request(options)
         .compose(
             req -> {
               current[0] = req;
+              if (expect != null) {
+                presented[0] = Tls.presented(req.connection().sslSession());
+                if (check && !expect.equals(presented[0])) {
+                  req.reset();
+                  return Future.failedFuture(mismatch(expect, presented[0]));
+                }
+              }
               if (body != null) {
                 req.putHeader("content-type", "application/json");
                 return req.send(body);
@@ -298,12 +406,22 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
             ar -> {
               vertx.cancelTimer(timer);
               if (ar.succeeded()) {
-                promise.tryComplete(ar.result());
+                promise.tryComplete(new Answer(ar.result(), presented[0]));
               } else {
                 promise.tryFail(classify(ar.cause()));
               }
             });
     return promise.future();
+  }
+
+  /** The other side of a secure link is not the peer meant: nothing was sent to it. */
+  public static PeerCallException mismatch(PeerId expected, PeerId presented) {
+    return new PeerCallException(
+        "identity_mismatch",
+        "expected "
+            + expected
+            + ", presented "
+            + (presented == null ? "no certificate" : presented.toString()));
   }
 
   static PeerCallException classify(Throwable t) {
@@ -344,5 +462,8 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
   @Override
   public void close() {
     client.close();
+    if (secure != null) {
+      secure.close();
+    }
   }
 }

@@ -1,6 +1,9 @@
 package io.peerd.remote;
 
+import io.peerd.identity.PeerId;
+import io.peerd.identity.Tls;
 import io.peerd.index.Merkle;
+import io.peerd.peers.Link;
 import io.peerd.transfer.FileTransfers;
 import io.peerd.transfer.TransferFailure;
 import io.peerd.transfer.TransferFailure.Reason;
@@ -32,6 +35,8 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
 
   private final HttpClient client;
   private final String authorization;
+  private final HttpClient secure;
+  private final java.util.function.Function<String, Link> links;
 
   /** A client that sends no token and trusts the JVM's certificates: the command line's. */
   public HttpRanges(Vertx vertx) {
@@ -43,6 +48,21 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
    * @param trustPem certificates to trust for https peers (PEM), null for the JVM's own
    */
   public HttpRanges(Vertx vertx, String token, String trustPem) {
+    this(vertx, token, trustPem, null, Link::plain);
+  }
+
+  /**
+   * @param identity presented to peers reached over their secure port; null: all plain
+   * @param links how each peer must be reached (the peer table's): a peer whose identity was
+   *     refused is not asked for a byte, and one with a secure URL is asked there, its id checked
+   */
+  public HttpRanges(
+      Vertx vertx,
+      String token,
+      String trustPem,
+      io.peerd.identity.Identity identity,
+      java.util.function.Function<String, Link> links) {
+    this.links = links;
     this.authorization = token == null ? null : "Bearer " + token;
     HttpClientOptions options =
         new HttpClientOptions().setKeepAlive(true).setConnectTimeout(CONNECT_TIMEOUT_MS);
@@ -50,17 +70,68 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
       options.setTrustOptions(new PemTrustOptions().addCertPath(trustPem));
     }
     // Per host: a swarm asks a source for at most a few ranges at once.
-    client =
-        vertx.createHttpClient(
-            options, new PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(64));
+    PoolOptions pool = new PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(64);
+    client = vertx.createHttpClient(options, pool);
+    secure =
+        identity == null
+            ? null
+            : vertx.createHttpClient(
+                HttpPeerClient.secureOptions(identity)
+                    .setKeepAlive(true)
+                    .setConnectTimeout(CONNECT_TIMEOUT_MS),
+                pool);
   }
 
-  private RequestOptions toPeer(String url) {
-    RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url);
+  /** Which client, which request, and the id the other side must present (or null). */
+  private record Route(HttpClient client, RequestOptions request, PeerId expect) {}
+
+  /** A peer's path, the way the table says it must be reached; a refused peer fails here. */
+  private Future<Route> toPeer(String baseUrl, String path) {
+    Link link = links.apply(baseUrl);
+    if (link.refused() != null) {
+      return Future.failedFuture(
+          new TransferFailure(Reason.REFUSED, "IDENTITY_REFUSED", link.refused()));
+    }
+    if (link.expect() != null && secure == null) {
+      return Future.failedFuture(
+          new TransferFailure(Reason.REFUSED, "IDENTITY_REFUSED", "no identity to call it with"));
+    }
+    RequestOptions o =
+        new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(link.url() + path);
     if (authorization != null) {
       o.putHeader("Authorization", authorization);
     }
-    return o;
+    return Future.succeededFuture(
+        new Route(link.expect() == null ? client : secure, o, link.expect()));
+  }
+
+  /** A web seed: its URL as given, plain, no token. */
+  private Future<Route> toSeed(String url) {
+    return Future.succeededFuture(
+        new Route(
+            client, new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url), null));
+  }
+
+  /** Opens the request; over a secure link, reset unsent unless the other side presented the id. */
+  private static Future<HttpClientRequest> open(Route route) {
+    return route
+        .client()
+        .request(route.request())
+        .compose(
+            req -> {
+              if (route.expect() != null) {
+                PeerId presented = Tls.presented(req.connection().sslSession());
+                if (!route.expect().equals(presented)) {
+                  req.reset();
+                  return Future.failedFuture(
+                      new TransferFailure(
+                          Reason.REFUSED,
+                          "IDENTITY_MISMATCH",
+                          HttpPeerClient.mismatch(route.expect(), presented).getMessage()));
+                }
+              }
+              return Future.succeededFuture(req);
+            });
   }
 
   /** A have-map is a few hundred bytes at most; anything much larger is no answer of ours. */
@@ -68,7 +139,7 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
 
   @Override
   public Future<java.util.BitSet> have(String baseUrl, String root, int pieceSize) {
-    return json(baseUrl + "/content/" + root + "/have", MAX_HAVE_BODY, "have-map")
+    return json(toPeer(baseUrl, "/content/" + root + "/have"), MAX_HAVE_BODY, "have-map")
         .compose(
             j -> {
               try {
@@ -95,7 +166,7 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
   @Override
   public Future<FileTransfers.Layer> pieces(String baseUrl, String root, int pieceSize) {
     return json(
-            baseUrl + "/content/" + root + "/pieces?piece_size=" + pieceSize,
+            toPeer(baseUrl, "/content/" + root + "/pieces?piece_size=" + pieceSize),
             MAX_LAYER_BODY,
             "piece layer")
         .compose(
@@ -128,9 +199,13 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
    * A peer's small JSON answer to a GET, with the token; larger than {@code maxBody}, or not 200,
    * or not JSON, a failure that names {@code what} was asked.
    */
-  private Future<io.vertx.core.json.JsonObject> json(String url, int maxBody, String what) {
-    return client
-        .request(toPeer(url).setIdleTimeout(IDLE_TIMEOUT_MS))
+  private Future<io.vertx.core.json.JsonObject> json(
+      Future<Route> route, int maxBody, String what) {
+    return route
+        .compose(
+            r ->
+                open(
+                    new Route(r.client(), r.request().setIdleTimeout(IDLE_TIMEOUT_MS), r.expect())))
         .compose(req -> req.send())
         .compose(
             resp -> {
@@ -169,12 +244,7 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
   @Override
   public Future<Long> range(
       String url, long offset, long length, WriteStream<Buffer> into, Future<Void> stop) {
-    return fetch(
-        new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url),
-        offset,
-        length,
-        into,
-        stop);
+    return fetch(toSeed(url), offset, length, into, stop);
   }
 
   @Override
@@ -185,15 +255,11 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
       long length,
       WriteStream<Buffer> into,
       Future<Void> stop) {
-    return fetch(toPeer(baseUrl + "/content/" + root), offset, length, into, stop);
+    return fetch(toPeer(baseUrl, "/content/" + root), offset, length, into, stop);
   }
 
   private Future<Long> fetch(
-      RequestOptions request,
-      long offset,
-      long length,
-      WriteStream<Buffer> into,
-      Future<Void> stop) {
+      Future<Route> route, long offset, long length, WriteStream<Buffer> into, Future<Void> stop) {
     Promise<Long> done = Promise.promise();
     HttpClientRequest[] current = new HttpClientRequest[1];
     stop.onComplete(
@@ -205,8 +271,9 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
           }
         });
     String range = "bytes=" + offset + "-" + (offset + length - 1);
-    client
-        .request(request.putHeader("Range", range))
+    route
+        .compose(
+            r -> open(new Route(r.client(), r.request().putHeader("Range", range), r.expect())))
         .compose(
             req -> {
               current[0] = req;
@@ -221,7 +288,9 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
         .onFailure(
             err ->
                 done.tryFail(
-                    new TransferFailure(Reason.UNREACHABLE, "UNAVAILABLE", err.getMessage())))
+                    err instanceof TransferFailure tf
+                        ? tf
+                        : new TransferFailure(Reason.UNREACHABLE, "UNAVAILABLE", err.getMessage())))
         .onSuccess(
             resp -> {
               String answered = resp.getHeader("Content-Range");
@@ -271,5 +340,8 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
   @Override
   public void close() {
     client.close();
+    if (secure != null) {
+      secure.close();
+    }
   }
 }

@@ -176,7 +176,7 @@ public final class SearchService {
     // A client's query has no origin yet: it is ours, and copies that come back say so.
     boolean atOrigin = q.origin() == null && q.from() == null;
     String origin = atOrigin ? self : q.origin();
-    boolean first = seen.firstTime(origin, q.id(), start);
+    boolean first = seen.firstTime(originKey(origin), q.id(), start);
     Strategy strategy = q.mode().strategy();
     if (first) {
       processed++;
@@ -284,6 +284,15 @@ public final class SearchService {
         .otherwise(true);
   }
 
+  /** The origin's id when the table binds one to its URL, the URL otherwise. */
+  private String originKey(String origin) {
+    if (origin == null) {
+      return null;
+    }
+    io.peerd.identity.PeerId id = peers.idOf(origin);
+    return id == null ? origin : "id:" + id.base32();
+  }
+
   /** Healthy neighbours other than this peer, in the table's order. */
   private List<String> neighbours() {
     List<String> out = new ArrayList<>();
@@ -343,6 +352,10 @@ public final class SearchService {
     }
     for (PeerResult r : o.answer().results()) {
       String peer = normalise(r.peer());
+      // A peer whose identity this one refused is not used, not even as another's result.
+      if (peers.refusedIdentity(peer)) {
+        continue;
+      }
       if (told.size() < settings.maxPeersPerAnswer() && told.add(peer)) {
         progress.accept(new PeerResult(peer, keep(q, r.files()), hops(q, o, peer, r)));
       }
@@ -389,6 +402,9 @@ public final class SearchService {
       unreachable.addAll(a.unreachable());
       for (PeerResult r : a.results()) {
         String peer = normalise(r.peer());
+        if (peers.refusedIdentity(peer)) {
+          continue;
+        }
         int hops = hops(q, o, peer, r);
         PeerResult known = byPeer.get(peer);
         if (known == null && byPeer.size() >= settings.maxPeersPerAnswer()) {

@@ -551,7 +551,11 @@ public final class Swarm {
               ? peers.pieces(p.source.grpc(), r.root(), pieceSize)
               : webSeeds
                   .pieces(p.source.url(), r.root(), pieceSize)
-                  .recover(err -> peers.pieces(p.source.grpc(), r.root(), pieceSize));
+                  .recover(
+                      err ->
+                          refusedIdentity(err)
+                              ? Future.failedFuture(err)
+                              : peers.pieces(p.source.grpc(), r.root(), pieceSize));
       return asked
           // A source that does not answer is no reason to wait: the next one may.
           .timeout(
@@ -910,6 +914,10 @@ public final class Swarm {
             a.finished = true;
             p.asks.remove(a);
             boolean gaveNothing = ar.failed() && a.next == a.first && !a.cut && !a.stalled;
+            if (ar.failed() && refusedIdentity(ar.cause()) && !p.banned) {
+              // Not a door that gRPC might open: this peer is not to be used at all.
+              refuse(p, message(ar.cause()));
+            }
             if (wire == Wire.HTTP_FIRST && p.wire == Wire.HTTP_FIRST) {
               // A request cut by us, or stalled, says nothing of the door: the next one will.
               if (gaveNothing) {
@@ -1013,6 +1021,14 @@ public final class Swarm {
               + " sent piece "
               + piece
               + ", which fails its hash: banned for this download");
+    }
+
+    /** Its identity was refused: not asked again in this download, over any wire. */
+    void refuse(Peer p, String why) {
+      p.banned = true;
+      p.error = why;
+      new ArrayList<>(p.asks).forEach(Ask::cutNow);
+      listener.said("source " + p.source.url() + " " + why + ": not used");
     }
 
     void verified(Peer p, int piece, int bytes, double seconds) {
@@ -1289,5 +1305,11 @@ public final class Swarm {
 
   static String message(Throwable err) {
     return err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
+  }
+
+  /** The peer table refused that source's identity: no other wire may be tried. */
+  static boolean refusedIdentity(Throwable err) {
+    return err instanceof TransferFailure tf
+        && ("IDENTITY_REFUSED".equals(tf.code()) || "IDENTITY_MISMATCH".equals(tf.code()));
   }
 }

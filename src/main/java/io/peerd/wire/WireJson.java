@@ -234,4 +234,42 @@ public final class WireJson {
   public static JsonObject error(String error, String detail) {
     return new JsonObject().put("error", error).put("detail", detail);
   }
+
+  /** A signed peer record as peers exchange it: {@code {id, urls, seq, certificate, signature}}. */
+  public static JsonObject record(io.peerd.identity.PeerRecord r) {
+    return new JsonObject()
+        .put("id", r.id().toString())
+        .put("urls", new JsonArray(r.urls()))
+        .put("seq", r.seq())
+        .put("certificate", r.certificate())
+        .put("signature", r.signature());
+  }
+
+  /**
+   * Reads a record another peer sent, without checking its signature ({@link
+   * io.peerd.identity.PeerRecord#problem()} does); null when its shape is wrong.
+   */
+  public static io.peerd.identity.PeerRecord parseRecord(Object raw) {
+    if (!(raw instanceof JsonObject o)
+        || !(o.getValue("id") instanceof String id)
+        || !(o.getValue("urls") instanceof JsonArray urls)
+        || !(o.getValue("seq") instanceof Number seq)
+        || !(o.getValue("certificate") instanceof String cert)
+        || !(o.getValue("signature") instanceof String sig)
+        || urls.isEmpty()
+        || urls.size() > io.peerd.identity.PeerRecord.MAX_URLS) {
+      return null;
+    }
+    io.peerd.identity.PeerId peerId = io.peerd.identity.PeerId.tryParse(id);
+    List<String> list = new java.util.ArrayList<>();
+    for (Object u : urls) {
+      if (!(u instanceof String url)) {
+        return null;
+      }
+      list.add(url);
+    }
+    return peerId == null
+        ? null
+        : new io.peerd.identity.PeerRecord(peerId, list, seq.longValue(), cert, sig);
+  }
 }

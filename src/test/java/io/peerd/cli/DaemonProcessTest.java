@@ -1,6 +1,8 @@
 package io.peerd.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.testkit.MainProcess;
@@ -126,6 +128,55 @@ class DaemonProcessTest {
     List<String> said = r.stderr().stream().filter(l -> l.startsWith("peer: ")).toList();
     assertEquals(1, said.size(), r.stderr().toString());
     assertTrue(said.get(0).contains("peer.db"), said.get(0));
+  }
+
+  /**
+   * {@code peer.jar id} makes the identity once (0600) and prints it; the daemon started after
+   * announces and serves the same id, and so does it after a restart. {@code --rotate} gives a new
+   * one and warns; a corrupt file then stops the daemon with one line naming the file.
+   */
+  @Test
+  void theIdIsMadeOnceKeptAcrossRestartsAndACorruptKeyFileStopsThePeer() throws Exception {
+    Files.createDirectories(tmp.resolve("s"));
+    Files.writeString(
+        tmp.resolve("p.json"), "{\"shared_dir\": \"s\", \"state_dir\": \"st\", \"rest_port\": 0}");
+    Run id = run("id", "-conf", "p.json");
+    assertEquals(0, id.exit(), id.toString());
+    assertEquals(1, id.stdout().size(), id.toString());
+    String printed = id.stdout().get(0);
+    assertEquals(printed, io.peerd.identity.PeerId.parse(printed).toString());
+    Path key = tmp.resolve("st").resolve(io.peerd.identity.Identity.FILE);
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+    for (int start = 0; start < 2; start++) {
+      Process p = spawn(Map.of(), "-conf", "p.json");
+      try {
+        String line = upLine(p);
+        assertTrue(line.contains(" as " + printed), "start " + start + ": " + line);
+        assertTrue(line.contains("secure https://127.0.0.1:"), line);
+        assertFalse(line.contains("PRIVATE"), line);
+      } finally {
+        p.destroy();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+      }
+    }
+    Run rotated = run("id", "--rotate", "-conf", "p.json");
+    assertEquals(0, rotated.exit(), rotated.toString());
+    assertNotEquals(printed, rotated.stdout().get(0));
+    assertTrue(
+        String.join(" ", rotated.stderr()).contains("must pin")
+            || String.join(" ", rotated.stderr()).contains("pins the new one"),
+        rotated.toString());
+    assertEquals(rotated.stdout().get(0), run("id", "-conf", "p.json").stdout().get(0));
+
+    Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
+    Run r = run("-conf", "p.json");
+    assertEquals(1, r.exit(), r.toString());
+    List<String> said = r.stderr().stream().filter(l -> l.startsWith("peer: ")).toList();
+    assertEquals(1, said.size(), r.stderr().toString());
+    assertTrue(said.get(0).contains(key.toString()), said.get(0));
+    assertTrue(said.get(0).contains("corrupt identity"), said.get(0));
   }
 
   @Test

@@ -64,6 +64,42 @@ class ConfigParserTest {
   }
 
   @Test
+  void aFriendWrittenIdAtUrlIsPinnedToThatId() {
+    io.peerd.identity.PeerId id = io.peerd.identity.Identity.generate().id();
+    JsonObject json =
+        seedPeer1()
+            .put(
+                "friends",
+                new JsonArray()
+                    .add(id.toString().toLowerCase() + "@http://PEER4:8004/")
+                    .add("http://peer2:8002"));
+    PeerConfig c = ConfigParser.parse("t", json, Map.of());
+    assertEquals(
+        List.of("http://peer2:8002", "http://peer3:8003", "http://peer4:8004"), c.friends());
+    assertEquals(Map.of("http://peer4:8004", id), c.trust().pins());
+    // A typo in the id is caught by its check characters, and names the key.
+    String typo =
+        id.toString().charAt(0) == 'A'
+            ? "B" + id.toString().substring(1)
+            : "A" + id.toString().substring(1);
+    ConfigException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ConfigException.class,
+            () ->
+                ConfigParser.parse(
+                    "t",
+                    seedPeer1().put("friends", new JsonArray().add(typo + "@http://x:1")),
+                    Map.of()));
+    assertTrue(
+        e.getMessage().contains("friends") && e.getMessage().contains("check character"),
+        e.getMessage());
+    // Pinned friends need an id of this peer's own to check them with.
+    JsonObject off =
+        seedPeer1().put("identity", false).put("friends", new JsonArray().add(id + "@http://x:1"));
+    assertThrows(ConfigException.class, () -> ConfigParser.parse("t", off, Map.of()));
+  }
+
+  @Test
   void friendsListIsMergedWithSeedFriendsAndDeduplicated() {
     JsonObject json =
         seedPeer1().put("friends", new JsonArray().add("http://PEER2:8002/").add("https://x:9"));

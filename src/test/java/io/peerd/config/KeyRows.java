@@ -184,6 +184,15 @@ final class KeyRows {
         Duration.ofSeconds(5),
         "50");
     row(rows, Keys.MAX_CONNECTIONS_PER_CLIENT, "8", c -> c.limits().connectionsPerClient(), 8, "0");
+    row(rows, Keys.IDENTITY, "false", c -> c.trust().identity(), false, "maybe");
+    row(rows, Keys.SECURE_PORT, "9443", c -> c.trust().securePort(), 9443, "70000");
+    row(
+        rows,
+        Keys.ALLOW_UNAUTHENTICATED_PEERS,
+        "false",
+        c -> c.trust().allowUnauthenticated(),
+        false,
+        "nope");
     row(
         rows,
         Keys.TLS_CERT,

@@ -1,0 +1,120 @@
+package io.peerd.peers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.peerd.identity.Identity;
+import io.peerd.identity.PeerRecord;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Peer exchange's signed records, with a fake neighbour behind the probe seam. */
+@Tag("unit")
+class SignedExchangeTest {
+
+  static final Identity SELF = Identity.generate();
+  static final Identity ALICE = Identity.generate();
+  static final Identity MALLORY = Identity.generate();
+  static final String NEIGHBOUR = "http://127.0.0.1:9000";
+  static final String ALICE_URL = "http://127.0.0.1:9001";
+  static final String ALICE_SECURE = "https://127.0.0.1:9101";
+
+  /** A neighbour whose /peers answer the test sets. */
+  static final class FakeNeighbour implements PeerProbe {
+    List<PeerRecord> records = new ArrayList<>();
+
+    @Override
+    public Future<Health> health(String url, io.peerd.identity.PeerId expect, long timeout) {
+      return Future.failedFuture("not probed here");
+    }
+
+    @Override
+    public Future<PeerList> peersOf(String peerUrl, int max, long timeout) {
+      return Future.succeededFuture(new PeerList(List.of(), records));
+    }
+
+    @Override
+    public Future<Void> register(String peerUrl, String self, long timeout) {
+      return Future.succeededFuture();
+    }
+  }
+
+  long now = 1_000_000;
+  PeerTable table =
+      new PeerTable(
+          "http://127.0.0.1:8999",
+          16,
+          Duration.ofSeconds(1),
+          Duration.ofSeconds(8),
+          Duration.ofMinutes(5),
+          new PeerTable.Policy(SELF.id(), true));
+  FakeNeighbour neighbour = new FakeNeighbour();
+  PeerExchange exchange =
+      new PeerExchange(
+          table, neighbour, 8, 1000, () -> now, new Random(1), PeerExchange::verifyHere);
+
+  @Test
+  void aGoodRecordBindsItsUrlsToItsId() {
+    neighbour.records = List.of(PeerRecord.sign(ALICE, List.of(ALICE_URL, ALICE_SECURE), 10));
+    assertEquals(1, exchange.from(NEIGHBOUR).result());
+    Trust t = table.get(ALICE_URL).trust();
+    assertEquals(ALICE.id(), t.id());
+    assertEquals(ALICE_SECURE, t.secureUrl());
+    // Bound but not yet proved: no call goes to it but a secure one that must present that id.
+    Link link = table.link(ALICE_URL);
+    assertEquals(ALICE_SECURE, link.url());
+    assertEquals(ALICE.id(), link.expect());
+  }
+
+  @Test
+  void aForgedSignatureIsDroppedAndCounted() {
+    PeerRecord real = PeerRecord.sign(ALICE, List.of(ALICE_URL, ALICE_SECURE), 10);
+    PeerRecord mallorys = PeerRecord.sign(MALLORY, List.of("https://127.0.0.1:6666"), 11);
+    // Alice's id and certificate, pointing at Mallory's address, signed by Mallory.
+    PeerRecord forged =
+        new PeerRecord(
+            ALICE.id(),
+            List.of(ALICE_URL, "https://127.0.0.1:6666"),
+            11,
+            real.certificate(),
+            mallorys.signature());
+    neighbour.records = List.of(forged);
+    assertEquals(0, exchange.from(NEIGHBOUR).result());
+    assertEquals(1, exchange.badSignatures());
+    assertNull(table.get(ALICE_URL));
+  }
+
+  @Test
+  void anOlderSeqIsAReplayAndANewerOneReplaces() {
+    neighbour.records = List.of(PeerRecord.sign(ALICE, List.of(ALICE_URL, ALICE_SECURE), 10));
+    exchange.from(NEIGHBOUR);
+    // Alice moved her secure port and said so; an attacker replays her old record.
+    String moved = "https://127.0.0.1:9202";
+    neighbour.records = List.of(PeerRecord.sign(ALICE, List.of(ALICE_URL, moved), 20));
+    exchange.from(NEIGHBOUR);
+    assertEquals(moved, table.get(ALICE_URL).trust().secureUrl());
+    assertEquals(20, table.get(ALICE_URL).trust().record().seq());
+
+    neighbour.records = List.of(PeerRecord.sign(ALICE, List.of(ALICE_URL, ALICE_SECURE), 10));
+    exchange.from(NEIGHBOUR);
+    assertEquals(1, exchange.stale());
+    assertEquals(moved, table.get(ALICE_URL).trust().secureUrl());
+    assertEquals(20, table.get(ALICE_URL).trust().record().seq());
+    assertEquals(0, exchange.badSignatures());
+  }
+
+  @Test
+  void aRecordCannotRebindAUrlKnownUnderAnotherId() {
+    table.add(ALICE_URL, PeerTable.Source.FRIEND, now, Trust.pinned(ALICE.id()));
+    neighbour.records =
+        List.of(PeerRecord.sign(MALLORY, List.of(ALICE_URL, "https://127.0.0.1:6666"), 99));
+    exchange.from(NEIGHBOUR);
+    assertEquals(ALICE.id(), table.get(ALICE_URL).trust().id());
+    assertNull(table.get(ALICE_URL).trust().secureUrl());
+  }
+}
