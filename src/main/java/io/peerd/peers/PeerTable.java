@@ -215,6 +215,10 @@ public final class PeerTable {
    */
   public Link link(String url) {
     PeerState p = peers.get(url);
+    if (url.equals(self)) {
+      // This peer's own REST port (a download's lookup goes through its own search).
+      return Link.plain(url);
+    }
     if (p == null) {
       return policy.allowUnauthenticated()
           ? Link.plain(url)

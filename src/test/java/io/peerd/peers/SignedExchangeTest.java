@@ -117,4 +117,25 @@ class SignedExchangeTest {
     assertEquals(ALICE.id(), table.get(ALICE_URL).trust().id());
     assertNull(table.get(ALICE_URL).trust().secureUrl());
   }
+
+  @Test
+  void aClosedTableCallsOnlyProvedPeersAndItself() {
+    PeerTable closed =
+        new PeerTable(
+            "http://127.0.0.1:8999",
+            16,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(8),
+            Duration.ofMinutes(5),
+            new PeerTable.Policy(SELF.id(), false));
+    assertEquals(Link.plain("http://127.0.0.1:8999"), closed.link("http://127.0.0.1:8999"));
+    assertEquals(
+        "not a peer that proved its id (allow_unauthenticated_peers is false)",
+        closed.link("http://127.0.0.1:7000").refused());
+    closed.add(ALICE_URL, PeerTable.Source.FRIEND, now);
+    assertEquals(
+        "unauthenticated (allow_unauthenticated_peers is false)", closed.link(ALICE_URL).refused());
+    closed.proved(ALICE_URL, ALICE.id(), ALICE_SECURE, null);
+    assertEquals(Link.secure(ALICE_SECURE, ALICE.id()), closed.link(ALICE_URL));
+  }
 }
