@@ -233,7 +233,13 @@ public final class PeerVerticle extends VerticleBase {
    */
   private Future<?> openQueue(String pools) {
     Path file = config.stateDir() == null ? null : config.stateDir().resolve("peer.db");
-    transfers = new TransferClient(vertx);
+    transfers =
+        new TransferClient(
+            vertx,
+            TransferClient.STALL_MILLIS,
+            identity,
+            address ->
+                peers == null ? Link.plain(null) : peers.linkAt(address.host(), address.port()));
     ranges =
         new HttpRanges(
             vertx,

@@ -228,6 +228,26 @@ public final class PeerTable {
     return link(p);
   }
 
+  /**
+   * {@link #link(String)} for a gRPC address: the peer whose REST or secure URL is at that host and
+   * port (gRPC is served on both). An address of no known peer is a plain call when allowed.
+   */
+  public Link linkAt(String host, int port) {
+    String at = "://" + host + ":" + port;
+    if (self.endsWith(at)) {
+      return Link.plain(self);
+    }
+    for (PeerState p : peers.values()) {
+      String secure = p.trust().secureUrl();
+      if (p.url().endsWith(at) || (secure != null && secure.endsWith(at))) {
+        return link(p);
+      }
+    }
+    return policy.allowUnauthenticated()
+        ? Link.plain(null)
+        : Link.refuse(null, "not a peer that proved its id (allow_unauthenticated_peers is false)");
+  }
+
   private Link link(PeerState p) {
     Trust t = p.trust();
     if (t.problem() != null && !t.authenticated()) {

@@ -2,7 +2,11 @@ package io.peerd.rpc;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.netty.buffer.Unpooled;
+import io.peerd.identity.Identity;
+import io.peerd.identity.PeerId;
+import io.peerd.identity.Tls;
 import io.peerd.index.Merkle;
+import io.peerd.peers.Link;
 import io.peerd.rpc.proto.DownloadRequest;
 import io.peerd.rpc.proto.FileChunk;
 import io.peerd.rpc.proto.FileRequest;
@@ -24,7 +28,9 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.grpc.client.GrpcClient;
@@ -33,6 +39,8 @@ import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.client.InvalidStatusException;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import java.util.function.Function;
 
 /**
  * The client side of the {@code p2p.FileTransfer} service: the {@link FileTransfers} seam over
@@ -53,7 +61,7 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
   static final int MAX_MESSAGE = 4 << 20;
 
   static final int CONNECT_TIMEOUT_MS = 5000;
-  static final long STALL_MILLIS = 30_000;
+  public static final long STALL_MILLIS = 30_000;
 
   /** A slow disk's pace for hashing and indexing an uploaded file: the answer's allowance. */
   static final long HASH_BYTES_PER_SECOND = 20L << 20;
@@ -65,6 +73,11 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
   private final GrpcClient grpc;
   private final long stallMillis;
 
+  /** Mutual TLS to peers' secure ports; null without an identity. */
+  private final GrpcClient secure;
+
+  private final Function<SocketAddress, Link> links;
+
   public TransferClient(Vertx vertx) {
     this(vertx, STALL_MILLIS);
   }
@@ -73,20 +86,85 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
    * @param stallMillis how long nothing may move on a transfer before it fails
    */
   public TransferClient(Vertx vertx, long stallMillis) {
+    this(vertx, stallMillis, null, address -> Link.plain(null));
+  }
+
+  /**
+   * @param identity presented on the secure ports of peers that have one; null: every call plain
+   * @param links how the peer at a gRPC address must be reached (the peer table's): over its secure
+   *     port, its certificate's id checked before the call is sent, plain, or not at all
+   */
+  public TransferClient(
+      Vertx vertx, long stallMillis, Identity identity, Function<SocketAddress, Link> links) {
     this.vertx = vertx;
     this.stallMillis = stallMillis;
+    this.links = links;
     grpc =
         GrpcClient.client(
-            vertx,
-            new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE),
-            new HttpClientOptions()
-                .setProtocolVersion(HttpVersion.HTTP_2)
-                .setHttp2ClearTextUpgrade(false)
-                .setConnectTimeout(CONNECT_TIMEOUT_MS)
-                // HTTP/2's default 64 KiB windows cap a stream at one window per round trip.
-                .setInitialSettings(
-                    new Http2Settings().setInitialWindowSize(16 << 20).setMaxFrameSize(1 << 20))
-                .setHttp2ConnectionWindowSize(64 << 20));
+            vertx, new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE), http2Options());
+    secure =
+        identity == null
+            ? null
+            : GrpcClient.client(
+                vertx,
+                new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE),
+                http2Options()
+                    .setSsl(true)
+                    .setUseAlpn(true)
+                    .setVerifyHost(false)
+                    .setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.3"))
+                    .setKeyCertOptions(KeyCertOptions.wrap(Tls.keyManager(identity)))
+                    .setTrustOptions(TrustOptions.wrap(Tls.anyCertificate())));
+  }
+
+  private static HttpClientOptions http2Options() {
+    return new HttpClientOptions()
+        .setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false)
+        .setConnectTimeout(CONNECT_TIMEOUT_MS)
+        // HTTP/2's default 64 KiB windows cap a stream at one window per round trip.
+        .setInitialSettings(
+            new Http2Settings().setInitialWindowSize(16 << 20).setMaxFrameSize(1 << 20))
+        .setHttp2ConnectionWindowSize(64 << 20);
+  }
+
+  /**
+   * A call to the peer at that address, the way its link says: a refused peer fails here, unasked;
+   * over a secure link the call is cancelled unsent unless the certificate has the expected id.
+   */
+  private <Req, Resp> Future<GrpcClientRequest<Req, Resp>> open(
+      SocketAddress peer, ServiceMethod<Resp, Req> method) {
+    Link link = links.apply(peer);
+    if (link.refused() != null) {
+      return Future.failedFuture(
+          new TransferFailure(Reason.REFUSED, "IDENTITY_REFUSED", link.refused()));
+    }
+    if (link.expect() == null) {
+      return grpc.request(peer, method);
+    }
+    if (secure == null) {
+      return Future.failedFuture(
+          new TransferFailure(Reason.REFUSED, "IDENTITY_REFUSED", "no identity to call it with"));
+    }
+    java.net.URI url = java.net.URI.create(link.url());
+    return secure
+        .request(SocketAddress.inetSocketAddress(url.getPort(), url.getHost()), method)
+        .compose(
+            call -> {
+              PeerId presented = Tls.presented(call.connection().sslSession());
+              if (!link.expect().equals(presented)) {
+                call.cancel();
+                return Future.failedFuture(
+                    new TransferFailure(
+                        Reason.REFUSED,
+                        "IDENTITY_MISMATCH",
+                        "expected "
+                            + link.expect()
+                            + ", presented "
+                            + (presented == null ? "no certificate" : presented)));
+              }
+              return Future.succeededFuture(call);
+            });
   }
 
   @Override
@@ -95,7 +173,7 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
     DownloadRequest req = DownloadRequest.newBuilder().setFilename(name).setOffset(offset).build();
     return watched(
         (done, dog) ->
-            grpc.request(peer, FileTransferGrpcClient.Download)
+            open(peer, FileTransferGrpcClient.Download)
                 .onSuccess(call -> receive(call, req, into, offset, true, done, dog))
                 .onFailure(done::tryFail));
   }
@@ -105,7 +183,7 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
     FileRequest req = FileRequest.newBuilder().setFilename(name).build();
     return watched(
         (done, dog) ->
-            grpc.request(peer, FileTransferGrpcClient.DummyDownload)
+            open(peer, FileTransferGrpcClient.DummyDownload)
                 .onSuccess(call -> receive(call, req, into, 0, false, done, dog))
                 .onFailure(done::tryFail));
   }
@@ -126,7 +204,7 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
               v ->
                   done.tryFail(
                       new TransferFailure(Reason.UNREACHABLE, "CANCELLED", "cut by the download")));
-          grpc.request(peer, FileTransferGrpcClient.Download)
+          open(peer, FileTransferGrpcClient.Download)
               .onSuccess(call -> receive(call, req, into, offset, true, done, dog))
               .onFailure(done::tryFail);
         });
@@ -137,7 +215,7 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
     PiecesRequest req = PiecesRequest.newBuilder().setRoot(root).setPieceSize(pieceSize).build();
     return this.<PieceLayer>watched(
             (done, dog) ->
-                grpc.request(peer, FileTransferGrpcClient.Pieces)
+                open(peer, FileTransferGrpcClient.Pieces)
                     .onFailure(done::tryFail)
                     .onSuccess(
                         call ->
@@ -242,7 +320,7 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
             .build();
     return this.<UploadResult>watched(
             (done, dog) ->
-                grpc.request(peer, FileTransferGrpcClient.Upload)
+                open(peer, FileTransferGrpcClient.Upload)
                     .onFailure(done::tryFail)
                     .onSuccess(
                         call -> {
@@ -294,7 +372,7 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
   public Future<DummyUploadReceipt> dummyUpload(SocketAddress peer, long bytes) {
     return this.<io.peerd.rpc.proto.UploadStatus>watched(
             (done, dog) ->
-                grpc.request(peer, FileTransferGrpcClient.DummyUpload)
+                open(peer, FileTransferGrpcClient.DummyUpload)
                     .onFailure(done::tryFail)
                     .onSuccess(
                         call -> {
@@ -424,5 +502,8 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
   @Override
   public void close() {
     grpc.close();
+    if (secure != null) {
+      secure.close();
+    }
   }
 }

@@ -208,4 +208,60 @@ class PeerLinksTest {
     assertEquals("unauthenticated", refused.error());
     assertEquals(200, http.get(closed, "/search?query=file").status());
   }
+
+  /** The swarm's gRPC wire over a peer's secure port: the id checked before the call is sent. */
+  @Test
+  void grpcTransfersGoOverTheSecurePortAndOnlyToTheIdExpected(Vertx vertx) {
+    Http http = new Http(vertx);
+    PeerVerticle b = peer(vertx, "b", List.of(), null);
+    JsonObject file = http.getJson(b, "/files").getJsonArray("files").getJsonObject(0);
+    String root = file.getString("root");
+    io.vertx.core.net.SocketAddress grpc =
+        io.vertx.core.net.SocketAddress.inetSocketAddress(b.restPort(), "127.0.0.1");
+    Identity mine = Identity.generate();
+
+    io.peerd.rpc.TransferClient right =
+        new io.peerd.rpc.TransferClient(
+            vertx, 5000, mine, a -> io.peerd.peers.Link.secure(b.secureUrl(), b.id()));
+    var layer = Await.await(io.peerd.testkit.OnLoop.run(vertx, () -> right.pieces(grpc, root, 0)));
+    assertEquals(file.getLong("size"), layer.size());
+    io.peerd.transfer.Received got = io.peerd.transfer.Received.discard();
+    long bytes =
+        Await.await(
+            io.peerd.testkit.OnLoop.run(
+                vertx,
+                () ->
+                    right.range(
+                        grpc,
+                        root,
+                        0,
+                        file.getLong("size"),
+                        got,
+                        io.vertx.core.Promise.<Void>promise().future())));
+    assertEquals(file.getLong("size"), bytes);
+
+    io.peerd.rpc.TransferClient wrong =
+        new io.peerd.rpc.TransferClient(
+            vertx,
+            5000,
+            mine,
+            a -> io.peerd.peers.Link.secure(b.secureUrl(), Identity.generate().id()));
+    Throwable mismatch =
+        Await.failure(io.peerd.testkit.OnLoop.run(vertx, () -> wrong.pieces(grpc, root, 0)));
+    assertEquals(
+        "IDENTITY_MISMATCH",
+        ((io.peerd.transfer.TransferFailure) mismatch).code(),
+        mismatch.toString());
+    assertTrue(mismatch.getMessage().contains("presented " + b.id()), mismatch.getMessage());
+
+    io.peerd.rpc.TransferClient refused =
+        new io.peerd.rpc.TransferClient(
+            vertx, 5000, mine, a -> io.peerd.peers.Link.refuse(null, "its identity was refused"));
+    Throwable no =
+        Await.failure(io.peerd.testkit.OnLoop.run(vertx, () -> refused.pieces(grpc, root, 0)));
+    assertEquals("IDENTITY_REFUSED", ((io.peerd.transfer.TransferFailure) no).code());
+    right.close();
+    wrong.close();
+    refused.close();
+  }
 }

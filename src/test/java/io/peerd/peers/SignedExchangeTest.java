@@ -137,5 +137,11 @@ class SignedExchangeTest {
         "unauthenticated (allow_unauthenticated_peers is false)", closed.link(ALICE_URL).refused());
     closed.proved(ALICE_URL, ALICE.id(), ALICE_SECURE, null);
     assertEquals(Link.secure(ALICE_SECURE, ALICE.id()), closed.link(ALICE_URL));
+    // gRPC addresses: the REST port's or the secure port's host and port lead to the same link.
+    assertEquals(Link.secure(ALICE_SECURE, ALICE.id()), closed.linkAt("127.0.0.1", 9001));
+    assertEquals(Link.secure(ALICE_SECURE, ALICE.id()), closed.linkAt("127.0.0.1", 9101));
+    assertEquals(
+        "not a peer that proved its id (allow_unauthenticated_peers is false)",
+        closed.linkAt("127.0.0.1", 50051).refused());
   }
 }
