@@ -44,6 +44,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.TrustOptions;
@@ -418,7 +419,9 @@ public final class PeerVerticle extends VerticleBase {
         .setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.3"))
         .setKeyCertOptions(KeyCertOptions.wrap(Tls.keyManager(identity)))
         .setTrustOptions(TrustOptions.wrap(Tls.anyCertificate()))
-        .setClientAuth(ClientAuth.REQUEST);
+        .setClientAuth(ClientAuth.REQUEST)
+        // Handshake crypto (Ed25519, X25519) runs on a worker, not on the event loop.
+        .setSslEngineOptions(new JdkSSLEngineOptions().setUseWorkerThread(true));
   }
 
   private Router wire(long startedAt) {
