@@ -10,17 +10,27 @@ import io.vertx.ext.web.RoutingContext;
  * The first handler of every route: access token and per-client request rate. {@code /health} and
  * {@code /metrics} are exempt from both (monitoring must see a peer under attack). Queries
  * forwarded by a neighbour (they carry {@code from}) are counted per neighbour, in their own
- * bucket, so a person searching from the same address never spends a neighbour's budget. A caller
- * that presented a certificate on the secure port is counted by its id instead of its address.
+ * bucket, so a person searching from the same address never spends a neighbour's budget. A
+ * neighbour that presented the certificate of an id this peer has bound is counted by its id
+ * instead of its address.
  */
 final class Guard {
 
   private final PeerConfig.Access access;
   private final RateLimiter requests;
+  private final java.util.function.Predicate<io.peerd.identity.PeerId> known;
 
-  Guard(PeerConfig.Access access, RateLimiter requests) {
+  /**
+   * @param known whether an id is one this peer has bound a neighbour to: only those get a bucket
+   *     of their own (anyone can make a fresh certificate per connection)
+   */
+  Guard(
+      PeerConfig.Access access,
+      RateLimiter requests,
+      java.util.function.Predicate<io.peerd.identity.PeerId> known) {
     this.access = access;
     this.requests = requests;
+    this.known = known;
   }
 
   /**
@@ -61,6 +71,9 @@ final class Guard {
     }
     // A neighbour that proved its id is counted by it: behind one NAT, or under two addresses.
     io.peerd.identity.PeerId caller = Callers.id(ctx.request());
+    if (caller != null && !known.test(caller)) {
+      caller = null;
+    }
     String client = clientOf(ctx.request());
     String from = ctx.request().getParam("from");
     String key =

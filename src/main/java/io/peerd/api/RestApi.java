@@ -102,7 +102,9 @@ public final class RestApi {
     Router r = Router.router(vertx);
     Guard guard =
         new Guard(
-            p.config().access(), new RateLimiter(p.config().limits().requestsPerMinute(), 10_000));
+            p.config().access(),
+            new RateLimiter(p.config().limits().requestsPerMinute(), 10_000),
+            id -> p.peers().byId(id) != null);
     r.route().handler(guard::handle);
     r.get("/health").handler(this::health);
     r.get("/metrics").handler(PrometheusScrapingHandler.create(p.metrics().registry()));

@@ -56,10 +56,15 @@ final class IdCommand implements Callable<Integer> {
       System.out.println(Identity.loadOrCreate(dir).id());
       return 0;
     }
-    String old =
-        java.nio.file.Files.exists(dir.resolve(Identity.FILE))
-            ? Identity.load(dir.resolve(Identity.FILE)).id().toString()
-            : null;
+    String old = null;
+    if (java.nio.file.Files.exists(dir.resolve(Identity.FILE))) {
+      try {
+        old = Identity.load(dir.resolve(Identity.FILE)).id().toString();
+      } catch (Identity.IdentityException e) {
+        // A corrupt file is what --rotate is for; it is kept as the previous one all the same.
+        System.err.println("peer id: " + e.getMessage());
+      }
+    }
     Identity fresh = Identity.rotate(dir);
     System.out.println(fresh.id());
     System.err.println(

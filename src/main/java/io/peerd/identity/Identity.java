@@ -238,12 +238,19 @@ public final class Identity {
 
   /** Temp file created 0600 (never readable by others, not even for an instant), then renamed. */
   private static void write(Path file, Identity identity, boolean replace) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+    // A name of its own: two processes making an identity at once never share a temp file.
+    Path tmp =
+        Files.createTempFile(
+            file.getParent(),
+            file.getFileName() + ".",
+            ".tmp",
+            PosixFilePermissions.asFileAttribute(OWNER_ONLY));
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       ch.write(java.nio.ByteBuffer.wrap(identity.pem().getBytes(StandardCharsets.US_ASCII)));
       ch.force(true);
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
     }
     if (replace) {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -202,6 +202,7 @@ public final class PeerVerticle extends VerticleBase {
         .compose(v -> restoreTable())
         .onSuccess(
             v -> {
+              startNetwork();
               if (config.peers().registerOnStart()) {
                 join(config.friends(), JOIN_FIRST_RETRY_MS);
               }
@@ -256,7 +257,8 @@ public final class PeerVerticle extends VerticleBase {
             new Bandwidth(vertx, config.transfers().downloadRateLimit()),
             Swarm.Options.defaults());
     // Lookups go through this peer's own search, as a user's would.
-    ContentSources lookup = new ContentSources(client, self, config.timeouts().search().toMillis());
+    ContentSources lookup =
+        new ContentSources(client, self, config.timeouts().search().toMillis(), this::link);
     return Db.open(
             vertx,
             file,
@@ -424,6 +426,8 @@ public final class PeerVerticle extends VerticleBase {
         .setSslEngineOptions(new JdkSSLEngineOptions().setUseWorkerThread(true));
   }
 
+  private final SecureRandom random = new SecureRandom();
+
   private Router wire(long startedAt) {
     PeerConfig.PeerSettings ps = config.peers();
     Duration interval = config.timeouts().healthCheck();
@@ -441,9 +445,20 @@ public final class PeerVerticle extends VerticleBase {
       PeerId pin = config.trust().pins().get(friend);
       peers.add(friend, PeerTable.Source.FRIEND, now, pin == null ? Trust.NONE : Trust.pinned(pin));
     }
-    SecureRandom random = new SecureRandom();
     long callTimeout = config.timeouts().friend().toMillis();
-    health = new HealthChecker(peers, client, callTimeout, System::currentTimeMillis);
+    // Signatures are checked off the event loop.
+    java.util.function.Function<List<PeerRecord>, Future<List<String>>> verify =
+        records -> io.executeBlocking(() -> PeerExchange.verifyHere(records).result(), false);
+    health = new HealthChecker(peers, client, callTimeout, System::currentTimeMillis, verify);
+    exchange =
+        new PeerExchange(
+            peers,
+            client,
+            ps.exchangeMax(),
+            callTimeout,
+            System::currentTimeMillis,
+            random,
+            verify);
     LocalFiles local = new LocalFiles(index, queue, self, grpcUrl);
     summaries = new Summaries(client, interval.toMillis(), callTimeout, System::currentTimeMillis);
     search =
@@ -508,26 +523,25 @@ public final class PeerVerticle extends VerticleBase {
                     .rescan()
                     .onSuccess(r -> cacheState())
                     .onFailure(err -> problem("index", err))));
+    return api.router();
+  }
+
+  /**
+   * Probes, summaries, peer exchange and saving the table: started once the saved table is back, so
+   * that no probe binds a peer to an id before the id it proved last time is known again.
+   */
+  private void startNetwork() {
+    Duration interval = config.timeouts().healthCheck();
     // Probe rounds run more often than the interval so a peer's backoff expiry is noticed soon.
     long tick = Math.max(100, Math.min(interval.toMillis(), 1000));
     timers.add(vertx.setPeriodic(tick, t -> health.round()));
     timers.add(vertx.setPeriodic(tick, t -> summaries.round(peers.healthyUrls(), peers.urls())));
-    exchange =
-        new PeerExchange(
-            peers,
-            client,
-            ps.exchangeMax(),
-            callTimeout,
-            System::currentTimeMillis,
-            random,
-            records -> io.executeBlocking(() -> PeerExchange.verifyHere(records).result(), false));
-    if (ps.exchange()) {
+    if (config.peers().exchange()) {
       timers.add(vertx.setPeriodic(interval.toMillis(), t -> exchange.round()));
     }
     if (store != null) {
       timers.add(vertx.setPeriodic(Math.max(tick, 1000), t -> saveTable()));
     }
-    return api.router();
   }
 
   private void cacheState() {

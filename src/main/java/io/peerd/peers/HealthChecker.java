@@ -34,11 +34,31 @@ public final class HealthChecker {
    */
   private final java.util.Map<String, String> said = new java.util.HashMap<>();
 
+  private final java.util.function.Function<
+          List<io.peerd.identity.PeerRecord>, Future<List<String>>>
+      verify;
+
+  /** Probes whose peers' records are checked on the calling thread (tests, tools). */
   public HealthChecker(PeerTable table, PeerProbe probe, long timeoutMillis, LongSupplier clock) {
+    this(table, probe, timeoutMillis, clock, PeerExchange::verifyHere);
+  }
+
+  /**
+   * @param verify each record's problem, null when it holds ({@link PeerExchange}'s): a peer's own
+   *     record is kept to pass on only once its signature is checked, off the event loop
+   */
+  public HealthChecker(
+      PeerTable table,
+      PeerProbe probe,
+      long timeoutMillis,
+      LongSupplier clock,
+      java.util.function.Function<List<io.peerd.identity.PeerRecord>, Future<List<String>>>
+          verify) {
     this.table = table;
     this.probe = probe;
     this.timeoutMillis = timeoutMillis;
     this.clock = clock;
+    this.verify = verify;
   }
 
   /**
@@ -115,6 +135,9 @@ public final class HealthChecker {
                 return plainAnswer(url, h, t);
               }
               String secureUrl = PeerUrl.tryParse(h.secureUrl());
+              if (secureUrl != null && !secureUrl.startsWith("https:")) {
+                secureUrl = null; // a "secure" URL without TLS would carry the call in clear
+              }
               PeerId expect = t.bound() ? t.id() : h.claimedId();
               if (secureUrl == null || expect == null) {
                 return plainAnswer(url, h, t);
@@ -151,33 +174,58 @@ public final class HealthChecker {
       String url, String secureUrl, PeerId expect, PeerProbe.Health plain) {
     return probe
         .health(secureUrl, expect, timeoutMillis)
-        .map(
+        .compose(
             h -> {
               if (!expect.equals(h.presented())) {
-                String why =
-                    "identity mismatch: expected "
-                        + expect
-                        + ", "
-                        + secureUrl
-                        + " presented "
-                        + (h.presented() == null ? "no certificate" : h.presented().toString());
-                table.refuse(url, why, clock.getAsLong());
-                say(url, why);
-                return false;
+                return Future.succeededFuture(
+                    refused(url, mismatch(expect, secureUrl, h.presented())));
               }
-              // Its own record, over a link that proved its id: kept to pass on.
+              // Its own record, over a link that proved its id: kept to pass on once its signature
+              // holds.
               var rec = h.record() != null && expect.equals(h.record().id()) ? h.record() : null;
-              table.proved(url, expect, secureUrl, rec);
-              table.markSuccess(url, h.rttMs(), clock.getAsLong());
-              say(
-                  url,
-                  "reachable, authenticated as "
-                      + expect.shortForm()
-                      + "… (rtt "
-                      + h.rttMs()
-                      + " ms)");
-              return true;
+              Future<io.peerd.identity.PeerRecord> checked =
+                  rec == null
+                      ? Future.succeededFuture(null)
+                      : verify
+                          .apply(List.of(rec))
+                          .map(problems -> problems.get(0) == null ? rec : null)
+                          .otherwise((io.peerd.identity.PeerRecord) null);
+              return checked.map(
+                  good -> {
+                    if (!table.proved(url, expect, secureUrl, good)) {
+                      // Bound to another id meanwhile: that one stands, this proof is no proof.
+                      PeerState now = table.get(url);
+                      return refused(
+                          url,
+                          mismatch(
+                              now == null ? expect : now.trust().id(), secureUrl, h.presented()));
+                    }
+                    table.markSuccess(url, h.rttMs(), clock.getAsLong());
+                    say(
+                        url,
+                        "reachable, authenticated as "
+                            + expect.shortForm()
+                            + "… (rtt "
+                            + h.rttMs()
+                            + " ms)");
+                    return true;
+                  });
             });
+  }
+
+  private static String mismatch(PeerId expected, String secureUrl, PeerId presented) {
+    return "identity mismatch: expected "
+        + expected
+        + ", "
+        + secureUrl
+        + " presented "
+        + (presented == null ? "no certificate" : presented.toString());
+  }
+
+  private boolean refused(String url, String why) {
+    table.refuse(url, why, clock.getAsLong());
+    say(url, why);
+    return false;
   }
 
   /** One INFO line per change of what the probes say of a peer. */

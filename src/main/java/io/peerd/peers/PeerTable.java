@@ -29,6 +29,12 @@ public final class PeerTable {
   private final Policy policy;
 
   /**
+   * The ids of bound peers that were forgotten or evicted, by URL, at most {@code capacity}: a URL
+   * that comes back must prove the same id, or a new certificate would be taken on first contact.
+   */
+  private final Map<String, io.peerd.identity.PeerId> remembered;
+
+  /**
    * Whom this peer believes.
    *
    * @param self this peer's id, null when it has none ({@code identity: false})
@@ -59,6 +65,13 @@ public final class PeerTable {
       Policy policy) {
     this.policy = policy;
     this.self = self;
+    this.remembered =
+        new LinkedHashMap<>(16, 0.75f, false) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, io.peerd.identity.PeerId> e) {
+            return size() > Math.max(1, capacity);
+          }
+        };
     this.capacity = capacity;
     this.probeInterval = probeInterval;
     this.maxBackoff = maxBackoff;
@@ -104,6 +117,10 @@ public final class PeerTable {
 
   /** Adds a peer whose identity is already known in part (a pinned friend, a signed record). */
   public AddResult add(String url, Source source, long now, Trust trust) {
+    io.peerd.identity.PeerId known = remembered.get(url);
+    if (known != null && !trust.bound()) {
+      trust = new Trust(known, false, null, false, null, trust.record());
+    }
     AddResult r = add(new PeerState(url, source.trusted, 0, 0, -1, now, source.pinned, now, trust));
     PeerState existing = peers.get(url);
     if (r == AddResult.KNOWN && trust.configured() && !trust.equals(existing.trust())) {
@@ -119,6 +136,13 @@ public final class PeerTable {
    * unpinned (only the current config makes friends).
    */
   public AddResult restore(PeerState saved, long now) {
+    PeerState existing = peers.get(saved.url());
+    if (existing != null && !existing.trust().bound() && saved.trust().bound()) {
+      // A friend unpinned in the config: the id it proved before the restart is still its id.
+      peers.put(saved.url(), existing.with(saved.trust()));
+      version++;
+      return AddResult.KNOWN;
+    }
     return add(
         new PeerState(
             saved.url(),
@@ -163,9 +187,16 @@ public final class PeerTable {
         .map(
             victim -> {
               version++;
+              remember(victim);
               return peers.remove(victim.url()) != null;
             })
         .orElse(false);
+  }
+
+  private void remember(PeerState p) {
+    if (p.trust().bound()) {
+      remembered.put(p.url(), p.trust().id());
+    }
   }
 
   /** This peer's own URL: never in the table. */
@@ -265,10 +296,20 @@ public final class PeerTable {
     return Link.plain(p.url());
   }
 
-  /** Its secure port presented the expected id: the peer is authenticated (and pinned to it). */
-  public void proved(
+  /**
+   * Its secure port presented the expected id: the peer is authenticated (and bound to it).
+   *
+   * @return false, changing nothing, when the peer got bound to another id meanwhile (two probes,
+   *     or a probe and a config pin, raced): that id stands
+   */
+  public boolean proved(
       String url, io.peerd.identity.PeerId id, String secureUrl, io.peerd.identity.PeerRecord rec) {
-    update(url, p -> p.with(p.trust().proved(id, secureUrl, rec)));
+    PeerState p = peers.get(url);
+    if (p == null || (p.trust().id() != null && !p.trust().id().equals(id))) {
+      return false;
+    }
+    update(url, s -> s.with(s.trust().proved(id, secureUrl, rec)));
+    return true;
   }
 
   /** Its identity was refused: unused, and probed again only after the usual backoff. */
@@ -312,7 +353,8 @@ public final class PeerTable {
   public Learned learn(io.peerd.identity.PeerRecord rec, long now) {
     String url = PeerUrl.tryParse(rec.restUrl());
     String secure = rec.secureUrl() == null ? null : PeerUrl.tryParse(rec.secureUrl());
-    if (url == null || (rec.secureUrl() != null && secure == null)) {
+    if (url == null
+        || (rec.secureUrl() != null && (secure == null || !secure.startsWith("https:")))) {
       return Learned.CONFLICT;
     }
     if (url.equals(self) || rec.id().equals(policy.self())) {
@@ -320,12 +362,15 @@ public final class PeerTable {
     }
     PeerState p = peers.get(url);
     if (p == null) {
-      return add(url, Source.EXCHANGE, now, Trust.of(rec)) == AddResult.ADDED
+      return add(url, Source.EXCHANGE, now, Trust.hint(rec)) == AddResult.ADDED
           ? Learned.ADDED
           : Learned.IGNORED;
     }
     Trust t = p.trust();
-    if (!rec.id().equals(t.id())) {
+    // The id the URL is bound to, or (unbound) the one of the first record heard for it.
+    io.peerd.identity.PeerId owner =
+        t.id() != null ? t.id() : t.record() != null ? t.record().id() : null;
+    if (owner != null && !rec.id().equals(owner)) {
       return Learned.CONFLICT;
     }
     long held = t.record() == null ? Long.MIN_VALUE : t.record().seq();
@@ -422,6 +467,7 @@ public final class PeerTable {
               boolean expired = !p.pinned() && !p.healthy() && now - since > forgetAfter.toMillis();
               if (expired) {
                 gone.add(p.url());
+                remember(p);
                 version++;
                 LOG.info(
                     "{}: peer {} forgotten after {} s unreachable",

@@ -30,10 +30,12 @@ public record Trust(
   }
 
   /**
-   * Learned from a verified record: an address of that id, authenticated only once it proves it.
+   * Heard in a verified record: a hint, not a binding. The record proves its signer wrote it, not
+   * that the signer answers at the URL it names (anyone may sign any URL), so the peer is bound
+   * only by what its own URL's {@code /health} names and its secure port then proves.
    */
-  public static Trust of(PeerRecord record) {
-    return new Trust(record.id(), false, record.secureUrl(), false, null, record);
+  public static Trust hint(PeerRecord record) {
+    return new Trust(null, false, null, false, null, record);
   }
 
   Trust proved(PeerId presented, String secure, PeerRecord newer) {
@@ -48,8 +50,22 @@ public record Trust(
     return new Trust(id, configured, null, false, why, record);
   }
 
+  /**
+   * A newer record of the bound id. A new secure URL in it is where the id says it is now; calls go
+   * there, and must find the id there, but it is not proved until a probe has.
+   */
   Trust withRecord(PeerRecord newer) {
-    return new Trust(id, configured, newer.secureUrl(), authenticated, problem, newer);
+    if (id == null) {
+      return new Trust(null, configured, secureUrl, authenticated, problem, newer);
+    }
+    boolean moved = newer.secureUrl() != null && !newer.secureUrl().equals(secureUrl);
+    return new Trust(
+        id,
+        configured,
+        moved ? newer.secureUrl() : secureUrl,
+        authenticated && !moved,
+        problem,
+        newer);
   }
 
   /**

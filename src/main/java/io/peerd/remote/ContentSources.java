@@ -1,5 +1,6 @@
 package io.peerd.remote;
 
+import io.peerd.peers.Link;
 import io.peerd.search.FileHit;
 import io.peerd.search.PeerCallException;
 import io.peerd.search.PeerResult;
@@ -48,12 +49,27 @@ public final class ContentSources implements Swarm.Finder {
   private final String peerUrl;
   private final long timeoutMillis;
   private final Locator locator;
+  private final java.util.function.Function<String, Link> links;
 
   /**
    * @param peerUrl the peer searches go through; null when there is none (a magnet's own peers)
    * @param timeoutMillis each lookup's deadline
    */
   public ContentSources(HttpPeerClient client, String peerUrl, long timeoutMillis) {
+    this(client, peerUrl, timeoutMillis, Link::plain);
+  }
+
+  /**
+   * @param links how each peer must be reached (the peer table's): a peer with a secure link is
+   *     fetched over gRPC at its secure port, whatever address its files name; a refused one is no
+   *     source
+   */
+  public ContentSources(
+      HttpPeerClient client,
+      String peerUrl,
+      long timeoutMillis,
+      java.util.function.Function<String, Link> links) {
+    this.links = links;
     this.client = client;
     this.peerUrl = peerUrl;
     this.timeoutMillis = timeoutMillis;
@@ -129,7 +145,7 @@ public final class ContentSources implements Swarm.Finder {
         holders -> {
           Map<String, Swarm.Source> sources = new LinkedHashMap<>();
           for (String url : given) {
-            Swarm.Source s = peerSource(url);
+            Swarm.Source s = secured(peerSource(url));
             if (s != null) {
               sources.putIfAbsent(s.url(), s);
             }
@@ -180,17 +196,37 @@ public final class ContentSources implements Swarm.Finder {
               List<Holder> out = new ArrayList<>();
               for (PeerResult r : answer.results()) {
                 for (FileHit f : r.files()) {
-                  if (root.equals(f.root())) {
-                    out.add(
-                        new Holder(
-                            new Swarm.Source(r.peer(), Locator.grpcOf(r.peer(), f), f.partial()),
-                            f));
+                  Swarm.Source source =
+                      root.equals(f.root())
+                          ? secured(
+                              new Swarm.Source(r.peer(), Locator.grpcOf(r.peer(), f), f.partial()))
+                          : null;
+                  if (source != null) {
+                    out.add(new Holder(source, f));
                     break;
                   }
                 }
               }
               return out;
             });
+  }
+
+  /**
+   * A peer source as its link says: its gRPC at its secure port when it has one (the address a hit
+   * names is the peer's word, and only the secure port proves who answers), null when its identity
+   * was refused; a web seed as it is.
+   */
+  private Swarm.Source secured(Swarm.Source s) {
+    if (s == null || s.webSeed()) {
+      return s;
+    }
+    Link link = links.apply(s.url());
+    if (link.refused() != null) {
+      return null;
+    }
+    return link.expect() == null
+        ? s
+        : new Swarm.Source(s.url(), Locator.address(link.url()), s.partial());
   }
 
   /**

@@ -344,7 +344,8 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
             .setConnectTimeout(timeoutMillis)
             .setIdleTimeout(timeoutMillis)
             .putHeader("accept", "application/json");
-    if (authorization != null) {
+    // /health is open on every peer: the network's token goes only where it is needed.
+    if (authorization != null && !pathAndQuery.equals("/health")) {
       options.putHeader("authorization", authorization);
     }
     HttpClientRequest[] current = new HttpClientRequest[1];
@@ -366,9 +367,10 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
               current[0] = req;
               if (expect != null) {
                 presented[0] = Tls.presented(req.connection().sslSession());
-                if (check && !expect.equals(presented[0])) {
+                if (!expect.equals(presented[0])) {
+                  // Not sent, not even a probe: the token would go to whoever answers there.
                   req.reset();
-                  return Future.failedFuture(mismatch(expect, presented[0]));
+                  return Future.failedFuture(new NotSent(mismatch(expect, presented[0])));
                 }
               }
               if (body != null) {
@@ -410,11 +412,28 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
               vertx.cancelTimer(timer);
               if (ar.succeeded()) {
                 promise.tryComplete(new Answer(ar.result(), presented[0]));
+              } else if (ar.cause() instanceof NotSent ns) {
+                if (check) {
+                  promise.tryFail(ns.mismatch);
+                } else {
+                  // A probe asked which id is there: it is told, with no answer of the peer's.
+                  promise.tryComplete(new Answer(Buffer.buffer(), presented[0]));
+                }
               } else {
                 promise.tryFail(classify(ar.cause()));
               }
             });
     return promise.future();
+  }
+
+  /** The request was reset before it was sent: the other side presented another id. */
+  private static final class NotSent extends RuntimeException {
+    final PeerCallException mismatch;
+
+    NotSent(PeerCallException mismatch) {
+      super(mismatch.getMessage(), null, false, false);
+      this.mismatch = mismatch;
+    }
   }
 
   /** The other side of a secure link is not the peer meant: nothing was sent to it. */

@@ -177,6 +177,16 @@ class DaemonProcessTest {
     assertEquals(1, said.size(), r.stderr().toString());
     assertTrue(said.get(0).contains(key.toString()), said.get(0));
     assertTrue(said.get(0).contains("corrupt identity"), said.get(0));
+
+    // What that line tells the operator to do works on the corrupt file.
+    Run fresh = run("id", "--rotate", "-conf", "p.json");
+    assertEquals(0, fresh.exit(), fresh.toString());
+    assertTrue(String.join(" ", fresh.stderr()).contains("corrupt identity"), fresh.toString());
+    assertEquals(fresh.stdout().get(0), run("id", "-conf", "p.json").stdout().get(0));
+    assertTrue(
+        Files.readString(tmp.resolve("st").resolve(io.peerd.identity.Identity.PREVIOUS))
+            .contains("not a key"),
+        "the corrupt file is kept as the previous one");
   }
 
   @Test

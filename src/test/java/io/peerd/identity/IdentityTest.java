@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +27,9 @@ class IdentityTest {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     String text = Files.readString(file);
     assertTrue(text.contains("BEGIN PRIVATE KEY") && text.contains("BEGIN CERTIFICATE"));
-    assertFalse(Files.exists(dir.resolve(Identity.FILE + ".tmp")));
+    try (var left = Files.list(dir)) {
+      assertEquals(List.of(Identity.FILE), left.map(f -> f.getFileName().toString()).toList());
+    }
     Identity again = Identity.loadOrCreate(dir);
     assertEquals(first.id(), again.id());
     assertEquals(

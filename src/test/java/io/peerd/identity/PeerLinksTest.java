@@ -106,6 +106,15 @@ class PeerLinksTest {
     JsonArray healthy = http.getJson(a, "/peers").getJsonArray("peers");
     assertFalse(healthy.contains(c.selfUrl()), healthy.encode());
     assertNull(entry(http, a, b.selfUrl()).getString("problem"));
+    // The records-dropped counters are read from the live exchange (none dropped here).
+    List<String> dropped =
+        http.get(a, "/metrics")
+            .text()
+            .lines()
+            .filter(l -> l.startsWith("peer_records_dropped_total{"))
+            .toList();
+    assertEquals(2, dropped.size(), dropped.toString());
+    dropped.forEach(l -> assertTrue(l.endsWith(" 0.0"), l));
   }
 
   /** Forwards every connection on {@code port} to {@code to}: an impostor in the middle. */
@@ -211,13 +220,15 @@ class PeerLinksTest {
 
   /** The swarm's gRPC wire over a peer's secure port: the id checked before the call is sent. */
   @Test
-  void grpcTransfersGoOverTheSecurePortAndOnlyToTheIdExpected(Vertx vertx) {
+  void grpcTransfersGoOverTheSecurePortAndOnlyToTheIdExpected(Vertx vertx) throws Exception {
     Http http = new Http(vertx);
     PeerVerticle b = peer(vertx, "b", List.of(), null);
     JsonObject file = http.getJson(b, "/files").getJsonArray("files").getJsonObject(0);
     String root = file.getString("root");
+    // The address the call is for leads nowhere: only following the link reaches b at all.
     io.vertx.core.net.SocketAddress grpc =
-        io.vertx.core.net.SocketAddress.inetSocketAddress(b.restPort(), "127.0.0.1");
+        io.vertx.core.net.SocketAddress.inetSocketAddress(
+            io.peerd.testkit.StandIns.closedPort(), "127.0.0.1");
     Identity mine = Identity.generate();
 
     io.peerd.rpc.TransferClient right =

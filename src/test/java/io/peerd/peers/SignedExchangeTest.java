@@ -27,10 +27,16 @@ class SignedExchangeTest {
   /** A neighbour whose /peers answer the test sets. */
   static final class FakeNeighbour implements PeerProbe {
     List<PeerRecord> records = new ArrayList<>();
+    final java.util.Map<String, Health> health = new java.util.HashMap<>();
+    final List<String> secureProbes = new ArrayList<>();
 
     @Override
     public Future<Health> health(String url, io.peerd.identity.PeerId expect, long timeout) {
-      return Future.failedFuture("not probed here");
+      if (expect != null) {
+        secureProbes.add(url);
+      }
+      Health h = health.get(url);
+      return h == null ? Future.failedFuture("refused: nothing there") : Future.succeededFuture(h);
     }
 
     @Override
@@ -59,16 +65,31 @@ class SignedExchangeTest {
           table, neighbour, 8, 1000, () -> now, new Random(1), PeerExchange::verifyHere);
 
   @Test
-  void aGoodRecordBindsItsUrlsToItsId() {
+  void aGoodRecordIsAHintThatTheUrlItselfMustConfirm() {
     neighbour.records = List.of(PeerRecord.sign(ALICE, List.of(ALICE_URL, ALICE_SECURE), 10));
     assertEquals(1, exchange.from(NEIGHBOUR).result());
     Trust t = table.get(ALICE_URL).trust();
-    assertEquals(ALICE.id(), t.id());
-    assertEquals(ALICE_SECURE, t.secureUrl());
-    // Bound but not yet proved: no call goes to it but a secure one that must present that id.
-    Link link = table.link(ALICE_URL);
-    assertEquals(ALICE_SECURE, link.url());
-    assertEquals(ALICE.id(), link.expect());
+    // Anyone may sign any URL: the record is kept, the URL is bound to nobody yet.
+    assertNull(t.id());
+    assertEquals(10, t.record().seq());
+    assertEquals(Link.plain(ALICE_URL), table.link(ALICE_URL));
+  }
+
+  @Test
+  void aRecordNamingSomeoneElsesUrlBindsItToNobodyButWhoAnswersThere() {
+    // Mallory signs Alice's URL with Mallory's secure port.
+    String mallorySecure = "https://127.0.0.1:6666";
+    neighbour.records = List.of(PeerRecord.sign(MALLORY, List.of(ALICE_URL, mallorySecure), 10));
+    exchange.from(NEIGHBOUR);
+    // Alice's URL names Alice and Alice's secure port, which presents Alice's certificate.
+    neighbour.health.put(ALICE_URL, new PeerProbe.Health(1, ALICE.id(), ALICE_SECURE, null, null));
+    neighbour.health.put(ALICE_SECURE, new PeerProbe.Health(1, null, null, ALICE.id(), null));
+    neighbour.health.put(mallorySecure, new PeerProbe.Health(1, null, null, MALLORY.id(), null));
+    HealthChecker checker = new HealthChecker(table, neighbour, 1000, () -> now);
+    assertEquals(true, checker.check(ALICE_URL).result());
+    assertEquals(ALICE.id(), table.get(ALICE_URL).trust().id());
+    assertEquals(Link.secure(ALICE_SECURE, ALICE.id()), table.link(ALICE_URL));
+    assertEquals(List.of(ALICE_SECURE), neighbour.secureProbes);
   }
 
   @Test
@@ -97,14 +118,24 @@ class SignedExchangeTest {
     String moved = "https://127.0.0.1:9202";
     neighbour.records = List.of(PeerRecord.sign(ALICE, List.of(ALICE_URL, moved), 20));
     exchange.from(NEIGHBOUR);
-    assertEquals(moved, table.get(ALICE_URL).trust().secureUrl());
+    assertEquals(moved, table.get(ALICE_URL).trust().record().secureUrl());
     assertEquals(20, table.get(ALICE_URL).trust().record().seq());
 
     neighbour.records = List.of(PeerRecord.sign(ALICE, List.of(ALICE_URL, ALICE_SECURE), 10));
     exchange.from(NEIGHBOUR);
     assertEquals(1, exchange.stale());
-    assertEquals(moved, table.get(ALICE_URL).trust().secureUrl());
+    assertEquals(moved, table.get(ALICE_URL).trust().record().secureUrl());
     assertEquals(20, table.get(ALICE_URL).trust().record().seq());
+
+    // Bound to Alice: her newer record moves her secure port, unproved until a probe finds her.
+    table.proved(ALICE_URL, ALICE.id(), moved, null);
+    String again = "https://127.0.0.1:9303";
+    neighbour.records = List.of(PeerRecord.sign(ALICE, List.of(ALICE_URL, again), 30));
+    exchange.from(NEIGHBOUR);
+    Trust t = table.get(ALICE_URL).trust();
+    assertEquals(again, t.secureUrl());
+    assertEquals(false, t.authenticated());
+    assertEquals(Link.secure(again, ALICE.id()), table.link(ALICE_URL));
     assertEquals(0, exchange.badSignatures());
   }
 
