@@ -13,42 +13,18 @@ HOSTS=(a b c d)
 WORK=$(mktemp -d)
 PIDS=()
 
-if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! ip netns add "$P-probe" 2>/dev/null; then
-  echo "netns fault tests: SKIPPED (needs root and a working 'ip netns')"
-  exit 77
-fi
-ip netns del "$P-probe"
-
-cleanup() {
-  set +e
-  for pid in "${PIDS[@]}"; do kill -CONT "$pid" 2>/dev/null; kill -9 "$pid" 2>/dev/null; done
-  for h in "${HOSTS[@]}" sw; do ip netns pids "$P-$h" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$P-$h" 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=src/test/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+netns_or_skip "netns fault tests"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-in_ns() { local h=$1; shift; ip netns exec "$P-$h" "$@"; }
 ipof() { case $1 in a) echo "$NET.1";; b) echo "$NET.2";; c) echo "$NET.3";; d) echo "$NET.4";; esac; }
 url() { echo "http://$(ipof "$1"):8001"; }
 
 # --- the network: a bridge in namespace "sw", one veth per host --------------------------------
-ip netns add "$P-sw"
-in_ns sw ip link add br0 type bridge
-in_ns sw ip link set br0 up
-in_ns sw ip link set lo up
-i=0
-for h in "${HOSTS[@]}"; do
-  i=$((i + 1))
-  ip netns add "$P-$h"
-  ip link add "v$P$h" type veth peer name eth0 netns "$P-$h"
-  ip link set "v$P$h" netns "$P-sw"
-  in_ns sw ip link set "v$P$h" master br0 up
-  in_ns "$h" ip link set lo up
-  in_ns "$h" ip addr add "$NET.$i/24" dev eth0
-  in_ns "$h" ip link set eth0 up
-done
+netns_bridge
+for h in "${HOSTS[@]}"; do in_ns "$h" ip addr add "$(ipof "$h")/24" dev eth0; done
 
 start_peer() { # host
   local h=$1 friends="" f

@@ -14,34 +14,14 @@ P=pg$$
 NET=10.213.9
 WORK=$(mktemp -d)
 PIDS=()
-if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! command -v openssl >/dev/null \
-  || ! ip netns add "$P-probe" 2>/dev/null; then
-  echo "hosts guide: SKIPPED (needs root, openssl and a working 'ip netns')"
-  exit 77
-fi
-ip netns del "$P-probe"
-cleanup() {
-  set +e
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
-  for h in 1 2 3 sw; do ip netns pids "$P-$h" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$P-$h" 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+HOSTS=(1 2 3)
+# shellcheck source=src/test/netns/lib.sh
+. src/test/netns/lib.sh
+netns_or_skip "hosts guide" openssl curl python3
 fail() { echo "hosts guide: FAILED: $*" >&2; for h in 1 2 3; do tail -5 "$WORK/h$h.log" >&2; done; exit 1; }
-in_ns() { local h=$1; shift; ip netns exec "$P-$h" "$@"; }
 
-ip netns add "$P-sw"
-in_ns sw ip link add br0 type bridge
-in_ns sw ip link set br0 up
-for h in 1 2 3; do
-  ip netns add "$P-$h"
-  ip link add "v$P$h" type veth peer name eth0 netns "$P-$h"
-  ip link set "v$P$h" netns "$P-sw"
-  in_ns sw ip link set "v$P$h" master br0 up
-  in_ns $h ip link set lo up
-  in_ns $h ip addr add "$NET.$h/24" dev eth0
-  in_ns $h ip link set eth0 up
-done
+netns_bridge
+for h in 1 2 3; do in_ns $h ip addr add "$NET.$h/24" dev eth0; done
 
 # The guide's certificates: one CA, one certificate per host for its address.
 T=$WORK/tls

@@ -14,32 +14,13 @@ P=pi$$
 NET=10.213.11
 WORK=$(mktemp -d)
 PIDS=()
-if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null || ! ip netns add "$P-probe" 2>/dev/null; then
-  echo "identity: SKIPPED (needs root and a working 'ip netns')"
-  exit 77
-fi
-ip netns del "$P-probe"
-cleanup() {
-  set +e
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
-  for h in 1 2 3 4 5 sw; do ip netns pids "$P-$h" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$P-$h" 2>/dev/null; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+HOSTS=(1 2 3 4 5)
+# shellcheck source=src/test/netns/lib.sh
+. src/test/netns/lib.sh
+netns_or_skip "identity" curl python3
 fail() { echo "identity: FAILED: $*" >&2; for h in 1 2 3 4 5; do [ -f "$WORK/h$h.log" ] && tail -5 "$WORK/h$h.log" >&2; done; exit 1; }
-in_ns() { local h=$1; shift; ip netns exec "$P-$h" "$@"; }
 
-ip netns add "$P-sw"
-in_ns sw ip link add br0 type bridge
-in_ns sw ip link set br0 up
-for h in 1 2 3 4 5; do
-  ip netns add "$P-$h"
-  ip link add "v$P$h" type veth peer name eth0 netns "$P-$h"
-  ip link set "v$P$h" netns "$P-sw"
-  in_ns sw ip link set "v$P$h" master br0 up
-  in_ns $h ip link set lo up
-  in_ns $h ip link set eth0 up
-done
+netns_bridge
 for h in 1 2 3 4; do in_ns $h ip addr add "$NET.$h/24" dev eth0; done
 
 config() { # host friends-json

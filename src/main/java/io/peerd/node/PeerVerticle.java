@@ -44,7 +44,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.TrustOptions;
@@ -112,6 +111,10 @@ public final class PeerVerticle extends VerticleBase {
   private long joinTimer = -1;
 
   private boolean stopping;
+
+  /** Requests and transfers running on the secure port, for a stop that waits for them only. */
+  private final InFlight secureRequests = new InFlight();
+
   private final Map<String, String> problems = new HashMap<>();
   private PeerStore store;
   private WorkerExecutor io;
@@ -394,7 +397,11 @@ public final class PeerVerticle extends VerticleBase {
               .createHttpServer(secureOptions(options))
               .connectionHandler(
                   new ConnectionLimiter(config.limits().connectionsPerClient())::handle)
-              .requestHandler(req -> (isGrpc(req) ? grpc : rest).handle(req));
+              .requestHandler(
+                  req -> {
+                    secureRequests.started(req);
+                    (isGrpc(req) ? grpc : rest).handle(req);
+                  });
       listening.add(secureServer.listen());
     }
     if (config.node().grpcPort() >= 0) {
@@ -421,9 +428,7 @@ public final class PeerVerticle extends VerticleBase {
         .setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.3"))
         .setKeyCertOptions(KeyCertOptions.wrap(Tls.keyManager(identity)))
         .setTrustOptions(TrustOptions.wrap(Tls.anyCertificate()))
-        .setClientAuth(ClientAuth.REQUEST)
-        // Handshake crypto (Ed25519, X25519) runs on a worker, not on the event loop.
-        .setSslEngineOptions(new JdkSSLEngineOptions().setUseWorkerThread(true));
+        .setClientAuth(ClientAuth.REQUEST);
   }
 
   private final SecureRandom random = new SecureRandom();
@@ -707,7 +712,13 @@ public final class PeerVerticle extends VerticleBase {
       servers.add(metricsServer.close());
     }
     if (secureServer != null) {
-      servers.add(secureServer.shutdown(grace, TimeUnit.MILLISECONDS));
+      // Its shutdown alone waited out the whole grace with no connection left to wait for (seen
+      // with many TLS peers stopping around it): once nothing runs on it, it is closed.
+      Future<Void> draining = secureServer.shutdown(grace, TimeUnit.MILLISECONDS);
+      servers.add(
+          Future.any(draining, secureRequests.idle().compose(v -> secureServer.close()))
+              .<Void>mapEmpty()
+              .recover(err -> secureServer.close()));
     }
     servers.add(downloads);
     return Future.join(servers)

@@ -27,7 +27,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.TrustOptions;
@@ -109,9 +108,7 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
         .setVerifyHost(false)
         .setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.3"))
         .setKeyCertOptions(KeyCertOptions.wrap(Tls.keyManager(identity)))
-        .setTrustOptions(TrustOptions.wrap(Tls.anyCertificate()))
-        // Handshake crypto (Ed25519, X25519) runs on a worker, not on the event loop.
-        .setSslEngineOptions(new JdkSSLEngineOptions().setUseWorkerThread(true));
+        .setTrustOptions(TrustOptions.wrap(Tls.anyCertificate()));
   }
 
   @Override

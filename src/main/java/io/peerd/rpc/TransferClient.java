@@ -28,7 +28,6 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.buffer.BufferInternal;
-import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.TrustOptions;
@@ -115,9 +114,7 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
                     .setVerifyHost(false)
                     .setEnabledSecureTransportProtocols(java.util.Set.of("TLSv1.3"))
                     .setKeyCertOptions(KeyCertOptions.wrap(Tls.keyManager(identity)))
-                    .setTrustOptions(TrustOptions.wrap(Tls.anyCertificate()))
-                    // Handshake crypto (Ed25519, X25519) on a worker, not the event loop.
-                    .setSslEngineOptions(new JdkSSLEngineOptions().setUseWorkerThread(true)));
+                    .setTrustOptions(TrustOptions.wrap(Tls.anyCertificate())));
   }
 
   private static HttpClientOptions http2Options() {

@@ -107,6 +107,30 @@ class OpsFilesTest {
     }
   }
 
+  /**
+   * The container runtime waits longer than the peer's own bounds after SIGTERM (the grace, then at
+   * most 10 s to stop and save, 5 s to close), so that a stop is exit 0, never a kill.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void composeWaitsLongerThanThePeerTakesToStop() throws Exception {
+    Map<String, Object> peer = (Map<String, Object>) compose().get("x-peer");
+    String period = peer.get("stop_grace_period").toString();
+    assertTrue(period.matches("\\d+s"), period);
+    long seconds = Long.parseLong(period.substring(0, period.length() - 1));
+    long grace =
+        io.peerd.config.ConfigParser.parse(
+                "t",
+                new io.vertx.core.json.JsonObject()
+                    .put("shared_dir", ROOT.toString())
+                    .put("state_dir", ""),
+                Map.of())
+            .timeouts()
+            .shutdownGrace()
+            .toSeconds();
+    assertTrue(seconds > grace + 10 + 5, period + " for a grace of " + grace + " s");
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void baseImagesAndMonitoringImagesCanBeReplaced() throws Exception {
