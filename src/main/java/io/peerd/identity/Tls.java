@@ -129,4 +129,14 @@ public final class Tls {
       return null;
     }
   }
+
+  /**
+   * What the other side of a link presented instead of the id expected, in the words errors use.
+   */
+  public static String mismatch(PeerId expected, PeerId presented) {
+    return "expected "
+        + expected
+        + ", presented "
+        + (presented == null ? "no certificate" : presented.toString());
+  }
 }

@@ -435,12 +435,7 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
 
   /** The other side of a secure link is not the peer meant: nothing was sent to it. */
   public static PeerCallException mismatch(PeerId expected, PeerId presented) {
-    return new PeerCallException(
-        "identity_mismatch",
-        "expected "
-            + expected
-            + ", presented "
-            + (presented == null ? "no certificate" : presented.toString()));
+    return new PeerCallException("identity_mismatch", Tls.mismatch(expected, presented));
   }
 
   static PeerCallException classify(Throwable t) {

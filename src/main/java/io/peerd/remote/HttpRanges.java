@@ -127,7 +127,7 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
                       new TransferFailure(
                           Reason.REFUSED,
                           "IDENTITY_MISMATCH",
-                          HttpPeerClient.mismatch(route.expect(), presented).getMessage()));
+                          Tls.mismatch(route.expect(), presented)));
                 }
               }
               return Future.succeededFuture(req);

@@ -158,10 +158,7 @@ public final class TransferClient implements FileTransfers, AutoCloseable {
                     new TransferFailure(
                         Reason.REFUSED,
                         "IDENTITY_MISMATCH",
-                        "expected "
-                            + link.expect()
-                            + ", presented "
-                            + (presented == null ? "no certificate" : presented)));
+                        Tls.mismatch(link.expect(), presented)));
               }
               return Future.succeededFuture(call);
             });

@@ -51,14 +51,18 @@ class SignedExchangeTest {
   }
 
   long now = 1_000_000;
-  PeerTable table =
-      new PeerTable(
-          "http://127.0.0.1:8999",
-          16,
-          Duration.ofSeconds(1),
-          Duration.ofSeconds(8),
-          Duration.ofMinutes(5),
-          new PeerTable.Policy(SELF.id(), true));
+  PeerTable table = table(true);
+
+  static PeerTable table(boolean allowUnauthenticated) {
+    return new PeerTable(
+        "http://127.0.0.1:8999",
+        16,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(8),
+        Duration.ofMinutes(5),
+        new PeerTable.Policy(SELF.id(), allowUnauthenticated));
+  }
+
   FakeNeighbour neighbour = new FakeNeighbour();
   PeerExchange exchange =
       new PeerExchange(
@@ -151,14 +155,7 @@ class SignedExchangeTest {
 
   @Test
   void aClosedTableCallsOnlyProvedPeersAndItself() {
-    PeerTable closed =
-        new PeerTable(
-            "http://127.0.0.1:8999",
-            16,
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(8),
-            Duration.ofMinutes(5),
-            new PeerTable.Policy(SELF.id(), false));
+    PeerTable closed = table(false);
     assertEquals(Link.plain("http://127.0.0.1:8999"), closed.link("http://127.0.0.1:8999"));
     assertEquals(
         "not a peer that proved its id (allow_unauthenticated_peers is false)",
