@@ -30,17 +30,13 @@ final class InFlight {
     req.response().closeHandler(v -> end.run());
   }
 
-  int running() {
-    return running;
-  }
-
   /** Completes once no request runs (at once when none does). */
   Future<Void> idle() {
     if (running == 0) {
       return Future.succeededFuture();
     }
-    if (idle == null) {
-      idle = Promise.promise();
+    if (idle == null || idle.future().isComplete()) {
+      idle = Promise.promise(); // an earlier idle spell is over: wait for the next one
     }
     return idle.future();
   }

@@ -453,7 +453,7 @@ public final class PeerVerticle extends VerticleBase {
     long callTimeout = config.timeouts().friend().toMillis();
     // Signatures are checked off the event loop.
     java.util.function.Function<List<PeerRecord>, Future<List<String>>> verify =
-        records -> io.executeBlocking(() -> PeerExchange.verifyHere(records).result(), false);
+        records -> io.executeBlocking(() -> PeerExchange.problems(records), false);
     health = new HealthChecker(peers, client, callTimeout, System::currentTimeMillis, verify);
     exchange =
         new PeerExchange(

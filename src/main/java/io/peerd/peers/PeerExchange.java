@@ -50,11 +50,18 @@ public final class PeerExchange {
     this.verify = verify;
   }
 
-  /** Checks records on the calling thread: for tests and tools without an event loop to spare. */
-  public static Future<List<String>> verifyHere(List<PeerRecord> records) {
+  /** Each record's {@link PeerRecord#problem()}, in order: CPU work, for a worker thread. */
+  public static List<String> problems(List<PeerRecord> records) {
     List<String> out = new ArrayList<>(records.size());
     records.forEach(r -> out.add(r.problem()));
-    return Future.succeededFuture(out);
+    return out;
+  }
+
+  /**
+   * {@link #problems} on the calling thread: for tests and tools without an event loop to spare.
+   */
+  public static Future<List<String>> verifyHere(List<PeerRecord> records) {
+    return Future.succeededFuture(problems(records));
   }
 
   /** Records dropped for a signature (or certificate) that does not hold. */
