@@ -28,15 +28,9 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
-import java.util.Date;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * This peer's key pair and self-signed certificate, and the id they give it. Kept in one file,
@@ -129,7 +123,7 @@ public final class Identity {
     try {
       KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
       return new Identity(pair.getPrivate(), selfSigned(pair));
-    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot make an Ed25519 identity: " + e.getMessage(), e);
     }
   }
@@ -139,23 +133,17 @@ public final class Identity {
    * and nobody checks dates against a CA. It is valid for a century so that it never expires under
    * a running network (renewing it would change the id).
    */
-  private static X509Certificate selfSigned(KeyPair pair)
-      throws OperatorCreationException, IOException, GeneralSecurityException {
-    X500Name name = new X500Name("CN=peerd");
+  private static X509Certificate selfSigned(KeyPair pair) throws GeneralSecurityException {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     byte[] serial = new byte[16];
     new SecureRandom().nextBytes(serial);
-    X509v3CertificateBuilder builder =
-        new X509v3CertificateBuilder(
-            name,
+    return certificate(
+        SelfSigned.certificate(
+            pair,
             new BigInteger(1, serial),
-            Date.from(now.minus(1, ChronoUnit.DAYS)),
-            Date.from(now.plus(36500, ChronoUnit.DAYS)),
-            name,
-            SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()));
-    byte[] der =
-        builder.build(new JcaContentSignerBuilder("Ed25519").build(pair.getPrivate())).getEncoded();
-    return certificate(der);
+            now.minus(1, ChronoUnit.DAYS),
+            now.plus(36500, ChronoUnit.DAYS),
+            "peerd"));
   }
 
   static X509Certificate certificate(byte[] der) throws GeneralSecurityException {

@@ -6,8 +6,9 @@
  * certificate and read the other side's ({@link io.peerd.identity.Tls}). An id is checked against a
  * certificate, never against a certificate authority.
  *
- * <p>The only user of BouncyCastle (to build the certificate). Plain Java: must not use Vert.x nor
- * any other package of peerd, so that every layer may use its values.
+ * <p>Plain Java and the JDK's own crypto (the certificate's few DER fields are encoded by {@code
+ * SelfSigned}): must not use Vert.x nor any other package of peerd, so that every layer may use its
+ * values.
  */
 @io.peerd.MustNotUse({
   "io.peerd.api",

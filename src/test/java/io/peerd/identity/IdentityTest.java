@@ -104,4 +104,69 @@ class IdentityTest {
             id.certificate().getPublicKey(), "hellp".getBytes(StandardCharsets.UTF_8), sig));
     assertFalse(Identity.verify(Identity.generate().certificate().getPublicKey(), data, sig));
   }
+
+  /**
+   * The certificate is encoded by peerd (SelfSigned), so its fields are checked one by one as the
+   * JDK parses them: a v3 certificate signed by its own key, subject and issuer {@code CN=peerd},
+   * dates on both sides of 2050 (UTCTime, then GeneralizedTime).
+   */
+  @Test
+  void theCertificateIsAValidSelfSignedV3Certificate() throws Exception {
+    Identity id = Identity.generate();
+    java.security.cert.X509Certificate cert = id.certificate();
+    assertEquals(3, cert.getVersion());
+    cert.checkValidity();
+    cert.verify(cert.getPublicKey()); // self-signed: its own key verifies it
+    assertEquals("CN=peerd", cert.getSubjectX500Principal().getName());
+    assertEquals(cert.getSubjectX500Principal(), cert.getIssuerX500Principal());
+    assertTrue(List.of("Ed25519", "EdDSA").contains(cert.getSigAlgName()), cert.getSigAlgName());
+    assertEquals("1.3.101.112", cert.getSigAlgOID());
+    assertTrue(cert.getSerialNumber().signum() > 0);
+    assertTrue(cert.getNotBefore().toInstant().isBefore(java.time.Instant.now()));
+    assertTrue(
+        cert.getNotAfter().toInstant().atZone(java.time.ZoneOffset.UTC).getYear() >= 2120,
+        "valid for a century: " + cert.getNotAfter());
+    // Two identities never share a serial number or a key.
+    Identity other = Identity.generate();
+    assertNotEquals(cert.getSerialNumber(), other.certificate().getSerialNumber());
+    assertNotEquals(id.id(), other.id());
+  }
+
+  @Test
+  void longValuesGetLongFormLengths() {
+    assertEquals(List.of(0x04, 0x01, 0x07), bytes(SelfSigned.tlv(0x04, new byte[] {7})));
+    byte[] big = SelfSigned.tlv(0x04, new byte[300]);
+    assertEquals(List.of(0x04, 0x82, 0x01, 0x2c), bytes(java.util.Arrays.copyOf(big, 4)));
+    assertEquals(304, big.length);
+    assertEquals(
+        List.of(0x04, 0x81, 0x80),
+        bytes(java.util.Arrays.copyOf(SelfSigned.tlv(0x04, new byte[128]), 3)));
+  }
+
+  /**
+   * An identity file written by an earlier peerd (its certificate built by BouncyCastle 1.83) loads
+   * with the same id: an upgrade never changes who a peer is.
+   */
+  @Test
+  void anIdentityMadeByAnEarlierVersionKeepsItsId() throws Exception {
+    try (var in =
+        IdentityTest.class.getResourceAsStream("/identity/made-by-bouncycastle-1.83.pem")) {
+      Files.write(dir.resolve(Identity.FILE), in.readAllBytes());
+    }
+    Files.setPosixFilePermissions(
+        dir.resolve(Identity.FILE), PosixFilePermissions.fromString("rw-------"));
+    Identity old = Identity.loadOrCreate(dir);
+    assertEquals(
+        PeerId.parse("LLNHCWT-4OBGLTK-FBUJI6D-6C5TK3P-EV2N6OG-HGQZ5MI-XRLN5KG-HZVA3AB"), old.id());
+    byte[] data = "still the same key".getBytes(StandardCharsets.UTF_8);
+    assertTrue(Identity.verify(old.certificate().getPublicKey(), data, old.sign(data)));
+  }
+
+  private static List<Integer> bytes(byte[] b) {
+    List<Integer> out = new java.util.ArrayList<>();
+    for (byte x : b) {
+      out.add(x & 0xff);
+    }
+    return out;
+  }
 }
