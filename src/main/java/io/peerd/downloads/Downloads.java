@@ -318,9 +318,11 @@ public final class Downloads implements PartialContent {
     Entry e = entry(id);
     e.stopping = "cancel";
     Future<?> stopped = Future.succeededFuture();
-    if (e.running != null) {
-      e.running.stop("cancelled by the user");
-      stopped = e.running.result().otherwiseEmpty();
+    // Held here: a run stopped before its file is open ends at once, and its end clears e.running.
+    Swarm.Running running = e.running;
+    if (running != null) {
+      running.stop("cancelled by the user");
+      stopped = running.result().otherwiseEmpty();
     }
     byId.remove(id);
     return stopped
@@ -367,10 +369,11 @@ public final class Downloads implements PartialContent {
     vertx.cancelTimer(ticker);
     List<Future<?>> stopped = new ArrayList<>();
     for (Entry e : byId.values()) {
-      if (e.running != null) {
+      Swarm.Running running = e.running; // cleared by its end, which a stop may bring at once
+      if (running != null) {
         e.stopping = "shutdown";
-        e.running.stop("the peer is stopping");
-        stopped.add(e.running.result());
+        running.stop("the peer is stopping");
+        stopped.add(running.result());
       }
     }
     return Future.join(stopped).<Void>mapEmpty().otherwiseEmpty().timeout(10, TimeUnit.SECONDS);
@@ -452,8 +455,10 @@ public final class Downloads implements PartialContent {
     save(e, e.d.in(State.ACTIVE, "", now()));
     e.retryAt = 0;
     e.retries = 0;
-    e.running = swarm.start(r, root -> lookup.find(root).map(this::others), listener(e));
-    return e.running
+    Swarm.Running running =
+        swarm.start(r, root -> lookup.find(root).map(this::others), listener(e));
+    e.running = running;
+    return running
         .result()
         .onComplete(
             ar -> {
@@ -463,7 +468,7 @@ public final class Downloads implements PartialContent {
               } else if (ar.cause() instanceof Swarm.Failed f) {
                 e.sources = f.sources();
               }
-              e.d = e.d.progress(e.running.have());
+              e.d = e.d.progress(running.have());
             })
         .compose(done -> place(e, done.file()))
         .compose(name -> index.refresh().map(name));

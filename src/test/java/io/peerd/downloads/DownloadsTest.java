@@ -385,6 +385,73 @@ class DownloadsTest {
     assertFalse(listed(http, d).stream().anyMatch(n -> n.contains("other")));
   }
 
+  /**
+   * A friend that is healthy but answers every search after 2.5 s: a download's engine asks the
+   * network for more sources before it opens its file, and this keeps it there.
+   */
+  static io.vertx.core.http.HttpServer slowSearcher(Vertx vertx) {
+    io.vertx.ext.web.Router r = io.vertx.ext.web.Router.router(vertx);
+    r.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
+    r.get("/search")
+        .handler(
+            ctx ->
+                vertx.setTimer(
+                    2500,
+                    t ->
+                        ctx.json(
+                            new JsonObject()
+                                .put("query", ctx.request().getParam("query", ""))
+                                .put("results", new JsonArray()))));
+    return await(vertx.createHttpServer().requestHandler(r).listen(0, "127.0.0.1"));
+  }
+
+  /**
+   * Cancelled, or its peer stopped, while the engine still looks for sources (no file open yet, so
+   * the run ends at once): a 200 and the row gone, a clean stop. Both once failed: the run's end
+   * cleared the reference the cancel and the stop went on to use (a 500 in the web page's e2e run).
+   */
+  @Test
+  void cancelledOrStoppedBeforeItsFileIsOpenItEndsCleanly(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.random(share, "f.bin", 1 << 20, 11);
+    PeerVerticle a = seeder(vertx, "a", share, 0);
+    String slow = "http://127.0.0.1:" + slowSearcher(vertx).actualPort();
+    tmp.resolve("d-share").toFile().mkdirs();
+    JsonObject conf =
+        Peers.config(
+            "d",
+            tmp.resolve("d-share"),
+            List.of(a.selfUrl(), slow),
+            new JsonObject()
+                .put("state_dir", tmp.resolve("d-state").toString())
+                .put("friend_timeout_ms", 4000)
+                .put("search_timeout_ms", 5000));
+    PeerVerticle d = await(Peers.start(vertx, conf));
+    until(
+        "both friends healthy",
+        BOUND,
+        () -> http.getJson(d, "/health").getJsonObject("stats").getInteger("healthy_peers") == 2);
+    String root = rootOf(http, a, "f.bin");
+
+    String id =
+        http.post(d, "/downloads", new JsonObject().put("root", root)).json().getString("id");
+    waitFor(http, d, id, "active");
+    Http.Reply cancelled =
+        await(http.sendAsync(HttpMethod.DELETE, d.restPort(), "/downloads/" + id, null));
+    assertEquals(200, cancelled.status(), cancelled.text());
+    assertEquals(404, http.get(d, "/downloads/" + id).status());
+
+    String again =
+        http.post(d, "/downloads", new JsonObject().put("root", root)).json().getString("id");
+    waitFor(http, d, again, "active");
+    Peers.stop(vertx, d); // fails if the stop throws
+    PeerVerticle restarted = await(Peers.start(vertx, conf));
+    JsonObject back = download(http, restarted, again);
+    assertNotNull(back.getString("state"), back.encode());
+    waitFor(http, restarted, again, "done");
+  }
+
   @Test
   void aRestartedPeerGoesOnWhereItsVerifiedPiecesEnd(Vertx vertx) throws Exception {
     Http http = new Http(vertx);
