@@ -112,14 +112,16 @@ async function startPeers(root) {
     p.stderr.pipe(out);
     procs.push(p);
   }
-  // Up, and each sees both others as healthy: a search then reaches all three.
+  // Up, and each sees both others healthy over secure links that proved their ids: the settled
+  // network a search is meant for. Healthy alone came while the first TLS handshakes of three cold
+  // JVMs were still timing out, and a search then missed a peer.
   const deadline = Date.now() + 40_000;
   for (const u of urls) {
     for (;;) {
-      check(Date.now() < deadline, `${u} not healthy with its two friends within 40 s (see ${outDir}/peer*.log)`);
+      check(Date.now() < deadline, `${u} not healthy and authenticated with its two friends within 40 s (see ${outDir}/peer*.log)`);
       try {
-        const h = await (await fetch(`${u}/health`)).json();
-        if (h.stats && h.stats.healthy_peers === 2) break;
+        const t = (await (await fetch(`${u}/peers`)).json()).table || [];
+        if (t.filter((e) => e.healthy && e.authenticated).length === 2) break;
       } catch (e) { /* not up yet */ }
       await sleep(200);
     }
@@ -258,7 +260,13 @@ async function run() {
   const doomed = await get('slow-two.bin', 'slow-two');
   await doomed.and(page.locator('[data-state="active"]')).waitFor({ timeout: 30_000 });
   await doomed.locator('button.cancel').click();
-  await doomed.waitFor({ state: 'detached' });
+  try {
+    await doomed.waitFor({ state: 'detached' });
+  } catch (e) {
+    const said = await page.textContent('#downloads-status');
+    const api = await (await fetch(`${urls[0]}/downloads`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    throw new Error(`the cancelled row stayed; the page said "${said}"; GET /downloads: ${api}; ${e.message}`);
+  }
   check(!existsSync(path.join(shares[0], 'downloads', 'slow-two.bin')), 'a cancelled download left its file');
   log('cancel from the panel: the row went, no file');
 
