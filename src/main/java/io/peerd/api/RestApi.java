@@ -128,6 +128,9 @@ public final class RestApi {
     r.get("/search").handler(this::search);
     r.get("/search/check").handler(this::searchCheck);
     r.get("/summary").handler(this::summary);
+    r.post("/summary/changed")
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(this::summaryChanged);
     // No multipart file handling: a body is JSON or nothing, and never a file written to disk.
     r.post("/register")
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
@@ -196,7 +199,7 @@ public final class RestApi {
                     .put("secure", p.me().secureUrl()))
             .put("config", seedConfig())
             .put("stats", searchStats(snap))
-            .put("index", indexState(snap))
+            .put("index", indexState(snap, p.index().watchStats()))
             .put("problems", p.problems().get())
             .put("healthy_peers", withSelf(p.peers().healthyUrls()))
             .put("all_peers", withSelf(p.peers().urls())));
@@ -228,12 +231,20 @@ public final class RestApi {
         .put("neighbour_failures", s.neighbourFailures());
   }
 
-  private static JsonObject indexState(IndexSnapshot snap) {
+  private static JsonObject indexState(IndexSnapshot snap, FileIndex.WatchStats watch) {
     return new JsonObject()
         .put("files", snap.size())
         .put("bytes", snap.totalBytes())
         .put("generation", snap.generation())
-        .put("scanned_at", snap.scannedAtMillis());
+        .put("scanned_at", snap.scannedAtMillis())
+        .put(
+            "watch",
+            new JsonObject()
+                .put("watching", watch.watching())
+                .put("directories", watch.directories())
+                .put("events", watch.events())
+                .put("updates", watch.updates())
+                .put("overflows", watch.overflows()));
   }
 
   /**
@@ -492,6 +503,37 @@ public final class RestApi {
               Errors.json(ctx, 200, body);
             })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * A neighbour's notice that its index changed: its summary is fetched again soon if we hold an
+   * older one. {@code refresh} says whether it will be; a notice from a peer not in the table, or
+   * at the generation held, changes nothing.
+   */
+  private void summaryChanged(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      body = null;
+    }
+    if (body == null
+        || !(body.getValue("url") instanceof String raw)
+        || !(body.getValue("generation") instanceof Number n)
+        || n.longValue() < 0
+        || n.doubleValue() != n.longValue()) {
+      throw new BadRequest(
+          "bad_request",
+          "body must be a JSON object {\"url\": \"http://host:port\", \"generation\": n >= 0}");
+    }
+    String url;
+    try {
+      url = PeerUrl.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("bad_url", e.getMessage());
+    }
+    boolean refresh = p.search().summaryChanged(url, n.longValue());
+    Errors.json(ctx, 200, new JsonObject().put("refresh", refresh));
   }
 
   /**

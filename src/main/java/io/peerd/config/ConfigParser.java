@@ -201,6 +201,7 @@ public final class ConfigParser {
         source,
         node,
         get(Keys.SHARED_DIR),
+        get(Keys.WATCH_SHARED_DIR),
         stateDir(node.name()),
         friends.stream().map(Friend::url).toList(),
         timeouts(),

@@ -130,8 +130,14 @@ public final class Keys {
       key(
           "rescan_interval",
           Type.seconds(),
-          30,
-          "how often `shared_dir` is rescanned (changed files only are rehashed)");
+          3600,
+          "how often `shared_dir` is rescanned whole (changed files only are rehashed): the safety net of the watch");
+  public static final Key<Boolean> WATCH_SHARED_DIR =
+      key(
+          "watch_shared_dir",
+          Type.bool(),
+          true,
+          "follow changes in `shared_dir` as they happen (inotify): a new file is searchable about 0.5 s after its last write; `false` leaves it to the rescans");
 
   // The peer table.
   public static final Key<Optional<Path>> STATE_DIR =

@@ -13,6 +13,8 @@ import java.util.List;
  * Built only by {@link ConfigParser} from the keys of {@link Keys}.
  *
  * @param source where this configuration came from (a file path, or "defaults"), for messages
+ * @param watchSharedDir whether changes in {@code sharedDir} are followed as they happen (else only
+ *     rescans find them)
  * @param stateDir where the peer table is persisted; null disables persistence
  * @param friends configured friends, in order, deduplicated (the seed's two, then {@code friends})
  * @param tls null when no TLS key is set
@@ -23,6 +25,7 @@ public record PeerConfig(
     String source,
     Node node,
     Path sharedDir,
+    boolean watchSharedDir,
     Path stateDir,
     List<String> friends,
     Timeouts timeouts,
@@ -66,7 +69,7 @@ public record PeerConfig(
    * @param healthCheck how often a healthy peer is probed
    * @param friend one call to another peer: a forwarded search, a probe, a registration
    * @param search the default deadline of a whole search
-   * @param rescan how often the shared folder is rescanned
+   * @param rescan how often the shared folder is rescanned whole (the watch's safety net)
    * @param streamIdle a transfer that moves no byte for this long is cut: an upload that sends
    *     nothing, a download whose client stopped reading
    * @param shutdownGrace how long in-flight requests and transfers may go on after SIGTERM

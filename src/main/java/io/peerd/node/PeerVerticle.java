@@ -509,12 +509,20 @@ public final class PeerVerticle extends VerticleBase {
                     ? RestApi.Me.NOBODY
                     : new RestApi.Me(identity.id(), secureUrl, record)));
     registerMeters();
+    index.onChange(snap -> noticeToNeighbours());
 
     // Temporary files of uploads a crash interrupted go before the first scan could see them.
+    // The watch starts first: the scan registers each directory before it reads it, so nothing
+    // written meanwhile is missed.
     firstScan =
         io.executeBlocking(
                 () -> Upload.cleanLeftovers(config.sharedDir(), config.uploads().dir()), false)
             .onFailure(err -> problem("uploads", err))
+            .transform(
+                ignored ->
+                    config.watchSharedDir()
+                        ? index.watch(FileIndex.Watching.DEFAULTS)
+                        : Future.succeededFuture())
             .transform(ignored -> index.rescan())
             .onSuccess(r -> cacheState())
             .onFailure(err -> problem("index", err))
@@ -547,6 +555,31 @@ public final class PeerVerticle extends VerticleBase {
     if (store != null) {
       timers.add(vertx.setPeriodic(Math.max(tick, 1000), t -> saveTable()));
     }
+  }
+
+  /** When neighbours were last told that the index changed; -1: a notice is on its timer. */
+  private long noticeSentAt;
+
+  private long noticeTimer = -1;
+
+  /**
+   * Tells healthy neighbours that the index changed, so their summary of it is fresh within a
+   * second instead of at their next refresh; at most one notice a second, with the newest
+   * generation.
+   */
+  private void noticeToNeighbours() {
+    if (noticeTimer != -1 || stopping) {
+      return;
+    }
+    long wait = noticeSentAt + Summaries.MIN_REFETCH_MILLIS - System.currentTimeMillis();
+    noticeTimer =
+        vertx.setTimer(
+            Math.max(1, wait),
+            t -> {
+              noticeTimer = -1;
+              noticeSentAt = System.currentTimeMillis();
+              summaries.announce(peers.healthyUrls(), self, index.snapshot().generation());
+            });
   }
 
   private void cacheState() {
@@ -682,6 +715,9 @@ public final class PeerVerticle extends VerticleBase {
 
   private JsonObject problems() {
     JsonObject all = new JsonObject(new java.util.LinkedHashMap<>(problems));
+    if (index.watchProblem() != null) {
+      all.put("watch", index.watchProblem()); // an inotify limit: periodic scans instead
+    }
     if (queue != null && queue.problem() != null) {
       all.put("downloads", queue.problem()); // a row the database would not take
     }
@@ -698,6 +734,7 @@ public final class PeerVerticle extends VerticleBase {
     stopping = true;
     timers.forEach(vertx::cancelTimer);
     vertx.cancelTimer(joinTimer);
+    vertx.cancelTimer(noticeTimer);
     // Graceful: the listening sockets close at once, requests and transfers already running get
     // the grace period to finish (HTTP/2 clients are told with GOAWAY), then connections close.
     long grace = config.timeouts().shutdownGrace().toMillis();

@@ -295,6 +295,13 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
   }
 
   @Override
+  public Future<Void> summaryChanged(
+      String peerUrl, String self, long generation, long timeoutMillis) {
+    Buffer body = new JsonObject().put("url", self).put("generation", generation).toBuffer();
+    return call(HttpMethod.POST, peerUrl, "/summary/changed", body, timeoutMillis).mapEmpty();
+  }
+
+  @Override
   public Future<Void> register(String peerUrl, String self, long timeoutMillis) {
     Buffer body = new JsonObject().put("url", self).toBuffer();
     return call(HttpMethod.POST, peerUrl, "/register", body, timeoutMillis).mapEmpty();

@@ -74,6 +74,14 @@ public final class SearchService {
     default int known() {
       return 0;
     }
+
+    /**
+     * That neighbour says its index is now at {@code generation}: true when the summary held is
+     * older and is fetched again soon.
+     */
+    default boolean changed(String peerUrl, long generation) {
+      return false;
+    }
   }
 
   /** Below this, a neighbour call cannot do anything useful: do not start it. */
@@ -157,6 +165,11 @@ public final class SearchService {
 
   public int summariesKnown() {
     return summaries.known();
+  }
+
+  /** A neighbour's notice that its index changed ({@code POST /summary/changed}). */
+  public boolean summaryChanged(String peerUrl, long generation) {
+    return summaries.changed(peerUrl, generation);
   }
 
   /** A neighbour's answer or the reason it has none; never a failed future. */

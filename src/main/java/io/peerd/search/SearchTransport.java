@@ -27,4 +27,15 @@ public interface SearchTransport {
     return Future.failedFuture(
         new PeerCallException("unsupported", "no summaries over this transport"));
   }
+
+  /**
+   * Tells a neighbour that this peer's index (and so its summary) is now at {@code generation}, so
+   * that it need not wait for its next refresh. The default fails: the neighbour refreshes on its
+   * own schedule.
+   */
+  default Future<Void> summaryChanged(
+      String peerUrl, String self, long generation, long timeoutMillis) {
+    return Future.failedFuture(
+        new PeerCallException("unsupported", "no summary notices over this transport"));
+  }
 }

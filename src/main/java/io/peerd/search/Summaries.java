@@ -14,8 +14,10 @@ import java.util.function.LongSupplier;
  * re-checked every refresh interval with the generation we hold, so an unchanged neighbour costs a
  * few bytes. Only peers in the table are kept, so the map is bounded by the table.
  *
- * <p>A summary is as fresh as the last round: a file added since is invisible to summary routing
- * for up to one interval (the query still walks, and flooding still finds it).
+ * <p>A neighbour whose index changes says so ({@link #announce}, {@code POST /summary/changed}),
+ * and its summary is fetched again at the next round (at most once a second per neighbour), so a
+ * file added there is routed to within about a second. A neighbour that cannot say so (the seed) is
+ * as fresh as the last interval's round.
  */
 public final class Summaries implements SearchService.NeighbourSummaries {
 
@@ -26,6 +28,9 @@ public final class Summaries implements SearchService.NeighbourSummaries {
 
   /** Largest neighbour summary kept (64 KiB); a larger one is treated as none. */
   static final int MAX_REMOTE_BITS = 1 << 19;
+
+  /** A neighbour's notices make its summary due again no sooner than this after the last fetch. */
+  public static final long MIN_REFETCH_MILLIS = 1000;
 
   /** All neighbours' summaries together stay under this; past it, new ones are not kept. */
   static final long MAX_TOTAL_BYTES = 4L << 20;
@@ -59,6 +64,45 @@ public final class Summaries implements SearchService.NeighbourSummaries {
       n += e.summary() != null ? 1 : 0;
     }
     return n;
+  }
+
+  /**
+   * A neighbour's notice: its index is at {@code generation}. Only a neighbour whose summary we
+   * hold, at another generation, is made due, so a forged notice costs at most one conditional
+   * fetch of a peer already in the table, once a second.
+   */
+  @Override
+  public boolean changed(String peerUrl, long generation) {
+    Entry e = known.get(peerUrl);
+    if (e == null || e.summary() == null || e.generation() == generation) {
+      return false;
+    }
+    long due = Math.max(clock.getAsLong(), e.fetchedAt() + MIN_REFETCH_MILLIS);
+    long fetchedAt = Math.min(e.fetchedAt(), due - refreshMillis);
+    known.put(peerUrl, new Entry(e.generation(), e.summary(), fetchedAt));
+    return true;
+  }
+
+  /**
+   * Tells those neighbours that this peer's index is now at {@code generation}, each call with its
+   * own timeout; best effort, since each refreshes on its own schedule anyway.
+   *
+   * @return how many took the notice
+   */
+  public Future<Integer> announce(List<String> neighbours, String self, long generation) {
+    List<Future<Void>> calls = new ArrayList<>();
+    for (String url : neighbours) {
+      calls.add(transport.summaryChanged(url, self, generation, timeoutMillis));
+    }
+    return Future.join(calls)
+        .transform(
+            ignored -> {
+              int ok = 0;
+              for (Future<Void> f : calls) {
+                ok += f.succeeded() ? 1 : 0;
+              }
+              return Future.succeededFuture(ok);
+            });
   }
 
   /**

@@ -104,6 +104,7 @@ final class KeyRows {
         c -> c.timeouts().rescan(),
         Duration.ofSeconds(45),
         "soon");
+    row(rows, Keys.WATCH_SHARED_DIR, "false", PeerConfig::watchSharedDir, false, "sometimes");
     row(
         rows,
         Keys.STATE_DIR,

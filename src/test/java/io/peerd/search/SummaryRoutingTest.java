@@ -95,6 +95,65 @@ class SummaryRoutingTest {
   }
 
   @Test
+  void aFileDroppedIntoTheFolderIsFoundByANeighbourAndItsSummaryIsNoticedAtOnce(Vertx vertx)
+      throws Exception {
+    Http http = new Http(vertx);
+    // Summaries refreshed every 60 s on their own: only p2's notice can explain a fresh one here.
+    JsonObject slow = EXACT.copy().put("health_check_interval", 60);
+    PeerVerticle p0 =
+        Peers.started(
+            vertx, "p0", Peers.folderWith(tmp, "p0", Map.of("mine.txt", "x")), List.of(), slow);
+    PeerVerticle p1 =
+        Peers.started(
+            vertx, "p1", Peers.folderWith(tmp, "p1", Map.of("cats.txt", "x")), List.of(), slow);
+    Path d2 = Peers.folderWith(tmp, "p2", Map.of("other.txt", "x"));
+    PeerVerticle p2 = Peers.started(vertx, "p2", d2, List.of(), slow);
+    await(Peers.link(http.client(), p0, p1));
+    await(Peers.link(http.client(), p0, p2));
+    until(
+        "p0 holds both summaries",
+        SUMMARY_ROUNDS,
+        () ->
+            http.getJson(p0, "/status").getJsonObject("stats").getInteger("summaries_known") == 2);
+
+    // No rescan is asked for: p2's watch sees the file, p2 tells p0.
+    Files.writeString(d2.resolve("dropped-needle.txt"), "found me");
+    until(
+        "a flood search from p0 finds the dropped file",
+        SUMMARY_ROUNDS,
+        () -> hits(http, p0, "/search?query=dropped-needle", p2) == 1);
+    // While p0 holds p2's old summary, nothing matches and the query walks to both neighbours;
+    // with the new one, only p2 is asked (two answers: p0's own and p2's).
+    until(
+        "p0 routes 'dropped' to p2 alone by the summary p2 announced",
+        SUMMARY_ROUNDS,
+        () ->
+            http.getJson(p0, "/search?query=dropped-needle&mode=summary")
+                    .getJsonArray("results")
+                    .size()
+                == 2);
+    assertEquals(1, hits(http, p0, "/search?query=dropped-needle&mode=summary", p2));
+    assertTrue(
+        http.post(p0, "/summary/changed", new JsonObject().put("url", "nonsense")).status() == 400,
+        "a notice with a URL that is none is refused");
+
+    Files.delete(d2.resolve("dropped-needle.txt"));
+    until(
+        "the deleted file is no longer found",
+        SUMMARY_ROUNDS,
+        () -> hits(http, p0, "/search?query=dropped-needle", p2) == 0);
+  }
+
+  /** How many files of {@code holder} a search from {@code from} returned. */
+  static int hits(Http http, PeerVerticle from, String search, PeerVerticle holder) {
+    return http.getJson(from, search).getJsonArray("results").stream()
+        .map(JsonObject.class::cast)
+        .filter(r -> r.getString("peer").equals(holder.selfUrl()))
+        .mapToInt(r -> r.getJsonArray("files").size())
+        .sum();
+  }
+
+  @Test
   void badModesAndChecksAre400sAndUnknownChecksSayStop(Vertx vertx) {
     Http http = new Http(vertx);
     PeerVerticle p =
