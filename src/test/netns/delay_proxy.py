@@ -7,16 +7,33 @@ import sys
 
 
 async def pipe(reader, writer, delay):
+    """Each chunk leaves DELAY_MS after it arrived, whatever came before it: latency, not a
+    bandwidth limit (delaying chunk after chunk added 200 ms per chunk of a longer answer)."""
+    loop = asyncio.get_running_loop()
+    queue = asyncio.Queue()
+
+    async def send():
+        while True:
+            due, data = await queue.get()
+            if data is None:
+                break
+            wait = due - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            writer.write(data)
+            await writer.drain()
+
+    sender = asyncio.ensure_future(send())
     try:
         while True:
             data = await reader.read(65536)
             if not data:
                 break
-            await asyncio.sleep(delay)
-            writer.write(data)
-            await writer.drain()
+            queue.put_nowait((loop.time() + delay, data))
+        queue.put_nowait((loop.time() + delay, None))
+        await sender
     except (ConnectionError, asyncio.CancelledError):
-        pass
+        sender.cancel()
     finally:
         writer.close()
 
