@@ -93,13 +93,13 @@ final class DoctorCommand extends Cli.Common implements Callable<Integer> {
         "doctor " + r.url() + (r.expectedId() == null ? "" : " (id " + r.expectedId() + ")"));
     for (Step s : r.steps()) {
       out.printf(
-          "%-4s %-6s %6s  %s%n",
+          "%-4s %-6s %8s  %s%n",
           s.verdict().wire().toUpperCase(java.util.Locale.ROOT),
           s.name(),
           s.verdict() == Verdict.SKIP ? "" : s.millis() + " ms",
           s.detail());
       if (s.hint() != null) {
-        out.println("                    hint: " + s.hint());
+        out.println("                      hint: " + s.hint());
       }
     }
     Step failed = r.firstFailure();

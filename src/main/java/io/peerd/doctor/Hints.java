@@ -85,7 +85,10 @@ final class Hints {
       return "unknown host " + err.getMessage();
     }
     String m = err.getMessage();
-    return m == null || m.isBlank() ? err.getClass().getSimpleName() : m;
+    // Netty repeats the address ("Connection refused: /127.0.0.1:9"): the step names it already.
+    return m == null || m.isBlank()
+        ? err.getClass().getSimpleName()
+        : m.replaceFirst(": [^ ]*/[0-9a-fA-F.:\\[\\]]+$", "");
   }
 
   /** Netty's connect timeout, or Vert.x's own future timeout. */
