@@ -74,8 +74,11 @@ public final class Doctor implements AutoCloseable {
 
   static final String NOT_RUN = "not run: an earlier step failed";
 
-  /** JSON answers read (health, search, /files): /files of 20,000 files is about 8 MiB. */
-  static final int MAX_JSON_BYTES = 16 << 20;
+  /**
+   * JSON answers read (health, search, /files): /files of 20,000 files is about 8 MiB, the cap of a
+   * peer's own calls too; two runs at a time stay within a 64 MiB heap.
+   */
+  static final int MAX_JSON_BYTES = 8 << 20;
 
   private final Vertx vertx;
   private final Settings settings;
@@ -461,8 +464,7 @@ public final class Doctor implements AutoCloseable {
                         + ") in "
                         + ms
                         + " ms: "
-                        + String.format(java.util.Locale.ROOT, "%.1f", n * 1000.0 / ms / (1 << 20))
-                        + " MiB/s");
+                        + rate(n * 1000.0 / ms));
               });
     }
 
@@ -477,6 +479,12 @@ public final class Doctor implements AutoCloseable {
         throw new Failure(what + ": not a JSON object", Hints.NOT_A_PEER);
       }
     }
+  }
+
+  static String rate(double bytesPerSecond) {
+    return bytesPerSecond >= 1 << 20
+        ? String.format(java.util.Locale.ROOT, "%.1f MiB/s", bytesPerSecond / (1 << 20))
+        : String.format(java.util.Locale.ROOT, "%.1f KiB/s", bytesPerSecond / 1024);
   }
 
   /** A name's path segments, each percent-encoded (a space is %20, not +). */

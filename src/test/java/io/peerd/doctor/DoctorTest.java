@@ -185,6 +185,71 @@ class DoctorTest {
   }
 
   @Test
+  void aRateLimitedAnswerIsNamedWithItsRetryAfter(Vertx vertx) {
+    io.vertx.core.http.HttpServer limited =
+        await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    req ->
+                        req.response()
+                            .setStatusCode(429)
+                            .putHeader("retry-after", "7")
+                            .putHeader("content-type", "application/json")
+                            .end("{\"error\":\"rate_limited\",\"detail\":\"request rate limit\"}"))
+                .listen(0, "127.0.0.1"));
+    try {
+      Report r = await(doctor.run(Target.parse("http://127.0.0.1:" + limited.actualPort(), null)));
+
+      Step h = step(r, "http");
+      assertEquals(Verdict.FAIL, h.verdict(), h.toString());
+      assertTrue(h.detail().contains("HTTP 429: request rate limit"), h.detail());
+      assertTrue(h.hint().startsWith("rate limited"), h.hint());
+      assertTrue(h.hint().contains("wait 7 s"), h.hint());
+    } finally {
+      await(limited.close());
+    }
+  }
+
+  /**
+   * A listener whose accept queue is full drops new SYNs, as a firewall's DROP rule would: the
+   * connect times out instead of being refused.
+   */
+  @Test
+  void droppedConnectsTimeOutWithTheFilterHint(Vertx vertx) throws Exception {
+    try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      List<java.net.Socket> filling = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          java.net.Socket s = new java.net.Socket();
+          try {
+            s.connect(full.getLocalSocketAddress(), 300);
+            filling.add(s);
+          } catch (java.io.IOException queueFull) {
+            s.close();
+          }
+        }
+        Doctor quick = new Doctor(vertx, new Doctor.Settings(1000, 2000, 1 << 20, null, null));
+        try {
+          Report r =
+              await(quick.run(Target.parse("http://127.0.0.1:" + full.getLocalPort(), null)));
+
+          Step tcp = step(r, "tcp");
+          assertEquals(Verdict.FAIL, tcp.verdict(), tcp.toString());
+          assertTrue(tcp.hint().startsWith("no answer to the connection"), tcp.toString());
+          assertTrue(tcp.millis() >= 900 && tcp.millis() < 5_000, tcp.toString());
+        } finally {
+          quick.close();
+        }
+      } finally {
+        for (java.net.Socket s : filling) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void aWrongIdFailsTheTlsStepWithTheMismatchHint(Vertx vertx) throws Exception {
     PeerVerticle a = sharing(vertx, "a", null);
     PeerVerticle other =
