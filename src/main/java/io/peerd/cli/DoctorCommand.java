@@ -69,7 +69,12 @@ final class DoctorCommand extends Cli.Common implements Callable<Integer> {
     }
     Doctor.Settings settings =
         new Doctor.Settings(
-            stepMillis, Doctor.DEFAULT_RANGE_MS, 1 << 20, null, token == null ? null : token);
+            stepMillis,
+            Doctor.DEFAULT_RANGE_MS,
+            1 << 20,
+            null,
+            // An unset or empty PEER_API_TOKEN is no token, not "Bearer " with nothing after it.
+            token == null || token.isBlank() ? null : token.trim());
     Vertx vertx = Vertx.vertx();
     try (Doctor doctor = new Doctor(vertx, settings)) {
       Report report =

@@ -185,6 +185,30 @@ class DoctorTest {
   }
 
   @Test
+  void aPrivatePeerWantsTheTokenFromTheFirstStepThatNeedsIt(Vertx vertx) throws Exception {
+    PeerVerticle p =
+        sharing(vertx, "private", new JsonObject().put("api_token", TOKEN).put("private", true));
+    Target target = Target.parse(p.selfUrl(), null);
+
+    Report without = await(doctor.run(target));
+
+    assertEquals(Verdict.PASS, step(without, "http").verdict(), "/health stays open: " + without);
+    Step search = step(without, "search");
+    assertEquals(Verdict.FAIL, search.verdict(), without.toString());
+    assertTrue(search.detail().contains("HTTP 401"), search.detail());
+    assertTrue(search.hint().contains("--token"), search.hint());
+
+    Doctor withToken = new Doctor(vertx, Doctor.Settings.defaults(null, TOKEN));
+    try {
+      Report with = await(withToken.run(target));
+      assertTrue(with.ok(), with.toString());
+      assertEquals(Verdict.PASS, step(with, "range").verdict());
+    } finally {
+      withToken.close();
+    }
+  }
+
+  @Test
   void aRateLimitedAnswerIsNamedWithItsRetryAfter(Vertx vertx) {
     io.vertx.core.http.HttpServer limited =
         await(
