@@ -74,6 +74,9 @@ public final class Doctor implements AutoCloseable {
 
   static final String NOT_RUN = "not run: an earlier step failed";
 
+  /** Addresses of a name the tcp step tries, in turn (an IPv6 and an IPv4 one, typically). */
+  static final int TRIED = 2;
+
   /**
    * JSON answers read (health, search, /files): /files of 20,000 files is about 8 MiB, the cap of a
    * peer's own calls too; two runs at a time stay within a 64 MiB heap.
@@ -137,7 +140,7 @@ public final class Doctor implements AutoCloseable {
     List<Check> plan =
         List.of(
             new Check("dns", run::dns, settings.stepMillis()),
-            new Check("tcp", run::tcp, settings.stepMillis()),
+            new Check("tcp", run::tcp, TRIED * settings.stepMillis()),
             new Check("tls", run::tls, 2 * settings.stepMillis()),
             new Check("http", run::http, settings.stepMillis()),
             new Check("grpc", run::grpc, settings.stepMillis()),
@@ -206,7 +209,9 @@ public final class Doctor implements AutoCloseable {
   /** One run's state: each step reads what the earlier ones found. */
   private final class Run {
     private final Target target;
-    private String address;
+
+    /** What the name resolved to, in the resolver's order; at most {@link #TRIED} are tried. */
+    private List<String> addresses = List.of();
 
     Run(Target target) {
       this.target = target;
@@ -224,8 +229,8 @@ public final class Doctor implements AutoCloseable {
                       Hints.isTimeout(err) ? new StepTimeout("resolving " + host, deadline) : err))
           .map(
               found -> {
-                address = found.get(0).getHostAddress();
                 List<String> all = found.stream().map(InetAddress::getHostAddress).toList();
+                addresses = all.subList(0, Math.min(TRIED, all.size()));
                 return Outcome.pass(
                     all.size() == 1 && all.get(0).equals(host)
                         ? host + " is an address: nothing to resolve"
@@ -233,7 +238,17 @@ public final class Doctor implements AutoCloseable {
               });
     }
 
+    /**
+     * Connects to each address in turn until one takes it, as curl does: "localhost" is often ::1
+     * first, and a peer bound to 127.0.0.1 refuses it there.
+     */
     Future<Outcome> tcp() {
+      return connect(0, new ArrayList<>());
+    }
+
+    private Future<Outcome> connect(int i, List<String> failed) {
+      String address = addresses.get(i);
+      String where = (address.contains(":") ? "[" + address + "]" : address) + ":" + target.port();
       long started = System.nanoTime();
       return tcp.connect(target.port(), address)
           .map(
@@ -241,14 +256,21 @@ public final class Doctor implements AutoCloseable {
                 long ms = millisSince(started);
                 socket.close();
                 return Outcome.pass(
-                    "connected to " + address + ":" + target.port() + " in " + ms + " ms");
+                    "connected to "
+                        + where
+                        + " in "
+                        + ms
+                        + " ms"
+                        + (failed.isEmpty() ? "" : " (after " + String.join("; ", failed) + ")"));
               })
           .recover(
-              err ->
-                  Future.failedFuture(
-                      new Failure(
-                          address + ":" + target.port() + ": " + Hints.detail(err),
-                          Hints.of("tcp", err))));
+              err -> {
+                failed.add(where + ": " + Hints.detail(err));
+                return i + 1 < addresses.size()
+                    ? connect(i + 1, failed)
+                    : Future.failedFuture(
+                        new Failure(String.join("; ", failed), Hints.of("tcp", err)));
+              });
     }
 
     Future<Outcome> tls() {

@@ -97,6 +97,18 @@ class DoctorTest {
   }
 
   @Test
+  void aNameIsResolvedOffTheLoopAndItsAddressConnected(Vertx vertx) throws Exception {
+    PeerVerticle a = sharing(vertx, "a", null);
+
+    Report r = await(doctor.run(Target.parse("http://localhost:" + a.restPort(), null)));
+
+    assertTrue(r.ok(), r.toString());
+    assertTrue(step(r, "dns").detail().startsWith("localhost is "), step(r, "dns").detail());
+    assertTrue(step(r, "dns").detail().contains("127.0.0.1"), step(r, "dns").detail());
+    assertTrue(step(r, "tcp").detail().contains(":" + a.restPort()), step(r, "tcp").detail());
+  }
+
+  @Test
   void itsSecureUrlPassesWithTheIdItPresents(Vertx vertx) throws Exception {
     PeerVerticle a = sharing(vertx, "a", null);
 
