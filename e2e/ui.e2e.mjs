@@ -292,6 +292,13 @@ async function run() {
   await page.waitForFunction(() => document.querySelectorAll('#graph circle').length >= 3);
   await page.waitForFunction(() => document.querySelector('#spark-healthy polyline') !== null);
   check(await page.textContent('#fig-healthy') === '2 of 2', 'healthy peers figure');
+  // The connection doctor from the peers table: every step to a live neighbour passes, its id too.
+  await page.locator(`#peers tr[data-peer="${urls[1]}"] button.diagnose`).click();
+  await page.waitForSelector('#doctor[data-ok]', { timeout: 60_000 });
+  const verdicts = await page.$$eval('#doctor-steps tr', (rows) => rows.map((r) => r.dataset.step + ':' + r.querySelector('.badge').textContent));
+  check(verdicts.length === 7 && verdicts.every((v) => v.endsWith(':pass')),
+    'diagnose: ' + verdicts.join(' ') + ' / ' + await page.textContent('#doctor-status'));
+  log('diagnose:', await page.textContent('#doctor-status'));
   // A fresh search so the screenshot shows every file, the uploaded one too, and a few seconds
   // of figures in the sparklines.
   await page.click('#search-button');

@@ -541,9 +541,55 @@
       el('td', { class: 'mono', title: p.problem || p.id || '', text: p.authenticated ? '✔ ' + p.id.slice(0, 7) : (p.problem ? '✘ ' + p.problem : (p.id ? 'unproved ' + p.id.slice(0, 7) : 'none')) }),
       el('td', { class: 'num', text: typeof p.rtt_ms === 'number' ? p.rtt_ms + ' ms' : '-' }),
       el('td', { text: ago(p.last_seen) }),
-      el('td', { class: 'num', text: String(p.failures) })));
-    if (!rows.length) rows.push(el('tr', null, el('td', { class: 'muted', colspan: 6, text: 'No peers known yet.' })));
+      el('td', { class: 'num', text: String(p.failures) }),
+      el('td', null, diagnoseButton(p.url))));
+    if (!rows.length) rows.push(el('tr', null, el('td', { class: 'muted', colspan: 7, text: 'No peers known yet.' })));
     $('peers').replaceChildren(...rows);
+  }
+
+  // ---- the connection doctor: GET /doctor runs the checks from this peer ---------------------------
+
+  function diagnoseButton(url) {
+    const b = el('button', { type: 'button', class: 'diagnose', title: 'check this peer step by step, from this peer', text: 'diagnose' });
+    b.addEventListener('click', () => diagnose(url));
+    return b;
+  }
+
+  let diagnosing = null;
+
+  async function diagnose(url) {
+    // One run at a time from this page: a second click on another row replaces the first.
+    if (diagnosing) diagnosing.abort();
+    const ctl = new AbortController();
+    diagnosing = ctl;
+    $('doctor').hidden = false;
+    $('doctor').dataset.url = url;
+    delete $('doctor').dataset.ok;
+    $('doctor-status').textContent = 'Diagnosing ' + url + ' from this peer…';
+    $('doctor-steps').replaceChildren();
+    let report;
+    try {
+      // Every step has its own deadline at the peer; the whole run stays under a minute.
+      const res = await fetch('/doctor?url=' + encodeURIComponent(url), {
+        headers: authHeaders(), cache: 'no-store', signal: AbortSignal.any([ctl.signal, AbortSignal.timeout(60000)]) });
+      if (!res.ok) throw new Error(await problem(res));
+      report = await res.json();
+    } catch (e) {
+      if (ctl.signal.aborted) return;
+      $('doctor-status').textContent = 'Diagnosis of ' + url + ' failed: ' + e.message;
+      return;
+    }
+    if (diagnosing !== ctl) return;
+    const steps = Array.isArray(report.steps) ? report.steps : [];
+    $('doctor-steps').replaceChildren(...steps.map((s) => el('tr', { class: 'step-' + s.verdict, 'data-step': s.name },
+      el('td', { class: 'mono', text: s.name }),
+      el('td', null, el('span', { class: 'badge ' + (s.verdict === 'pass' ? 'ok' : s.verdict === 'fail' ? 'bad' : 'skip'), text: s.verdict })),
+      el('td', { class: 'num', text: s.verdict === 'skip' ? '' : s.ms + ' ms' }),
+      el('td', null, String(s.detail || ''), s.hint ? el('div', { class: 'hint', text: 'hint: ' + s.hint }) : null))));
+    const failed = steps.find((s) => s.verdict === 'fail');
+    $('doctor').dataset.ok = String(report.ok === true);
+    $('doctor-status').textContent = (report.ok ? 'OK: ' : 'Failed at ' + (failed ? failed.name : '?') + ': ')
+      + url + (report.expected_id ? ' (id ' + report.expected_id + ')' : '') + ', checked from this peer in ' + report.ms + ' ms';
   }
 
   function label(url) {

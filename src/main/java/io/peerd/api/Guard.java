@@ -56,10 +56,12 @@ final class Guard {
             || method == HttpMethod.PUT
             || method == HttpMethod.DELETE
             || method == HttpMethod.PATCH;
+    // The doctor connects to any address it is given, on the caller's behalf: not for strangers.
+    boolean actsForCaller = path.equals(DoctorRoute.PATH);
     // The page's static files hold no data, and a browser cannot send a token when it navigates:
     // a private peer serves them openly, and the page then asks for the token for everything else.
     boolean privateRead = access.privatePeer() && !WebUi.isAsset(path);
-    if ((changesState || privateRead)
+    if ((changesState || privateRead || actsForCaller)
         && !access.allows(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       throw new BadRequest(
@@ -67,7 +69,10 @@ final class Guard {
           "unauthorized",
           changesState
               ? "this call changes the peer: it needs Authorization: Bearer <api_token>"
-              : "this peer is private: every call needs Authorization: Bearer <api_token>");
+              : actsForCaller
+                  ? "the doctor connects to other hosts for you: it needs Authorization: Bearer"
+                      + " <api_token>"
+                  : "this peer is private: every call needs Authorization: Bearer <api_token>");
     }
     // A neighbour that proved its id is counted by it: behind one NAT, or under two addresses.
     io.peerd.identity.PeerId caller = Callers.id(ctx.request());

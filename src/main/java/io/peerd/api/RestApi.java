@@ -73,7 +73,8 @@ public final class RestApi {
       Supplier<Future<io.peerd.search.Summaries.Local>> summary,
       io.peerd.transfer.Bandwidth served,
       io.peerd.downloads.Downloads queue,
-      Me me) {}
+      Me me,
+      io.peerd.doctor.Doctor doctor) {}
 
   /**
    * Who this peer is, as it tells others.
@@ -161,6 +162,8 @@ public final class RestApi {
         new NetworkView(p.self(), p.peers(), p.probe(), p.config().timeouts().friend().toMillis());
     r.get("/network").handler(network::handle);
     r.get("/stats").handler(this::stats);
+    DoctorRoute doctor = new DoctorRoute(p.doctor(), p.peers(), p.self());
+    r.get("/doctor").handler(doctor::handle);
     Errors.install(r, p.metrics());
     return r;
   }

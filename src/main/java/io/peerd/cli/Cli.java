@@ -44,7 +44,8 @@ import picocli.CommandLine.Parameters;
       Cli.Warmup.class,
       Simulate.class,
       LiveCheckCommand.class,
-      IdCommand.class
+      IdCommand.class,
+      DoctorCommand.class
     })
 public final class Cli implements Callable<Integer> {
 

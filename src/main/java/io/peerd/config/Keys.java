@@ -298,7 +298,7 @@ public final class Keys {
           Type.token(),
           null,
           "when set, `POST /register`, `/bootstrap`, `/index/rescan`, `PUT /upload/{name}` (any POST, PUT, PATCH or "
-              + "DELETE) and gRPC `Upload` need `Authorization: Bearer <token>` (401 / `UNAUTHENTICATED` otherwise; "
+              + "DELETE), `GET /doctor` and gRPC `Upload` need `Authorization: Bearer <token>` (401 / `UNAUTHENTICATED` otherwise; "
               + "compared in constant time); a peer sends its own token to the peers it calls, so a network can share "
               + "one");
   public static final Key<Boolean> PRIVATE =

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.peerd.api.LocalFiles;
 import io.peerd.api.RestApi;
 import io.peerd.config.PeerConfig;
+import io.peerd.doctor.Doctor;
 import io.peerd.downloads.Downloads;
 import io.peerd.downloads.State;
 import io.peerd.identity.Identity;
@@ -95,6 +96,9 @@ public final class PeerVerticle extends VerticleBase {
   /** This peer's key and id; null with {@code identity: false}. */
   private Identity identity;
 
+  /** Checks other peers for {@code GET /doctor}, as this peer sees them. */
+  private Doctor doctor;
+
   private String secureUrl;
   private PeerRecord record;
   private PeerExchange exchange;
@@ -180,6 +184,8 @@ public final class PeerVerticle extends VerticleBase {
                       config.tls() == null ? null : config.tls().ca(),
                       identity,
                       this::link);
+              doctor =
+                  new Doctor(vertx, Doctor.Settings.defaults(identity, config.access().token()));
               return listen(options, grpcServer());
             })
         .map(
@@ -507,7 +513,8 @@ public final class PeerVerticle extends VerticleBase {
                 queue,
                 identity == null
                     ? RestApi.Me.NOBODY
-                    : new RestApi.Me(identity.id(), secureUrl, record)));
+                    : new RestApi.Me(identity.id(), secureUrl, record),
+                doctor));
     registerMeters();
     index.onChange(snap -> noticeToNeighbours());
 
@@ -766,6 +773,9 @@ public final class PeerVerticle extends VerticleBase {
         .eventually(
             () -> {
               client.close();
+              if (doctor != null) {
+                doctor.close();
+              }
               if (transfers != null) {
                 transfers.close();
                 ranges.close();

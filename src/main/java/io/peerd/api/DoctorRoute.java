@@ -1,0 +1,79 @@
+package io.peerd.api;
+
+import io.peerd.doctor.Doctor;
+import io.peerd.doctor.Target;
+import io.peerd.peers.PeerState;
+import io.peerd.peers.PeerTable;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET /doctor?url=&id=}: the connection doctor, run from this peer's own vantage point (what
+ * the web page's "diagnose" shows). The report is the answer, 200 whatever the steps found; only
+ * bad input is an error. Without {@code id=}, the id the peer table has bound for that URL is
+ * checked, over the secure URL the table knows.
+ */
+final class DoctorRoute {
+
+  static final String PATH = "/doctor";
+
+  /**
+   * Runs at a time, per peer: each holds a few connections for up to {@link
+   * Doctor.Settings#totalMillis()}, made on a caller's behalf.
+   */
+  static final int MAX_RUNNING = 2;
+
+  private final Doctor doctor;
+  private final PeerTable peers;
+  private final String self;
+
+  /** Touched on the verticle's event loop only. */
+  private int running;
+
+  DoctorRoute(Doctor doctor, PeerTable peers, String self) {
+    this.doctor = doctor;
+    this.peers = peers;
+    this.self = self;
+  }
+
+  void handle(RoutingContext ctx) {
+    Target target = target(ctx);
+    if (running >= MAX_RUNNING) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
+      throw new BadRequest(
+          503, "busy", MAX_RUNNING + " doctor runs are under way on this peer: retry in 5 s");
+    }
+    running++;
+    doctor
+        .run(target)
+        .onComplete(
+            ar -> {
+              running--;
+              if (ar.succeeded()) {
+                Errors.json(ctx, 200, ar.result().toJson().put("from", self));
+              } else {
+                ctx.fail(ar.cause());
+              }
+            });
+  }
+
+  private Target target(RoutingContext ctx) {
+    String url = Params.string(ctx, "url", null, 512);
+    if (url == null || url.isBlank()) {
+      throw new BadRequest("bad_parameter", "url: required, e.g. /doctor?url=http://host:port");
+    }
+    Target target;
+    try {
+      target = Target.parse(url, Params.string(ctx, "id", null, 128));
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest("bad_parameter", e.getMessage());
+    }
+    if (target.expect() != null) {
+      return target;
+    }
+    PeerState known = peers.get(target.url());
+    return known == null || known.trust().id() == null
+        ? target
+        : target.withExpected(known.trust().id(), known.trust().secureUrl());
+  }
+}
