@@ -12,6 +12,11 @@ import io.vertx.ext.web.RoutingContext;
  * the web page's "diagnose" shows). The report is the answer, 200 whatever the steps found; only
  * bad input is an error. Without {@code id=}, the id the peer table has bound for that URL is
  * checked, over the secure URL the table knows.
+ *
+ * <p>It connects wherever it is told, on a caller's behalf: with an {@code api_token}, only for
+ * whoever holds it (see {@link Guard}); without one, only to peers already in this peer's table
+ * (the page's "diagnose" is offered for those), so that an open peer is nobody's port scanner. The
+ * command line ({@code peer.jar doctor}) checks any URL from where it runs.
  */
 final class DoctorRoute {
 
@@ -27,13 +32,17 @@ final class DoctorRoute {
   private final PeerTable peers;
   private final String self;
 
+  /** No api_token: only peers in the table may be diagnosed. */
+  private final boolean open;
+
   /** Touched on the verticle's event loop only. */
   private int running;
 
-  DoctorRoute(Doctor doctor, PeerTable peers, String self) {
+  DoctorRoute(Doctor doctor, PeerTable peers, String self, boolean open) {
     this.doctor = doctor;
     this.peers = peers;
     this.self = self;
+    this.open = open;
   }
 
   void handle(RoutingContext ctx) {
@@ -68,10 +77,17 @@ final class DoctorRoute {
     } catch (IllegalArgumentException e) {
       throw new BadRequest("bad_parameter", e.getMessage());
     }
+    PeerState known = peers.get(target.url());
+    if (open && known == null) {
+      throw new BadRequest(
+          403,
+          "not_a_peer",
+          "this peer has no api_token, so its doctor checks only the peers in its table (GET"
+              + " /peers); check any other URL with peer.jar doctor URL");
+    }
     if (target.expect() != null) {
       return target;
     }
-    PeerState known = peers.get(target.url());
     return known == null || known.trust().id() == null
         ? target
         : target.withExpected(known.trust().id(), known.trust().secureUrl());

@@ -162,7 +162,8 @@ public final class RestApi {
         new NetworkView(p.self(), p.peers(), p.probe(), p.config().timeouts().friend().toMillis());
     r.get("/network").handler(network::handle);
     r.get("/stats").handler(this::stats);
-    DoctorRoute doctor = new DoctorRoute(p.doctor(), p.peers(), p.self());
+    DoctorRoute doctor =
+        new DoctorRoute(p.doctor(), p.peers(), p.self(), p.config().access().token() == null);
     r.get("/doctor").handler(doctor::handle);
     Errors.install(r, p.metrics());
     return r;

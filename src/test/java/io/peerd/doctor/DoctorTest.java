@@ -301,6 +301,7 @@ class DoctorTest {
     assertTrue(tls.hint().startsWith("the certificate is another peer's"), tls.hint());
     assertEquals(Verdict.SKIP, step(r, "http").verdict());
 
+    http.register(other, a); // without an api_token, a peer diagnoses the peers in its table
     Http.Reply viaRoute =
         http.get(other, "/doctor?url=" + enc(a.selfUrl()) + "&id=" + enc(other.id().toString()));
     assertEquals(200, viaRoute.status(), "the report is the answer, whatever it found");
@@ -380,6 +381,11 @@ class DoctorTest {
       assertNotNull(r.json().getString("detail"), query);
     }
 
+    Http.Reply stranger = http.get(open, "/doctor?url=" + enc("http://127.0.0.1:1"));
+    assertEquals(
+        403, stranger.status(), "an open peer is nobody's port scanner: " + stranger.text());
+    assertEquals("not_a_peer", stranger.error());
+
     PeerVerticle guarded =
         Peers.started(
             vertx,
@@ -419,6 +425,11 @@ class DoctorTest {
     PeerVerticle p =
         Peers.started(vertx, "p", Files.createDirectories(tmp.resolve("p")), List.of(), null);
     String path = "/doctor?url=" + enc("http://127.0.0.1:" + port);
+    // In p's table (never healthy): an open peer diagnoses only its peers.
+    assertEquals(
+        200,
+        http.post(p, "/register", new JsonObject().put("url", "http://127.0.0.1:" + port))
+            .status());
     try {
       var first = http.getAsync(p, path);
       var second = http.getAsync(p, path);
