@@ -75,16 +75,21 @@ class DownloadsTest {
 
   static JsonObject waitFor(Http http, PeerVerticle p, String id, String state) {
     JsonObject[] last = {null};
-    until(
-        id + " " + state + " (last seen " + last[0] + ")",
-        BOUND,
-        () -> {
-          last[0] = download(http, p, id);
-          assertFalse(
-              !state.equals("failed") && "failed".equals(last[0].getString("state")),
-              "failed: " + last[0]);
-          return state.equals(last[0].getString("state"));
-        });
+    try {
+      until(
+          id + " " + state,
+          BOUND,
+          () -> {
+            last[0] = download(http, p, id);
+            assertFalse(
+                !state.equals("failed") && "failed".equals(last[0].getString("state")),
+                "failed: " + last[0]);
+            return state.equals(last[0].getString("state"));
+          });
+    } catch (AssertionError notThere) {
+      // What the download said last (its sources' states and errors) is what explains a stall.
+      throw new AssertionError(notThere.getMessage() + "; last seen " + last[0], notThere);
+    }
     return last[0];
   }
 
