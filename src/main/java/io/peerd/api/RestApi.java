@@ -73,7 +73,8 @@ public final class RestApi {
       Supplier<Future<io.peerd.search.Summaries.Local>> summary,
       io.peerd.transfer.Bandwidth served,
       io.peerd.downloads.Downloads queue,
-      Me me) {}
+      Me me,
+      Supplier<JsonObject> lanStats) {}
 
   /**
    * Who this peer is, as it tells others.
@@ -225,7 +226,8 @@ public final class RestApi {
         .put("origin_checks", s.checks())
         .put("summaries_known", p.search().summariesKnown())
         .put("queries_forwarded", s.forwarded())
-        .put("neighbour_failures", s.neighbourFailures());
+        .put("neighbour_failures", s.neighbourFailures())
+        .mergeIn(p.lanStats().get());
   }
 
   private static JsonObject indexState(IndexSnapshot snap) {
