@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  *
  * <p>Nothing a packet says is believed before verification, and a flood costs a counter: each
  * sender address has a token bucket (a bounded map of senders), the cache is bounded, at most
- * {@code maxVerifying} checks run at once and a URL is checked at most once per {@code reverify}.
+ * {@code maxVerifying} checks run at once and a URL (with an id) is checked at most once per {@code
+ * reverify}.
  */
 public final class LocalDiscovery {
 
@@ -160,7 +161,7 @@ public final class LocalDiscovery {
 
   private final Map<String, Entry> cache;
 
-  /** When each URL was last verified, for {@code reverify}. */
+  /** When each URL and id was last verified, for {@code reverify}. */
   private final Map<String, Long> attempted;
 
   private int verifying;
@@ -439,7 +440,10 @@ public final class LocalDiscovery {
   }
 
   private void check(String url, PeerId id, long now) {
-    Long last = attempted.get(url);
+    // By URL and id: a forged announcement of a real peer's URL with another id must not hold
+    // back the true one.
+    String key = url + " " + id;
+    Long last = attempted.get(key);
     if (last != null && now - last < settings.reverifyMillis) {
       return;
     }
@@ -447,7 +451,7 @@ public final class LocalDiscovery {
       verifyBusy++;
       return;
     }
-    attempted.put(url, now);
+    attempted.put(key, now);
     verifying++;
     verifier
         .verify(url, id)
