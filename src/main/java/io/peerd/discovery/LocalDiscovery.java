@@ -49,8 +49,18 @@ public final class LocalDiscovery {
 
   /** Checks that a heard URL is a peer, and (with an id) that its secure port proves the id. */
   public interface Verifier {
-    /** Fails, with a reason, when the URL is not the peer the announcement says. */
+    /**
+     * Fails with {@link Refused} when the URL is not the peer the announcement says, with anything
+     * else when it could not be asked (tried once more a little later).
+     */
     Future<Verified> verify(String url, PeerId id);
+  }
+
+  /** The peer answered, and is not the one announced (another id, or none): final, not retried. */
+  public static final class Refused extends IllegalStateException {
+    public Refused(String why) {
+      super(why);
+    }
   }
 
   /** A URL that passed: its id and secure URL when it has one, the round trip of its /health. */
@@ -105,7 +115,7 @@ public final class LocalDiscovery {
       int burst,
       long verifyTimeoutMillis) {
     public static Settings defaults(int port) {
-      return new Settings(port, 30_000, 90_000, 1024, 1024, 4, 10_000, 1, 10, 5_000);
+      return new Settings(port, 30_000, 90_000, 1024, 1024, 4, 10_000, 1, 10, 10_000);
     }
 
     public Settings withAnnounce(long millis) {
@@ -155,6 +165,8 @@ public final class LocalDiscovery {
   private long timer = -1;
   private boolean closed;
   private long lastTriggered;
+  private long pendingTrigger = -1;
+  private int retries;
 
   /** Token buckets by sender address: {tokens, last refill}. */
   private final Map<String, double[]> buckets;
@@ -335,7 +347,14 @@ public final class LocalDiscovery {
             vertx
                 .createDatagramSocket(
                     new DatagramSocketOptions().setIpV6(true).setReuseAddress(true))
-                .handler(this::onPacket);
+                // Dual-stack: IPv4 broadcasts reach this socket too (the JDK shows their mapped
+                // senders as IPv4); the IPv4 socket has them already.
+                .handler(
+                    p -> {
+                      if (p.sender().hostAddress().contains(":")) {
+                        onPacket(p);
+                      }
+                    });
         receiver6Bound =
             receiver6
                 .listen(settings.port, "::")
@@ -392,12 +411,35 @@ public final class LocalDiscovery {
         check(url, a.id(), now);
       }
     }
-    if (fresh && now - lastTriggered >= 1000) {
-      // A peer new here (or restarted) learns us at once, not at our next round (Syncthing does
-      // the same); once a second at most, so that forged instances cannot make us a repeater.
+    if (fresh) {
+      triggered(now);
+    }
+  }
+
+  /**
+   * A peer new here (or restarted) learns us at once, not at our next round (Syncthing does the
+   * same); once a second at most, so that forged instances cannot make us a repeater. One heard
+   * within that second is answered at its end, not dropped: peers starting together would miss each
+   * other until the next round.
+   */
+  private void triggered(long now) {
+    if (pendingTrigger >= 0) {
+      return;
+    }
+    long wait = lastTriggered + 1000 - now;
+    if (wait <= 0) {
       lastTriggered = now;
       round();
+      return;
     }
+    pendingTrigger =
+        vertx.setTimer(
+            wait,
+            t -> {
+              pendingTrigger = -1;
+              lastTriggered = System.currentTimeMillis();
+              round();
+            });
   }
 
   /** The sender's address stands for a loopback or wildcard host: the URL of a default config. */
@@ -440,11 +482,15 @@ public final class LocalDiscovery {
   }
 
   private void check(String url, PeerId id, long now) {
+    check(url, id, now, false);
+  }
+
+  private void check(String url, PeerId id, long now, boolean retry) {
     // By URL and id: a forged announcement of a real peer's URL with another id must not hold
     // back the true one.
     String key = url + " " + id;
     Long last = attempted.get(key);
-    if (last != null && now - last < settings.reverifyMillis) {
+    if (!retry && last != null && now - last < settings.reverifyMillis) {
       return;
     }
     if (verifying >= settings.maxVerifying) {
@@ -465,6 +511,9 @@ public final class LocalDiscovery {
               if (r.failed()) {
                 verifyFailed++;
                 LOG.debug("discovery: {} not added: {}", url, reason(r.cause()));
+                if (!retry && !(r.cause() instanceof Refused)) {
+                  retryLater(url, id);
+                }
               } else if (table.add(r.result())) {
                 added++;
                 LOG.info(
@@ -474,6 +523,30 @@ public final class LocalDiscovery {
               }
             });
   }
+
+  /**
+   * A failed check is tried once more, {@link #RETRY_MILLIS} later, while the URL is still heard: a
+   * peer that has just started may not answer in time (its first TLS handshakes took more than 2 s
+   * on a loaded 2-core machine), and its next announcement is 30 s away. A few at a time, so that a
+   * flood of forged URLs costs at most that many more checks.
+   */
+  private void retryLater(String url, PeerId id) {
+    if (retries >= settings.maxVerifying * 4) {
+      return;
+    }
+    retries++;
+    vertx.setTimer(
+        RETRY_MILLIS,
+        t -> {
+          retries--;
+          Entry e = cache.get(url);
+          if (!closed && e != null && java.util.Objects.equals(e.id(), id) && !table.knows(url)) {
+            check(url, id, System.currentTimeMillis(), true);
+          }
+        });
+  }
+
+  static final long RETRY_MILLIS = 2000;
 
   public Stats stats() {
     return new Stats(
@@ -510,6 +583,7 @@ public final class LocalDiscovery {
   public Future<Void> close() {
     closed = true;
     vertx.cancelTimer(timer);
+    vertx.cancelTimer(pendingTrigger);
     List<Future<Void>> all = new ArrayList<>();
     if (receiver4 != null) {
       all.add(receiver4.close());

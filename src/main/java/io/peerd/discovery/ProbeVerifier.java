@@ -33,6 +33,11 @@ public final class ProbeVerifier implements LocalDiscovery.Verifier {
         .health(url, null, timeoutMillis)
         .compose(
             h -> {
+              if (checkIds && id == null && h.claimedId() != null) {
+                // Else anyone could have a peer that is not on this segment added by naming it
+                // without its id; a peer without an id announces none.
+                return failed(url + " names an id the announcement does not");
+              }
               if (id == null || !checkIds) {
                 return Future.succeededFuture(
                     new LocalDiscovery.Verified(url, null, null, h.rttMs()));
@@ -70,6 +75,6 @@ public final class ProbeVerifier implements LocalDiscovery.Verifier {
   }
 
   private static Future<LocalDiscovery.Verified> failed(String why) {
-    return Future.failedFuture(new IllegalStateException(why));
+    return Future.failedFuture(new LocalDiscovery.Refused(why));
   }
 }

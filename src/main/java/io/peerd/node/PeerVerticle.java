@@ -590,7 +590,10 @@ public final class PeerVerticle extends VerticleBase {
             vertx,
             settings,
             () -> new Announcement(id(), List.of(self), instance),
-            new ProbeVerifier(client, config.timeouts().friend().toMillis(), identity != null),
+            // A once-only check, off the search path: a cold peer's first TLS handshake took over
+            // 2 s on a loaded 2-core machine, and a failed check waits for the next announcement.
+            new ProbeVerifier(
+                client, Math.max(4000, config.timeouts().friend().toMillis()), identity != null),
             new LocalDiscovery.Table() {
               @Override
               public boolean knows(String url) {

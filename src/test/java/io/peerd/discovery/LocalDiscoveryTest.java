@@ -215,6 +215,32 @@ class LocalDiscoveryTest {
   }
 
   @Test
+  void aCheckThatCouldNotAskIsTriedOnceMoreARefusalIsNot(Vertx vertx) throws Exception {
+    start(vertx);
+    java.util.Map<String, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+    answer =
+        url -> {
+          int n = calls.merge(url, 1, Integer::sum);
+          if (url.contains("10.4.0.1")) {
+            return n == 1
+                ? Future.failedFuture("timeout: a cold peer")
+                : Future.succeededFuture(new LocalDiscovery.Verified(url, null, null, 1));
+          }
+          return Future.failedFuture(new LocalDiscovery.Refused("another id"));
+        };
+    send("127.0.0.2", announce("http://10.4.0.1:8001", 1));
+    send("127.0.0.3", announce("http://10.4.0.2:8001", 2));
+    until(
+        "the slow one is added on its retry",
+        Duration.ofSeconds(10),
+        () -> table.contains("http://10.4.0.1:8001"));
+    Thread.sleep(LocalDiscovery.RETRY_MILLIS + 500); // a retry of the refusal would be done by now
+    assertEquals(2, calls.get("http://10.4.0.1:8001"));
+    assertEquals(1, calls.get("http://10.4.0.2:8001"), "a refusal is final");
+    assertEquals(Set.of("http://10.4.0.1:8001"), table);
+  }
+
+  @Test
   void theCacheOfWhatWasHeardIsBounded(Vertx vertx) throws Exception {
     LocalDiscovery.Settings small =
         new LocalDiscovery.Settings(0, 3_600_000, 90_000, 1024, 16, 4, 10_000, 1, 10, 5_000);
