@@ -616,7 +616,7 @@ public final class PeerVerticle extends VerticleBase {
                 problems.remove(area);
               }
             },
-            discoveryTargets);
+            discoveryTargets != null ? discoveryTargets : loopbackOnly() ? NOWHERE : null);
     String[][] outcomes = {
       {"heard", "Discovery packets heard"},
       {"invalid", "malformed (wrong magic, truncated, oversize, bad URL)"},
@@ -635,6 +635,18 @@ public final class PeerVerticle extends VerticleBase {
           o[0]);
     }
     discovery.start();
+  }
+
+  /** No announcements: it still hears the others, and may call them. */
+  private static final LocalDiscovery.Targets NOWHERE = () -> Future.succeededFuture(List.of());
+
+  /**
+   * Bound to loopback (the default {@code ip}), no other host could reach this peer: announcing it
+   * on the LAN would only make the others try.
+   */
+  private boolean loopbackOnly() {
+    String host = config.node().bindHost();
+    return host.startsWith("127.") || host.equals("::1") || host.equals("localhost");
   }
 
   private static double lanCount(LocalDiscovery.Stats s, String outcome) {
