@@ -160,6 +160,7 @@ public final class LocalDiscovery {
   private DatagramSocket receiver4;
   private DatagramSocket receiver6;
   private Future<DatagramSocket> receiver6Bound;
+  private int boundPort = -1;
   private final Set<String> joined = new HashSet<>();
   private final Map<String, Future<DatagramSocket>> senders = new HashMap<>();
   private long timer = -1;
@@ -234,8 +235,12 @@ public final class LocalDiscovery {
     Future<Void> bound =
         receiver4
             .listen(settings.port, "0.0.0.0")
+            .onSuccess(
+                s -> {
+                  boundPort = s.localAddress().port();
+                  problems.clear("discovery");
+                })
             .<Void>mapEmpty()
-            .onSuccess(v -> problems.clear("discovery"))
             .recover(
                 err -> {
                   problems.set(
@@ -254,9 +259,7 @@ public final class LocalDiscovery {
 
   /** The port the IPv4 socket listens on (tests bind port 0 and send to it by unicast). */
   public int port() {
-    return receiver4 == null || receiver4.localAddress() == null
-        ? -1
-        : receiver4.localAddress().port();
+    return boundPort; // an unbound socket's localAddress() throws
   }
 
   /** One announcement round: re-enumerates the interfaces (new ones get sockets) and sends. */
@@ -266,8 +269,14 @@ public final class LocalDiscovery {
     }
     long now = System.currentTimeMillis();
     cache.values().removeIf(e -> e.expiresMillis() <= now);
-    Announcement me = self.get();
-    Buffer packet = Buffer.buffer(me.encode());
+    Buffer packet;
+    try {
+      packet = Buffer.buffer(self.get().encode());
+    } catch (IllegalArgumentException e) {
+      // This peer's own URL does not fit the format: nothing to announce, said once in /status.
+      problems.set("discovery send", "cannot announce this peer: " + e.getMessage());
+      return Future.succeededFuture();
+    }
     return targets
         .list()
         .compose(

@@ -204,6 +204,29 @@ class DiscoveryPeersTest {
     await(impostor.close());
   }
 
+  @Test
+  void aPortTakenByAnotherProgramIsAProblemNotAFailedStart(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    // Bound without address reuse: nobody else may bind the port, reuse or not.
+    try (DatagramSocket taken = new DatagramSocket(null)) {
+      taken.setReuseAddress(false);
+      taken.bind(new InetSocketAddress("0.0.0.0", 0));
+      PeerVerticle p =
+          Peers.started(
+              vertx,
+              "p",
+              Peers.folderWith(tmp, "p", Map.of("p.txt", "p")),
+              List.of(),
+              on().put("discovery_port", taken.getLocalPort()));
+      JsonObject status = http.getJson(p, "/status");
+      String problem = status.getJsonObject("problems").getString("discovery");
+      assertTrue(
+          problem != null && problem.contains(":" + taken.getLocalPort()),
+          status.getJsonObject("problems")::encode);
+      assertEquals(200, http.get(p, "/health").status(), "the peer serves all the same");
+    }
+  }
+
   static long stat(Http http, PeerVerticle p, String key) {
     return http.getJson(p, "/status").getJsonObject("stats").getLong(key);
   }
