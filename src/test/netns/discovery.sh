@@ -5,7 +5,8 @@
 # start (times printed); host4 is found by nobody and finds nobody, though the route works both
 # ways (curl); forged packets from a fifth namespace on the bridge (a URL nobody serves, host4's
 # URL with a wrong id or none, malformed bytes, a burst of thousands) leave every table as it was
-# and raise the counters.
+# and raise the counters. Last, hosts 6 and 7 join the bridge with IPv6 addresses only
+# (fd13:21::/64): they find each other through the link-local group alone.
 # Every namespace and process is removed on exit. Needs root, iproute2, curl, python3.
 # Usage: src/test/netns/discovery.sh [path/to/peer.jar]   (exit 0: passed; 77: skipped)
 set -euo pipefail
@@ -16,7 +17,7 @@ NET=10.213.21
 FAR=10.213.22
 WORK=$(mktemp -d)
 PIDS=()
-HOSTS=(1 2 3 5 r)
+HOSTS=(1 2 3 5 6 7 r)
 # shellcheck source=src/test/netns/lib.sh
 . src/test/netns/lib.sh
 netns_or_skip "discovery" curl python3
@@ -174,4 +175,30 @@ for h in 1 2 3; do
   [ "$(stat 1 $h lan_added)" = 2 ] || fail "host$h added $(stat 1 $h lan_added) peers, not 2"
   echo "discovery: host$h after the forged packets: table unchanged, +$failed failed verifications, +$invalid invalid, +$limited rate-limited"
 done
+# IPv6 only: no IPv4 address, so no broadcast reaches them; the group ff12::7064 does.
+V6=fd13:21:
+for h in 6 7; do
+  in_ns $h ip -6 addr add "$V6:$h/64" dev eth0 nodad
+  mkdir -p "$WORK/h$h/shared"
+  echo "notes of host$h" > "$WORK/h$h/shared/host$h-notes.txt"
+  cat > "$WORK/h$h.json" <<JSON
+{"name": "host$h", "ip": "::", "self_url": "http://[$V6:$h]:8001", "rest_port": 8001,
+ "secure_port": 8443, "shared_dir": "$WORK/h$h/shared", "state_dir": "$WORK/h$h/state",
+ "friends": [], "peer_exchange": false, "health_check_interval": 1, "friend_timeout_ms": 2000}
+JSON
+  ip netns exec "$P-$h" java -Xmx64m -XX:+UseSerialGC -jar "$JAR" -conf "$WORK/h$h.json" > "$WORK/h$h.log" 2>&1 &
+  PIDS+=($!)
+done
+v6table() { in_ns "$1" curl -s --max-time 2 "http://[$V6:$1]:8001/peers" | python3 -c '
+import json, sys
+print(" ".join(sorted(e["url"] for e in json.load(sys.stdin)["table"] if e["healthy"] and e["authenticated"])))'; }
+for h in 6 7; do
+  o=$((13 - h))
+  for _ in $(seq 1 300); do [ "$(v6table $h 2>/dev/null)" = "http://[$V6:$o]:8001" ] && break; sleep 0.2; done
+  [ "$(v6table $h)" = "http://[$V6:$o]:8001" ] || fail "host$h (IPv6 only) knows: $(v6table $h)"
+done
+for h in 1 2 3; do
+  [ "$(table 1 $h) " = "$(others $h)" ] || fail "host$h took an IPv6-only peer it cannot reach: $(table 1 $h)"
+done
+echo "discovery: hosts 6 and 7, IPv6 only, found each other (authenticated) through ff12::7064; hosts 1-3's tables unchanged"
 echo "discovery: passed"
