@@ -37,7 +37,7 @@ start_peer() { # host
 {"name":"$h","ip":"$(ipof "$h")","rest_port":8001,"shared_dir":"$WORK/$h/share","state_dir":"$WORK/$h/state",
  "friends":[$friends],"health_check_interval":0.5,"peer_max_backoff":2,"friend_timeout_ms":800,
  "search_timeout_ms":3000,"search_ttl":1,"max_fanout":4,"peer_exchange":false,"accept_uploads":true,
- "stream_idle_timeout_ms":2000,"identity":false}
+ "stream_idle_timeout_ms":2000,"identity":false,"local_discovery":false}
 JSON
   # Not through in_ns: a backgrounded function is a subshell, and $! must be the JVM itself
   # ('ip netns exec' execs it in place) so that kill -9 and SIGSTOP reach the peer.

@@ -47,7 +47,8 @@ head -c $((3 << 20)) /dev/urandom > "$WORK/h2/shared/shared-film.bin"
 cp "$WORK/h2/shared/shared-film.bin" "$WORK/h3/shared/shared-film.bin"
 SHA=$(sha256sum "$WORK/h2/shared/shared-film.bin" | cut -d' ' -f1)
 for h in 1 2 3; do
-  in_ns $h java -Xmx64m -XX:+UseSerialGC -jar "$JAR" -conf "$WORK/h$h.json" > "$WORK/h$h.log" 2>&1 &
+  # The guide's topology is its friends: LAN discovery (on in the guide's files) stays out of it.
+  in_ns $h env PEER_LOCAL_DISCOVERY=false java -Xmx64m -XX:+UseSerialGC -jar "$JAR" -conf "$WORK/h$h.json" > "$WORK/h$h.log" 2>&1 &
   PIDS+=($!)
 done
 call() { # host path [curl args...]

@@ -28,7 +28,8 @@ config() { # host friends-json
 {"name": "host$1", "ip": "0.0.0.0", "self_url": "http://$NET.$3:8001", "rest_port": 8001,
  "secure_port": 8443, "shared_dir": "$WORK/h$1/shared", "state_dir": "$WORK/h$1/state",
  "friends": $2, "allow_unauthenticated_peers": false, "register_on_start": true,
- "health_check_interval": 1, "peer_max_backoff": 2, "friend_timeout_ms": 2000}
+ "health_check_interval": 1, "peer_max_backoff": 2, "friend_timeout_ms": 2000,
+ "local_discovery": false}
 JSON
 }
 for h in 1 2 3 4 5; do

@@ -74,7 +74,8 @@ public final class RestApi {
       io.peerd.transfer.Bandwidth served,
       io.peerd.downloads.Downloads queue,
       Me me,
-      io.peerd.doctor.Doctor doctor) {}
+      io.peerd.doctor.Doctor doctor,
+      Supplier<JsonObject> lanStats) {}
 
   /**
    * Who this peer is, as it tells others.
@@ -232,7 +233,8 @@ public final class RestApi {
         .put("origin_checks", s.checks())
         .put("summaries_known", p.search().summariesKnown())
         .put("queries_forwarded", s.forwarded())
-        .put("neighbour_failures", s.neighbourFailures());
+        .put("neighbour_failures", s.neighbourFailures())
+        .mergeIn(p.lanStats().get());
   }
 
   private static JsonObject indexState(IndexSnapshot snap, FileIndex.WatchStats watch) {

@@ -332,7 +332,9 @@ public final class ConfigParser {
         get(Keys.PEER_FORGET_AFTER),
         get(Keys.PEER_EXCHANGE),
         get(Keys.PEER_EXCHANGE_MAX),
-        get(Keys.REGISTER_ON_START));
+        get(Keys.REGISTER_ON_START),
+        get(Keys.LOCAL_DISCOVERY),
+        get(Keys.DISCOVERY_PORT));
   }
 
   private PeerConfig.SeenSettings seen() {

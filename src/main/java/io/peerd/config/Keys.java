@@ -193,6 +193,21 @@ public final class Keys {
           false,
           "register with every friend once at start, as `POST /bootstrap` does (the seed waits to be "
               + "asked); the compose swarm profile's peers join this way");
+  public static final Key<Boolean> LOCAL_DISCOVERY =
+      key(
+          "local_discovery",
+          Type.bool(),
+          true,
+          "announce this peer on its local network segments (IPv4 broadcast, IPv6 link-local multicast) "
+              + "every 30 s and add the peers heard there once their `/health` answers and, with an id, their "
+              + "secure port proves it (see [LAN discovery](#lan-discovery)); `false` turns both off");
+  public static final Key<Integer> DISCOVERY_PORT =
+      key(
+          "discovery_port",
+          Type.port(),
+          21041,
+          "UDP port of LAN discovery, sent to and listened on (not Syncthing's 21027, whose packets "
+              + "are not ours; 0 = any free port, which only unicast packets can reach: tests)");
   public static final Key<Integer> SEEN_CACHE_SIZE =
       key(
           "seen_cache_size",

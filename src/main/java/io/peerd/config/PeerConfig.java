@@ -112,6 +112,8 @@ public record PeerConfig(
    * @param forgetAfter a peer failing for this long is dropped (configured friends never are)
    * @param exchange learn peers from neighbours' {@code /peers} (off for exact-topology tests)
    * @param exchangeMax most new addresses taken from one neighbour's answer
+   * @param localDiscovery announce this peer on its LAN segments and add the peers heard there
+   * @param discoveryPort the UDP port of LAN discovery
    */
   public record PeerSettings(
       int max,
@@ -119,7 +121,9 @@ public record PeerConfig(
       Duration forgetAfter,
       boolean exchange,
       int exchangeMax,
-      boolean registerOnStart) {}
+      boolean registerOnStart,
+      boolean localDiscovery,
+      int discoveryPort) {}
 
   /** Bounds of the cache of query ids already processed (duplicate suppression). */
   public record SeenSettings(int maxIds, Duration maxAge) {}

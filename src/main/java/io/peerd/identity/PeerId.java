@@ -30,6 +30,31 @@ public record PeerId(String base32) {
     return new PeerId(base32(sha256(certificateDer)));
   }
 
+  /** The id from its 32 bytes (a certificate's SHA-256), as a compact wire carries it. */
+  public static PeerId ofBytes(byte[] sha256) {
+    if (sha256.length != 32) {
+      throw new IllegalArgumentException("a peer id is 32 bytes");
+    }
+    return new PeerId(base32(sha256));
+  }
+
+  /** Its 32 bytes: the inverse of {@link #ofBytes}. */
+  public byte[] bytes() {
+    byte[] out = new byte[32];
+    int buffer = 0;
+    int bits = 0;
+    int n = 0;
+    for (int i = 0; i < base32.length() && n < 32; i++) {
+      buffer = (buffer << 5) | ALPHABET.indexOf(base32.charAt(i));
+      bits += 5;
+      if (bits >= 8) {
+        out[n++] = (byte) (buffer >> (bits - 8));
+        bits -= 8;
+      }
+    }
+    return out;
+  }
+
   /**
    * Reads an id as a person may type it: any case, with or without the dashes (or with spaces), and
    * with its check characters, which must be right.

@@ -4,6 +4,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.peerd.api.LocalFiles;
 import io.peerd.api.RestApi;
 import io.peerd.config.PeerConfig;
+import io.peerd.discovery.Announcement;
+import io.peerd.discovery.LocalDiscovery;
+import io.peerd.discovery.ProbeVerifier;
 import io.peerd.doctor.Doctor;
 import io.peerd.downloads.Downloads;
 import io.peerd.downloads.State;
@@ -130,6 +133,15 @@ public final class PeerVerticle extends VerticleBase {
   private TransferClient transfers;
   private HttpRanges ranges;
 
+  /** LAN discovery, null when {@code local_discovery} is off (or before the network starts). */
+  private LocalDiscovery discovery;
+
+  /** Random per start: how others on the LAN tell a restart from a repeat. */
+  private final long instance = new SecureRandom().nextLong();
+
+  private LocalDiscovery.Settings discoverySettings;
+  private LocalDiscovery.Targets discoveryTargets;
+
   /** Everything this peer serves, both wires and every client, under {@code upload_rate_limit}. */
   private Bandwidth served;
 
@@ -147,6 +159,17 @@ public final class PeerVerticle extends VerticleBase {
   public PeerVerticle(PeerConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
     this.metrics = new Metrics(registry, config.node().name());
+  }
+
+  /**
+   * Other discovery timers or destinations than the defaults (every 30 s, to each segment's
+   * broadcast address and the IPv6 group): for tests, which send by unicast on loopback. Before
+   * deployment only.
+   */
+  public PeerVerticle discovery(LocalDiscovery.Settings settings, LocalDiscovery.Targets targets) {
+    this.discoverySettings = settings;
+    this.discoveryTargets = targets;
+    return this;
   }
 
   /**
@@ -514,7 +537,8 @@ public final class PeerVerticle extends VerticleBase {
                 identity == null
                     ? RestApi.Me.NOBODY
                     : new RestApi.Me(identity.id(), secureUrl, record),
-                doctor));
+                doctor,
+                this::lanStats));
     registerMeters();
     index.onChange(snap -> noticeToNeighbours());
 
@@ -562,6 +586,133 @@ public final class PeerVerticle extends VerticleBase {
     if (store != null) {
       timers.add(vertx.setPeriodic(Math.max(tick, 1000), t -> saveTable()));
     }
+    if (config.peers().localDiscovery()) {
+      startDiscovery();
+    }
+  }
+
+  /**
+   * Announces this peer on its LAN and adds the peers heard there once verified: their /health
+   * answers and, with an id, their secure port proves it. Bind failures go to /status problems.
+   */
+  private void startDiscovery() {
+    LocalDiscovery.Settings settings =
+        discoverySettings != null
+            ? discoverySettings
+            : LocalDiscovery.Settings.defaults(config.peers().discoveryPort());
+    discovery =
+        new LocalDiscovery(
+            vertx,
+            settings,
+            () -> new Announcement(id(), List.of(self), instance),
+            // A once-only check, off the search path: a cold peer's first TLS handshake took over
+            // 2 s on a loaded 2-core machine, and a failed check waits for the next announcement.
+            new ProbeVerifier(
+                client, Math.max(4000, config.timeouts().friend().toMillis()), identity != null),
+            new LocalDiscovery.Table() {
+              @Override
+              public boolean knows(String url) {
+                return peers.contains(url) || url.equals(self);
+              }
+
+              @Override
+              public boolean add(LocalDiscovery.Verified v) {
+                return addVerified(v);
+              }
+            },
+            new LocalDiscovery.Problems() {
+              @Override
+              public void set(String area, String text) {
+                problem(area, new IllegalStateException(text));
+              }
+
+              @Override
+              public void clear(String area) {
+                problems.remove(area);
+              }
+            },
+            discoveryTargets != null ? discoveryTargets : loopbackOnly() ? NOWHERE : null);
+    String[][] outcomes = {
+      {"heard", "Discovery packets heard"},
+      {"invalid", "malformed (wrong magic, truncated, oversize, bad URL)"},
+      {"rate_limited", "over their sender's rate"},
+      {"own", "our own"},
+      {"verify_failed", "heard URLs that failed verification"},
+      {"added", "heard URLs verified and added to the table"}
+    };
+    for (String[] o : outcomes) {
+      metrics.counter(
+          "peer_discovery_total",
+          "LAN discovery: packets heard, invalid, rate-limited, own; URLs verified and added or not",
+          discovery,
+          d -> lanCount(d.stats(), o[0]),
+          "outcome",
+          o[0]);
+    }
+    discovery.start();
+  }
+
+  /** No announcements: it still hears the others, and may call them. */
+  private static final LocalDiscovery.Targets NOWHERE = () -> Future.succeededFuture(List.of());
+
+  /**
+   * Bound to loopback (the default {@code ip}), no other host could reach this peer: announcing it
+   * on the LAN would only make the others try.
+   */
+  private boolean loopbackOnly() {
+    String host = config.node().bindHost();
+    return host.startsWith("127.") || host.equals("::1") || host.equals("localhost");
+  }
+
+  private static double lanCount(LocalDiscovery.Stats s, String outcome) {
+    return switch (outcome) {
+      case "heard" -> s.heard();
+      case "invalid" -> s.invalid();
+      case "rate_limited" -> s.rateLimited();
+      case "own" -> s.own();
+      case "verify_failed" -> s.verifyFailed();
+      default -> s.added();
+    };
+  }
+
+  /** A verified LAN peer: in the table as healthy, and bound to the id its secure port proved. */
+  private boolean addVerified(LocalDiscovery.Verified v) {
+    long now = System.currentTimeMillis();
+    Trust trust = v.id() == null ? Trust.NONE : Trust.saved(v.id());
+    if (peers.add(v.url(), PeerTable.Source.LAN, now, trust) != PeerTable.AddResult.ADDED) {
+      return false;
+    }
+    if (v.id() != null && !peers.proved(v.url(), v.id(), v.secureUrl(), null)) {
+      return false;
+    }
+    peers.markSuccess(v.url(), v.rttMs(), now);
+    return true;
+  }
+
+  /** The discovery counters of /status stats (zeros when it is off). */
+  private JsonObject lanStats() {
+    LocalDiscovery.Stats s =
+        discovery == null
+            ? new LocalDiscovery.Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            : discovery.stats();
+    return new JsonObject()
+        .put("lan_discovery", discovery != null)
+        .put("lan_port", discovery == null ? -1 : discovery.port())
+        .put("lan_heard", s.heard())
+        .put("lan_invalid", s.invalid())
+        .put("lan_rate_limited", s.rateLimited())
+        .put("lan_own", s.own())
+        .put("lan_added", s.added())
+        .put("lan_verify_failed", s.verifyFailed())
+        .put("lan_verify_busy", s.verifyBusy())
+        .put("lan_sent", s.sent())
+        .put("lan_send_failures", s.sendFailures())
+        .put("lan_cached", s.cached());
+  }
+
+  /** LAN discovery, or null when it is off: tests send to its port and read its counters. */
+  public LocalDiscovery localDiscovery() {
+    return discovery;
   }
 
   /** When neighbours were last told that the index changed; -1: a notice is on its timer. */
@@ -740,6 +891,7 @@ public final class PeerVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     timers.forEach(vertx::cancelTimer);
+    Future<?> lan = discovery == null ? Future.succeededFuture() : discovery.close();
     vertx.cancelTimer(joinTimer);
     vertx.cancelTimer(noticeTimer);
     // Graceful: the listening sockets close at once, requests and transfers already running get
@@ -765,6 +917,7 @@ public final class PeerVerticle extends VerticleBase {
               .recover(err -> secureServer.close()));
     }
     servers.add(downloads);
+    servers.add(lan);
     return Future.join(servers)
         .eventually(() -> db == null ? Future.succeededFuture() : db.close())
         .eventually(

@@ -95,7 +95,9 @@ public final class PeerTable {
     FRIEND(true, true),
     REGISTERED(false, true),
     EXCHANGE(false, false),
-    SAVED(false, false);
+    SAVED(false, false),
+    /** Heard on the LAN and verified before it was added (see {@code discovery}). */
+    LAN(false, false);
 
     final boolean pinned;
     final boolean trusted;

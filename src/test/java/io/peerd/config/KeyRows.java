@@ -130,6 +130,8 @@ final class KeyRows {
     row(rows, Keys.PEER_EXCHANGE, "false", c -> c.peers().exchange(), false, "yes");
     row(rows, Keys.PEER_EXCHANGE_MAX, "3", c -> c.peers().exchangeMax(), 3, "1001");
     row(rows, Keys.REGISTER_ON_START, "true", c -> c.peers().registerOnStart(), true, "maybe");
+    row(rows, Keys.LOCAL_DISCOVERY, "false", c -> c.peers().localDiscovery(), false, "on");
+    row(rows, Keys.DISCOVERY_PORT, "0", c -> c.peers().discoveryPort(), 0, "65536");
     row(rows, Keys.SEEN_CACHE_SIZE, "500", c -> c.seen().maxIds(), 500, "0");
     row(rows, Keys.SEEN_CACHE_TTL, "60", c -> c.seen().maxAge(), Duration.ofSeconds(60), "100000");
     row(

@@ -34,7 +34,9 @@ public final class Peers {
             .put("health_check_interval", 1)
             .put("friend_timeout_ms", 1000)
             .put("search_timeout_ms", 3000)
-            .put("state_dir", "");
+            .put("state_dir", "")
+            // Topologies here are the friends given; discovery tests turn it on themselves.
+            .put("local_discovery", false);
     return c.mergeIn(extra == null ? new JsonObject() : extra);
   }
 
