@@ -6,7 +6,6 @@ import io.peerd.api.RestApi;
 import io.peerd.config.PeerConfig;
 import io.peerd.discovery.Announcement;
 import io.peerd.discovery.LocalDiscovery;
-import io.peerd.discovery.ProbeVerifier;
 import io.peerd.doctor.Doctor;
 import io.peerd.downloads.Downloads;
 import io.peerd.downloads.State;
@@ -134,7 +133,7 @@ public final class PeerVerticle extends VerticleBase {
   private HttpRanges ranges;
 
   /** LAN discovery, null when {@code local_discovery} is off (or before the network starts). */
-  private LocalDiscovery discovery;
+  private LanPeers lan;
 
   /** Random per start: how others on the LAN tell a restart from a repeat. */
   private final long instance = new SecureRandom().nextLong();
@@ -596,123 +595,33 @@ public final class PeerVerticle extends VerticleBase {
    * answers and, with an id, their secure port proves it. Bind failures go to /status problems.
    */
   private void startDiscovery() {
-    LocalDiscovery.Settings settings =
-        discoverySettings != null
-            ? discoverySettings
-            : LocalDiscovery.Settings.defaults(config.peers().discoveryPort());
-    discovery =
-        new LocalDiscovery(
-            vertx,
-            settings,
-            () -> new Announcement(id(), List.of(self), instance),
-            // A once-only check, off the search path: a cold peer's first TLS handshake took over
-            // 2 s on a loaded 2-core machine, and a failed check waits for the next announcement.
-            new ProbeVerifier(
-                client, Math.max(4000, config.timeouts().friend().toMillis()), identity != null),
-            new LocalDiscovery.Table() {
-              @Override
-              public boolean knows(String url) {
-                return peers.contains(url) || url.equals(self);
-              }
-
-              @Override
-              public boolean add(LocalDiscovery.Verified v) {
-                return addVerified(v);
-              }
-            },
-            new LocalDiscovery.Problems() {
-              @Override
-              public void set(String area, String text) {
-                problem(area, new IllegalStateException(text));
-              }
-
-              @Override
-              public void clear(String area) {
-                problems.remove(area);
-              }
-            },
-            discoveryTargets != null ? discoveryTargets : loopbackOnly() ? NOWHERE : null);
-    String[][] outcomes = {
-      {"heard", "Discovery packets heard"},
-      {"invalid", "malformed (wrong magic, truncated, oversize, bad URL)"},
-      {"rate_limited", "over their sender's rate"},
-      {"own", "our own"},
-      {"verify_failed", "heard URLs that failed verification"},
-      {"added", "heard URLs verified and added to the table"}
-    };
-    for (String[] o : outcomes) {
-      metrics.counter(
-          "peer_discovery_total",
-          "LAN discovery: packets heard, invalid, rate-limited, own; URLs verified and added or not",
-          discovery,
-          d -> lanCount(d.stats(), o[0]),
-          "outcome",
-          o[0]);
-    }
-    discovery.start();
+    lan =
+        new LanPeers(
+                new LanPeers.Parts(
+                    vertx,
+                    discoverySettings != null
+                        ? discoverySettings
+                        : LocalDiscovery.Settings.defaults(config.peers().discoveryPort()),
+                    discoveryTargets,
+                    () -> new Announcement(id(), List.of(self), instance),
+                    client,
+                    config.timeouts().friend().toMillis(),
+                    identity != null,
+                    peers,
+                    self,
+                    config.node().bindHost(),
+                    (area, text) -> problem(area, new IllegalStateException(text)),
+                    problems::remove))
+            .start(metrics);
   }
 
-  /** No announcements: it still hears the others, and may call them. */
-  private static final LocalDiscovery.Targets NOWHERE = () -> Future.succeededFuture(List.of());
-
-  /**
-   * Bound to loopback (the default {@code ip}), no other host could reach this peer: announcing it
-   * on the LAN would only make the others try.
-   */
-  private boolean loopbackOnly() {
-    String host = config.node().bindHost();
-    return host.startsWith("127.") || host.equals("::1") || host.equals("localhost");
-  }
-
-  private static double lanCount(LocalDiscovery.Stats s, String outcome) {
-    return switch (outcome) {
-      case "heard" -> s.heard();
-      case "invalid" -> s.invalid();
-      case "rate_limited" -> s.rateLimited();
-      case "own" -> s.own();
-      case "verify_failed" -> s.verifyFailed();
-      default -> s.added();
-    };
-  }
-
-  /** A verified LAN peer: in the table as healthy, and bound to the id its secure port proved. */
-  private boolean addVerified(LocalDiscovery.Verified v) {
-    long now = System.currentTimeMillis();
-    Trust trust = v.id() == null ? Trust.NONE : Trust.saved(v.id());
-    if (peers.add(v.url(), PeerTable.Source.LAN, now, trust) != PeerTable.AddResult.ADDED) {
-      return false;
-    }
-    if (v.id() != null && !peers.proved(v.url(), v.id(), v.secureUrl(), null)) {
-      return false;
-    }
-    peers.markSuccess(v.url(), v.rttMs(), now);
-    return true;
-  }
-
-  /** The discovery counters of /status stats (zeros when it is off). */
   private JsonObject lanStats() {
-    LocalDiscovery.Stats s =
-        discovery == null
-            ? new LocalDiscovery.Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-            : discovery.stats();
-    return new JsonObject()
-        .put("lan_discovery", discovery != null)
-        .put("lan_port", discovery == null ? -1 : discovery.port())
-        .put("lan_heard", s.heard())
-        .put("lan_invalid", s.invalid())
-        .put("lan_rate_limited", s.rateLimited())
-        .put("lan_own", s.own())
-        .put("lan_added", s.added())
-        .put("lan_verify_failed", s.verifyFailed())
-        .put("lan_verify_busy", s.verifyBusy())
-        .put("lan_sent", s.sent())
-        .put("lan_send_failures", s.sendFailures())
-        .put("lan_cached", s.cached());
+    return LanPeers.stats(lan);
   }
 
   /** LAN discovery, or null when it is off: tests send to its port and read its counters. */
   public LocalDiscovery localDiscovery() {
-    return discovery;
+    return lan == null ? null : lan.discovery();
   }
 
   /** When neighbours were last told that the index changed; -1: a notice is on its timer. */
@@ -891,7 +800,7 @@ public final class PeerVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     timers.forEach(vertx::cancelTimer);
-    Future<?> lan = discovery == null ? Future.succeededFuture() : discovery.close();
+    Future<?> lanClosed = lan == null ? Future.succeededFuture() : lan.close();
     vertx.cancelTimer(joinTimer);
     vertx.cancelTimer(noticeTimer);
     // Graceful: the listening sockets close at once, requests and transfers already running get
@@ -917,7 +826,7 @@ public final class PeerVerticle extends VerticleBase {
               .recover(err -> secureServer.close()));
     }
     servers.add(downloads);
-    servers.add(lan);
+    servers.add(lanClosed);
     return Future.join(servers)
         .eventually(() -> db == null ? Future.succeededFuture() : db.close())
         .eventually(
