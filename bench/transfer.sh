@@ -63,10 +63,14 @@ GRPC=$(echo "$GRPC_RUNS" | tail -3 | sort -n | tail -1)
 # gRPC Download with a C client (h2load, nghttp2): the server's rate without a JVM client
 # sharing the two cores. The body is a framed DownloadRequest{filename: "big.bin"}.
 H2=-
+# h2load's "finished in ..., 1.41GB/s": its units are binary (nghttp2's util::utos_funit divides by
+# 2^10, 2^20, 2^30), so GB/s is GiB/s; MB/s alone was parsed once, and a run at 1.4 GiB/s read as 1.
+H2RATE='/finished in/ {v=$(NF); n=v; sub(/[A-Za-z\/]+$/,"",n); u=substr(v,length(n)+1);
+  f=(u=="GB/s")?1024:(u=="MB/s")?1:(u=="KB/s")?1/1024:1/1048576; printf "%.0f\n", n*f}'
 if command -v h2load >/dev/null; then
   python3 -c 'import struct,sys; m=b"\x0a\x07big.bin"; sys.stdout.buffer.write(b"\x00"+struct.pack(">I",len(m))+m)' > "$WORK/req.bin"
   H2=$(for i in 1 2 3 4; do h2load -n 2 -c 1 -m 1 -d "$WORK/req.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
-      "http://127.0.0.1:$PORT/p2p.FileTransfer/Download" 2>&1 | awk '/finished in/ {v=$(NF); sub("MB/s","",v); printf "%.0f\n", v*1e6/1048576}'; done | tail -3 | sort -n | tail -1)
+      "http://127.0.0.1:$PORT/p2p.FileTransfer/Download" 2>&1 | awk "$H2RATE"; done | tail -3 | sort -n | tail -1)
 fi
 PEAK=$(rss VmHWM)
 
