@@ -78,12 +78,14 @@ final class DoctorRoute {
       throw new BadRequest("bad_parameter", e.getMessage());
     }
     PeerState known = peers.get(target.url());
-    if (open && known == null) {
+    // Anyone may register any URL on an open peer, so being in the table is not enough: the peer
+    // must have answered once (a friend, or one found on the LAN, or one a probe reached).
+    if (open && (known == null || known.lastSeenMillis() == 0)) {
       throw new BadRequest(
           403,
           "not_a_peer",
-          "this peer has no api_token, so its doctor checks only the peers in its table (GET"
-              + " /peers); check any other URL with peer.jar doctor URL");
+          "this peer has no api_token, so its doctor checks only the peers in its table that"
+              + " have answered it (GET /peers); check any other URL with peer.jar doctor URL");
     }
     if (target.expect() != null) {
       return target;

@@ -281,6 +281,10 @@ public final class LocalDiscovery {
         .list()
         .compose(
             list -> {
+              if (closed) {
+                // Closed while the interfaces were listed: no socket may be made after close.
+                return Future.succeededFuture();
+              }
               joinGroups(list);
               Set<String> keys = new HashSet<>();
               List<Future<Void>> sends = new ArrayList<>();
@@ -387,6 +391,9 @@ public final class LocalDiscovery {
   }
 
   void onPacket(DatagramPacket p) {
+    if (closed) {
+      return; // a datagram already read when the socket was closed
+    }
     heard++;
     long now = System.currentTimeMillis();
     String from = p.sender().hostAddress();
@@ -463,16 +470,44 @@ public final class LocalDiscovery {
     return PeerUrl.tryParse(url.substring(0, url.indexOf("://") + 3) + h + ":" + port);
   }
 
-  private static InetAddress literal(String host) {
+  /**
+   * The address a host literal names, or null for a name. Never a lookup, since this runs on the
+   * event loop for every packet: the JDK resolves whatever it cannot parse as a literal (a name of
+   * hex letters such as "cafe", or "999.1.1.1"), so only a strict dotted quad, or a string with a
+   * colon (which it parses as IPv6 or refuses, without asking DNS), reaches it.
+   */
+  static InetAddress literal(String host) {
+    if (host == null || host.isEmpty()) {
+      return null;
+    }
     String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-    if (!h.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-      return null; // a name: resolving it would block
+    if (!h.contains(":") && !dottedQuad(h)) {
+      return null;
     }
     try {
       return InetAddress.getByName(h);
     } catch (java.net.UnknownHostException e) {
       return null;
     }
+  }
+
+  private static boolean dottedQuad(String h) {
+    String[] parts = h.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String part : parts) {
+      // ASCII digits only: the JDK reads other scripts' digits too, and might then look it up.
+      if (part.isEmpty()
+          || part.length() > 3
+          || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return false;
+      }
+      if (Integer.parseInt(part) > 255) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean allow(String sender, long now) {

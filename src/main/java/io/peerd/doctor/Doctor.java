@@ -91,10 +91,20 @@ public final class Doctor implements AutoCloseable {
   private final HttpClient secure;
   private final HealthProbe grpc;
 
+  /**
+   * Lookups run here, two at a time: a timed-out step abandons its future, not the lookup, which
+   * may hold its thread for the resolver's whole timeout (30 s and more), so they must not be able
+   * to take the shared worker pool the peer's other blocking work needs.
+   */
+  private final io.vertx.core.WorkerExecutor resolver;
+
   public Doctor(Vertx vertx, Settings settings) {
     this.vertx = vertx;
     this.settings = settings;
     int connect = (int) settings.stepMillis();
+    this.resolver =
+        vertx.createSharedWorkerExecutor(
+            "peer-doctor-dns-" + Integer.toHexString(System.identityHashCode(this)), 2);
     this.tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(connect));
     NetClientOptions tlsOptions =
         new NetClientOptions()
@@ -220,7 +230,7 @@ public final class Doctor implements AutoCloseable {
     Future<Outcome> dns() {
       String host = target.host();
       long deadline = settings.stepMillis();
-      return vertx
+      return resolver
           .executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false)
           .timeout(deadline, TimeUnit.MILLISECONDS)
           .recover(
@@ -299,6 +309,15 @@ public final class Doctor implements AutoCloseable {
                       "its /health names no secure_url: it has no id to check",
                       "identity: false on that peer, or a seed peer: ask it with its https URL, or"
                           + " without an id");
+                }
+                // Only the same host: the claim must not send the doctor's connection anywhere
+                // the caller did not name.
+                String host = URI.create(target.url()).getHost();
+                if (!host.equalsIgnoreCase(URI.create(url).getHost())) {
+                  throw new Failure(
+                      "its /health names a secure_url on another host (" + url + ")",
+                      "a peer's secure port is on its own host: ask that host's https URL"
+                          + " directly");
                 }
                 return url;
               });
@@ -610,6 +629,7 @@ public final class Doctor implements AutoCloseable {
 
   @Override
   public void close() {
+    resolver.close();
     tcp.close();
     tls.close();
     plain.close();

@@ -58,7 +58,13 @@ public final class FileIndex implements AutoCloseable {
     public static final Watching DEFAULTS = new Watching(150, 1000, 400, 100_000, 10_000);
   }
 
-  /** What the watch has done, for {@code /status}. */
+  /**
+   * What the watch has done, for {@code /status}.
+   *
+   * @param events names the watch reported (a name changed many times within one drain counts once)
+   * @param updates updates applied from those names
+   * @param overflows times the JDK or the kernel lost events (each made one full scan)
+   */
   public record WatchStats(
       boolean watching, int directories, long events, long updates, long overflows) {}
 
@@ -90,7 +96,15 @@ public final class FileIndex implements AutoCloseable {
   private Watching watching;
   private FolderWatch watch;
   private String watchProblem;
+
+  /** The full scan that lost events asked for failed; cleared by the next scan that succeeds. */
+  private String rescanProblem;
+
   private final Set<String> pending = new LinkedHashSet<>();
+
+  /** The names of the update queued and not started yet, or null: new names join it. */
+  private Set<String> queuedNames;
+
   private boolean pendingOverflow;
   private long pendingSince;
   private long flushTimer = -1;
@@ -123,7 +137,11 @@ public final class FileIndex implements AutoCloseable {
   /** Why the folder is not watched whole, or null. */
   public String watchProblem() {
     FolderWatch w = watch;
-    return watchProblem != null ? watchProblem : w == null ? null : w.limitProblem();
+    if (watchProblem != null) {
+      return watchProblem;
+    }
+    String limit = w == null ? null : w.limitProblem();
+    return limit != null ? limit : rescanProblem;
   }
 
   public WatchStats watchStats() {
@@ -223,38 +241,87 @@ public final class FileIndex implements AutoCloseable {
     return scan;
   }
 
+  /**
+   * A scan's or an update's outcome, with what costs O(files) already done on the worker: the next
+   * snapshot (unchanged: the previous one) and the cache rows to write.
+   */
+  private record Prepared(Scanner.Result result, IndexSnapshot next, HashCache.Changes changes) {}
+
+  /** On the worker. {@code known}: what the cache rows are compared with. */
+  private static Prepared prepare(
+      IndexSnapshot previous,
+      java.util.Map<String, FileEntry> known,
+      Scanner.Result result,
+      boolean cached) {
+    IndexSnapshot next =
+        changed(previous, result.entries())
+            ? IndexSnapshot.of(
+                previous.generation() + 1, result.entries(), System.currentTimeMillis())
+            : previous;
+    return new Prepared(result, next, cached ? HashCache.diff(known, result.entries()) : null);
+  }
+
   private Future<ScanReport> runScan() {
     IndexSnapshot previous = snapshot;
     long started = System.nanoTime();
     FolderWatch w = watch;
+    boolean cached = cache != null;
     return known(previous)
         .compose(
             known ->
-                worker
-                    .<Scanner.Result>executeBlocking(
-                        () -> Scanner.scan(root, known, w == null ? dir -> {} : w::register), false)
-                    .compose(result -> saved(known, result)))
-        .map(result -> apply(previous, result, started, true));
+                worker.executeBlocking(
+                    () ->
+                        prepare(
+                            previous,
+                            known,
+                            Scanner.scan(root, known, w == null ? dir -> {} : w::register),
+                            cached),
+                    false))
+        .compose(this::saved)
+        .map(
+            prepared -> {
+              rescanProblem = null; // a scan after lost events that failed, now done
+              return apply(previous, prepared, started, true);
+            });
   }
 
   /**
    * Applies the names the watch reported since the last update (on a timer, after a quiet spell).
+   * Names heard while an update waits for its turn join it: at most one update is queued.
    */
   private void flush() {
     flushTimer = -1;
     if (closed || pending.isEmpty() && !pendingOverflow) {
       return;
     }
-    if (pendingOverflow || pending.size() >= MAX_PENDING) {
+    if (pendingOverflow
+        || pending.size() + (queuedNames == null ? 0 : queuedNames.size()) >= MAX_PENDING) {
       // Events were lost, or too many to apply one by one: the whole folder, once.
       pendingOverflow = false;
       pending.clear();
-      refresh().onFailure(err -> watchProblem = "scan after lost events failed: " + err);
+      refresh().onFailure(err -> rescanProblem = "the scan after lost events failed: " + err);
       return;
     }
-    List<String> names = List.copyOf(pending);
+    if (queuedScan != null) {
+      pending.clear(); // a scan that has not started yet walks past all of them
+      return;
+    }
+    if (queuedNames != null) {
+      queuedNames.addAll(pending);
+      pending.clear();
+      return;
+    }
+    Set<String> names = new LinkedHashSet<>(pending);
     pending.clear();
-    tail = tail.transform(ignored -> runUpdate(names));
+    queuedNames = names;
+    tail =
+        tail.transform(
+            ignored -> {
+              if (queuedNames == names) {
+                queuedNames = null;
+              }
+              return runUpdate(List.copyOf(names));
+            });
   }
 
   private Future<ScanReport> runUpdate(List<String> names) {
@@ -262,24 +329,35 @@ public final class FileIndex implements AutoCloseable {
     long started = System.nanoTime();
     long settleBefore = System.currentTimeMillis() - watching.settleMillis();
     FolderWatch w = watch;
-    updates++;
+    boolean cached = cache != null;
     return worker
-        .<Scanner.Result>executeBlocking(
-            () ->
-                Scanner.update(
-                    root,
-                    previous.byName(),
-                    names,
-                    settleBefore,
-                    w == null ? dir -> {} : w::register),
+        .executeBlocking(
+            () -> {
+              Scanner.Result result =
+                  Scanner.update(
+                      root,
+                      previous.byName(),
+                      names,
+                      settleBefore,
+                      w == null ? dir -> {} : w::register);
+              if (w != null) {
+                // A directory deleted or moved out: its watches go with it (inotify follows the
+                // inode, so a moved one would go on reporting, and counting, under the old name).
+                for (String name : names) {
+                  w.forgetIfGone(root.toRealPath().resolve(name));
+                }
+              }
+              return prepare(previous, previous.byName(), result, cached);
+            },
             false)
-        .compose(result -> saved(previous.byName(), result))
+        .compose(this::saved)
         .map(
-            result -> {
-              ScanReport report = apply(previous, result, started, false);
+            prepared -> {
+              updates++;
+              ScanReport report = apply(previous, prepared, started, false);
+              Scanner.Result result = prepared.result();
               if (!result.unsettled().isEmpty()) {
-                // Still being written: looked at again when the newest may have settled (a
-                // clock far off, or an mtime in the future, waits one settle time at most).
+                // Still being written: looked at again when the newest may have settled.
                 long wait =
                     result.lastUnsettled() + watching.settleMillis() - System.currentTimeMillis();
                 vertx.setTimer(
@@ -345,29 +423,25 @@ public final class FileIndex implements AutoCloseable {
     }
   }
 
-  private Future<Scanner.Result> saved(
-      java.util.Map<String, FileEntry> known, Scanner.Result result) {
-    if (cache == null) {
-      return Future.succeededFuture(result);
+  private Future<Prepared> saved(Prepared prepared) {
+    if (cache == null || prepared.changes() == null || prepared.changes().isEmpty()) {
+      return Future.succeededFuture(prepared);
     }
     return cache
-        .save(known, result.entries())
+        .save(prepared.changes())
         .transform(
             saved -> {
               // The scan stands; only the next restart pays for it.
               cacheProblem =
                   saved.failed() ? "hashes not saved: " + saved.cause().getMessage() : null;
-              return Future.succeededFuture(result);
+              return Future.succeededFuture(prepared);
             });
   }
 
   private ScanReport apply(
-      IndexSnapshot previous, Scanner.Result result, long started, boolean fullScan) {
-    IndexSnapshot next =
-        changed(previous, result.entries())
-            ? IndexSnapshot.of(
-                previous.generation() + 1, result.entries(), System.currentTimeMillis())
-            : previous;
+      IndexSnapshot previous, Prepared prepared, long started, boolean fullScan) {
+    Scanner.Result result = prepared.result();
+    IndexSnapshot next = prepared.next();
     snapshot = next;
     if (watch != null && watch.limitProblem() != null) {
       fallBack(); // this walk met more directories than can be watched

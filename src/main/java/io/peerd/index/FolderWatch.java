@@ -87,7 +87,7 @@ final class FolderWatch implements AutoCloseable {
       return;
     }
     WatchKey held = dirs.get(dir);
-    if (held != null && held.isValid()) {
+    if (held != null && held.isValid() && dir.equals(keys.get(held))) {
       return; // every scan meets every directory again
     }
     if (held == null && dirs.size() >= maxWatches) {
@@ -106,7 +106,11 @@ final class FolderWatch implements AutoCloseable {
               StandardWatchEventKinds.ENTRY_CREATE,
               StandardWatchEventKinds.ENTRY_DELETE,
               StandardWatchEventKinds.ENTRY_MODIFY);
-      keys.put(key, dir);
+      Path before = keys.put(key, dir);
+      if (before != null && !before.equals(dir)) {
+        // The same inode under a new name (a directory renamed): its old name holds nothing now.
+        dirs.remove(before, key);
+      }
       dirs.put(dir, key);
     } catch (ClosedWatchServiceException closed) {
       // Closing: nothing more to watch.
@@ -124,6 +128,29 @@ final class FolderWatch implements AutoCloseable {
                 + "; raise fs.inotify.max_user_watches): new files are found by periodic scans";
       }
       // Otherwise the directory went away under us: its parent's event rescans it.
+    }
+  }
+
+  /**
+   * A name the watch reported that is no longer there: if it was a watched directory (deleted, or
+   * moved out of the share), its watch and those under it are cancelled. Called from the index
+   * worker.
+   */
+  void forgetIfGone(Path path) {
+    if (!dirs.containsKey(path) || java.nio.file.Files.isDirectory(path)) {
+      return;
+    }
+    String prefix = path + java.io.File.separator;
+    for (Map.Entry<Path, WatchKey> e : dirs.entrySet()) {
+      Path dir = e.getKey();
+      if (dir.equals(path) || dir.toString().startsWith(prefix)) {
+        WatchKey key = e.getValue();
+        if (dir.equals(keys.get(key))) {
+          key.cancel();
+          keys.remove(key);
+        }
+        dirs.remove(dir, key);
+      }
     }
   }
 

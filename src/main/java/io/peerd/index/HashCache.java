@@ -75,13 +75,27 @@ public final class HashCache {
         });
   }
 
-  /** The rows of what changed between two scans, in one transaction. */
-  Future<Void> save(Map<String, FileEntry> before, List<FileEntry> after) {
+  /** The rows that differ between two scans: names gone, entries new or changed. */
+  record Changes(List<String> gone, List<FileEntry> changed) {
+    boolean isEmpty() {
+      return gone.isEmpty() && changed.isEmpty();
+    }
+  }
+
+  /** O(files): computed on the index worker, not on the loop that saves it. */
+  static Changes diff(Map<String, FileEntry> before, List<FileEntry> after) {
     Map<String, FileEntry> now = new HashMap<>();
     after.forEach(e -> now.put(e.name(), e));
     List<String> gone = before.keySet().stream().filter(n -> !now.containsKey(n)).toList();
     List<FileEntry> changed = after.stream().filter(e -> before.get(e.name()) != e).toList();
-    if (gone.isEmpty() && changed.isEmpty()) {
+    return new Changes(gone, changed);
+  }
+
+  /** Those rows, in one transaction. */
+  Future<Void> save(Changes changes) {
+    List<String> gone = changes.gone();
+    List<FileEntry> changed = changes.changed();
+    if (changes.isEmpty()) {
       return Future.succeededFuture();
     }
     return db.transaction(

@@ -118,6 +118,7 @@ final class Scanner {
     final Path realRoot;
     final Map<String, FileEntry> previous;
     final long settleBefore;
+    final long futureAfter;
     final Consumer<Path> onDirectory;
     final List<FileEntry> out = new ArrayList<>();
     final List<String> unsettled = new ArrayList<>();
@@ -133,6 +134,11 @@ final class Scanner {
       this.realRoot = realRoot;
       this.previous = previous;
       this.settleBefore = settleBefore;
+      // settleBefore is "now - settle": past "now + settle", an mtime is one from the future.
+      this.futureAfter =
+          settleBefore == Long.MAX_VALUE
+              ? Long.MAX_VALUE
+              : 2 * (System.currentTimeMillis()) - settleBefore;
       this.onDirectory = onDirectory;
     }
 
@@ -177,10 +183,13 @@ final class Scanner {
         skipped++;
         return;
       }
-      if (attrs.lastModifiedTime().toMillis() > settleBefore && unsettled.size() < MAX_UNSETTLED) {
+      long mtime = attrs.lastModifiedTime().toMillis();
+      // An mtime in the future (a clock ahead, touch -d) says nothing about writing: indexed.
+      if (mtime > settleBefore && mtime <= futureAfter && unsettled.size() < MAX_UNSETTLED) {
         String name = relativeName(realRoot, file);
         if (name != null) {
           unsettled.add(name);
+          lastUnsettled = Math.max(lastUnsettled, mtime);
           return;
         }
       }

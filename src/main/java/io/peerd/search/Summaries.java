@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -40,6 +41,14 @@ public final class Summaries implements SearchService.NeighbourSummaries {
   private final long timeoutMillis;
   private final LongSupplier clock;
   private final Map<String, Entry> known = new HashMap<>();
+
+  /**
+   * The generation a neighbour's last notice named, until a fetch has seen it: a notice that
+   * arrives while a fetch is under way is not lost to that fetch's older answer. Bounded like
+   * {@link #known}: by the table.
+   */
+  private final Map<String, Long> noticed = new HashMap<>();
+
   private boolean running;
 
   public Summaries(
@@ -77,10 +86,24 @@ public final class Summaries implements SearchService.NeighbourSummaries {
     if (e == null || e.summary() == null || e.generation() == generation) {
       return false;
     }
-    long due = Math.max(clock.getAsLong(), e.fetchedAt() + MIN_REFETCH_MILLIS);
-    long fetchedAt = Math.min(e.fetchedAt(), due - refreshMillis);
-    known.put(peerUrl, new Entry(e.generation(), e.summary(), fetchedAt));
+    noticed.put(peerUrl, generation);
+    known.put(peerUrl, dueSoon(e));
     return true;
+  }
+
+  /** That entry, due for a fetch at the next round, but no sooner than a second after its last. */
+  private Entry dueSoon(Entry e) {
+    long due = Math.max(clock.getAsLong(), e.fetchedAt() + MIN_REFETCH_MILLIS);
+    return new Entry(e.generation(), e.summary(), Math.min(e.fetchedAt(), due - refreshMillis));
+  }
+
+  /** After a fetch: a notice of another generation than the one fetched makes it due once more. */
+  private void honourNotice(String url, long fetched) {
+    Long n = noticed.remove(url);
+    Entry e = known.get(url);
+    if (n != null && n != fetched && e != null && e.summary() != null) {
+      known.put(url, dueSoon(e));
+    }
   }
 
   /**
@@ -116,7 +139,9 @@ public final class Summaries implements SearchService.NeighbourSummaries {
       return Future.succeededFuture(0);
     }
     running = true;
-    known.keySet().retainAll(new HashSet<>(inTable));
+    Set<String> table = new HashSet<>(inTable);
+    known.keySet().retainAll(table);
+    noticed.keySet().retainAll(table);
     long now = clock.getAsLong();
     List<Future<Boolean>> calls = new ArrayList<>();
     for (String url : healthy) {
@@ -145,6 +170,7 @@ public final class Summaries implements SearchService.NeighbourSummaries {
             r -> {
               if (r.summary() == null) {
                 known.put(url, new Entry(old.generation(), old.summary(), clock.getAsLong()));
+                honourNotice(url, r.generation());
                 return true;
               }
               long others = totalBytes() - bytes(old);
@@ -156,6 +182,7 @@ public final class Summaries implements SearchService.NeighbourSummaries {
                 return false;
               }
               known.put(url, new Entry(r.generation(), r.summary(), clock.getAsLong()));
+              honourNotice(url, r.generation());
               return true;
             })
         .otherwise(

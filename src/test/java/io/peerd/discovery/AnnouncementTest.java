@@ -29,6 +29,33 @@ class AnnouncementTest {
     assertEquals(32, ID.bytes().length);
   }
 
+  /**
+   * A heard URL's host stands for the sender only when it is a loopback or wildcard literal; that
+   * check runs on the event loop, so anything but a strict literal is a name, never looked up (the
+   * JDK would resolve "cafe" or "999.1.1.1").
+   */
+  @Test
+  void onlyStrictLiteralsAreReadAsAddressesAndNamesAreLeftAlone() {
+    for (String name : List.of("cafe", "a1", "999.1.1.1", "1.2.3", "1..2.3", "\u0661.0.0.1")) {
+      assertNull(LocalDiscovery.literal(name), name);
+    }
+    for (String name : List.of("cafe", "a1", "dead-beef")) {
+      assertEquals(
+          "http://" + name + ":8001",
+          LocalDiscovery.fromSender("http://" + name + ":8001", "10.0.0.2"),
+          name);
+    }
+    assertNull(LocalDiscovery.literal("::zz"));
+    assertEquals(
+        "http://10.0.0.2:8001", LocalDiscovery.fromSender("http://127.0.0.1:8001", "10.0.0.2"));
+    assertEquals(
+        "http://10.0.0.2:8001", LocalDiscovery.fromSender("http://0.0.0.0:8001", "10.0.0.2"));
+    assertEquals(
+        "http://[fe80::1]:8001", LocalDiscovery.fromSender("http://[::1]:8001", "fe80::1%eth0"));
+    assertEquals(
+        "http://10.0.0.9:8001", LocalDiscovery.fromSender("http://10.0.0.9:8001", "10.0.0.2"));
+  }
+
   @Test
   void whatIsEncodedDecodesToTheSame() {
     for (Announcement a :

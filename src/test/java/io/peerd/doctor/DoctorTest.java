@@ -301,7 +301,9 @@ class DoctorTest {
     assertTrue(tls.hint().startsWith("the certificate is another peer's"), tls.hint());
     assertEquals(Verdict.SKIP, step(r, "http").verdict());
 
-    http.register(other, a); // without an api_token, a peer diagnoses the peers in its table
+    // Without an api_token, a peer diagnoses the peers in its table that have answered it.
+    http.register(other, a);
+    Await.until("other's probe reaches a", Duration.ofSeconds(20), () -> authenticated(other, a));
     Http.Reply viaRoute =
         http.get(other, "/doctor?url=" + enc(a.selfUrl()) + "&id=" + enc(other.id().toString()));
     assertEquals(200, viaRoute.status(), "the report is the answer, whatever it found");
@@ -385,6 +387,12 @@ class DoctorTest {
     assertEquals(
         403, stranger.status(), "an open peer is nobody's port scanner: " + stranger.text());
     assertEquals("not_a_peer", stranger.error());
+    // Anyone may register a URL on an open peer: in its table then, but it never answered.
+    assertEquals(
+        200,
+        http.post(open, "/register", new JsonObject().put("url", "http://127.0.0.1:1")).status());
+    Http.Reply registered = http.get(open, "/doctor?url=" + enc("http://127.0.0.1:1"));
+    assertEquals(403, registered.status(), "registered, never answered: " + registered.text());
 
     PeerVerticle guarded =
         Peers.started(
@@ -422,22 +430,23 @@ class DoctorTest {
                 .createNetServer()
                 .connectHandler(so -> connections.incrementAndGet())
                 .listen(port, "127.0.0.1"));
+    // With a token, any URL may be diagnosed (an open peer would ask for one of its peers).
     PeerVerticle p =
-        Peers.started(vertx, "p", Files.createDirectories(tmp.resolve("p")), List.of(), null);
+        Peers.started(
+            vertx,
+            "p",
+            Files.createDirectories(tmp.resolve("p")),
+            List.of(),
+            new JsonObject().put("api_token", TOKEN));
     String path = "/doctor?url=" + enc("http://127.0.0.1:" + port);
-    // In p's table (never healthy): an open peer diagnoses only its peers.
-    assertEquals(
-        200,
-        http.post(p, "/register", new JsonObject().put("url", "http://127.0.0.1:" + port))
-            .status());
     try {
-      var first = http.getAsync(p, path);
-      var second = http.getAsync(p, path);
+      var first = withToken(p, path);
+      var second = withToken(p, path);
       // Each run connects twice (its tcp step, then its http step, which then waits): both wait.
       Await.until(
           "both runs are at their http step", Duration.ofSeconds(20), () -> connections.get() >= 4);
 
-      Http.Reply third = http.get(p, path);
+      Http.Reply third = await(withToken(p, path));
 
       assertEquals(503, third.status(), third.text());
       assertEquals("busy", third.error());
@@ -449,6 +458,24 @@ class DoctorTest {
     } finally {
       await(silent.close());
     }
+  }
+
+  boolean authenticated(PeerVerticle at, PeerVerticle peer) {
+    for (Object o : http.getJson(at, "/peers").getJsonArray("table")) {
+      JsonObject row = (JsonObject) o;
+      if (row.getString("url").equals(peer.selfUrl()) && row.getBoolean("authenticated")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  io.vertx.core.Future<Http.Reply> withToken(PeerVerticle p, String path) {
+    return http.client()
+        .get(p.restPort(), "127.0.0.1", path)
+        .putHeader("authorization", "Bearer " + TOKEN)
+        .send()
+        .map(r -> new Http.Reply(r.statusCode(), r.headers(), r.body()));
   }
 
   record Run(int exit, String stdout, String stderr) {}

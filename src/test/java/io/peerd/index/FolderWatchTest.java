@@ -127,6 +127,56 @@ class FolderWatchTest {
   }
 
   @Test
+  void aRenamedDirectoryIsFollowedAndOneMadeAgainUnderTheOldNameIsWatched() throws Exception {
+    Files.createDirectories(share.resolve("photos"));
+    Files.writeString(share.resolve("photos/a.jpg"), "a");
+    watched();
+    int watched = index.watchStats().directories(); // the root and photos
+
+    Files.move(share.resolve("photos"), share.resolve("photos-old"));
+    until(
+        "the renamed directory's file under its new name",
+        SEEN,
+        () -> has("photos-old/a.jpg") && !has("photos/a.jpg"));
+    Files.createDirectories(share.resolve("photos"));
+    Files.writeString(share.resolve("photos/b.jpg"), "b");
+    until("a file in the directory made again", SEEN, () -> has("photos/b.jpg"));
+    // Written after the walk of the new directory: only a watch on it can see this one.
+    Thread.sleep(300);
+    Files.writeString(share.resolve("photos/c.jpg"), "c");
+    until("a later file in the directory made again", SEEN, () -> has("photos/c.jpg"));
+    Files.writeString(share.resolve("photos-old/d.jpg"), "d");
+    until("a later file in the renamed directory", SEEN, () -> has("photos-old/d.jpg"));
+
+    Path outside = Files.createTempDirectory("moved-out");
+    try {
+      Files.move(share.resolve("photos-old"), outside.resolve("photos-old"));
+      until("the moved-out directory's files are gone", SEEN, () -> !has("photos-old/a.jpg"));
+      // The root and the new photos: the moved-out one's watch is cancelled, not counted.
+      until("its watch is given back", SEEN, () -> index.watchStats().directories() == watched);
+    } finally {
+      deleteTree(outside);
+    }
+  }
+
+  @Test
+  void aFileDatedInTheFutureIsIndexedNotWaitedFor() throws Exception {
+    watched();
+    Path future = share.resolve("tomorrow.txt");
+    Files.writeString(future, "from a clock ahead");
+    Files.setLastModifiedTime(
+        future,
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 86_400_000L));
+    until("a file with tomorrow's mtime is indexed", SEEN, () -> has("tomorrow.txt"));
+    long updates = index.watchStats().updates();
+    Thread.sleep(1500);
+    assertTrue(has("tomorrow.txt"), "it stays");
+    assertTrue(
+        index.watchStats().updates() - updates <= 1,
+        "and is not looked at again and again: " + index.watchStats());
+  }
+
+  @Test
   void aBurstIsAppliedInAFewUpdatesAndHiddenFilesAreNotEvenHeard() throws Exception {
     watched();
     long generation = index.snapshot().generation();

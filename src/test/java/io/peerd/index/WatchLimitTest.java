@@ -94,12 +94,23 @@ class WatchLimitTest {
       assertTrue(problem.contains("periodic scans"), problem);
       assertFalse(status.getJsonObject("index").getJsonObject("watch").getBoolean("watching"));
 
-      // d9 was met after the limit: only the fallback's scans (every 10 s) can find this.
-      Files.writeString(share.resolve("d9/late.txt"), "late");
+      // At most 4 of the 11 directories are watched (which ones is the walk's order): only the
+      // fallback's scans (every 10 s) can find a file in each of the others.
+      for (int i = 0; i < 10; i++) {
+        Files.writeString(share.resolve("d" + i + "/late.txt"), "late" + i);
+      }
       until(
-          "a file in an unwatched directory is indexed by the periodic scans",
+          "a late file in every directory, watched or not, is indexed",
           Duration.ofSeconds(40),
-          () -> get(http, base + "/files").contains("\"d9/late.txt\""));
+          () -> {
+            String files = get(http, base + "/files");
+            for (int i = 0; i < 10; i++) {
+              if (files == null || !files.contains("\"d" + i + "/late.txt\"")) {
+                return false;
+              }
+            }
+            return true;
+          });
     } finally {
       peer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.routing.NameSummary;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +23,9 @@ class SummariesTest {
     final Map<String, RemoteSummary> answers = new HashMap<>();
     final List<String> asked = new ArrayList<>();
 
+    /** When set, the next call's answer: completed by the test, while the fetch is under way. */
+    Promise<RemoteSummary> held;
+
     @Override
     public Future<SearchAnswer> forward(String peerUrl, SearchQuery query, long timeoutMillis) {
       throw new UnsupportedOperationException();
@@ -30,6 +34,11 @@ class SummariesTest {
     @Override
     public Future<RemoteSummary> summary(String peerUrl, long knownGeneration, long timeoutMillis) {
       asked.add(peerUrl + "@" + knownGeneration);
+      if (held != null) {
+        Promise<RemoteSummary> p = held;
+        held = null;
+        return p.future();
+      }
       RemoteSummary r = answers.get(peerUrl);
       if (r == null) {
         return Future.failedFuture(new PeerCallException("refused", "no"));
@@ -57,6 +66,49 @@ class SummariesTest {
     assertEquals(List.of("a@-1", "a@3"), net.asked);
     assertTrue(s.mayMatch("a", "invoice"), "a changed index brings the new summary");
     assertEquals(1, s.known());
+  }
+
+  static NameSummary of(String name) {
+    return NameSummary.of(List.of(name), 1024);
+  }
+
+  @Test
+  void aNoticeMakesASummaryDueOnceASecondAtMostAndOneMadeDuringAFetchIsNotLost() {
+    Fake net = new Fake();
+    net.answers.put("a", new RemoteSummary(3, of("old-notes.txt")));
+    // Refreshed every minute on its own: whatever comes sooner is the notices' doing.
+    Summaries s = new Summaries(net, 60_000, 100, () -> now);
+    s.round(List.of("a"), List.of("a"));
+    assertFalse(s.changed("b", 4), "a peer whose summary is not held");
+    assertFalse(s.changed("a", 3), "the generation held");
+
+    net.answers.put("a", new RemoteSummary(4, of("new-photos.zip")));
+    assertTrue(s.changed("a", 4));
+    s.round(List.of("a"), List.of("a"));
+    assertEquals(1, net.asked.size(), "not within a second of the last fetch");
+    now = 1000;
+    s.round(List.of("a"), List.of("a"));
+    assertEquals("a@3", net.asked.get(1));
+    assertTrue(s.mayMatch("a", "photos"));
+
+    // The notice of generation 6 comes while the fetch started by that of 5 is under way, and
+    // that fetch answers 5: one more fetch follows, a second later.
+    now = 3000;
+    assertTrue(s.changed("a", 5));
+    net.held = Promise.promise();
+    Promise<RemoteSummary> slow = net.held;
+    s.round(List.of("a"), List.of("a"));
+    assertTrue(s.changed("a", 6));
+    slow.complete(new RemoteSummary(5, of("five.txt")));
+    assertTrue(s.mayMatch("a", "five"));
+    net.answers.put("a", new RemoteSummary(6, of("six-songs.tar")));
+    now = 3500;
+    s.round(List.of("a"), List.of("a"));
+    assertEquals(3, net.asked.size(), "not twice within a second");
+    now = 4000;
+    s.round(List.of("a"), List.of("a"));
+    assertEquals("a@5", net.asked.get(3));
+    assertTrue(s.mayMatch("a", "songs"), "the last notice was honoured");
   }
 
   @Test

@@ -133,9 +133,22 @@ class SummaryRoutingTest {
                     .size()
                 == 2);
     assertEquals(1, hits(http, p0, "/search?query=dropped-needle&mode=summary", p2));
-    assertTrue(
-        http.post(p0, "/summary/changed", new JsonObject().put("url", "nonsense")).status() == 400,
-        "a notice with a URL that is none is refused");
+    Http.Reply bad =
+        http.post(
+            p0, "/summary/changed", new JsonObject().put("url", "nonsense").put("generation", 1));
+    assertEquals(400, bad.status(), bad.text());
+    assertEquals("bad_url", bad.error());
+    assertEquals(
+        400,
+        http.post(p0, "/summary/changed", new JsonObject().put("url", p2.selfUrl())).status(),
+        "no generation");
+    JsonObject stranger =
+        http.post(
+                p0,
+                "/summary/changed",
+                new JsonObject().put("url", "http://127.0.0.1:1").put("generation", 7))
+            .json();
+    assertEquals(false, stranger.getBoolean("refresh"), "a peer not in the table changes nothing");
 
     Files.delete(d2.resolve("dropped-needle.txt"));
     until(
