@@ -23,6 +23,12 @@ class AnnouncementTest {
 
   static final PeerId ID = Identity.generate().id();
 
+  static final byte[] ID_WITH_FIRST_BYTE_32 = new byte[32];
+
+  static {
+    Arrays.fill(ID_WITH_FIRST_BYTE_32, (byte) 32);
+  }
+
   @Test
   void anIdRoundTripsThroughItsBytes() {
     assertEquals(ID, PeerId.ofBytes(ID.bytes()));
@@ -129,7 +135,19 @@ class AnnouncementTest {
                 "a byte after the last URL",
                 Arrays.copyOf(good, good.length + 1),
                 Problem.TRAILING),
-            new Bad("id flag cleared: the id reads as URLs", with(good, 5, 0), Problem.URL_COUNT),
+            // An id whose first byte, read as the URL count, is over 4 (a random one's may be 1-4,
+            // and then the bytes read as URLs run out: TRUNCATED, one run in 50).
+            new Bad(
+                "id flag cleared: the id reads as URLs",
+                with(
+                    new Announcement(
+                            PeerId.ofBytes(ID_WITH_FIRST_BYTE_32),
+                            List.of("http://10.0.0.1:8001"),
+                            7)
+                        .encode(),
+                    5,
+                    0),
+                Problem.URL_COUNT),
             new Bad("no id flag set on a packet without one", with(noId, 5, 1), Problem.TRUNCATED),
             new Bad("oversize", new byte[Announcement.MAX_BYTES + 1], Problem.OVERSIZE),
             new Bad("ftp URL", packet("ftp://10.0.0.1:21"), Problem.URL),
