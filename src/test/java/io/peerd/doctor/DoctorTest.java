@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerd.identity.Identity;
+import io.peerd.identity.PeerId;
 import io.peerd.node.PeerVerticle;
 import io.peerd.testkit.Await;
 import io.peerd.testkit.Http;
@@ -244,6 +246,41 @@ class DoctorTest {
       assertTrue(h.hint().contains("wait 7 s"), h.hint());
     } finally {
       await(limited.close());
+    }
+  }
+
+  /**
+   * A plain URL's /health names where its secure port is: a claim, followed only on the same host,
+   * or anyone's server could aim the doctor's TLS connection anywhere.
+   */
+  @Test
+  void aSecureUrlOnAnotherHostIsNotFollowed(Vertx vertx) {
+    PeerId someone = Identity.generate().id();
+    io.vertx.core.http.HttpServer claims =
+        await(
+            vertx
+                .createHttpServer()
+                .requestHandler(
+                    req ->
+                        req.response()
+                            .putHeader("content-type", "application/json")
+                            .end(
+                                new JsonObject()
+                                    .put("status", "ok")
+                                    .put("secure_url", "https://127.0.0.2:443")
+                                    .encode()))
+                .listen(0, "127.0.0.1"));
+    try {
+      Report r =
+          await(
+              doctor.run(
+                  Target.parse("http://127.0.0.1:" + claims.actualPort(), someone.toString())));
+
+      Step tls = step(r, "tls");
+      assertEquals(Verdict.FAIL, tls.verdict(), tls.toString());
+      assertTrue(tls.detail().contains("on another host"), tls.detail());
+    } finally {
+      await(claims.close());
     }
   }
 
