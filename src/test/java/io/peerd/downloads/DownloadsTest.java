@@ -634,8 +634,9 @@ class DownloadsTest {
     PeerVerticle a = seeder(vertx, "a", share, 0);
     Path small = Files.createDirectories(tmp.resolve("d-share/downloads"));
     mount(small, "2m");
+    PeerVerticle d = null;
     try {
-      PeerVerticle d = downloader(vertx, "d", List.of(a));
+      d = downloader(vertx, "d", List.of(a));
       String id =
           http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, a, "big.bin")))
               .json()
@@ -656,6 +657,13 @@ class DownloadsTest {
       assertEquals(200, http.get(d, "/health").status(), "the peer serves on");
       assertFalse(listed(http, d).contains("downloads/big.bin"));
     } finally {
+      // The peer stops before its download folder is unmounted, not after: once (CI, 8838d23,
+      // and 2 of 13 runs of this class under load here) its stop never completed when Vert.x
+      // closed it with the tmpfs lazily unmounted under its watched folder. Not yet explained:
+      // see the closing note of issue 19.
+      if (d != null) {
+        Peers.stop(vertx, d);
+      }
       umount(small);
     }
   }
