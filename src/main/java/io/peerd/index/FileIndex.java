@@ -526,8 +526,16 @@ public final class FileIndex implements AutoCloseable {
     if (fallbackTimer != -1) {
       vertx.cancelTimer(fallbackTimer);
     }
-    if (watch != null) {
-      watch.close();
+    FolderWatch w = watch;
+    if (w != null) {
+      // Closing a JDK WatchService waits for its poller thread to take the request: not on the
+      // loop this is called from (a peer's stop).
+      vertx.executeBlocking(
+          () -> {
+            w.close();
+            return null;
+          },
+          false);
     }
     worker.close();
   }
