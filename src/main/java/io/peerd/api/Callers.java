@@ -14,8 +14,9 @@ final class Callers {
    *     (curl, a browser)
    */
   static PeerId id(HttpServerRequest req) {
-    return req.isSSL() && req.connection() != null
-        ? Tls.presented(req.connection().sslSession())
-        : null;
+    // The connection's own TLS, not the request's isSSL(): behind vertx-web that also reads
+    // Forwarded headers, work on every request and a claim no header can make.
+    io.vertx.core.http.HttpConnection c = req.connection();
+    return c != null && c.isSsl() ? Tls.presented(c.sslSession()) : null;
   }
 }

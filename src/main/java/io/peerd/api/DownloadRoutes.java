@@ -88,7 +88,8 @@ final class DownloadRoutes {
                 if (!res.ended() && !res.closed() && !res.writeQueueFull()) {
                   res.write(
                       SearchStream.event(
-                          change.containsKey("removed") ? "removed" : "download", change));
+                          change.containsKey("removed") ? "removed" : "download",
+                          change.toBuffer()));
                 }
               });
     } catch (Problem p) {

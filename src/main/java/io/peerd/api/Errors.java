@@ -86,12 +86,18 @@ final class Errors {
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
+    json(ctx, status, io.peerd.wire.JsonText.encode(body));
+  }
+
+  static void json(RoutingContext ctx, int status, io.vertx.core.buffer.Buffer body) {
     if (ctx.response().ended()) {
       return;
     }
-    ctx.response()
-        .setStatusCode(status)
-        .putHeader("content-type", "application/json")
-        .end(body.toBuffer());
+    ctx.response().setStatusCode(status).putHeader(CONTENT_TYPE, JSON).end(body);
   }
+
+  // Made once: a header name or value as a CharSequence Netty need not encode per response.
+  private static final CharSequence CONTENT_TYPE = io.vertx.core.http.HttpHeaders.CONTENT_TYPE;
+  private static final CharSequence JSON =
+      io.vertx.core.http.HttpHeaders.createOptimized("application/json");
 }

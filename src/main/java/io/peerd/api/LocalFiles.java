@@ -7,6 +7,7 @@ import io.peerd.index.Names;
 import io.peerd.search.FileHit;
 import io.peerd.transfer.PartialContent;
 import io.peerd.wire.Magnet;
+import io.peerd.wire.WireJson;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,6 +25,11 @@ public final class LocalFiles {
 
   private final PartialContent partials;
 
+  private final java.util.Map<FileEntry, FileHit> hits = new java.util.IdentityHashMap<>();
+  // By identity: an equal hit from elsewhere (a neighbour's answer) is not ours to splice.
+  private final java.util.Map<FileHit, byte[]> encoded = new java.util.IdentityHashMap<>();
+  private long hitsGeneration = -1;
+
   public LocalFiles(FileIndex index, PartialContent partials, String self, String grpcUrl) {
     this.index = index;
     this.partials = partials;
@@ -36,18 +42,42 @@ public final class LocalFiles {
    * lookup, not the encoding of its URL and magnet. Event-loop confined, bounded by the index.
    */
   public FileHit hit(FileEntry e) {
-    long generation = index.snapshot().generation();
-    if (generation != hitsGeneration) {
-      hits.clear();
-      hitsGeneration = generation;
-    }
+    current();
     return hits.computeIfAbsent(e, this::make);
   }
 
-  private final java.util.Map<FileEntry, FileHit> hits = new java.util.IdentityHashMap<>();
-  private long hitsGeneration = -1;
+  /**
+   * Our files' JSON, encoded once per index generation: an answer splices the bytes in. A hit that
+   * is not one of ours (a neighbour's, a partial download) has none and is encoded as it goes.
+   */
+  public WireJson.Fragments fragments() {
+    return fragments;
+  }
+
+  private final WireJson.Fragments fragments = this::encoded;
+
+  private byte[] encoded(FileHit f) {
+    current();
+    return encoded.get(f);
+  }
+
+  /** Forgets what was made for an older index generation. */
+  private void current() {
+    long generation = index.snapshot().generation();
+    if (generation != hitsGeneration) {
+      hits.clear();
+      encoded.clear();
+      hitsGeneration = generation;
+    }
+  }
 
   private FileHit make(FileEntry e) {
+    FileHit hit = makeHit(e);
+    encoded.put(hit, WireJson.file(hit));
+    return hit;
+  }
+
+  private FileHit makeHit(FileEntry e) {
     return new FileHit(
         e.name(),
         e.size(),

@@ -122,10 +122,6 @@ public final class RestApi {
             p.config().timeouts().streamIdle().toMillis());
     r.get("/files/*").handler(content::handle);
     r.head("/files/*").handler(content::handle);
-    r.get("/content/:root/pieces").handler(this::pieces);
-    r.get("/content/:root/have").handler(this::have);
-    r.get("/content/:root").handler(content::content);
-    r.head("/content/:root").handler(content::content);
     r.get("/peers").handler(this::peers);
     r.get("/search").handler(this::search);
     r.get("/search/check").handler(this::searchCheck);
@@ -149,13 +145,21 @@ public final class RestApi {
     r.post("/downloads/:id/pause").handler(dl::pause);
     r.post("/downloads/:id/resume").handler(dl::resume);
     r.delete("/downloads/:id").handler(dl::cancel);
+    // Routes with path parameters are matched by regular expression: after the plain paths that
+    // are asked most, which then never pay for them.
+    r.get("/content/:root/pieces").handler(this::pieces);
+    r.get("/content/:root/have").handler(this::have);
+    r.get("/content/:root").handler(content::content);
+    r.head("/content/:root").handler(content::content);
     // The web page and what only it needs (a streamed search, HTTP upload, the graph, live
     // figures).
     WebUi ui = new WebUi();
     for (String path : WebUi.paths()) {
       r.get(path).handler(ui::handle);
     }
-    SearchStream stream = new SearchStream(p.search(), this::searchQuery, searchMeter, p.metrics());
+    SearchStream stream =
+        new SearchStream(
+            p.search(), this::searchQuery, searchMeter, p.metrics(), p.local().fragments());
     r.get("/search/stream").handler(stream::handle);
     HttpUpload upload = new HttpUpload(p.uploads(), p.local());
     r.put(HttpUpload.PREFIX + "*").handler(upload::handle);
@@ -175,20 +179,33 @@ public final class RestApi {
    * certificate its secure port presents.
    */
   private void health(RoutingContext ctx) {
-    JsonObject body =
-        new JsonObject()
-            .put("status", "ok")
-            .put("peer", p.config().node().name())
-            .put("url", p.self())
-            .put("stats", peerStats());
-    Me me = p.me();
-    if (me.id() != null) {
-      body.put("id", me.id().toString())
-          .put("secure_url", me.secureUrl())
-          .put("record", WireJson.record(me.record()));
+    int total = p.peers().size();
+    int healthy = p.peers().healthyCount();
+    if (healthBody == null || total != healthTotal || healthy != healthHealthy) {
+      JsonObject body =
+          new JsonObject()
+              .put("status", "ok")
+              .put("peer", p.config().node().name())
+              .put("url", p.self())
+              .put("stats", peerStats(total, healthy));
+      Me me = p.me();
+      if (me.id() != null) {
+        body.put("id", me.id().toString())
+            .put("secure_url", me.secureUrl())
+            .put("record", WireJson.record(me.record()));
+      }
+      healthBody = body.toBuffer();
+      healthTotal = total;
+      healthHealthy = healthy;
     }
-    Errors.json(ctx, 200, body);
+    Errors.json(ctx, 200, healthBody);
   }
+
+  // /health is what monitors and neighbours ask most: its few changing figures are the peer
+  // counts, so the answer is encoded again only when they change.
+  private Buffer healthBody;
+  private int healthTotal;
+  private int healthHealthy;
 
   private void status(RoutingContext ctx) {
     IndexSnapshot snap = p.index().snapshot();
@@ -317,8 +334,10 @@ public final class RestApi {
 
   /** The seed's stats keys, with their seed meaning. */
   private JsonObject peerStats() {
-    int total = p.peers().size();
-    int healthy = p.peers().healthyUrls().size();
+    return peerStats(p.peers().size(), p.peers().healthyCount());
+  }
+
+  private static JsonObject peerStats(int total, int healthy) {
     return new JsonObject()
         .put("total_peers", total)
         .put("healthy_peers", healthy)
@@ -330,11 +349,8 @@ public final class RestApi {
     IndexSnapshot snap = p.index().snapshot();
     if (filesBody == null || filesBodyGeneration != snap.generation()) {
       filesBody =
-          new JsonObject()
-              .put("peer", p.config().node().name())
-              .put("base", p.self())
-              .put("files", WireJson.files(p.local().all(snap)))
-              .toBuffer();
+          WireJson.filesAnswer(
+              p.config().node().name(), p.self(), p.local().all(snap), p.local().fragments());
       filesBodyGeneration = snap.generation();
     }
     ctx.response().putHeader("content-type", "application/json").end(filesBody);
@@ -390,7 +406,7 @@ public final class RestApi {
         .onSuccess(
             answer -> {
               searchMeter.record(query, started, answer);
-              Errors.json(ctx, 200, WireJson.searchAnswer(answer));
+              Errors.json(ctx, 200, WireJson.searchAnswer(answer, p.local().fragments()));
             })
         .onFailure(ctx::fail);
   }

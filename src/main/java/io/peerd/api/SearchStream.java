@@ -7,7 +7,6 @@ import io.peerd.wire.WireJson;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 
@@ -26,14 +25,17 @@ final class SearchStream {
   private final Function<RoutingContext, SearchQuery> parse;
   private final SearchMeter meter;
   private final Metrics metrics;
+  private final WireJson.Fragments fragments;
   private int open;
 
   SearchStream(
       SearchService search,
       Function<RoutingContext, SearchQuery> parse,
       SearchMeter meter,
-      Metrics metrics) {
+      Metrics metrics,
+      WireJson.Fragments fragments) {
     this.search = search;
+    this.fragments = fragments;
     this.parse = parse;
     this.meter = meter;
     this.metrics = metrics;
@@ -78,7 +80,7 @@ final class SearchStream {
             query,
             result -> {
               if (!state[0] && !res.ended()) {
-                res.write(event("peer", WireJson.peerResult(result)));
+                res.write(event("peer", WireJson.peerResult(result, fragments)));
               }
             })
         .onComplete(
@@ -90,14 +92,14 @@ final class SearchStream {
                 res.end(
                     ar.succeeded()
                         ? event("done", WireJson.searchSummary(ar.result()))
-                        : event("error", Errors.internal(ctx, metrics, ar.cause())));
+                        : event("error", Errors.internal(ctx, metrics, ar.cause()).toBuffer()));
               }
               release.run();
             });
   }
 
   /** One SSE event. Encoded JSON has no raw line breaks, so one data line carries it whole. */
-  static Buffer event(String name, JsonObject data) {
-    return Buffer.buffer("event: " + name + "\ndata: " + data.encode() + "\n\n");
+  static Buffer event(String name, Buffer data) {
+    return Buffer.buffer("event: " + name + "\ndata: ").appendBuffer(data).appendString("\n\n");
   }
 }

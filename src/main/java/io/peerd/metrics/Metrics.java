@@ -44,7 +44,8 @@ public final class Metrics {
             // Bound by bindJvm once the peer is up: their MXBeans cost a tenth of a second of
             // start-up.
             .setJvmMetricsEnabled(false)
-            // Per-request meter lookups otherwise cost more than our whole /health handler.
+            // Per-request meter lookups otherwise cost more than our whole /health handler (the
+            // HTTP server's meters are our own, PeerVertxMetrics; the client's are Vert.x's).
             .setMeterCacheEnabled(true)
             // Event-loop queue depths and the like: how busy the loops are.
             .setNettyMetricsEnabled(true)
@@ -58,7 +59,8 @@ public final class Metrics {
                     Label.POOL_NAME));
     return Vertx.builder()
         .with(new VertxOptions(options).setMetricsOptions(metrics))
-        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withMetrics(
+            o -> new PeerVertxMetrics(new MicrometerMetricsFactory(registry).metrics(o), registry))
         .build();
   }
 

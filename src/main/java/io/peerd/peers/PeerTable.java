@@ -237,6 +237,17 @@ public final class PeerTable {
     return out;
   }
 
+  /** {@code healthyUrls().size()}, without the list. */
+  public int healthyCount() {
+    int n = 0;
+    for (PeerState p : peers.values()) {
+      if (p.healthy() && link(p).refused() == null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   public Policy policy() {
     return policy;
   }

@@ -4,6 +4,7 @@ import io.peerd.search.FileHit;
 import io.peerd.search.PeerResult;
 import io.peerd.search.SearchAnswer;
 import io.peerd.search.Unreachable;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -18,90 +19,137 @@ public final class WireJson {
 
   private WireJson() {}
 
-  public static JsonObject file(FileHit f) {
-    JsonObject o =
-        new JsonObject()
-            .put("name", f.name())
-            .put("size", f.size())
-            .put("mtime", f.mtime())
-            .put("checksum", f.checksum())
-            .put("extension", f.extension())
-            .put("type", f.type());
+  /**
+   * Encoded forms of files made earlier, by identity: our own files are encoded once per index
+   * generation ({@code LocalFiles}), a remote peer's hit is encoded as it passes.
+   */
+  @FunctionalInterface
+  public interface Fragments {
+    Fragments NONE = f -> null;
+
+    /**
+     * @return the file's JSON, or null to have it encoded now
+     */
+    byte[] of(FileHit f);
+  }
+
+  /** One file of {@code /files} and of a search answer. */
+  public static byte[] file(FileHit f) {
+    JsonText w = new JsonText(320);
+    writeFile(w, f);
+    return w.toBytes();
+  }
+
+  private static void writeFile(JsonText w, FileHit f) {
+    w.beginObject()
+        .field("name", f.name())
+        .field("size", f.size())
+        .field("mtime", f.mtime())
+        .field("checksum", f.checksum())
+        .field("extension", f.extension())
+        .field("type", f.type());
     if (f.restUrl() != null) {
-      o.put("rest_url", f.restUrl());
+      w.field("rest_url", f.restUrl());
     }
     if (f.grpc() != null) {
-      o.put("grpc", f.grpc());
+      w.field("grpc", f.grpc());
     }
     if (f.root() != null) {
-      o.put("root", f.root());
+      w.field("root", f.root());
     }
     if (f.magnet() != null) {
-      o.put("magnet", f.magnet());
+      w.field("magnet", f.magnet());
     }
     if (f.partial()) {
-      o.put("partial", true);
+      w.field("partial", true);
     }
-    return o;
+    w.endObject();
   }
 
-  public static JsonArray files(List<FileHit> files) {
-    JsonArray arr = new JsonArray(new ArrayList<>(files.size()));
+  public static void files(JsonText w, List<FileHit> files, Fragments known) {
+    w.beginArray();
     for (FileHit f : files) {
-      arr.add(file(f));
+      byte[] encoded = known.of(f);
+      if (encoded != null) {
+        w.raw(encoded);
+      } else {
+        writeFile(w, f);
+      }
     }
-    return arr;
+    w.endArray();
   }
 
-  public static JsonObject searchAnswer(SearchAnswer a) {
-    JsonArray results = new JsonArray();
-    for (PeerResult r : a.results()) {
-      results.add(
-          new JsonObject()
-              .put("peer", r.peer())
-              .put("hops", r.hops())
-              .put("files", files(r.files())));
+  /** The seed's {@code /files} answer: {@code {peer, base, files}}. */
+  public static Buffer filesAnswer(String peer, String base, List<FileHit> files, Fragments known) {
+    JsonText w = new JsonText(64 + size(List.of(new PeerResult(peer, files, 0)), known));
+    w.beginObject().field("peer", peer).field("base", base).key("files");
+    files(w, files, known);
+    return w.endObject().toBuffer();
+  }
+
+  public static Buffer searchAnswer(SearchAnswer a, Fragments known) {
+    return answer(a, known, true);
+  }
+
+  /**
+   * A search answer without its results: the final event of a streamed search, whose results went
+   * out one peer at a time. The same writer as {@link #searchAnswer}, so the two never drift apart.
+   */
+  public static Buffer searchSummary(SearchAnswer a) {
+    return answer(a, Fragments.NONE, false);
+  }
+
+  private static Buffer answer(SearchAnswer a, Fragments known, boolean withResults) {
+    JsonText w = new JsonText(withResults ? 256 + size(a.results(), known) : 256);
+    w.beginObject()
+        .field("query", a.query())
+        .field("ttl", a.ttl())
+        .field("fanout_used", a.fanoutUsed());
+    if (withResults) {
+      w.key("results").beginArray();
+      for (PeerResult r : a.results()) {
+        writePeerResult(w, r, known);
+      }
+      w.endArray();
     }
-    JsonArray unreachable = new JsonArray();
+    w.field("id", a.id()).field("partial", a.partial()).key("unreachable").beginArray();
     for (Unreachable u : a.unreachable()) {
-      unreachable.add(new JsonObject().put("peer", u.peer()).put("reason", u.reason()));
+      w.beginObject().field("peer", u.peer()).field("reason", u.reason()).endObject();
     }
-    JsonObject o =
-        new JsonObject()
-            .put("query", a.query())
-            .put("ttl", a.ttl())
-            .put("fanout_used", a.fanoutUsed())
-            .put("results", results)
-            .put("id", a.id())
-            .put("partial", a.partial())
-            .put("unreachable", unreachable)
-            .put("peers_answered", a.peersAnswered())
-            .put("elapsed_ms", a.elapsedMs());
+    w.endArray().field("peers_answered", a.peersAnswered()).field("elapsed_ms", a.elapsedMs());
     if (a.duplicate()) {
-      o.put("duplicate", true);
+      w.field("duplicate", true);
     }
-    return o;
+    return w.endObject().toBuffer();
   }
 
   /**
    * One peer's part of a search answer, as in {@code results[]} (and a streamed {@code peer}
    * event).
    */
-  public static JsonObject peerResult(PeerResult r) {
-    return new JsonObject()
-        .put("peer", r.peer())
-        .put("hops", r.hops())
-        .put("files", files(r.files()));
+  public static Buffer peerResult(PeerResult r, Fragments known) {
+    JsonText w = new JsonText(64 + size(List.of(r), known));
+    writePeerResult(w, r, known);
+    return w.toBuffer();
   }
 
-  /**
-   * A search answer without its results: the final event of a streamed search, whose results went
-   * out one peer at a time. Derived from {@link #searchAnswer} so the two never drift apart.
-   */
-  public static JsonObject searchSummary(SearchAnswer a) {
-    JsonObject o = searchAnswer(a);
-    o.remove("results");
-    return o;
+  /** About the bytes those results take: an answer's buffer is then made once, not grown. */
+  private static int size(List<PeerResult> results, Fragments known) {
+    int n = 0;
+    for (PeerResult r : results) {
+      n += 64 + r.peer().length();
+      for (FileHit f : r.files()) {
+        byte[] encoded = known.of(f);
+        n += encoded != null ? encoded.length + 1 : 400;
+      }
+    }
+    return n;
+  }
+
+  private static void writePeerResult(JsonText w, PeerResult r, Fragments known) {
+    w.beginObject().field("peer", r.peer()).field("hops", r.hops()).key("files");
+    files(w, r.files(), known);
+    w.endObject();
   }
 
   /**
