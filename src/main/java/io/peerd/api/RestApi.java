@@ -20,6 +20,7 @@ import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchService;
 import io.peerd.transfer.RateLimiter;
 import io.peerd.transfer.Uploads;
+import io.peerd.wire.JsonText;
 import io.peerd.wire.Magnet;
 import io.peerd.wire.WireJson;
 import io.vertx.core.Future;
@@ -91,12 +92,19 @@ public final class RestApi {
   private final Vertx vertx;
   private final Parts p;
   private final SearchMeter searchMeter;
+  private final Fixed fixed;
+  private final byte[] ownRecord;
   private long filesBodyGeneration = -1;
   private Buffer filesBody;
 
   public RestApi(Vertx vertx, Parts parts) {
     this.vertx = vertx;
     this.p = parts;
+    this.fixed = fixed();
+    this.ownRecord =
+        p.me().record() == null
+            ? null
+            : JsonText.encode(WireJson.record(p.me().record())).getBytes();
     this.searchMeter = new SearchMeter(p.metrics(), p.config().node().name());
   }
 
@@ -209,65 +217,90 @@ public final class RestApi {
 
   private void status(RoutingContext ctx) {
     IndexSnapshot snap = p.index().snapshot();
-    Errors.json(
-        ctx,
-        200,
-        identity()
-            .put(
-                "urls",
-                new JsonObject()
-                    .put("rest", p.self())
-                    .put("grpc", p.grpcUrl())
-                    .put("secure", p.me().secureUrl()))
-            .put("config", seedConfig())
-            .put("stats", searchStats(snap))
-            .put("index", indexState(snap, p.index().watchStats()))
-            .put("problems", p.problems().get())
-            .put("healthy_peers", withSelf(p.peers().healthyUrls()))
-            .put("all_peers", withSelf(p.peers().urls())));
+    JsonText w = new JsonText(1536).beginObject();
+    identity(w);
+    w.key("urls").raw(fixed.urls()).key("config").raw(fixed.config()).key("stats");
+    searchStats(w, snap);
+    w.key("index");
+    indexState(w, snap, p.index().watchStats());
+    w.key("problems").any(p.problems().get()).key("healthy_peers");
+    withSelf(w, p.peers().healthyUrls());
+    w.key("all_peers");
+    withSelf(w, p.peers().urls());
+    Errors.json(ctx, 200, w.endObject().toBuffer());
   }
 
-  /** The seed's {@code config} block of /status, with the routing mode added. */
-  private JsonObject seedConfig() {
+  /**
+   * What never changes while the peer runs, encoded once: who it is, its URLs, the seed's {@code
+   * config} block of /status (with the routing mode added).
+   */
+  private record Fixed(byte[] identity, byte[] urls, byte[] config) {}
+
+  private Fixed fixed() {
     PeerConfig c = p.config();
-    return new JsonObject()
-        .put("rest_port", c.node().restPort())
-        .put("grpc_port", c.node().grpcPort())
-        .put("shared_dir", c.sharedDir().toString())
-        .put("max_fanout", c.routing().maxFanout())
-        .put("search_mode", c.routing().mode().wire())
-        .put("search_ttl", c.routing().searchTtl());
+    Me me = p.me();
+    return new Fixed(
+        JsonText.members(
+            w ->
+                w.field("peer", c.node().name())
+                    .field("id", me.id() == null ? null : me.id().toString())
+                    .field("url", p.self())
+                    .field("secure_url", me.secureUrl())
+                    .field("version", p.version())),
+        new JsonText()
+            .beginObject()
+            .field("rest", p.self())
+            .field("grpc", p.grpcUrl())
+            .field("secure", me.secureUrl())
+            .endObject()
+            .toBytes(),
+        new JsonText()
+            .beginObject()
+            .field("rest_port", c.node().restPort())
+            .field("grpc_port", c.node().grpcPort())
+            .field("shared_dir", c.sharedDir().toString())
+            .field("max_fanout", c.routing().maxFanout())
+            .field("search_mode", c.routing().mode().wire())
+            .field("search_ttl", c.routing().searchTtl())
+            .endObject()
+            .toBytes());
   }
 
   /** The seed's peer stats, and what this peer shared and searched since it started. */
-  private JsonObject searchStats(IndexSnapshot snap) {
+  private void searchStats(JsonText w, IndexSnapshot snap) {
     SearchService.Stats s = p.search().stats();
-    return peerStats()
-        .put("files", snap.size())
-        .put("bytes_shared", snap.totalBytes())
-        .put("searches_processed", s.processed())
-        .put("duplicates_dropped", s.duplicates())
-        .put("origin_checks", s.checks())
-        .put("summaries_known", p.search().summariesKnown())
-        .put("queries_forwarded", s.forwarded())
-        .put("neighbour_failures", s.neighbourFailures())
-        .mergeIn(p.lanStats().get());
+    w.beginObject();
+    peerStats(w);
+    w.field("files", snap.size())
+        .field("bytes_shared", snap.totalBytes())
+        .field("searches_processed", s.processed())
+        .field("duplicates_dropped", s.duplicates())
+        .field("origin_checks", s.checks())
+        .field("summaries_known", p.search().summariesKnown())
+        .field("queries_forwarded", s.forwarded())
+        .field("neighbour_failures", s.neighbourFailures());
+    // The map itself: JsonObject's own iterator wraps every value it hands out.
+    for (java.util.Map.Entry<String, Object> e : p.lanStats().get().getMap().entrySet()) {
+      w.key(e.getKey()).any(e.getValue());
+    }
+    w.endObject();
   }
 
-  private static JsonObject indexState(IndexSnapshot snap, FileIndex.WatchStats watch) {
-    return new JsonObject()
-        .put("files", snap.size())
-        .put("bytes", snap.totalBytes())
-        .put("generation", snap.generation())
-        .put("scanned_at", snap.scannedAtMillis())
-        .put(
-            "watch",
-            new JsonObject()
-                .put("watching", watch.watching())
-                .put("directories", watch.directories())
-                .put("events", watch.events())
-                .put("updates", watch.updates())
-                .put("overflows", watch.overflows()));
+  private static void indexState(JsonText w, IndexSnapshot snap, FileIndex.WatchStats watch) {
+    w.beginObject()
+        .field("files", snap.size())
+        .field("bytes", snap.totalBytes())
+        .field("generation", snap.generation())
+        .field("scanned_at", snap.scannedAtMillis())
+        .key("watch")
+        .beginObject()
+        .field("watching", watch.watching())
+        .field("directories", watch.directories())
+        .field("events", watch.events())
+        .field("updates", watch.updates())
+        .field("overflows", watch.overflows())
+        .endObject()
+        .endObject();
   }
 
   /**
@@ -279,42 +312,40 @@ public final class RestApi {
     IndexSnapshot snap = p.index().snapshot();
     SearchService.Stats s = p.search().stats();
     PeerConfig c = p.config();
-    Errors.json(
-        ctx,
-        200,
-        identity()
-            .put("time_ms", System.currentTimeMillis())
-            .put("searches_processed", s.processed())
-            .put("queries_forwarded", s.forwarded())
-            .put("neighbour_failures", s.neighbourFailures())
-            .put("bytes_sent", transferBytes("sent"))
-            .put("bytes_received", transferBytes("received"))
-            .put("files", snap.size())
-            .put("bytes_shared", snap.totalBytes())
-            .put("peers", peerStats())
-            .put(
-                "uploads",
-                new JsonObject()
-                    .put("accept", c.uploads().accept())
-                    .put("dir", c.uploads().dir())
-                    .put("max_bytes", c.uploads().maxBytes())
-                    .put("overwrite", c.uploads().overwrite()))
-            .put(
-                "auth",
-                new JsonObject()
-                    .put("token_for_changes", c.access().token() != null)
-                    .put("private", c.access().privatePeer())));
+    JsonText w = new JsonText(768).beginObject();
+    identity(w);
+    w.field("time_ms", System.currentTimeMillis())
+        .field("searches_processed", s.processed())
+        .field("queries_forwarded", s.forwarded())
+        .field("neighbour_failures", s.neighbourFailures())
+        .field("bytes_sent", transferBytes("sent"))
+        .field("bytes_received", transferBytes("received"))
+        .field("files", snap.size())
+        .field("bytes_shared", snap.totalBytes())
+        .key("peers")
+        .beginObject();
+    peerStats(w);
+    w.endObject()
+        .key("uploads")
+        .beginObject()
+        .field("accept", c.uploads().accept())
+        .field("dir", c.uploads().dir())
+        .field("max_bytes", c.uploads().maxBytes())
+        .field("overwrite", c.uploads().overwrite())
+        .endObject()
+        .key("auth")
+        .beginObject()
+        .field("token_for_changes", c.access().token() != null)
+        .field("private", c.access().privatePeer())
+        .endObject();
+    Errors.json(ctx, 200, w.endObject().toBuffer());
   }
 
   /** Who answers: the first keys of /status and /stats. */
-  private JsonObject identity() {
-    return new JsonObject()
-        .put("peer", p.config().node().name())
-        .put("id", p.me().id() == null ? null : p.me().id().toString())
-        .put("url", p.self())
-        .put("secure_url", p.me().secureUrl())
-        .put("version", p.version())
-        .put("uptime_s", (System.currentTimeMillis() - p.startedAtMillis()) / 1000.0);
+  private void identity(JsonText w) {
+    w.members(fixed.identity())
+        .key("uptime_s")
+        .value((System.currentTimeMillis() - p.startedAtMillis()) / 1000.0);
   }
 
   /** This peer's file-transfer bytes in one direction, over both protocols. */
@@ -333,8 +364,12 @@ public final class RestApi {
   }
 
   /** The seed's stats keys, with their seed meaning. */
-  private JsonObject peerStats() {
-    return peerStats(p.peers().size(), p.peers().healthyCount());
+  private void peerStats(JsonText w) {
+    int total = p.peers().size();
+    int healthy = p.peers().healthyCount();
+    w.field("total_peers", total)
+        .field("healthy_peers", healthy)
+        .field("failed_peers", total - healthy);
   }
 
   private static JsonObject peerStats(int total, int healthy) {
@@ -357,38 +392,42 @@ public final class RestApi {
   }
 
   private void peers(RoutingContext ctx) {
-    JsonArray table = new JsonArray();
-    for (PeerState s : p.peers().all()) {
-      table.add(
-          new JsonObject()
-              .put("url", s.url())
-              .put("healthy", s.healthy())
-              .put("last_seen", s.lastSeenMillis() == 0 ? null : s.lastSeenMillis())
-              .put("failures", s.failures())
-              .put("rtt_ms", s.rttMs() < 0 ? null : s.rttMs())
-              .put("next_probe", s.nextProbeMillis())
-              .put("pinned", s.pinned())
-              .put("id", s.trust().id() == null ? null : s.trust().id().toString())
-              .put("authenticated", s.trust().authenticated())
-              .put("secure_url", s.trust().secureUrl())
-              .put("problem", s.trust().problem()));
+    List<PeerState> all = p.peers().all();
+    JsonText w = new JsonText(512 + 900 * Math.min(all.size(), MAX_RECORDS)).beginObject();
+    w.key("peers");
+    withSelf(w, p.peers().healthyUrls());
+    w.key("all_peers");
+    withSelf(w, p.peers().urls());
+    w.key("stats").beginObject();
+    peerStats(w);
+    w.endObject()
+        .field("id", p.me().id() == null ? null : p.me().id().toString())
+        .key("table")
+        .beginArray();
+    for (PeerState s : all) {
+      w.beginObject()
+          .field("url", s.url())
+          .field("healthy", s.healthy())
+          .key("last_seen")
+          .valueOrNull(s.lastSeenMillis() == 0 ? null : s.lastSeenMillis())
+          .field("failures", s.failures())
+          .key("rtt_ms")
+          .valueOrNull(s.rttMs() < 0 ? null : s.rttMs())
+          .field("next_probe", s.nextProbeMillis())
+          .field("pinned", s.pinned())
+          .field("id", s.trust().id() == null ? null : s.trust().id().toString())
+          .field("authenticated", s.trust().authenticated())
+          .field("secure_url", s.trust().secureUrl())
+          .field("problem", s.trust().problem())
+          .endObject();
     }
     // Ours first, then those of the peers that proved their id: what peer exchange passes on.
-    JsonArray records = new JsonArray();
+    w.endArray().key("records").beginArray();
     if (p.me().record() != null) {
-      records.add(WireJson.record(p.me().record()));
+      w.raw(ownRecord);
     }
-    p.peers().records(MAX_RECORDS).forEach(r -> records.add(WireJson.record(r)));
-    Errors.json(
-        ctx,
-        200,
-        new JsonObject()
-            .put("peers", withSelf(p.peers().healthyUrls()))
-            .put("all_peers", withSelf(p.peers().urls()))
-            .put("stats", peerStats())
-            .put("id", p.me().id() == null ? null : p.me().id().toString())
-            .put("table", table)
-            .put("records", records));
+    p.peers().records(MAX_RECORDS).forEach(r -> w.any(WireJson.record(r)));
+    Errors.json(ctx, 200, w.endArray().endObject().toBuffer());
   }
 
   /** The seed lists itself first in both peer lists; seed clients expect that. */
@@ -396,6 +435,12 @@ public final class RestApi {
     JsonArray arr = new JsonArray().add(p.self());
     urls.forEach(arr::add);
     return arr;
+  }
+
+  private void withSelf(JsonText w, List<String> urls) {
+    w.beginArray().value(p.self());
+    urls.forEach(w::value);
+    w.endArray();
   }
 
   private void search(RoutingContext ctx) {

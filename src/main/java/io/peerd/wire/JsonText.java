@@ -167,6 +167,26 @@ public final class JsonText {
     return new JsonText(512).any(o).toBuffer();
   }
 
+  /**
+   * Members of an object made earlier by {@link #members(java.util.function.Consumer)}, spliced
+   * into the current object as if written here.
+   */
+  public JsonText members(byte[] encoded) {
+    if (encoded.length > 0) {
+      separate();
+      put(encoded);
+    }
+    return this;
+  }
+
+  /** The members {@code fill} writes into an object, without its braces: for {@link #members}. */
+  public static byte[] members(java.util.function.Consumer<JsonText> fill) {
+    JsonText w = new JsonText().beginObject();
+    fill.accept(w);
+    byte[] whole = w.endObject().toBytes();
+    return java.util.Arrays.copyOfRange(whole, 1, whole.length - 1);
+  }
+
   /** A value already encoded as JSON (one whole value: an object, an array, a string...). */
   public JsonText raw(byte[] json) {
     separate();
