@@ -139,11 +139,13 @@ final class FileServing {
     String name = e.name();
     boolean head = ctx.request().method() == HttpMethod.HEAD;
     HttpServerResponse res = ctx.response();
-    String etag = "\"" + e.checksum() + "\"";
-    res.putHeader(HttpHeaders.ETAG, etag)
-        .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
-        .putHeader(HttpHeaders.LAST_MODIFIED, httpDate(e.mtimeMillis()))
-        .putHeader(HttpHeaders.CONTENT_TYPE, contentType(name));
+    // A partial download's entry is made anew per request: not one to keep.
+    Headers h = partial == null ? headers(e) : makeHeaders(e);
+    String etag = h.etag();
+    res.putHeader(HttpHeaders.ETAG, h.etagValue())
+        .putHeader(HttpHeaders.ACCEPT_RANGES, BYTES)
+        .putHeader(HttpHeaders.LAST_MODIFIED, h.lastModified())
+        .putHeader(HttpHeaders.CONTENT_TYPE, h.contentType());
     if (ctx.request().getParam("download") != null) {
       // The web page's download links: save the file rather than display it, under its own name.
       res.putHeader(
@@ -271,8 +273,39 @@ final class FileServing {
             });
   }
 
+  private static final CharSequence BYTES = HttpHeaders.createOptimized("bytes");
+
+  /** A file's own headers, made once per index generation rather than formatted per request. */
+  private record Headers(
+      String etag, CharSequence etagValue, CharSequence lastModified, CharSequence contentType) {}
+
+  private final java.util.Map<FileEntry, Headers> headers = new java.util.IdentityHashMap<>();
+  private long headersGeneration = -1;
+
+  /** Event-loop confined, bounded by the index: forgotten whenever the index changes. */
+  private Headers headers(FileEntry e) {
+    long generation = index.snapshot().generation();
+    if (generation != headersGeneration) {
+      headers.clear();
+      headersGeneration = generation;
+    }
+    return headers.computeIfAbsent(e, FileServing::makeHeaders);
+  }
+
+  private static Headers makeHeaders(FileEntry e) {
+    String etag = "\"" + e.checksum() + "\"";
+    return new Headers(
+        etag,
+        HttpHeaders.createOptimized(etag),
+        HttpHeaders.createOptimized(httpDate(e.mtimeMillis())),
+        HttpHeaders.createOptimized(contentType(e.name())));
+  }
+
   /** Strict percent-decoding into UTF-8; null when malformed. '+' is a plus in a path. */
   static String decode(String s) {
+    if (plainAscii(s)) {
+      return s; // nothing to decode: what the loop below would give back
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -302,6 +335,16 @@ final class FileServing {
     } catch (CharacterCodingException e) {
       return null;
     }
+  }
+
+  private static boolean plainAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' || c >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static String contentType(String name) {

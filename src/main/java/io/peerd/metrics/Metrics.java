@@ -114,13 +114,8 @@ public final class Metrics {
 
   /** gRPC calls by method and final status: a small fixed set of label values. */
   public void grpcCall(String method, String status) {
-    counter(
-            "peer_grpc_calls_total",
-            "gRPC calls by method and final status",
-            "method",
-            method,
-            "status",
-            status)
+    pair("peer_grpc_calls_total", "gRPC calls by method and final status", "method", method)
+        .apply("status", status)
         .increment();
   }
 
@@ -148,25 +143,36 @@ public final class Metrics {
 
   /** Uploads by protocol (http, grpc) and outcome (ok, or why not: a small fixed set). */
   public void upload(String protocol, String outcome) {
-    counter(
-            "peer_uploads_total",
-            "Uploads by protocol and outcome",
-            "protocol",
-            protocol,
-            "outcome",
-            outcome)
+    pair("peer_uploads_total", "Uploads by protocol and outcome", "protocol", protocol)
+        .apply("outcome", outcome)
         .increment();
   }
 
   /** Bytes moved by transfers, by protocol (grpc, http) and direction (sent, received). */
   public void transferred(String protocol, String direction, long bytes) {
-    counter(
-            "peer_transfer_bytes_total",
-            "Bytes moved by file transfers",
-            "protocol",
-            protocol,
-            "direction",
-            direction)
+    pair("peer_transfer_bytes_total", "Bytes moved by file transfers", "protocol", protocol)
+        .apply("direction", direction)
         .increment(bytes);
   }
+
+  /**
+   * The counters of one name by two labels, each made once: a counter's builder and registry lookup
+   * cost more than a small file's whole answer. The callers' label values are small fixed sets
+   * (methods, statuses, protocols, outcomes), so these maps are bounded by them.
+   */
+  private java.util.function.BiFunction<String, String, Counter> pair(
+      String name, String help, String key1, String value1) {
+    java.util.concurrent.ConcurrentHashMap<String, Counter> byValue2 =
+        pairs
+            .computeIfAbsent(name, n -> new java.util.concurrent.ConcurrentHashMap<>())
+            .computeIfAbsent(value1, v -> new java.util.concurrent.ConcurrentHashMap<>());
+    return (key2, value2) ->
+        byValue2.computeIfAbsent(value2, v -> counter(name, help, key1, value1, key2, v));
+  }
+
+  private final java.util.concurrent.ConcurrentHashMap<
+          String,
+          java.util.concurrent.ConcurrentHashMap<
+              String, java.util.concurrent.ConcurrentHashMap<String, Counter>>>
+      pairs = new java.util.concurrent.ConcurrentHashMap<>();
 }
