@@ -19,8 +19,22 @@ public record IndexSnapshot(
     Map<String, FileEntry> byName,
     long totalBytes,
     long scannedAtMillis,
-    String[] lowerNames,
+    Names names,
     Map<String, List<FileEntry>> byRoot) {
+
+  /**
+   * Every name, lower-cased, in one string ({@code \0} between them, a character no file name
+   * holds), and where each starts: a search is one pass of the JDK's vectorised indexOf over it,
+   * not one contains() per file.
+   */
+  record Names(String joined, int[] starts, FileEntry[] entries) {
+
+    /** The entry whose name holds this position of {@code joined}. */
+    int at(int position) {
+      int i = java.util.Arrays.binarySearch(starts, position);
+      return i >= 0 ? i : -i - 2;
+    }
+  }
 
   public static final IndexSnapshot EMPTY = of(0, List.of(), 0);
 
@@ -31,17 +45,26 @@ public record IndexSnapshot(
       map.put(e.name(), e);
       total += e.size();
     }
-    String[] lower = new String[map.size()];
+    StringBuilder joined = new StringBuilder();
+    int[] starts = new int[map.size()];
+    FileEntry[] ordered = new FileEntry[map.size()];
     Map<String, List<FileEntry>> byRoot = new HashMap<>();
     int i = 0;
     for (FileEntry e : map.values()) {
-      lower[i++] = e.name().toLowerCase(Locale.ROOT);
+      starts[i] = joined.length();
+      ordered[i++] = e;
+      joined.append(e.name().toLowerCase(Locale.ROOT)).append(SEPARATOR);
       if (e.root() != null) {
         byRoot.computeIfAbsent(e.root(), r -> new ArrayList<>(1)).add(e);
       }
     }
     return new IndexSnapshot(
-        generation, Collections.unmodifiableMap(map), total, scannedAtMillis, lower, byRoot);
+        generation,
+        Collections.unmodifiableMap(map),
+        total,
+        scannedAtMillis,
+        new Names(joined.toString(), starts, ordered),
+        byRoot);
   }
 
   /** Every shared file with that Merkle root (the same bytes under any names), in name order. */
@@ -61,15 +84,24 @@ public record IndexSnapshot(
   public List<FileEntry> search(String query, int limit) {
     String q = query.toLowerCase(Locale.ROOT);
     List<FileEntry> out = new ArrayList<>();
-    int i = 0;
-    for (FileEntry e : byName.values()) {
-      if (lowerNames[i++].contains(q)) {
-        out.add(e);
-        if (out.size() >= limit) {
-          break;
-        }
+    if (q.indexOf(SEPARATOR) >= 0) {
+      return out; // no name holds one, and it must not match across two names
+    }
+    String all = names.joined();
+    int[] starts = names.starts();
+    int from = 0;
+    while (out.size() < limit && from < all.length()) {
+      int found = all.indexOf(q, from);
+      if (found < 0) {
+        break;
       }
+      int i = names.at(found);
+      out.add(names.entries()[i]);
+      // On to the next name: one hit per file, in name order.
+      from = i + 1 < starts.length ? starts[i + 1] : all.length();
     }
     return out;
   }
+
+  private static final char SEPARATOR = '\0';
 }
