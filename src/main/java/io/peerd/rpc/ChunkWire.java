@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.WireFormat;
+import java.nio.ByteBuffer;
 
 /**
  * A {@code FileChunk} message encoded around the file's bytes instead of through them.
@@ -55,8 +56,20 @@ final class ChunkWire {
       Buffer data, int seq, long offset, boolean withOffset, boolean prefixed) {
     ByteBuf body = ((BufferInternal) data).getByteBuf();
     int length = body.readableBytes();
-    ByteBuf head = Unpooled.buffer(HEAD, HEAD);
-    ByteBuf tail = Unpooled.buffer(TAIL, TAIL);
+    ByteBuf head;
+    ByteBuf tail;
+    if (body.isDirect()) {
+      // The file's bytes are in direct memory: so are the few around them, or the whole message
+      // would not be direct and Netty would copy it for the socket. Memory the JDK frees with the
+      // buffer: Vert.x hands Netty these bytes unreleasable, so a pooled buffer would never go
+      // back.
+      ByteBuf room = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(HEAD + TAIL));
+      head = room.slice(0, HEAD).clear();
+      tail = room.slice(HEAD, TAIL).clear();
+    } else {
+      head = Unpooled.buffer(HEAD, HEAD);
+      tail = Unpooled.buffer(TAIL, TAIL);
+    }
     if (prefixed) {
       head.writerIndex(PREFIX);
     }
