@@ -26,14 +26,22 @@ for i in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/files" | grep -q big.
 rss() { awk -v k="$1" '$1==k":" {printf "%.0f", $2/1024}' /proc/$PEER/status; }
 IDLE=$(rss VmRSS)
 
-iperf3 -s -1 -p 5301 >/dev/null 2>&1 & PIDS+=($!)
-sleep 0.5
-IPERF=$(iperf3 -c 127.0.0.1 -p 5301 -t 5 -J | python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8/1048576)')
+# Each iperf3 figure is the best of three runs, as every other row is a best of runs: a single
+# iperf3 -F of 1 GiB lasts half a second here, and single runs read 1535-2618 MiB/s on one day.
+iperf_best() { # port [iperf3 client args...] -> MiB/s
+  local port=$1 best=0 r; shift
+  for _ in 1 2 3; do
+    iperf3 -s -1 -p "$port" >/dev/null 2>&1 & PIDS+=($!)
+    sleep 0.5
+    r=$(iperf3 -c 127.0.0.1 -p "$port" "$@" -J | python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8/1048576)')
+    best=$(python3 -c "print(max($best, $r))")
+  done
+  echo "$best"
+}
+IPERF=$(iperf_best 18302 -t 5)
 # iperf3 sending the same file (-F): what moving these bytes out of the page cache costs, the
 # reference a file server can be held to (plain iperf3 resends one hot 128 KiB buffer).
-iperf3 -s -1 -p 5302 >/dev/null 2>&1 & PIDS+=($!)
-sleep 0.5
-IPERF_F=$(iperf3 -c 127.0.0.1 -p 5302 -F "$WORK/share/big.bin" -J | python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8/1048576)')
+IPERF_F=$(iperf_best 18303 -F "$WORK/share/big.bin")
 
 http_run() { curl -s -o /dev/null -w '%{speed_download}' "http://127.0.0.1:$PORT/files/big.bin" | awk '{printf "%.0f", $1/1048576}'; }
 http_run >/dev/null  # warm-up
@@ -92,8 +100,8 @@ echo "Transfer of a ${MIB} MiB file over loopback, $(nproc) cores, $(date -u +%Y
 echo
 echo "| path | MiB/s | of iperf3 | of iperf3 -F | peer peak RSS (MiB) |"
 echo "|---|---|---|---|---|"
-printf '| iperf3 (loopback limit, one hot buffer) | %.0f | 100%% | %s%% | - |\n' "$IPERF" "$(pct "$IPERF" "$IPERF_F")"
-printf '| iperf3 -F big.bin (the same file) | %.0f | %s%% | 100%% | - |\n' "$IPERF_F" "$(pct "$IPERF_F" "$IPERF")"
+printf '| iperf3 (loopback limit, one hot buffer), best of 3 | %.0f | 100%% | %s%% | - |\n' "$IPERF" "$(pct "$IPERF" "$IPERF_F")"
+printf '| iperf3 -F big.bin (the same file), best of 3 | %.0f | %s%% | 100%% | - |\n' "$IPERF_F" "$(pct "$IPERF_F" "$IPERF")"
 printf '| HTTP GET /files/{name} (sendFile, curl client), best of 3 | %s | %s%% | %s%% | %s |\n' "$HTTP" "$(pct "$HTTP" "$IPERF")" "$(pct "$HTTP" "$IPERF_F")" "$AFTER_HTTP"
 printf '| HTTP GET /files/{name} (sendFile, 1 MiB-read client), best of 3 | %s | %s%% | %s%% | %s |\n' "$RAW" "$(pct "$RAW" "$IPERF")" "$(pct "$RAW" "$IPERF_F")" "$AFTER_HTTP"
 printf '| gRPC Download (peer.jar client, best of runs 2-4) | %.0f | %s%% | %s%% | %s |\n' "$GRPC" "$(pct "$GRPC" "$IPERF")" "$(pct "$GRPC" "$IPERF_F")" "$PEAK"
