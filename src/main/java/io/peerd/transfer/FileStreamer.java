@@ -2,6 +2,8 @@ package io.peerd.transfer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -28,6 +30,7 @@ public final class FileStreamer {
 
   private final Promise<Long> done = Promise.promise();
   private final Vertx vertx;
+  private final Context context;
   private final FileChannel file;
   private final long end;
   private final long stallTimeoutMillis;
@@ -50,6 +53,7 @@ public final class FileStreamer {
       long stallTimeoutMillis,
       Bandwidth bandwidth) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.bandwidth = bandwidth;
     this.file = file;
     this.position = offset;
@@ -142,27 +146,40 @@ public final class FileStreamer {
     into.limit(n);
     long at = position;
     reading = true;
+    // A read can finish before its handler is attached, which then runs at once, inside this
+    // call: it is put on the loop instead, so that no caller sees a chunk before start() has
+    // returned (FileServing sets its headers then) and reads never recurse.
+    boolean[] inside = {true};
     vertx
         .executeBlocking(() -> readFully(into, at), false)
         .onComplete(
             ar -> {
-              reading = false;
-              if (done.future().isComplete() || ar.failed() || ar.result() == 0) {
-                if (direct != null) {
-                  blocks.giveBack(direct);
-                }
-                if (ar.failed()) {
-                  done.tryFail(ar.cause());
-                } else {
-                  done.tryComplete(position); // the end, or the file is shorter than it was
-                }
-                close();
-                return;
+              if (inside[0]) {
+                context.runOnContext(v -> afterRead(ar, into, direct));
+              } else {
+                afterRead(ar, into, direct);
               }
-              into.flip();
-              send(into, direct);
-              read();
             });
+    inside[0] = false;
+  }
+
+  private void afterRead(AsyncResult<Integer> ar, ByteBuffer into, ByteBuffer direct) {
+    reading = false;
+    if (done.future().isComplete() || ar.failed() || ar.result() == 0) {
+      if (direct != null) {
+        blocks.giveBack(direct);
+      }
+      if (ar.failed()) {
+        done.tryFail(ar.cause());
+      } else {
+        done.tryComplete(position); // the end, or the file is shorter than it was
+      }
+      close();
+      return;
+    }
+    into.flip();
+    send(into, direct);
+    read();
   }
 
   private int readFully(ByteBuffer into, long at) throws IOException {
