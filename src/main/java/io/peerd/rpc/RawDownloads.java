@@ -158,6 +158,8 @@ final class RawDownloads implements Handler<HttpServerRequest> {
       this.response = response;
       this.withOffsets = withOffsets;
       response.putHeader("content-type", "application/grpc");
+      // As Vert.x's gRPC server says it: a compressed request is taken (it goes to that server).
+      response.putHeader("grpc-accept-encoding", "gzip");
     }
 
     @Override

@@ -117,6 +117,53 @@ class DownloadUploadTest {
         Arrays.copyOfRange(data, 1_000_001, data.length), all.get(2).data().getBytes());
   }
 
+  /**
+   * Downloads are framed by the peer itself on the HTTP/2 stream: its headers and trailers are the
+   * ones Vert.x's gRPC server sent, an answer and a refusal alike.
+   */
+  @Test
+  void aDownloadsHeadersAndTrailersAreThoseOfTheGrpcServer(Vertx vertx) {
+    Path share = Peers.folderWith(tmp, "share", Map.of());
+    TestFiles.random(share, "small.bin", 1000, 13);
+    int port = peer(vertx, share, new JsonObject()).restPort();
+    io.vertx.core.http.HttpClient http =
+        vertx.createHttpClient(
+            new io.vertx.core.http.HttpClientOptions()
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
+    for (String name : List.of("small.bin", "none.bin")) {
+      byte[] msg =
+          io.peerd.rpc.proto.DownloadRequest.newBuilder().setFilename(name).build().toByteArray();
+      io.vertx.core.buffer.Buffer body =
+          io.vertx.core.buffer.Buffer.buffer().appendByte((byte) 0).appendInt(msg.length);
+      body.appendBytes(msg);
+      io.vertx.core.http.HttpClientResponse resp =
+          await(
+              http.request(
+                      io.vertx.core.http.HttpMethod.POST,
+                      port,
+                      "127.0.0.1",
+                      "/p2p.FileTransfer/Download")
+                  .compose(
+                      req ->
+                          req.putHeader("content-type", "application/grpc")
+                              .putHeader("te", "trailers")
+                              .send(body))
+                  .compose(r -> r.body().map(b -> r)));
+      assertEquals(200, resp.statusCode());
+      assertEquals("application/grpc", resp.getHeader("content-type"));
+      assertEquals("gzip", resp.getHeader("grpc-accept-encoding"));
+      if (name.equals("small.bin")) {
+        assertEquals("0", resp.getTrailer("grpc-status"));
+      } else {
+        // Nothing to send: trailers only, in the headers.
+        assertEquals("5", resp.getHeader("grpc-status"));
+        assertEquals("no%20shared%20file%20named%20none.bin", resp.getHeader("grpc-message"));
+      }
+    }
+    http.close();
+  }
+
   @Test
   void downloadRateLimitIsResourceExhausted(Vertx vertx) {
     Path share = Peers.folderWith(tmp, "share", Map.of("a.txt", "a"));
