@@ -3,7 +3,7 @@
 # REST paths next to a bare vertx-web server (bench/Bare.java), /files with small files and with a
 # 1 GiB file, start-up with and without the CDS archive, RSS idle and under load; then the search
 # benchmark (bench/search.sh) and the transfer benchmark (bench/transfer.sh).
-# Needs: wrk, curl, iperf3 (apt-get install wrk curl iperf3). Usage: bench/run.sh [seconds-per-run]
+# Needs: wrk, curl, iperf3, h2load (apt-get install wrk curl iperf3 nghttp2-client). Usage: bench/run.sh [seconds-per-run]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-8}

@@ -137,16 +137,22 @@ for round in 1 2; do
 done
 SRC_PEAKS="$(hwm "${PEER_PIDS[0]}"), $(hwm "${PEER_PIDS[1]}"), $(hwm "${PEER_PIDS[2]}")"
 stop_peers
-iperf3 -s -1 -p 5401 >/dev/null 2>&1 & PIDS+=($!)
-sleep 0.5
-IPERF_F=$(iperf3 -c 127.0.0.1 -p 5401 -F "$WORK/big/big.bin" -J | python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8/1048576))')
+# The best of three, as the downloads are the better of two: one iperf3 -F of 1 GiB lasts half a
+# second here and single runs vary by 1.7x.
+IPERF_F=0
+for _ in 1 2 3; do
+  iperf3 -s -1 -p 18408 >/dev/null 2>&1 & PIDS+=($!)
+  sleep 0.5
+  R=$(iperf3 -c 127.0.0.1 -p 18408 -F "$WORK/big/big.bin" -J | python3 -c 'import json,sys; print("%.0f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/8/1048576))')
+  [ "$R" -gt "$IPERF_F" ] && IPERF_F=$R
+done
 echo "Unthrottled, a $MIB MiB file (seconds as above, the better of two runs each, every source warmed by serving the file three times alone); every piece checked against the root, then the whole SHA-256:"
 echo
 echo "| from | seconds | MiB/s | MiB from each | downloader peak RSS (MiB) | machine CPU busy |"
 echo "|---|---|---|---|---|---|"
 printf '| 1 source | %s | %.0f | %s | %s | %s%% |\n' "$(net "$ONE")" "$(python3 -c "print($MIB / $(net "$ONE"))")" "$ONE_SPLIT" "$ONE_PEAK" "$ONE_BUSY"
 printf '| 3 sources | %s | %.0f | %s | %s | %s%% |\n' "$(net "$THREE")" "$(python3 -c "print($MIB / $(net "$THREE"))")" "$THREE_SPLIT" "$THREE_PEAK" "$THREE_BUSY"
-printf '| iperf3 -F of the same file | - | %s | - | - | - |\n' "$IPERF_F"
+printf '| iperf3 -F of the same file (best of 3) | - | %s | - | - | - |\n' "$IPERF_F"
 echo
 echo "Peak RSS of the three sources over all runs (MiB): $SRC_PEAKS. Every run (sources:seconds):$RUNS."
 echo

@@ -332,8 +332,11 @@ public final class PeerVerticle extends VerticleBase {
             });
   }
 
-  /** The seed's FileTransfer service, with gRPC health and reflection. */
-  private GrpcServer grpcServer() {
+  /**
+   * The seed's FileTransfer service, with gRPC health and reflection; downloads are served on their
+   * HTTP/2 streams directly ({@link FileTransferRpc#front}).
+   */
+  private Handler<HttpServerRequest> grpcServer() {
     // Upload chunks may be as large as download chunks (1 MiB); gRPC's customary limit is 4 MiB.
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(4 << 20));
     FileTransferRpc rpc =
@@ -354,7 +357,7 @@ public final class PeerVerticle extends VerticleBase {
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
     grpc.addService(ReflectionService.v1());
-    return grpc;
+    return rpc.front(grpc);
   }
 
   /**
@@ -395,7 +398,7 @@ public final class PeerVerticle extends VerticleBase {
    * The REST port (gRPC too, by content-type), and the seed's extra ports when configured: a
    * gRPC-only {@code grpc_port} and a {@code metrics_port} that serves {@code /metrics} alone.
    */
-  private Future<?> listen(HttpServerOptions options, GrpcServer grpc) {
+  private Future<?> listen(HttpServerOptions options, Handler<HttpServerRequest> grpc) {
     ConnectionLimiter connections = new ConnectionLimiter(config.limits().connectionsPerClient());
     metrics.counter(
         "peer_connections_refused_total",

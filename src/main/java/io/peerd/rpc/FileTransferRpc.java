@@ -17,6 +17,7 @@ import io.peerd.rpc.proto.UploadChunk;
 import io.peerd.rpc.proto.UploadResult;
 import io.peerd.rpc.proto.UploadStatus;
 import io.peerd.transfer.Bandwidth;
+import io.peerd.transfer.Chunk;
 import io.peerd.transfer.ChunkSink;
 import io.peerd.transfer.FileStreamer;
 import io.peerd.transfer.PartialContent;
@@ -25,10 +26,12 @@ import io.peerd.transfer.Upload;
 import io.peerd.transfer.UploadRefused;
 import io.peerd.transfer.Uploads;
 import io.peerd.wire.Magnet;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -89,18 +92,31 @@ public final class FileTransferRpc {
   private <Q, R> Handler<GrpcServerRequest<Q, R>> guarded(
       String method, boolean changesState, Handler<GrpcServerRequest<Q, R>> handler) {
     return request -> {
-      if ((changesState || p.access().privatePeer())
-          && !p.access().allows(request.headers().get("authorization"))) {
-        fail(
-            method,
-            request.response(),
-            new StatusException(
-                GrpcStatus.UNAUTHENTICATED,
-                "this call needs the metadata authorization: Bearer <api_token>"));
+      StatusException refused = refused(changesState, request.headers().get("authorization"));
+      if (refused != null) {
+        fail(method, request.response(), refused);
         return;
       }
       handler.handle(request);
     };
+  }
+
+  /** Null when a call with that authorization may go on; else the status that refuses it. */
+  StatusException refused(boolean changesState, String authorization) {
+    if ((changesState || p.access().privatePeer()) && !p.access().allows(authorization)) {
+      return new StatusException(
+          GrpcStatus.UNAUTHENTICATED,
+          "this call needs the metadata authorization: Bearer <api_token>");
+    }
+    return null;
+  }
+
+  /**
+   * What the peer's ports hand gRPC requests to: Download and DummyDownload straight on their
+   * HTTP/2 stream ({@link RawDownloads}), every other call to Vert.x's gRPC server.
+   */
+  public Handler<HttpServerRequest> front(Handler<HttpServerRequest> grpc) {
+    return new RawDownloads(this, grpc);
   }
 
   /** The seed's download: the whole file, seq from 1, offset not set. */
@@ -168,33 +184,95 @@ public final class FileTransferRpc {
       long length,
       boolean withOffsets) {
     GrpcServerResponse<?, FileChunk> response = request.response();
+    Answer answer =
+        new Answer() {
+          @Override
+          public Future<Void> write(Chunk c) {
+            return response.writeMessage(
+                ChunkWire.message(c.data(), c.seq(), c.offset(), withOffsets));
+          }
+
+          @Override
+          public boolean writeQueueFull() {
+            return response.writeQueueFull();
+          }
+
+          @Override
+          public void drainHandler(Handler<Void> handler) {
+            response.drainHandler(handler);
+          }
+
+          @Override
+          public void end() {
+            response.end();
+          }
+
+          @Override
+          public void fail(StatusException status) {
+            try {
+              response.fail(status);
+            } catch (IllegalStateException closed) {
+              // The client reset the stream first: there is nobody left to tell.
+            }
+          }
+
+          @Override
+          public void cancel() {
+            response.cancel();
+          }
+
+          @Override
+          public void onReset(Runnable reset) {
+            response.exceptionHandler(err -> reset.run());
+            request.errorHandler(error -> reset.run());
+          }
+        };
+    stream(method, clientOf(request), answer, name, root, offset, length, withOffsets);
+  }
+
+  /**
+   * What a Download writes to, whichever way it came in: through Vert.x's gRPC server, or straight
+   * onto its HTTP/2 stream ({@link RawDownloads}). Every check and status is the same either way.
+   */
+  interface Answer extends ChunkSink {
+    /** Trailers with status OK. */
+    void end();
+
+    /** The status, as trailers (or trailers only when nothing was sent yet). */
+    void fail(StatusException status);
+
+    /** Resets the stream: the client reads nothing, so trailers would not reach it either. */
+    void cancel();
+
+    /** The client reset the stream, or the connection went away. */
+    void onReset(Runnable reset);
+  }
+
+  void stream(
+      String method,
+      String client,
+      Answer answer,
+      String name,
+      String root,
+      long offset,
+      long length,
+      boolean withOffsets) {
     FileEntry entry;
     try {
-      entry = servable(clientOf(request), name, root, offset, length);
+      entry = servable(client, name, root, offset, length);
     } catch (StatusException refused) {
-      fail(method, response, refused);
+      fail(method, answer, refused);
       return;
     }
     long len = length == 0 ? entry.size() - offset : Math.min(length, entry.size() - offset);
     int chunk = withOffsets ? p.sizes().downloadChunkSize() : p.sizes().chunkSize();
     FileStreamer.start(
-            vertx,
-            entry.path(),
-            offset,
-            len,
-            chunk,
-            ChunkSink.over(
-                response,
-                c ->
-                    response.writeMessage(
-                        ChunkWire.message(c.data(), c.seq(), c.offset(), withOffsets))),
-            p.idleTimeoutMillis(),
-            p.served())
+            vertx, entry.path(), offset, len, chunk, answer, p.idleTimeoutMillis(), p.served())
         .onFailure(
             err ->
                 fail(
                     method,
-                    response,
+                    answer,
                     new StatusException(
                         GrpcStatus.NOT_FOUND, entry.name() + " can no longer be read")))
         .onSuccess(
@@ -202,13 +280,8 @@ public final class FileTransferRpc {
               // A client that resets the stream (it got the bytes elsewhere, or gave up) is no
               // failure of ours: the transfer stops, and nothing is logged as an error.
               boolean[] reset = {false};
-              response.exceptionHandler(
-                  err -> {
-                    reset[0] = true;
-                    streamer.cancel();
-                  });
-              request.errorHandler(
-                  error -> {
+              answer.onReset(
+                  () -> {
                     reset[0] = true;
                     streamer.cancel();
                   });
@@ -219,16 +292,16 @@ public final class FileTransferRpc {
                         if (ar.succeeded()) {
                           metrics.transferred("grpc", "sent", ar.result() - offset);
                           metrics.grpcCall(method, GrpcStatus.OK.name());
-                          response.end();
+                          answer.end();
                         } else if (ar.cause() instanceof FileStreamer.Stalled) {
                           // The client reads nothing: trailers would not reach it either, so reset
                           // the stream.
                           metrics.grpcCall(method, GrpcStatus.DEADLINE_EXCEEDED.name());
-                          response.cancel();
+                          answer.cancel();
                         } else if (reset[0]) {
                           metrics.grpcCall(method, GrpcStatus.CANCELLED.name());
                         } else {
-                          fail(method, response, ar.cause());
+                          fail(method, answer, ar.cause());
                         }
                       });
             });
@@ -411,6 +484,25 @@ public final class FileTransferRpc {
    * (the peer's insides are not the client's business). Counted by method and status.
    */
   private void fail(String method, GrpcServerResponse<?, ?> response, Throwable err) {
+    StatusException status = statusOf(method, err);
+    if (status.status() == GrpcStatus.CANCELLED) {
+      return; // the client went away: there is nobody to tell
+    }
+    try {
+      response.fail(status);
+    } catch (IllegalStateException closed) {
+      // The client reset the stream first: there is nobody left to tell.
+    }
+  }
+
+  void fail(String method, Answer answer, Throwable err) {
+    StatusException status = statusOf(method, err);
+    if (status.status() != GrpcStatus.CANCELLED) {
+      answer.fail(status);
+    }
+  }
+
+  private StatusException statusOf(String method, Throwable err) {
     StatusException status;
     if (err instanceof StatusException s) {
       status = s;
@@ -422,13 +514,6 @@ public final class FileTransferRpc {
               GrpcStatus.INTERNAL, "internal error " + metrics.incident(method, err));
     }
     metrics.grpcCall(method, status.status().name());
-    if (status.status() == GrpcStatus.CANCELLED) {
-      return; // the client went away: there is nobody to tell
-    }
-    try {
-      response.fail(status);
-    } catch (IllegalStateException closed) {
-      // The client reset the stream first: there is nobody left to tell.
-    }
+    return status;
   }
 }

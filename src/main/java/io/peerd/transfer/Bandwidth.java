@@ -74,10 +74,11 @@ public final class Bandwidth {
               timer = -1;
               // One at a time: a stream resumed now takes its tokens only when its next bytes
               // arrive, so waking every waiter at once would let them all overdraw the bucket.
-              if (!exhausted()) {
+              if (!exhausted() && !waiting.isEmpty()) {
                 waiting.poll().handle(null);
               }
-              if (!waiting.isEmpty()) {
+              // The handler may have waited again, and scheduled the next timer itself.
+              if (!waiting.isEmpty() && timer < 0) {
                 schedule();
               }
             });

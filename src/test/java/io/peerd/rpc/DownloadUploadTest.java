@@ -89,6 +89,81 @@ class DownloadUploadTest {
     assertTrue(missing.message().contains("missing.bin"));
   }
 
+  /**
+   * Reads go into a few reused direct blocks: three downloads at once of a file larger than all of
+   * them need more blocks than there are (some reads fall back to the heap) and reuse every one
+   * many times; each download must still be the file, byte for byte.
+   */
+  @Test
+  void downloadsAtOnceOfAFileLargerThanTheReadBlocksAreByteIdentical(Vertx vertx) {
+    Path share = Peers.folderWith(tmp, "share", Map.of());
+    byte[] data = TestFiles.random(share, "large.bin", 24 * 1024 * 1024 + 777, 12).bytes();
+    // The test client takes messages of at most 256 KiB, Vert.x's default.
+    int port =
+        peer(vertx, share, new JsonObject().put("download_chunk_size", 128 * 1024)).restPort();
+    Grpc grpc = new Grpc(vertx);
+    List<Grpc.Download> all =
+        Await.await(
+            io.vertx.core.Future.all(
+                    List.of(
+                        grpc.downloadAsync(port, "large.bin", 0, 0),
+                        grpc.downloadAsync(port, "large.bin", 0, 0),
+                        grpc.downloadAsync(port, "large.bin", 1_000_001, 0)))
+                .map(f -> f.<Grpc.Download>list()),
+            Duration.ofSeconds(60));
+    assertArrayEquals(data, all.get(0).data().getBytes());
+    assertArrayEquals(data, all.get(1).data().getBytes());
+    assertArrayEquals(
+        Arrays.copyOfRange(data, 1_000_001, data.length), all.get(2).data().getBytes());
+  }
+
+  /**
+   * Downloads are framed by the peer itself on the HTTP/2 stream: its headers and trailers are the
+   * ones Vert.x's gRPC server sent, an answer and a refusal alike.
+   */
+  @Test
+  void aDownloadsHeadersAndTrailersAreThoseOfTheGrpcServer(Vertx vertx) {
+    Path share = Peers.folderWith(tmp, "share", Map.of());
+    TestFiles.random(share, "small.bin", 1000, 13);
+    int port = peer(vertx, share, new JsonObject()).restPort();
+    io.vertx.core.http.HttpClient http =
+        vertx.createHttpClient(
+            new io.vertx.core.http.HttpClientOptions()
+                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
+    for (String name : List.of("small.bin", "none.bin")) {
+      byte[] msg =
+          io.peerd.rpc.proto.DownloadRequest.newBuilder().setFilename(name).build().toByteArray();
+      io.vertx.core.buffer.Buffer body =
+          io.vertx.core.buffer.Buffer.buffer().appendByte((byte) 0).appendInt(msg.length);
+      body.appendBytes(msg);
+      io.vertx.core.http.HttpClientResponse resp =
+          await(
+              http.request(
+                      io.vertx.core.http.HttpMethod.POST,
+                      port,
+                      "127.0.0.1",
+                      "/p2p.FileTransfer/Download")
+                  .compose(
+                      req ->
+                          req.putHeader("content-type", "application/grpc")
+                              .putHeader("te", "trailers")
+                              .send(body))
+                  .compose(r -> r.body().map(b -> r)));
+      assertEquals(200, resp.statusCode());
+      assertEquals("application/grpc", resp.getHeader("content-type"));
+      assertEquals("gzip", resp.getHeader("grpc-accept-encoding"));
+      if (name.equals("small.bin")) {
+        assertEquals("0", resp.getTrailer("grpc-status"));
+      } else {
+        // Nothing to send: trailers only, in the headers.
+        assertEquals("5", resp.getHeader("grpc-status"));
+        assertEquals("no%20shared%20file%20named%20none.bin", resp.getHeader("grpc-message"));
+      }
+    }
+    http.close();
+  }
+
   @Test
   void downloadRateLimitIsResourceExhausted(Vertx vertx) {
     Path share = Peers.folderWith(tmp, "share", Map.of("a.txt", "a"));
