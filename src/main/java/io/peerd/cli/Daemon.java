@@ -33,6 +33,9 @@ public final class Daemon {
   /** JVM meters are bound this long after the start-up line. */
   static final long JVM_METRICS_DELAY_MS = 2000;
 
+  /** As the image's -XX:TrimNativeHeapInterval=5000, for a JVM started without it. */
+  static final long TRIM_EVERY_MS = 5000;
+
   private Daemon() {}
 
   /**
@@ -115,16 +118,36 @@ public final class Daemon {
     int code = outcome.join();
     if (code == 0) {
       // Their MXBeans cost about 60 ms of CPU that the first requests would otherwise wait for; a
-      // scrape in the first seconds has every meter but the JVM's.
+      // scrape in the first seconds has every meter but the JVM's. Then the heap and the native
+      // memory the start-up left behind are given back (Tuning: a JVM started without flags).
       vertx.setTimer(
           JVM_METRICS_DELAY_MS,
           t ->
-              vertx.executeBlocking(
-                  () -> {
-                    Metrics.bindJvm(registry);
-                    return null;
-                  },
-                  false));
+              vertx
+                  .executeBlocking(
+                      () -> {
+                        Metrics.bindJvm(registry);
+                        boolean trim = io.peerd.Tuning.returnIdleHeap();
+                        if (trim) {
+                          io.peerd.Tuning.trimNativeHeap();
+                        }
+                        return trim;
+                      },
+                      false)
+                  .onSuccess(
+                      trim -> {
+                        if (trim) {
+                          vertx.setPeriodic(
+                              TRIM_EVERY_MS,
+                              p ->
+                                  vertx.executeBlocking(
+                                      () -> {
+                                        io.peerd.Tuning.trimNativeHeap();
+                                        return null;
+                                      },
+                                      false));
+                        }
+                      }));
     }
     return code;
   }
