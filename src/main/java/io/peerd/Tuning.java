@@ -14,6 +14,10 @@ public final class Tuning {
     // 100-130 ms of the first request (JFR's event classes are generated then). A recording that
     // needs them can ask with -Dio.netty.jfr.enabled=true.
     setIfAbsent("io.netty.jfr.enabled", "false");
+    // One arena each for Netty's pooled allocator, as the image's flags had them (measured in
+    // docs/performance.md): with one per core, each held chunks of its own.
+    setIfAbsent("io.netty.allocator.numDirectArenas", "1");
+    setIfAbsent("io.netty.allocator.numHeapArenas", "1");
   }
 
   /**

@@ -42,7 +42,9 @@ final class Preload {
 
   private static void run() {
     ClassLoader app = Preload.class.getClassLoader();
-    try (InputStream in = app.getResourceAsStream(LIST)) {
+    // An AOT or CDS cache has loaded them already; the lookups would only take CPU from the start.
+    boolean list = !"false".equals(System.getProperty("peerd.preload.classes"));
+    try (InputStream in = list ? app.getResourceAsStream(LIST) : null) {
       if (in != null) {
         BufferedReader lines =
             new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
