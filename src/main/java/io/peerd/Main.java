@@ -9,6 +9,7 @@ public final class Main {
 
   public static void main(String[] args) {
     Cli.prepareLogging();
+    Tuning.apply();
     int code = Cli.run(args);
     if (code >= 0) {
       System.exit(code);

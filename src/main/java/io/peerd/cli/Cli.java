@@ -78,6 +78,7 @@ public final class Cli implements Callable<Integer> {
   public static int run(String[] args) {
     String[] daemon = daemonOnly(args);
     if (daemon != null) {
+      Preload.start();
       int code = Daemon.run(daemon.length == 0 ? null : daemon[0], System.getenv());
       return code == 0 ? -1 : code;
     }

@@ -30,6 +30,12 @@ public final class Daemon {
   /** Where a peer started without -conf shares from, created on first run. */
   static final Path DEFAULT_SHARE = Path.of("peer-shared");
 
+  /** JVM meters are bound this long after the start-up line. */
+  static final long JVM_METRICS_DELAY_MS = 2000;
+
+  /** As the image's -XX:TrimNativeHeapInterval=5000, for a JVM started without it. */
+  static final long TRIM_EVERY_MS = 5000;
+
   private Daemon() {}
 
   /**
@@ -37,19 +43,27 @@ public final class Daemon {
    */
   public static int run(String confPath, Map<String, String> env) {
     long t0 = System.nanoTime();
+    // This class's logger is made: logback is set up, other threads may log.
+    Preload.loggingReady();
+    // Read and checked on a thread of its own while the registry and Vert.x are made (tens of ms
+    // each on JDK 17): nothing else needs the config before the verticle is deployed.
+    CompletableFuture<PeerConfig> reading = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
+            () -> {
+              try {
+                reading.complete(readConfig(confPath, env));
+              } catch (RuntimeException e) {
+                reading.completeExceptionally(e);
+              }
+            },
+            "peer-config");
+    reader.setDaemon(true);
+    reader.start();
     PrometheusMeterRegistry registry = Metrics.newRegistry();
-    Vertx vertx =
-        Metrics.vertxWithMetrics(
-            new VertxOptions()
-                .setPreferNativeTransport(false)
-                // File reads run on these threads, and each one keeps the JDK's temporary direct
-                // buffer
-                // of its largest read (1 MiB for downloads): 20 threads held 20 MiB of direct
-                // memory.
-                .setWorkerPoolSize(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())),
-            registry);
+    Vertx vertx = Metrics.vertxWithMetrics(vertxOptions(), registry);
     CompletableFuture<Integer> outcome = new CompletableFuture<>();
-    loadConfig(vertx, confPath, env)
+    Future.fromCompletionStage(reading, vertx.getOrCreateContext())
         .compose(
             config -> {
               Logging.apply(config.logs().format(), config.logs().level());
@@ -103,7 +117,37 @@ public final class Daemon {
     // The main thread is not an event loop: waiting here for the start outcome blocks nothing.
     int code = outcome.join();
     if (code == 0) {
-      Metrics.bindJvm(registry);
+      // Their MXBeans cost about 60 ms of CPU that the first requests would otherwise wait for; a
+      // scrape in the first seconds has every meter but the JVM's. Then the heap and the native
+      // memory the start-up left behind are given back (Tuning: a JVM started without flags).
+      vertx.setTimer(
+          JVM_METRICS_DELAY_MS,
+          t ->
+              vertx
+                  .executeBlocking(
+                      () -> {
+                        Metrics.bindJvm(registry);
+                        boolean trim = io.peerd.Tuning.returnIdleHeap();
+                        if (trim) {
+                          io.peerd.Tuning.trimNativeHeap();
+                        }
+                        return trim;
+                      },
+                      false)
+                  .onSuccess(
+                      trim -> {
+                        if (trim) {
+                          vertx.setPeriodic(
+                              TRIM_EVERY_MS,
+                              p ->
+                                  vertx.executeBlocking(
+                                      () -> {
+                                        io.peerd.Tuning.trimNativeHeap();
+                                        return null;
+                                      },
+                                      false));
+                        }
+                      }));
     }
     return code;
   }
@@ -147,26 +191,44 @@ public final class Daemon {
     }
   }
 
+  /** The daemon's Vert.x (the image's training run makes the same). */
+  static VertxOptions vertxOptions() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return new VertxOptions()
+        .setPreferNativeTransport(false)
+        // One peer is one verticle on one loop; its clients share it. Vert.x's default of two per
+        // core made threads (and Netty's per-thread buffer caches) that had nothing to do.
+        .setEventLoopPoolSize(Math.max(2, cores))
+        // File reads run on these threads, and each one keeps the JDK's temporary direct buffer of
+        // its largest read (1 MiB for downloads): 20 threads held 20 MiB of direct memory.
+        .setWorkerPoolSize(Math.max(4, 2 * cores));
+  }
+
   static Future<PeerConfig> loadConfig(Vertx vertx, String confPath, Map<String, String> env) {
+    return vertx.executeBlocking(() -> readConfig(confPath, env), false);
+  }
+
+  /**
+   * Blocks (file reads, the default share's creation).
+   *
+   * @throws ConfigException what is wrong with the file or the variables
+   */
+  static PeerConfig readConfig(String confPath, Map<String, String> env) {
     if (confPath != null) {
-      return ConfigLoader.load(vertx, confPath, env);
+      return ConfigLoader.read(confPath, env);
     }
     try {
       if (!env.containsKey("PEER_SHARED_DIR")) {
         createDefaultShare();
       }
-      return Future.succeededFuture(
-          ConfigParser.parse(
-              "defaults (no -conf)",
-              new JsonObject().put("name", "peer").put("shared_dir", DEFAULT_SHARE.toString()),
-              env));
-    } catch (ConfigException e) {
-      return Future.failedFuture(e);
     } catch (IOException e) {
-      return Future.failedFuture(
-          new ConfigException(
-              "cannot create " + DEFAULT_SHARE.toAbsolutePath() + ": " + e.getMessage()));
+      throw new ConfigException(
+          "cannot create " + DEFAULT_SHARE.toAbsolutePath() + ": " + e.getMessage());
     }
+    return ConfigParser.parse(
+        "defaults (no -conf)",
+        new JsonObject().put("name", "peer").put("shared_dir", DEFAULT_SHARE.toString()),
+        env);
   }
 
   private static void createDefaultShare() throws IOException {

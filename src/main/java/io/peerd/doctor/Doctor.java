@@ -85,27 +85,47 @@ public final class Doctor implements AutoCloseable {
 
   private final Vertx vertx;
   private final Settings settings;
-  private final NetClient tcp;
-  private final NetClient tls;
-  private final HttpClient plain;
-  private final HttpClient secure;
-  private final HealthProbe grpc;
 
   /**
-   * Lookups run here, two at a time: a timed-out step abandons its future, not the lookup, which
-   * may hold its thread for the resolver's whole timeout (30 s and more), so they must not be able
-   * to take the shared worker pool the peer's other blocking work needs.
+   * Made at the first run, not with the peer: most peers are never asked for one, and making them
+   * (TLS contexts with this peer's key among them) cost 25 ms of the peer's start-up.
    */
-  private final io.vertx.core.WorkerExecutor resolver;
+  private Clients clients;
+
+  private boolean closed;
+
+  private record Clients(
+      io.vertx.core.WorkerExecutor resolver,
+      NetClient tcp,
+      NetClient tls,
+      HttpClient plain,
+      HttpClient secure,
+      HealthProbe grpc) {}
 
   public Doctor(Vertx vertx, Settings settings) {
     this.vertx = vertx;
     this.settings = settings;
+  }
+
+  /**
+   * The clients, made at the first call. Lookups run here, two at a time: a timed-out step abandons
+   * its future, not the lookup, which may hold its thread for the resolver's whole timeout (30 s
+   * and more), so they must not be able to take the shared worker pool the peer's other blocking
+   * work needs.
+   */
+  private synchronized Clients clients() {
+    if (clients != null) {
+      return clients;
+    }
+    if (closed) {
+      throw new IllegalStateException("the doctor is closed");
+    }
+
     int connect = (int) settings.stepMillis();
-    this.resolver =
+    io.vertx.core.WorkerExecutor resolver =
         vertx.createSharedWorkerExecutor(
             "peer-doctor-dns-" + Integer.toHexString(System.identityHashCode(this)), 2);
-    this.tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(connect));
+    NetClient tcp = vertx.createNetClient(new NetClientOptions().setConnectTimeout(connect));
     NetClientOptions tlsOptions =
         new NetClientOptions()
             .setConnectTimeout(connect)
@@ -132,11 +152,13 @@ public final class Doctor implements AutoCloseable {
       tlsOptions.setKeyCertOptions(key);
       httpsOptions.setKeyCertOptions(key);
     }
-    this.tls = vertx.createNetClient(tlsOptions);
+    NetClient tls = vertx.createNetClient(tlsOptions);
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(4).setMaxWaitQueueSize(16);
-    this.plain = vertx.createHttpClient(httpOptions, pool);
-    this.secure = vertx.createHttpClient(httpsOptions, pool);
-    this.grpc = new HealthProbe(vertx, settings.identity(), connect);
+    HttpClient plain = vertx.createHttpClient(httpOptions, pool);
+    HttpClient secure = vertx.createHttpClient(httpsOptions, pool);
+    HealthProbe grpc = new HealthProbe(vertx, settings.identity(), connect);
+    clients = new Clients(resolver, tcp, tls, plain, secure, grpc);
+    return clients;
   }
 
   public Settings settings() {
@@ -230,7 +252,8 @@ public final class Doctor implements AutoCloseable {
     Future<Outcome> dns() {
       String host = target.host();
       long deadline = settings.stepMillis();
-      return resolver
+      return clients()
+          .resolver()
           .executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false)
           .timeout(deadline, TimeUnit.MILLISECONDS)
           .recover(
@@ -260,7 +283,9 @@ public final class Doctor implements AutoCloseable {
       String address = addresses.get(i);
       String where = (address.contains(":") ? "[" + address + "]" : address) + ":" + target.port();
       long started = System.nanoTime();
-      return tcp.connect(target.port(), address)
+      return clients()
+          .tcp()
+          .connect(target.port(), address)
           .map(
               socket -> {
                 long ms = millisSince(started);
@@ -326,7 +351,9 @@ public final class Doctor implements AutoCloseable {
     private Future<Outcome> handshake(String secureUrl) {
       URI u = URI.create(secureUrl);
       long started = System.nanoTime();
-      return tls.connect(u.getPort(), u.getHost())
+      return clients()
+          .tls()
+          .connect(u.getPort(), u.getHost())
           .recover(
               err ->
                   Future.failedFuture(
@@ -383,7 +410,9 @@ public final class Doctor implements AutoCloseable {
 
     Future<Outcome> grpc() {
       long started = System.nanoTime();
-      return grpc.check(target.host(), target.port(), target.secure(), settings.stepMillis())
+      return clients()
+          .grpc()
+          .check(target.host(), target.port(), target.secure(), settings.stepMillis())
           .recover(
               err ->
                   Future.failedFuture(
@@ -585,7 +614,7 @@ public final class Doctor implements AutoCloseable {
                 current[0].reset();
               }
             });
-    (base.startsWith("https:") ? secure : plain)
+    (base.startsWith("https:") ? clients().secure() : clients().plain())
         .request(options)
         .compose(
             req -> {
@@ -628,12 +657,16 @@ public final class Doctor implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    resolver.close();
-    tcp.close();
-    tls.close();
-    plain.close();
-    secure.close();
-    grpc.close();
+  public synchronized void close() {
+    closed = true;
+    if (clients == null) {
+      return;
+    }
+    clients.resolver().close();
+    clients.tcp().close();
+    clients.tls().close();
+    clients.plain().close();
+    clients.secure().close();
+    clients.grpc().close();
   }
 }

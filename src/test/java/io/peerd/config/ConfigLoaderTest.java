@@ -24,7 +24,7 @@ class ConfigLoaderTest {
   @TempDir Path dir;
 
   @Test
-  void loadsAFileThroughVertxConfig(Vertx vertx) throws Exception {
+  void loadsAFile(Vertx vertx) throws Exception {
     Path file = dir.resolve("p.json");
     // state_dir given: its default (state/<name>) lies in the working directory, which a test must
     // not read.

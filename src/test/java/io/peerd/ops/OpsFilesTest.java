@@ -180,7 +180,13 @@ class OpsFilesTest {
     assertTrue(df.contains("EXPOSE 8001 50051"), "EXPOSE");
     assertTrue(df.contains("HEALTHCHECK") && df.contains("/health"), "HEALTHCHECK on /health");
     assertTrue(df.contains("USER peer"), "runs as a non-root user");
-    assertTrue(df.contains("peer.jsa"), "class-data-sharing archive");
+    // The AOT cache is made by a training run with the very flags the peer runs with: with other
+    // GC or heap flags the JVM ignores it without a word.
+    assertTrue(
+        df.contains("RUN java $JAVA_OPTS -XX:AOTCacheOutput=/app/peer.aot"),
+        "AOT cache trained with JAVA_OPTS");
+    assertTrue(df.contains("JAVA_AOT=\"-XX:AOTCache=/app/peer.aot\""), "AOT cache named");
+    assertTrue(df.contains("exec java $JAVA_OPTS $JAVA_AOT -jar"), "AOT cache used with JAVA_OPTS");
     assertTrue(Files.exists(ROOT.resolve(".dockerignore")));
   }
 
