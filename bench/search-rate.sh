@@ -26,7 +26,7 @@ start_peer() { # name port friends-json
  "friends":$3,"max_fanout":3,"search_ttl":3,"friend_timeout_ms":500,"search_timeout_ms":2000,
  "health_check_interval":2,"peer_exchange":false,"local_discovery":false}
 JSON
-  java "${JVM[@]}" ${SEARCH_PROFILE:+-XX:StartFlightRecording=filename=$SEARCH_PROFILE-$1.jfr,settings=/tmp/prof/cpu.jfc,delay=25s,duration=8s} \
+  java "${JVM[@]}" ${SEARCH_PROFILE:+-XX:StartFlightRecording=filename=$SEARCH_PROFILE-$1.jfr,settings=/tmp/prof/cpu.jfc,delay=40s,duration=8s} \
     -jar "$JAR" -conf "$WORK/$1.json" > "$WORK/$1.log" 2>&1 &
   PIDS+=($!)
 }

@@ -45,25 +45,10 @@ public final class Daemon {
     long t0 = System.nanoTime();
     // This class's logger is made: logback is set up, other threads may log.
     Preload.loggingReady();
-    // Read and checked on a thread of its own while the registry and Vert.x are made (tens of ms
-    // each on JDK 17): nothing else needs the config before the verticle is deployed.
-    CompletableFuture<PeerConfig> reading = new CompletableFuture<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try {
-                reading.complete(readConfig(confPath, env));
-              } catch (RuntimeException e) {
-                reading.completeExceptionally(e);
-              }
-            },
-            "peer-config");
-    reader.setDaemon(true);
-    reader.start();
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     Vertx vertx = Metrics.vertxWithMetrics(vertxOptions(), registry);
     CompletableFuture<Integer> outcome = new CompletableFuture<>();
-    Future.fromCompletionStage(reading, vertx.getOrCreateContext())
+    loadConfig(vertx, confPath, env)
         .compose(
             config -> {
               Logging.apply(config.logs().format(), config.logs().level());
@@ -204,19 +189,19 @@ public final class Daemon {
         .setWorkerPoolSize(Math.max(4, 2 * cores));
   }
 
+  /** The -conf file through vertx-config, or the defaults; fails with a ConfigException. */
   static Future<PeerConfig> loadConfig(Vertx vertx, String confPath, Map<String, String> env) {
-    return vertx.executeBlocking(() -> readConfig(confPath, env), false);
+    return confPath != null
+        ? ConfigLoader.load(vertx, confPath, env)
+        : vertx.executeBlocking(() -> defaults(env), false);
   }
 
   /**
-   * Blocks (file reads, the default share's creation).
+   * Blocks (the default share's creation).
    *
-   * @throws ConfigException what is wrong with the file or the variables
+   * @throws ConfigException what is wrong with the variables
    */
-  static PeerConfig readConfig(String confPath, Map<String, String> env) {
-    if (confPath != null) {
-      return ConfigLoader.read(confPath, env);
-    }
+  private static PeerConfig defaults(Map<String, String> env) {
     try {
       if (!env.containsKey("PEER_SHARED_DIR")) {
         createDefaultShare();

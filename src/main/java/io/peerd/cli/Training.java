@@ -53,7 +53,7 @@ final class Training {
               .put("local_discovery", false)
               .encode());
       for (int start = 0; start < 2; start++) {
-        once(ConfigLoader.read(conf.toString(), Map.of()));
+        once(conf);
       }
       return 0;
     } finally {
@@ -63,10 +63,12 @@ final class Training {
     }
   }
 
-  private static void once(PeerConfig config) throws Exception {
+  private static void once(Path conf) throws Exception {
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     Vertx vertx = Metrics.vertxWithMetrics(Daemon.vertxOptions(), registry);
     try (Client c = new Client()) {
+      PeerConfig config =
+          Client.await(Daemon.loadConfig(vertx, conf.toString(), Map.of()), Duration.ofSeconds(30));
       PeerVerticle peer = new PeerVerticle(config, registry);
       String id = Client.await(vertx.deployVerticle(peer), Duration.ofSeconds(30));
       Client.await(peer.firstScan(), Duration.ofSeconds(30));

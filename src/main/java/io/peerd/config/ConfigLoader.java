@@ -1,48 +1,53 @@
 package io.peerd.config;
 
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Reads the {@code -conf} file (one JSON object) and hands it to {@link ConfigParser}.
+ * Reads the {@code -conf} file through vertx-config and hands it to {@link ConfigParser}.
  *
  * <p>Vert.x's own launcher only warns about a missing or broken {@code -conf} and deploys with
- * {@code {}}; here every such problem is a {@link ConfigException}. The file is read once: a peer
- * does not reload its identity behind the operator's back. vertx-config did this before; it loaded
- * about 60 classes for one file read, a tenth of the daemon's start-up on JDK 17.
+ * {@code {}}; here every such problem fails the returned future with a {@link ConfigException}.
  */
 public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** On a worker: the file is read and the rules look at the disk (does shared_dir exist?). */
   public static Future<PeerConfig> load(Vertx vertx, String path, Map<String, String> env) {
-    return vertx.executeBlocking(() -> read(path, env), false);
-  }
-
-  /**
-   * Blocks: for a thread that may wait on the disk (the daemon reads it while Vert.x starts).
-   *
-   * @throws ConfigException the file is missing, is not a JSON object, or breaks a rule
-   */
-  public static PeerConfig read(String path, Map<String, String> env) {
-    Path file = Path.of(path);
-    if (!Files.isRegularFile(file)) {
-      throw new ConfigException(path + ": config file not found");
+    // vertx-config reports a missing file as a bare NoSuchFileException: say it in our words first.
+    if (!Files.isRegularFile(Path.of(path))) {
+      return Future.failedFuture(new ConfigException(path + ": config file not found"));
     }
-    JsonObject json;
-    try {
-      json = new JsonObject(Files.readString(file));
-    } catch (IOException | DecodeException e) {
-      throw new ConfigException(path + ": cannot be read as a JSON object: " + rootMessage(e));
-    }
-    return ConfigParser.parse(path, json, env);
+    ConfigStoreOptions file =
+        new ConfigStoreOptions()
+            .setType("file")
+            .setFormat("json")
+            .setOptional(false)
+            .setConfig(new JsonObject().put("path", path));
+    // scanPeriod <= 0: read once; a peer does not reload its identity behind the operator's back.
+    ConfigRetriever retriever =
+        ConfigRetriever.create(
+            vertx, new ConfigRetrieverOptions().addStore(file).setScanPeriod(-1));
+    return retriever
+        .getConfig()
+        .<PeerConfig>transform(
+            ar -> {
+              retriever.close();
+              if (ar.failed()) {
+                return Future.failedFuture(
+                    new ConfigException(
+                        path + ": cannot be read as a JSON object: " + rootMessage(ar.cause())));
+              }
+              // The rules look at the disk (does shared_dir exist?): not on an event loop.
+              return vertx.executeBlocking(() -> ConfigParser.parse(path, ar.result(), env), false);
+            });
   }
 
   private static String rootMessage(Throwable t) {

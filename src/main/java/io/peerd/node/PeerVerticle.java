@@ -200,7 +200,7 @@ public final class PeerVerticle extends VerticleBase {
     Future<Identity> loading = loadIdentity();
     // Made while the identity loads (its key check alone is 40-80 ms of interpreted Ed25519): the
     // gRPC services do not depend on it.
-    GrpcServer grpc = grpcServer();
+    Handler<HttpServerRequest> grpc = grpcServer();
     return loading
         .compose(
             id -> {
