@@ -298,7 +298,7 @@ public final class FileTransferRpc {
                           // the stream.
                           metrics.grpcCall(method, GrpcStatus.DEADLINE_EXCEEDED.name());
                           answer.cancel();
-                        } else if (reset[0]) {
+                        } else if (reset[0] || ar.cause() instanceof FileStreamer.Gone) {
                           metrics.grpcCall(method, GrpcStatus.CANCELLED.name());
                         } else {
                           fail(method, answer, ar.cause());

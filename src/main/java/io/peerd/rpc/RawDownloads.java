@@ -113,6 +113,9 @@ final class RawDownloads implements Handler<HttpServerRequest> {
                 method,
                 answer,
                 new StatusException(GrpcStatus.INVALID_ARGUMENT, "a malformed request message"));
+          } catch (RuntimeException e) {
+            // vertx-grpc answered a handler's exception; so must we, or the client waits forever.
+            rpc.fail(method, answer, e);
           }
         });
     req.endHandler(
@@ -223,6 +226,10 @@ final class RawDownloads implements Handler<HttpServerRequest> {
               reset.run();
             }
           });
+      // The file opened on a worker: a reset that came meanwhile fired before these handlers.
+      if (response.closed() && !response.ended()) {
+        reset.run();
+      }
     }
   }
 }

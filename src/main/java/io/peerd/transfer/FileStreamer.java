@@ -87,6 +87,13 @@ public final class FileStreamer {
   }
 
   /** The receiver took nothing for the stall timeout: the transfer was given up. */
+  /** A write to the receiver failed: its stream was reset or closed, and the transfer stops. */
+  public static final class Gone extends RuntimeException {
+    Gone(Throwable cause) {
+      super("the receiver is gone: " + cause.getMessage(), cause, false, false);
+    }
+  }
+
   public static final class Stalled extends RuntimeException {
     Stalled(long millis) {
       super("the receiver took nothing for " + millis + " ms", null, false, false);
@@ -205,20 +212,30 @@ public final class FileStreamer {
       int size = Math.min(chunkSize, length - from);
       Buffer piece = BufferInternal.buffer(all.slice(from, size));
       inFlight += size;
-      sink.write(new Chunk(piece, ++seq, position))
-          .onComplete(
-              ar -> {
-                inFlight -= size;
-                failed[0] |= ar.failed();
-                if (--pending[0] == 0 && direct != null) {
-                  if (failed[0]) {
-                    blocks.abandon(direct);
-                  } else {
-                    blocks.giveBack(direct);
-                  }
-                }
-                maybeResume();
-              });
+      Future<Void> written;
+      try {
+        written = sink.write(new Chunk(piece, ++seq, position));
+      } catch (RuntimeException e) {
+        // A stream already reset refuses the write at once: the same as a write that fails.
+        written = Future.failedFuture(e);
+      }
+      written.onComplete(
+          ar -> {
+            inFlight -= size;
+            if (ar.failed()) {
+              failed[0] = true;
+              // Nobody takes the rest: stop reading instead of reading it into a dead stream.
+              done.tryFail(new Gone(ar.cause()));
+            }
+            if (--pending[0] == 0 && direct != null) {
+              if (failed[0]) {
+                blocks.abandon(direct);
+              } else {
+                blocks.giveBack(direct);
+              }
+            }
+            maybeResume();
+          });
       position += size;
     }
     bandwidth.take(length);

@@ -54,6 +54,58 @@ class FileStreamerTest {
     }
   }
 
+  /**
+   * A receiver whose stream is gone (every write throws, as a reset HTTP/2 stream's does, or
+   * fails): the streamer stops at once with {@link FileStreamer.Gone} instead of reading the rest
+   * of the file into it, and calls it no success.
+   */
+  @Test
+  void aReceiverThatIsGoneStopsTheReadsAndFailsTheTransfer(Vertx vertx, VertxTestContext ctx)
+      throws Exception {
+    byte[] data = new byte[8 << 20];
+    Path file = Files.write(tmp.resolve("big.bin"), data);
+    for (boolean throwing : new boolean[] {true, false}) {
+      int[] writes = {0};
+      ChunkSink sink =
+          new ChunkSink() {
+            @Override
+            public Future<Void> write(Chunk chunk) {
+              writes[0]++;
+              if (throwing) {
+                throw new IllegalStateException("The stream is failed");
+              }
+              return Future.failedFuture(new IllegalStateException("stream reset"));
+            }
+
+            @Override
+            public boolean writeQueueFull() {
+              return false;
+            }
+
+            @Override
+            public void drainHandler(Handler<Void> handler) {}
+          };
+      Promise<Void> checked = Promise.promise();
+      vertx.runOnContext(
+          x ->
+              FileStreamer.start(vertx, file, 0, -1, 64 * 1024, sink, 10_000, Bandwidth.UNLIMITED)
+                  .compose(FileStreamer::result)
+                  .onComplete(
+                      ar -> {
+                        if (ar.succeeded() || !(ar.cause() instanceof FileStreamer.Gone)) {
+                          checked.tryFail(new AssertionError("not Gone: " + ar));
+                        } else if (writes[0] > 16) {
+                          // One 1 MiB read's chunks at most: it stopped at the first failure.
+                          checked.tryFail(new AssertionError(writes[0] + " writes to a dead sink"));
+                        } else {
+                          checked.tryComplete();
+                        }
+                      }));
+      checked.future().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+    ctx.completeNow();
+  }
+
   private static Future<Void> once(Vertx vertx, Path file, byte[] data, Bandwidth limit) {
     boolean[] answered = {false};
     Buffer got = Buffer.buffer();
