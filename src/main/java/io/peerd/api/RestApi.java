@@ -190,19 +190,24 @@ public final class RestApi {
     int total = p.peers().size();
     int healthy = p.peers().healthyCount();
     if (healthBody == null || total != healthTotal || healthy != healthHealthy) {
-      JsonObject body =
-          new JsonObject()
-              .put("status", "ok")
-              .put("peer", p.config().node().name())
-              .put("url", p.self())
-              .put("stats", peerStats(total, healthy));
+      JsonText w =
+          new JsonText(1024)
+              .beginObject()
+              .field("status", "ok")
+              .field("peer", p.config().node().name())
+              .field("url", p.self())
+              .key("stats")
+              .beginObject();
+      peerStats(w, total, healthy);
+      w.endObject();
       Me me = p.me();
       if (me.id() != null) {
-        body.put("id", me.id().toString())
-            .put("secure_url", me.secureUrl())
-            .put("record", WireJson.record(me.record()));
+        w.field("id", me.id().toString())
+            .field("secure_url", me.secureUrl())
+            .key("record")
+            .raw(ownRecord);
       }
-      healthBody = body.toBuffer();
+      healthBody = w.endObject().toBuffer();
       healthTotal = total;
       healthHealthy = healthy;
     }
@@ -365,18 +370,13 @@ public final class RestApi {
 
   /** The seed's stats keys, with their seed meaning. */
   private void peerStats(JsonText w) {
-    int total = p.peers().size();
-    int healthy = p.peers().healthyCount();
+    peerStats(w, p.peers().size(), p.peers().healthyCount());
+  }
+
+  private static void peerStats(JsonText w, int total, int healthy) {
     w.field("total_peers", total)
         .field("healthy_peers", healthy)
         .field("failed_peers", total - healthy);
-  }
-
-  private static JsonObject peerStats(int total, int healthy) {
-    return new JsonObject()
-        .put("total_peers", total)
-        .put("healthy_peers", healthy)
-        .put("failed_peers", total - healthy);
   }
 
   /** Encoded once per index generation: /files costs a buffer write whatever the files' sizes. */

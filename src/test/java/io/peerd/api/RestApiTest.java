@@ -125,6 +125,23 @@ class RestApiTest {
         row.encode());
   }
 
+  /** /health is encoded again only when the peer counts change: it must follow them. */
+  @Test
+  void healthFollowsThePeerTable() {
+    JsonObject before = http.getJson(peer, "/health").getJsonObject("stats");
+    assertEquals(
+        200,
+        http.post(peer, "/register", new JsonObject().put("url", "http://127.0.0.1:2/")).status());
+    JsonObject after = http.getJson(peer, "/health").getJsonObject("stats");
+    assertEquals(
+        before.getInteger("total_peers") + 1, after.getInteger("total_peers"), after.encode());
+    assertEquals(
+        after.getInteger("total_peers") - after.getInteger("healthy_peers"),
+        after.getInteger("failed_peers"));
+    assertEquals(
+        http.getJson(peer, "/peers").getJsonObject("stats"), after, "the same counts as /peers");
+  }
+
   @Test
   void badInputIsAJsonErrorAndChangesNothing() {
     Map<String, Integer> cases = new LinkedHashMap<>();
