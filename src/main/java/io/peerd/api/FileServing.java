@@ -198,6 +198,7 @@ final class FileServing {
       return;
     }
     res.sendFile(e.path().toString(), offset, length)
+        .onComplete(ar -> Admission.done(ctx))
         .onSuccess(v -> metrics.transferred("http", "sent", length))
         .onFailure(
             err -> {
@@ -261,7 +262,11 @@ final class FileServing {
             streamer -> {
               // Only now: an error answer must not go out under the file's length.
               res.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length));
-              res.closeHandler(v -> streamer.cancel());
+              res.closeHandler(
+                  v -> {
+                    streamer.cancel();
+                    Admission.done(ctx);
+                  });
               streamer
                   .result()
                   .onSuccess(
@@ -269,7 +274,8 @@ final class FileServing {
                         res.end();
                         metrics.transferred("http", "sent", length);
                       })
-                  .onFailure(err -> res.reset());
+                  .onFailure(err -> res.reset())
+                  .onComplete(ar -> Admission.done(ctx));
             });
   }
 

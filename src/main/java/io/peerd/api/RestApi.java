@@ -93,6 +93,7 @@ public final class RestApi {
   private final Parts p;
   private final SearchMeter searchMeter;
   private final Fixed fixed;
+  private final Admission admission;
   private final byte[] ownRecord;
   private long filesBodyGeneration = -1;
   private Buffer filesBody;
@@ -106,6 +107,8 @@ public final class RestApi {
             ? null
             : JsonText.encode(WireJson.record(p.me().record())).getBytes();
     this.searchMeter = new SearchMeter(p.metrics(), p.config().node().name());
+    this.admission = new Admission(p.config().limits());
+    admission.meter(p.metrics());
   }
 
   public Router router() {
@@ -128,10 +131,10 @@ public final class RestApi {
             p.metrics(),
             p.served(),
             p.config().timeouts().streamIdle().toMillis());
-    r.get("/files/*").handler(content::handle);
+    r.get("/files/*").handler(admission::files).handler(content::handle);
     r.head("/files/*").handler(content::handle);
     r.get("/peers").handler(this::peers);
-    r.get("/search").handler(this::search);
+    r.get("/search").handler(admission::searches).handler(this::search);
     r.get("/search/check").handler(this::searchCheck);
     r.get("/summary").handler(this::summary);
     r.post("/summary/changed")
@@ -157,7 +160,7 @@ public final class RestApi {
     // are asked most, which then never pay for them.
     r.get("/content/:root/pieces").handler(this::pieces);
     r.get("/content/:root/have").handler(this::have);
-    r.get("/content/:root").handler(content::content);
+    r.get("/content/:root").handler(admission::files).handler(content::content);
     r.head("/content/:root").handler(content::content);
     // The web page and what only it needs (a streamed search, HTTP upload, the graph, live
     // figures).
@@ -228,6 +231,7 @@ public final class RestApi {
     searchStats(w, snap);
     w.key("index");
     indexState(w, snap, p.index().watchStats());
+    admission.write(w);
     w.key("problems").any(p.problems().get()).key("healthy_peers");
     withSelf(w, p.peers().healthyUrls());
     w.key("all_peers");

@@ -362,7 +362,10 @@ public final class ConfigParser {
     return new PeerConfig.Limits(
         get(Keys.RATE_LIMIT_REQUESTS),
         get(Keys.RATE_LIMIT_DOWNLOADS),
-        get(Keys.MAX_CONNECTIONS_PER_CLIENT));
+        get(Keys.MAX_CONNECTIONS_PER_CLIENT),
+        get(Keys.MAX_SEARCHES_IN_FLIGHT),
+        get(Keys.MAX_FORWARDED_IN_FLIGHT),
+        get(Keys.MAX_FILE_REQUESTS_IN_FLIGHT));
   }
 
   private PeerConfig.Access access() {

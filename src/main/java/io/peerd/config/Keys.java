@@ -337,6 +337,27 @@ public final class Keys {
           64,
           "open connections one remote address may hold on each port; more are closed at "
               + "once");
+  public static final Key<Integer> MAX_SEARCHES_IN_FLIGHT =
+      key(
+          "max_searches_in_flight",
+          Type.integer(1, 100_000),
+          128,
+          "searches asked by clients that may run at once (`/search`); more are refused at once with 503 "
+              + "`overloaded` and `Retry-After`, before they cost anything");
+  public static final Key<Integer> MAX_FORWARDED_IN_FLIGHT =
+      key(
+          "max_forwarded_in_flight",
+          Type.integer(1, 100_000),
+          64,
+          "queries forwarded by neighbours (they carry `from`) that may run at once; over it, 503 `overloaded`, "
+              + "and the neighbour routes around this peer");
+  public static final Key<Integer> MAX_FILE_REQUESTS_IN_FLIGHT =
+      key(
+          "max_file_requests_in_flight",
+          Type.integer(1, 100_000),
+          256,
+          "`GET /files/{name}` and `GET /content/{root}` answers that may stream at once; over it, 503 "
+              + "`overloaded`");
   public static final Key<Boolean> IDENTITY =
       key(
           "identity",

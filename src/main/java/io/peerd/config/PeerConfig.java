@@ -164,7 +164,17 @@ public record PeerConfig(
    *
    * @param connectionsPerClient open connections one remote address may hold on each port
    */
-  public record Limits(int requestsPerMinute, int downloadsPerMinute, int connectionsPerClient) {}
+  /**
+   * @param searchesInFlight, forwardedInFlight, fileRequestsInFlight admission bounds: work of each
+   *     kind that may run at once, beyond which a peer sheds (503 with Retry-After)
+   */
+  public record Limits(
+      int requestsPerMinute,
+      int downloadsPerMinute,
+      int connectionsPerClient,
+      int searchesInFlight,
+      int forwardedInFlight,
+      int fileRequestsInFlight) {}
 
   /** Log lines: "plain" or "json", and the root level. */
   public record Logs(String format, String level) {}

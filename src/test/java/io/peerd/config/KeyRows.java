@@ -187,6 +187,15 @@ final class KeyRows {
         Duration.ofSeconds(5),
         "50");
     row(rows, Keys.MAX_CONNECTIONS_PER_CLIENT, "8", c -> c.limits().connectionsPerClient(), 8, "0");
+    row(rows, Keys.MAX_SEARCHES_IN_FLIGHT, "12", c -> c.limits().searchesInFlight(), 12, "0");
+    row(rows, Keys.MAX_FORWARDED_IN_FLIGHT, "7", c -> c.limits().forwardedInFlight(), 7, "-1");
+    row(
+        rows,
+        Keys.MAX_FILE_REQUESTS_IN_FLIGHT,
+        "9",
+        c -> c.limits().fileRequestsInFlight(),
+        9,
+        "100001");
     row(rows, Keys.IDENTITY, "false", c -> c.trust().identity(), false, "maybe");
     row(rows, Keys.SECURE_PORT, "9443", c -> c.trust().securePort(), 9443, "70000");
     row(

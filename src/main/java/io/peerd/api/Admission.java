@@ -1,0 +1,139 @@
+package io.peerd.api;
+
+import io.peerd.config.PeerConfig;
+import io.peerd.wire.JsonText;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Admission control: how much costly work of each kind may run at once. Work over its bound is
+ * refused at once, with 503, {@code Retry-After} and {@code {"error":"overloaded"}}, before it
+ * costs anything. Without it, a peer driven past what it can do queues every request: each answer
+ * then comes later than its caller waits for, so the peer does a great deal of work that nobody
+ * reads, and {@code /health} waits behind it all. With it, the work that is admitted runs at full
+ * speed, and the rest is told to come back.
+ *
+ * <p>Queries forwarded by neighbours have their own, smaller bound: a neighbour's flood must not
+ * take the places of the people searching here. A neighbour that is refused marks this peer failed
+ * (the usual backoff) and routes around it until its next probe.
+ *
+ * <p>Event-loop confined: the router of one verticle.
+ */
+final class Admission {
+
+  enum Kind {
+    SEARCH("search"),
+    FORWARDED("forwarded"),
+    FILE("file");
+
+    final String wire;
+
+    Kind(String wire) {
+      this.wire = wire;
+    }
+  }
+
+  /** What a caller refused for overload is told to wait: about how long a search lasts. */
+  static final int RETRY_AFTER_SECONDS = 1;
+
+  private final int[] limit = new int[Kind.values().length];
+  private final int[] running = new int[Kind.values().length];
+  private final long[] admitted = new long[Kind.values().length];
+  private final long[] shed = new long[Kind.values().length];
+
+  Admission(PeerConfig.Limits limits) {
+    limit[Kind.SEARCH.ordinal()] = limits.searchesInFlight();
+    limit[Kind.FORWARDED.ordinal()] = limits.forwardedInFlight();
+    limit[Kind.FILE.ordinal()] = limits.fileRequestsInFlight();
+  }
+
+  /** {@code peer_requests_shed_total{kind}}, read at each scrape (on this same event loop). */
+  void meter(io.peerd.metrics.Metrics metrics) {
+    for (Kind kind : Kind.values()) {
+      metrics.counter(
+          "peer_requests_shed_total",
+          "requests refused with 503 overloaded, by kind of work",
+          this,
+          a -> a.shed(kind),
+          "kind",
+          kind.wire);
+    }
+  }
+
+  /** The gate of {@code /search}: a query that names {@code from} was forwarded by a neighbour. */
+  void searches(RoutingContext ctx) {
+    enter(ctx, ctx.request().getParam("from") == null ? Kind.SEARCH : Kind.FORWARDED);
+  }
+
+  /** The gate of file answers; a HEAD moves no file and is let through. */
+  void files(RoutingContext ctx) {
+    if (ctx.request().method() == HttpMethod.HEAD) {
+      ctx.next();
+      return;
+    }
+    enter(ctx, Kind.FILE);
+  }
+
+  private void enter(RoutingContext ctx, Kind kind) {
+    int k = kind.ordinal();
+    if (running[k] >= limit[k]) {
+      shed[k]++;
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
+      throw new BadRequest(
+          503,
+          "overloaded",
+          "this peer is at its bound of "
+              + limit[k]
+              + " "
+              + kind.wire
+              + " requests at once: retry in "
+              + RETRY_AFTER_SECONDS
+              + " s");
+    }
+    running[k]++;
+    admitted[k]++;
+    ctx.put(RELEASE, (Runnable) () -> running[k]--);
+    // When the answer ends, fails or its connection closes; and see done().
+    ctx.addEndHandler(ar -> done(ctx));
+    ctx.next();
+  }
+
+  private static final String RELEASE = "peerd.admission.release";
+
+  /**
+   * Gives the request's place back, once however often it is called. A handler calls it where the
+   * response's own end and close events do not come: Vert.x 5.0.7 sends neither when a {@code
+   * sendFile} fails on a connection the client closed (measured: OverloadTest).
+   */
+  static void done(RoutingContext ctx) {
+    Runnable release = ctx.remove(RELEASE);
+    if (release != null) {
+      release.run();
+    }
+  }
+
+  int running(Kind kind) {
+    return running[kind.ordinal()];
+  }
+
+  long shed(Kind kind) {
+    return shed[kind.ordinal()];
+  }
+
+  /** For /status: per kind, what runs now, its bound, and what was admitted and shed so far. */
+  void write(JsonText w) {
+    w.key("load").beginObject();
+    for (Kind kind : Kind.values()) {
+      int k = kind.ordinal();
+      w.key(kind.wire)
+          .beginObject()
+          .field("running", running[k])
+          .field("limit", limit[k])
+          .field("admitted", admitted[k])
+          .field("shed", shed[k])
+          .endObject();
+    }
+    w.endObject();
+  }
+}

@@ -1,0 +1,258 @@
+package io.peerd.api;
+
+import static io.peerd.testkit.Await.await;
+import static io.peerd.testkit.Await.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.peerd.node.PeerVerticle;
+import io.peerd.testkit.Await;
+import io.peerd.testkit.Http;
+import io.peerd.testkit.Peers;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.junit5.VertxExtension;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Admission control: work over its bound is refused at once with 503, {@code Retry-After} and
+ * {@code overloaded}, while {@code /health} and work of other kinds still answer, and the peer
+ * takes work again as soon as a place frees up. Neighbours route around a peer that sheds.
+ */
+@ExtendWith(VertxExtension.class)
+@Tag("peer")
+class OverloadTest {
+
+  @TempDir Path tmp;
+
+  /**
+   * A neighbour whose /health answers at once and whose /search answers only when told: it keeps
+   * the searches that ask it in flight for as long as a test wants.
+   */
+  record Slow(HttpServer server, List<io.vertx.ext.web.RoutingContext> held) {
+    String url() {
+      return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    /** Answers every held search with no hits. */
+    void release(Vertx vertx) {
+      vertx.runOnContext(
+          v -> {
+            for (io.vertx.ext.web.RoutingContext ctx : held) {
+              ctx.json(
+                  new JsonObject()
+                      .put("query", "x")
+                      .put("results", new JsonArray().add(new JsonObject().put("peer", url()))));
+            }
+            held.clear();
+          });
+    }
+  }
+
+  static Slow slow(Vertx vertx) {
+    List<io.vertx.ext.web.RoutingContext> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Router r = Router.router(vertx);
+    r.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
+    r.get("/search").handler(held::add);
+    HttpServer s = await(vertx.createHttpServer().requestHandler(r).listen(0, "127.0.0.1"));
+    return new Slow(s, held);
+  }
+
+  /** The healthy peers of a peer's table, as its /peers says (the seed's list of URLs). */
+  static List<Object> healthy(Http http, PeerVerticle p) {
+    List<Object> all = new ArrayList<>(http.getJson(p, "/peers").getJsonArray("peers").getList());
+    all.remove(p.selfUrl());
+    return all;
+  }
+
+  static boolean answered(JsonObject answer, String peer) {
+    return answer.getJsonArray("results").stream()
+        .anyMatch(r -> ((JsonObject) r).getString("peer").equals(peer));
+  }
+
+  static JsonObject load(Http http, PeerVerticle p, String kind) {
+    return http.getJson(p, "/status").getJsonObject("load").getJsonObject(kind);
+  }
+
+  @Test
+  void searchesOverTheBoundAreShedAtOnceAndTakenAgainWhenAPlaceFrees(Vertx vertx) {
+    Http http = new Http(vertx);
+    Slow neighbour = slow(vertx);
+    PeerVerticle p =
+        Peers.started(
+            vertx,
+            "o",
+            Peers.folderWith(tmp, "s", Map.of("doc.txt", "a document")),
+            List.of(neighbour.url()),
+            new JsonObject()
+                .put("max_searches_in_flight", 2)
+                .put("max_forwarded_in_flight", 1)
+                .put("friend_timeout_ms", 20_000)
+                .put("search_timeout_ms", 20_000));
+    until("the neighbour is healthy", Await.BOUND, () -> healthy(http, p).size() == 1);
+
+    // Two searches wait on the neighbour: the bound is reached.
+    Future<Http.Reply> first = http.getAsync(p, "/search?query=doc&ttl=1");
+    Future<Http.Reply> second = http.getAsync(p, "/search?query=doc&ttl=1");
+    until("two searches wait on the neighbour", Await.BOUND, () -> neighbour.held().size() == 2);
+
+    long t0 = System.nanoTime();
+    Http.Reply third = http.get(p, "/search?query=doc&ttl=1");
+    long shedMs = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(503, third.status(), third.text());
+    assertEquals("overloaded", third.error());
+    assertEquals("1", third.header("Retry-After"));
+    assertTrue(third.json().getString("detail").contains("2 search requests"), third.text());
+    assertTrue(shedMs < 5_000, "refused at once, not after the neighbour's timeout: " + shedMs);
+
+    // What is not a search still answers: /health, /files, and a forwarded query in its own bound.
+    assertEquals(200, http.get(p, "/health").status());
+    assertEquals(200, http.get(p, "/files").status());
+    Future<Http.Reply> forwarded =
+        http.getAsync(p, "/search?query=doc&ttl=1&from=http://127.0.0.1:9&id=f1");
+    until("the forwarded query waits too", Await.BOUND, () -> neighbour.held().size() == 3);
+    Http.Reply forwardedShed = http.get(p, "/search?query=doc&ttl=1&from=http://127.0.0.1:9&id=f2");
+    assertEquals(503, forwardedShed.status(), forwardedShed.text());
+    assertEquals("1", forwardedShed.header("Retry-After"));
+
+    JsonObject search = load(http, p, "search");
+    assertEquals(2, search.getInteger("running"));
+    assertEquals(2, search.getInteger("limit"));
+    assertEquals(1, search.getLong("shed"));
+    assertEquals(1, load(http, p, "forwarded").getLong("shed"));
+    String metrics = http.get(p, "/metrics").text();
+    assertTrue(
+        metrics
+            .lines()
+            .anyMatch(l -> l.matches("peer_requests_shed_total\\{.*kind=\"search\".*} 1\\.0")),
+        metrics);
+
+    // The held searches end: their places free up, and the next search is taken.
+    neighbour.release(vertx);
+    assertEquals(200, await(first).status());
+    assertEquals(200, await(second).status());
+    assertEquals(200, await(forwarded).status());
+    until("no search runs", Await.BOUND, () -> load(http, p, "search").getInteger("running") == 0);
+    Future<Http.Reply> again = http.getAsync(p, "/search?query=doc&ttl=1");
+    until("the next search is taken", Await.BOUND, () -> neighbour.held().size() == 1);
+    neighbour.release(vertx);
+    Http.Reply answer = await(again);
+    assertEquals(200, answer.status(), answer.text());
+    assertTrue(answered(answer.json(), p.selfUrl()), answer.text());
+  }
+
+  @Test
+  void fileAnswersOverTheBoundAreShedAndAClosedConnectionFreesItsPlace(Vertx vertx)
+      throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("files"));
+    // Larger than every socket buffer on the way: a client that reads nothing holds the answer.
+    byte[] big = new byte[64 << 20];
+    new java.util.Random(7).nextBytes(big);
+    Files.write(share.resolve("big.bin"), big);
+    PeerVerticle p =
+        Peers.started(
+            vertx, "f", share, List.of(), new JsonObject().put("max_file_requests_in_flight", 1));
+
+    try (Socket holder = new Socket("127.0.0.1", p.restPort())) {
+      OutputStream out = holder.getOutputStream();
+      out.write(
+          "GET /files/big.bin HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = holder.getInputStream();
+      assertTrue(in.read(new byte[1024]) > 0, "the first answer starts");
+      until(
+          "one file answer runs",
+          Await.BOUND,
+          () -> load(http, p, "file").getInteger("running") == 1);
+
+      Http.Reply shed = http.get(p, "/files/big.bin");
+      assertEquals(503, shed.status());
+      assertEquals("overloaded", shed.error());
+      assertEquals("1", shed.header("Retry-After"));
+      assertEquals(
+          200,
+          await(
+                  http.sendAsync(
+                      io.vertx.core.http.HttpMethod.HEAD, p.restPort(), "/files/big.bin", null))
+              .status(),
+          "a HEAD moves no file");
+    }
+    // The holder's connection closed mid-answer: its place is free again.
+    until(
+        "the place is freed", Await.BOUND, () -> load(http, p, "file").getInteger("running") == 0);
+    Http.Reply whole = http.get(p, "/files/big.bin");
+    assertEquals(200, whole.status());
+    assertEquals(big.length, whole.body().length());
+    assertEquals(1, load(http, p, "file").getLong("shed"));
+  }
+
+  @Test
+  void neighboursRouteAroundAPeerThatSheds(Vertx vertx) {
+    Http http = new Http(vertx);
+    Slow far = slow(vertx);
+    // b is full: its one place for forwarded queries is held by a query waiting on a slow peer.
+    PeerVerticle b =
+        Peers.started(
+            vertx,
+            "b",
+            Peers.folderWith(tmp, "b", Map.of("b-doc.txt", "b")),
+            List.of(far.url()),
+            new JsonObject()
+                .put("max_forwarded_in_flight", 1)
+                .put("friend_timeout_ms", 20_000)
+                .put("search_timeout_ms", 20_000));
+    PeerVerticle c =
+        Peers.started(
+            vertx, "c", Peers.folderWith(tmp, "c", Map.of("c-doc.txt", "c")), List.of(), null);
+    PeerVerticle a =
+        Peers.started(
+            vertx,
+            "a",
+            Peers.folderWith(tmp, "a", Map.of("a-doc.txt", "a")),
+            List.of(b.selfUrl(), c.selfUrl()),
+            new JsonObject().put("health_check_interval", 30).put("peer_max_backoff", 60));
+    until("a's neighbours are healthy", Await.BOUND, () -> healthy(http, a).size() == 2);
+    until("b's neighbour is healthy", Await.BOUND, () -> healthy(http, b).size() == 1);
+    Future<Http.Reply> holding =
+        http.getAsync(b, "/search?query=doc&ttl=1&from=http://127.0.0.1:9&id=hold");
+    until("b's place is held", Await.BOUND, () -> far.held().size() == 1);
+
+    Http.Reply first = http.get(a, "/search?query=doc&ttl=1&fanout=2");
+    assertEquals(200, first.status(), first.text());
+    JsonObject answer = first.json();
+    assertTrue(answered(answer, c.selfUrl()), answer.encode());
+    JsonArray unreachable = answer.getJsonArray("unreachable");
+    assertEquals(1, unreachable.size(), answer.encode());
+    assertEquals(b.selfUrl(), unreachable.getJsonObject(0).getString("peer"));
+    assertTrue(unreachable.getJsonObject(0).getString("reason").contains("503"), answer.encode());
+    assertTrue(answer.getLong("elapsed_ms") < 5_000, "b's refusal is at once: " + answer.encode());
+
+    // a backs off from b: the next search does not ask it, and still has c's answer.
+    assertFalse(healthy(http, a).contains(b.selfUrl()), "b is marked failed");
+    Http.Reply next = http.get(a, "/search?query=doc&ttl=1&fanout=2");
+    JsonObject nextAnswer = next.json();
+    assertEquals(0, nextAnswer.getJsonArray("unreachable").size(), nextAnswer.encode());
+    assertTrue(answered(nextAnswer, c.selfUrl()), nextAnswer.encode());
+    assertFalse(answered(nextAnswer, b.selfUrl()), nextAnswer.encode());
+    far.release(vertx);
+    assertEquals(200, await(holding).status());
+  }
+}
