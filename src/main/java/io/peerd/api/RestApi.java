@@ -76,7 +76,8 @@ public final class RestApi {
       io.peerd.downloads.Downloads queue,
       Me me,
       io.peerd.doctor.Doctor doctor,
-      Supplier<JsonObject> lanStats) {}
+      Supplier<JsonObject> lanStats,
+      Supplier<Future<Void>> saveTable) {}
 
   /**
    * Who this peer is, as it tells others.
@@ -672,10 +673,27 @@ public final class RestApi {
       default -> {
         // Probe in the background: a slow newcomer must not hold its own registration call.
         p.health().check(url);
-        Errors.json(
-            ctx,
-            200,
-            new JsonObject().put("ok", true).put("peers", withSelf(p.peers().healthyUrls())));
+        // Answered once the table is on disk: a registration confirmed is one a crash keeps.
+        p.saveTable()
+            .get()
+            .onSuccess(
+                v ->
+                    Errors.json(
+                        ctx,
+                        200,
+                        new JsonObject()
+                            .put("ok", true)
+                            .put("peers", withSelf(p.peers().healthyUrls()))))
+            .onFailure(
+                err -> {
+                  ctx.response().putHeader(io.vertx.core.http.HttpHeaders.RETRY_AFTER, "5");
+                  ctx.fail(
+                      new BadRequest(
+                          503,
+                          "not_saved",
+                          "registered, but the peer table could not be saved (see /status"
+                              + " problems): retry"));
+                });
       }
     }
   }

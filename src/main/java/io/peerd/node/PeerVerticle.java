@@ -554,7 +554,8 @@ public final class PeerVerticle extends VerticleBase {
                     ? RestApi.Me.NOBODY
                     : new RestApi.Me(identity.id(), secureUrl, record),
                 doctor,
-                this::lanStats));
+                this::lanStats,
+                () -> store == null ? Future.succeededFuture() : saveTable()));
     registerMeters();
     index.onChange(snap -> noticeToNeighbours());
 

@@ -93,25 +93,52 @@ public final class PeerStore {
     }
   }
 
-  /** Writes the table if it changed since the last write; one write at a time. */
+  /**
+   * Writes the table if it changed since the last write; one write at a time. Calls made while a
+   * write runs share one write queued behind it, which takes the table as it is when it starts:
+   * however many calls come, at most two writes are ever waiting, and each call's change is in the
+   * write its future stands for.
+   */
   public Future<Void> saveIfChanged(PeerTable table) {
     if (table.version() == savedVersion) {
       return inFlight;
     }
+    if (queued != null) {
+      return queued;
+    }
+    boolean[] started = {false};
+    Future<Void> write =
+        inFlight.transform(
+            ignored -> {
+              started[0] = true;
+              queued = null;
+              return write(table);
+            });
+    inFlight = write;
+    if (!started[0]) {
+      queued = write;
+    }
+    return write;
+  }
+
+  /** A write queued behind the one running, not started yet: later calls join it. */
+  private Future<Void> queued;
+
+  private Future<Void> write(PeerTable table) {
     long version = table.version();
+    if (version == savedVersion) {
+      return Future.succeededFuture();
+    }
     Buffer body = encode(table.all()).toBuffer();
     String tmp = dir.resolve(FILE + ".tmp").toString();
-    inFlight =
-        inFlight
-            .transform(ignored -> fs.writeFile(tmp, body))
-            .compose(
-                v ->
-                    fs.move(
-                        tmp,
-                        file().toString(),
-                        new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
-            .onSuccess(v -> savedVersion = Math.max(savedVersion, version));
-    return inFlight;
+    return fs.writeFile(tmp, body)
+        .compose(
+            v ->
+                fs.move(
+                    tmp,
+                    file().toString(),
+                    new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
+        .onSuccess(v -> savedVersion = Math.max(savedVersion, version));
   }
 
   static JsonObject encode(List<PeerState> peers) {
