@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * table. After every restart: it starts (its database opens), everything it confirmed before a kill
  * is still there (the download queue, the registered peers, the uploads), no file at a final name
  * is partial, and every finished download verifies. At the end every download finishes with the
- * right SHA-256. {@code -Dpeerd.crash.kills=N} sets the number of kills (CI runs 200; the default
+ * right SHA-256. {@code -Dpeerd.crash.kills=N} sets the number of kills (CI runs 150; the default
  * keeps {@code mvn verify} short). The seed is printed, and {@code -Dpeerd.crash.seed} replays a
  * run.
  */
