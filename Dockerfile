@@ -29,11 +29,16 @@ COPY --from=build /src/target/peer.jar /app/peer.jar
 # (ArchiveRelocationMode=0, Java 17's default; 1 since 20): 110-190 ms less start-up, and its 50
 # MB stay file pages shared by every container of the image instead of private copies; the
 # preload thread's class list off, since the cache has loaded those classes (70 ms less).
+# Memory (issue 20, bench/memory.sh): a young generation of 4 MiB (-Xmn4m) and an old one kept
+# within 20-40 % free after a full collection, instead of up to 16 MiB of eden and 40-70 % free,
+# and two glibc malloc arenas instead of up to 16 (MALLOC_ARENA_MAX): the peak under wrk went from
+# 143 to 134 MiB in the same runs (docs/performance.md).
 # The training run below uses exactly these: the JVM ignores an AOT cache, silently, when the GC
 # or heap flags differ from the ones it was made with. Override JAVA_OPTS and the cache is
 # ignored (start-up then takes about twice as long); rebuild the image with the new flags instead.
-ENV JAVA_OPTS="-Xmx48m -Xms8m -XX:+UseSerialGC -Xss256k -XX:ReservedCodeCacheSize=24m -XX:MaxMetaspaceSize=64m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=5000 --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Dpeerd.preload.classes=false" \
+ENV JAVA_OPTS="-Xmx48m -Xms8m -Xmn4m -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:+UseSerialGC -Xss256k -XX:ReservedCodeCacheSize=24m -XX:MaxMetaspaceSize=64m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=5000 --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -Dpeerd.preload.classes=false" \
     JAVA_AOT="-XX:AOTCache=/app/peer.aot" \
+    MALLOC_ARENA_MAX=2 \
     PEER_BIND_HOST=0.0.0.0 \
     PEER_SHARED_DIR=/data/shared \
     PEER_STATE_DIR=/data/state

@@ -1,5 +1,6 @@
 package io.peerd.index;
 
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -34,13 +35,17 @@ public final class Sha256 {
   public static Both withTree(Path file, int pieceSize) throws IOException {
     MessageDigest md = digest();
     Merkle.Builder tree = new Merkle.Builder(pieceSize);
-    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      while (ch.read(buf) >= 0) {
-        buf.flip();
-        md.update(buf.duplicate());
-        tree.update(buf);
-        buf.clear();
+      ByteBuffer buf = readBuffer(ch.size());
+      try {
+        while (ch.read(buf) >= 0) {
+          buf.flip();
+          md.update(buf.duplicate());
+          tree.update(buf);
+          buf.clear();
+        }
+      } finally {
+        PlatformDependent.freeDirectBuffer(buf);
       }
     }
     return new Both(HexFormat.of().formatHex(md.digest()), tree.finish());
@@ -48,14 +53,33 @@ public final class Sha256 {
 
   public static String of(Path file) throws IOException {
     MessageDigest md = digest();
-    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      while (ch.read(buf) >= 0) {
-        buf.flip();
-        md.update(buf);
-        buf.clear();
+      ByteBuffer buf = readBuffer(ch.size());
+      try {
+        while (ch.read(buf) >= 0) {
+          buf.flip();
+          md.update(buf);
+          buf.clear();
+        }
+      } finally {
+        PlatformDependent.freeDirectBuffer(buf);
       }
     }
     return HexFormat.of().formatHex(md.digest());
+  }
+
+  /** The largest read of a hashing. */
+  static final int MAX_READ = 1 << 20;
+
+  /**
+   * A direct buffer for one file's reads (the kernel reads into it, no copy through the JDK's
+   * temporary buffer): the file's size rounded up to a page, at most {@link #MAX_READ}, and freed
+   * by the caller as soon as the file is read. A 1 MiB buffer per file left to the collector held
+   * 20 MiB of zeroed native memory after the first index of 20 small files, until the next GC
+   * (docs/performance.md, issue 20's memory section).
+   */
+  static ByteBuffer readBuffer(long fileSize) {
+    long pages = Math.max(1, (fileSize + 4095) / 4096);
+    return ByteBuffer.allocateDirect((int) Math.min(MAX_READ, pages * 4096));
   }
 }
