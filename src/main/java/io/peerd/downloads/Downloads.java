@@ -255,6 +255,7 @@ public final class Downloads implements PartialContent {
     Entry e = new Entry(d);
     return store
         .insert(d)
+        .recover(err -> Future.failedFuture(Problem.diskFull(err, "cannot queue the download")))
         .map(
             v -> {
               byId.put(id, e);
