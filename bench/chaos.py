@@ -585,22 +585,21 @@ class Chaos:
             self.sha_checked = getattr(self, "sha_checked", 0) + 1
 
     def failed(self, h, d, row):
-        reason = row.get("reason") or ""
-        if d["failures"] and d["failures"][-1][1] == reason and d.get("reasked") is None:
-            return
-        if not d["failures"] or d.get("reasked") is not None:
-            d["failures"].append((now(), reason))
-            log("download", d["id"], d["content"]["name"], "at", h.name, "failed:", reason)
-        d["reasked"] = None
-        # A full disk of its own is no source's fault: the queue fails it (and drops the part) and a
-        # user asks again once space is back; that is what is done here, once the disk is free.
-        if h.full_at(d["created"], now()):
-            if not any(b is None for a, b in h.full):
-                r = call(h, "POST", "/downloads", json.dumps({"root": d["content"]["root"]}).encode(),
-                         {"content-type": "application/json"})
-                if self.checked("download_reask", h, r, (200, 202)):
-                    d["reasked"] = now()
-                    d["state"] = "queued"
+        asks = d.setdefault("asks", 1)
+        if not d["failures"] or d["failures"][-1][2] != asks:
+            d["failures"].append((round(now() - LOAD[0], 1), row.get("reason") or "", asks))
+            log("download", d["id"], d["content"]["name"], "at", h.name, "failed:", row.get("reason"))
+        # A full disk of its own is no source's fault: the queue fails the download on a local
+        # write error (and drops its part), and a user asks again once space is back; that is done
+        # here, once the disk is free, for a failure that came while it was full.
+        t = d["failures"][-1][0] + LOAD[0]
+        if h.full_at(t - 1.0, t) and not any(b is None for a, b in h.full) and asks < 3:
+            r = call(h, "POST", "/downloads", json.dumps({"root": d["content"]["root"]}).encode(),
+                     {"content-type": "application/json"})
+            if self.checked("download_reask", h, r, (200, 202)):
+                d["asks"] = asks + 1
+                d["state"] = "queued"
+                log("download", d["id"], "asked again at", h.name, "now that its disk is free")
 
     def upload_loop(self):
         rng = random.Random(self.a.seed * 11 + 3)
@@ -1012,7 +1011,10 @@ def main():
     for n, fig, note in flat:
         if fig:
             for label, m2, m4, rel in fig:
-                if abs(rel) > 0.10 and label != "non-socket fds":
+                # Sockets are the load's connections (pooled to seven peers), fewer once faults end:
+                # fds fail by growing only; the rest fail either way, non-socket fds past 4 as well.
+                grew = rel > 0.10 if label == "fds" else abs(rel) > 0.10
+                if grew and (label != "non-socket fds" or abs(m4 - m2) > 4):
                     ch.violate("flat", "%s %s: Q2 mean %.0f, Q4 mean %.0f (%+.1f %%)" % (n, label, m2, m4, rel * 100))
 
     with open(os.path.join(a.out, "fds-seed%d.txt" % a.seed), "w") as f:
@@ -1137,9 +1139,11 @@ def main():
         "%d downloads finished, %d checked, %d corrupt" % (n_done, getattr(ch, "sha_checked", 0), len(ch.violations.get("sha256", []))))
     w_after = max(after_heal) if after_heal else 0.0
     row("lost", "every download interrupted by a fault finishes once a source is back (bound: the drain, %.0f s after the load)" % (ch.drain_until - t_end),
-        "%d asked, %d interrupted by a fault on their host or a holder (or a partition), %d lost; "
-        "finished at most %.1f s after the last heal that touched them (p50 %.1f s)" % (
-            len(ch.downloads), len(interrupted), len(lost), w_after, pct(after_heal, 50) or 0.0))
+        "%d asked, %d interrupted by a fault on their host or a holder (or a partition), %d failed "
+        "by their own full disk and asked again, %d lost; finished at most %.1f s after the last "
+        "heal that touched them (p50 %.1f s)" % (
+            len(ch.downloads), len(interrupted), sum(1 for d in ch.downloads.values() if d.get("asks", 1) > 1),
+            len(lost), w_after, pct(after_heal, 50) or 0.0))
     row("index", "no partial or temporary file, nor content nobody made, in any `/files`",
         "%d `/files` checks of every entry" % ch.index_checks)
     row("deadline", "no search answer later than `timeout_ms` + %d ms (measured at the client; a JVM's first %.0f s are its warm-up, see below)" % (SLACK_MS, WARMUP),
@@ -1150,7 +1154,7 @@ def main():
     row("answered", "every request to a running host is answered", "%d violations" % len(ch.violations.get("answered", [])))
     row("recovery", "every fault heals within %.0f s (search) / %.0f s (download) through its host" % (WINDOW, WINDOW + 10),
         "%d of %d faults" % (sum(1 for r in ch.recovery if r["search_s"] is not None and r["download_s"] is not None), len(ch.recovery)))
-    row("flat", "RSS, open fds and threads flat: mean of the last quarter within 10 % of the second quarter's",
+    row("flat", "RSS, threads and non-socket fds flat: mean of the last quarter within 10 % of the second quarter's; all fds: no more than 10 % growth",
         "%d hosts compared (rule below)" % sum(1 for _, f, _ in flat if f))
     row("views", "after the run every host has the same view of which files exist where, within one refresh (%.0f s)" % REFRESH_S,
         "agreed at attempt %d" % attempts if agree else "disagreed after 2 attempts")
@@ -1159,7 +1163,13 @@ def main():
     w("")
     w("Sampled every 2 s from `/proc/PID/status` (VmRSS, Threads) and `/proc/PID/fd`. Q2 and Q4 are the "
       "second and last quarters of the load period. A host killed and restarted between the start of Q2 "
-      "and the end is not compared (its new JVM warms up from nothing); a SIGSTOPped one is.")
+      "and the end is not compared (its new JVM warms up from nothing); a SIGSTOPped one is. RSS, "
+      "threads and the fds that are not sockets (files, pipes, the database) must stay within 10 % "
+      "either way (non-socket fds: and within 4); all fds together must not grow by more than 10 %: "
+      "nearly all of them are sockets, the connections the load keeps pooled to seven peers, whose "
+      "number follows the faults in the quarter (a host cut off leaves connections waiting out their "
+      "timeouts), so it drops when the faults end; a leak can only make it grow. `fds-seed<N>.txt` "
+      "beside the report lists every host's fds and TCP connections at the end.")
     w("")
     w("| host | RSS KiB Q2 → Q4 | fds Q2 → Q4 | threads Q2 → Q4 | of the fds, not sockets |")
     w("|---|---|---|---|---|")
