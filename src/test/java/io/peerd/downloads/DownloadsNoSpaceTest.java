@@ -8,6 +8,7 @@ import io.peerd.testkit.Http;
 import io.peerd.testkit.Peers;
 import io.peerd.testkit.TestFiles;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
@@ -68,6 +69,60 @@ class DownloadsNoSpaceTest {
       Http.Reply room = http.post(d, "/downloads", ask);
       assertEquals(202, room.status(), room.text());
       DownloadsTest.waitFor(http, d, room.json().getString("id"), "done");
+    } finally {
+      if (d != null) {
+        Peers.stop(vertx, d);
+      }
+      DownloadsTest.umount(state);
+    }
+  }
+
+  @Test
+  void aCancelOnAFullStateDiskIs507AndKeepsTheDownloadUntilThereIsRoom(Vertx vertx)
+      throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        "root".equals(System.getProperty("user.name")),
+        "skipped: mounting a small tmpfs for state_dir needs root");
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.random(share, "slow.bin", 4 << 20, 8);
+    // Held to 256 KiB/s: the download is still running when it is cancelled.
+    PeerVerticle a =
+        Peers.started(
+            vertx, "a", share, List.of(), new JsonObject().put("upload_rate_limit", 256 << 10));
+    Path state = Files.createDirectories(tmp.resolve("d-state"));
+    Files.createDirectories(tmp.resolve("d-share"));
+    DownloadsTest.mount(state, "4m");
+    PeerVerticle d = null;
+    try {
+      d =
+          io.peerd.testkit.Await.await(
+              Peers.start(
+                  vertx,
+                  Peers.config(
+                      "d",
+                      tmp.resolve("d-share"),
+                      List.of(a.selfUrl()),
+                      new JsonObject().put("state_dir", state.toString()))));
+      Http.Reply asked =
+          http.post(
+              d, "/downloads", new JsonObject().put("root", DownloadsTest.rootOf(http, a, "slow.bin")));
+      String id = asked.json().getString("id");
+      DownloadsTest.waitFor(http, d, id, "active");
+      Path fill = state.resolve("fill");
+      fillUp(fill);
+
+      Http.Reply full = io.peerd.testkit.Await.await(http.sendAsync(HttpMethod.DELETE, d.restPort(), "/downloads/" + id, null));
+      assertEquals(507, full.status(), full.text());
+      assertEquals("no_space", full.json().getString("error"), full.text());
+      Http.Reply kept = http.get(d, "/downloads/" + id);
+      assertEquals(200, kept.status(), "still there, as its row is: " + kept.text());
+      assertEquals("paused", kept.json().getString("state"), kept.text());
+
+      Files.delete(fill);
+      Http.Reply room = io.peerd.testkit.Await.await(http.sendAsync(HttpMethod.DELETE, d.restPort(), "/downloads/" + id, null));
+      assertEquals(200, room.status(), room.text());
+      assertEquals(404, http.get(d, "/downloads/" + id).status());
     } finally {
       if (d != null) {
         Peers.stop(vertx, d);
