@@ -9,7 +9,7 @@
 # Network: data plane 10.213.31.0/24 on bridge br0 (namespace "sw"); the load generator runs in
 # namespace "cl", which reaches each host over its own point-to-point link (10.213.32.N), so that a
 # fault of the data plane never blinds the checks (and a check never rides the faulted network).
-# Each host's shared_dir and state_dir live on a 64 MiB tmpfs of its own, which the disk fault fills.
+# Each host's shared_dir and state_dir live on a 128 MiB tmpfs of its own, which the disk fault fills.
 #
 # Usage: bench/chaos.sh [--minutes N] [--seed N] [--rate SEARCHES_PER_S_PER_HOST] [--jar peer.jar]
 #                       [--report docs/chaos.md] [--out target/chaos]
@@ -84,7 +84,7 @@ for h in "${HOSTS[@]}"; do
   in_ns "$h" ip addr add "$MGMT.$i/32" dev mgmt
   in_ns "$h" ip route add "$MGMT.100/32" dev mgmt
   mkdir -p "$WORK/$h/disk"
-  mount -t tmpfs -o size=64m "chaos-$h" "$WORK/$h/disk"
+  mount -t tmpfs -o size=128m "chaos-$h" "$WORK/$h/disk"
 done
 mkdir -p "$OUT"
 echo "chaos soak: seed $SEED, $MINUTES min, $RATE searches/s per host, work $WORK"
