@@ -11,8 +11,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code /downloads}: the downloads this peer runs itself. Each handler reads the request, asks the
- * queue ({@link Downloads}), and answers JSON; the queue's refusals become 400, 404, 409 or 503
- * with {@code {error, detail}}.
+ * queue ({@link Downloads}), and answers JSON; the queue's refusals become 400, 404, 409, 503 or
+ * 507 with {@code {error, detail}}.
  */
 final class DownloadRoutes {
 
@@ -148,6 +148,7 @@ final class DownloadRoutes {
       case NOT_FOUND -> new BadRequest(404, "not_found", p.getMessage());
       case CONFLICT -> new BadRequest(409, "conflict", p.getMessage());
       case FULL -> new BadRequest(503, "full", p.getMessage());
+      case NO_SPACE -> new BadRequest(507, "no_space", p.getMessage());
     };
   }
 }

@@ -255,6 +255,7 @@ public final class Downloads implements PartialContent {
     Entry e = new Entry(d);
     return store
         .insert(d)
+        .recover(err -> Future.failedFuture(Problem.diskFull(err, "cannot queue the download")))
         .map(
             v -> {
               byId.put(id, e);
@@ -327,6 +328,20 @@ public final class Downloads implements PartialContent {
     byId.remove(id);
     return stopped
         .transform(x -> store.delete(id))
+        .recover(
+            err -> {
+              Throwable why = Problem.diskFull(err, "cannot cancel the download");
+              if (why instanceof Problem) {
+                // Its row is still there, so the download is too (a restart would bring it back):
+                // kept, stopped, for a cancel once there is room, rather than gone from the API.
+                byId.put(id, e);
+                e.stopping = null;
+                if (!e.d.state().equals(State.DONE) && !e.d.state().equals(State.FAILED)) {
+                  save(e, e.d.in(State.PAUSED, "not cancelled: the disk is full", now()));
+                }
+              }
+              return Future.failedFuture(why);
+            })
         .compose(v -> removeParts(id))
         .map(
             v -> {
