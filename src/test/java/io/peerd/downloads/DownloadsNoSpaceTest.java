@@ -106,13 +106,17 @@ class DownloadsNoSpaceTest {
                       new JsonObject().put("state_dir", state.toString()))));
       Http.Reply asked =
           http.post(
-              d, "/downloads", new JsonObject().put("root", DownloadsTest.rootOf(http, a, "slow.bin")));
+              d,
+              "/downloads",
+              new JsonObject().put("root", DownloadsTest.rootOf(http, a, "slow.bin")));
       String id = asked.json().getString("id");
       DownloadsTest.waitFor(http, d, id, "active");
       Path fill = state.resolve("fill");
       fillUp(fill);
 
-      Http.Reply full = io.peerd.testkit.Await.await(http.sendAsync(HttpMethod.DELETE, d.restPort(), "/downloads/" + id, null));
+      Http.Reply full =
+          io.peerd.testkit.Await.await(
+              http.sendAsync(HttpMethod.DELETE, d.restPort(), "/downloads/" + id, null));
       assertEquals(507, full.status(), full.text());
       assertEquals("no_space", full.json().getString("error"), full.text());
       Http.Reply kept = http.get(d, "/downloads/" + id);
@@ -120,7 +124,9 @@ class DownloadsNoSpaceTest {
       assertEquals("paused", kept.json().getString("state"), kept.text());
 
       Files.delete(fill);
-      Http.Reply room = io.peerd.testkit.Await.await(http.sendAsync(HttpMethod.DELETE, d.restPort(), "/downloads/" + id, null));
+      Http.Reply room =
+          io.peerd.testkit.Await.await(
+              http.sendAsync(HttpMethod.DELETE, d.restPort(), "/downloads/" + id, null));
       assertEquals(200, room.status(), room.text());
       assertEquals(404, http.get(d, "/downloads/" + id).status());
     } finally {

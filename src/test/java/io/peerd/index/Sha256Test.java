@@ -25,7 +25,9 @@ class Sha256Test {
     Random random = new Random(20);
     int piece = Merkle.defaultPieceSize(3 << 20);
     for (int size :
-        new int[] {0, 1, 4095, 4096, 4097, 100_000, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 20}) {
+        new int[] {
+          0, 1, 4095, 4096, 4097, 100_000, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 20
+        }) {
       byte[] bytes = new byte[size];
       random.nextBytes(bytes);
       Path file = Files.write(dir.resolve("f" + size), bytes);
