@@ -1,6 +1,7 @@
 package io.peerd.api;
 
 import io.peerd.config.PeerConfig;
+import io.peerd.search.LoopDelay;
 import io.peerd.wire.JsonText;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -13,6 +14,12 @@ import io.vertx.ext.web.RoutingContext;
  * then comes later than its caller waits for, so the peer does a great deal of work that nobody
  * reads, and {@code /health} waits behind it all. With it, the work that is admitted runs at full
  * speed, and the rest is told to come back.
+ *
+ * <p>Work in flight is not enough of a bound alone: under 10x load a peer at its bounds still fell
+ * 100-700 ms behind, because every request it reads costs something and they all wait in one loop.
+ * So the same work is also refused while the loop runs later than {@code max_loop_delay_ms} ({@link
+ * LoopDelay}): refusing is cheap, so the backlog drains at once, and {@code /health}, which is
+ * never refused, waits behind little.
  *
  * <p>Queries forwarded by neighbours have their own, smaller bound: a neighbour's flood must not
  * take the places of the people searching here. A neighbour that is refused marks this peer failed
@@ -41,8 +48,13 @@ final class Admission {
   private final int[] running = new int[Kind.values().length];
   private final long[] admitted = new long[Kind.values().length];
   private final long[] shed = new long[Kind.values().length];
+  private final LoopDelay loop;
+  private final long maxDelayMillis;
+  private long shedLate;
 
-  Admission(PeerConfig.Limits limits) {
+  Admission(PeerConfig.Limits limits, LoopDelay loop) {
+    this.loop = loop;
+    this.maxDelayMillis = limits.loopDelay().toMillis();
     limit[Kind.SEARCH.ordinal()] = limits.searchesInFlight();
     limit[Kind.FORWARDED.ordinal()] = limits.forwardedInFlight();
     limit[Kind.FILE.ordinal()] = limits.fileRequestsInFlight();
@@ -59,6 +71,11 @@ final class Admission {
           "kind",
           kind.wire);
     }
+    metrics.gauge(
+        "peer_event_loop_delay_seconds",
+        "how late the peer's event loop runs now (what max_loop_delay_ms bounds)",
+        loop,
+        l -> l.behindMillis() / 1000.0);
   }
 
   /** The gate of {@code /search}: a query that names {@code from} was forwarded by a neighbour. */
@@ -78,18 +95,15 @@ final class Admission {
   private void enter(RoutingContext ctx, Kind kind) {
     int k = kind.ordinal();
     if (running[k] >= limit[k]) {
-      shed[k]++;
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
-      throw new BadRequest(
-          503,
-          "overloaded",
-          "this peer is at its bound of "
-              + limit[k]
-              + " "
-              + kind.wire
-              + " requests at once: retry in "
-              + RETRY_AFTER_SECONDS
-              + " s");
+      throw refused(
+          ctx,
+          k,
+          "this peer is at its bound of " + limit[k] + " " + kind.wire + " requests at once");
+    }
+    long late = maxDelayMillis > 0 ? loop.behindMillis() : 0;
+    if (late > maxDelayMillis) {
+      shedLate++;
+      throw refused(ctx, k, "this peer is " + late + " ms behind its work");
     }
     running[k]++;
     admitted[k]++;
@@ -97,6 +111,12 @@ final class Admission {
     // When the answer ends, fails or its connection closes; and see done().
     ctx.addEndHandler(ar -> done(ctx));
     ctx.next();
+  }
+
+  private BadRequest refused(RoutingContext ctx, int k, String why) {
+    shed[k]++;
+    ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
+    return new BadRequest(503, "overloaded", why + ": retry in " + RETRY_AFTER_SECONDS + " s");
   }
 
   private static final String RELEASE = "peerd.admission.release";
@@ -134,6 +154,12 @@ final class Admission {
           .field("shed", shed[k])
           .endObject();
     }
+    w.key("loop")
+        .beginObject()
+        .field("delay_ms", loop.behindMillis())
+        .field("limit_ms", maxDelayMillis)
+        .field("shed", shedLate)
+        .endObject();
     w.endObject();
   }
 }

@@ -10,7 +10,8 @@ import io.vertx.ext.web.RoutingContext;
  * Every error leaves as {@code {error, detail}} JSON with a status that says whose fault it is. A
  * client's mistake ({@link BadRequest}) is told in words; anything else is the peer's own and is
  * answered {@code 500 {error:"internal", detail:"<id>"}}, logged once with the route, the id and
- * the stack ({@link Metrics#incident}): nothing of the peer's insides reaches the client.
+ * the stack ({@link Metrics#incident}): nothing of the peer's insides reaches the client. Every 503
+ * carries {@code Retry-After} (1 s unless its route said otherwise).
  */
 final class Errors {
 
@@ -93,8 +94,17 @@ final class Errors {
     if (ctx.response().ended()) {
       return;
     }
+    if (status == 503 && !ctx.response().headers().contains(RETRY_AFTER)) {
+      // A 503 says "not now"; without when, a client either gives up or retries at once, and the
+      // soak counts it as a failure. Routes that know better set their own.
+      ctx.response().putHeader(RETRY_AFTER, ONE_SECOND);
+    }
     ctx.response().setStatusCode(status).putHeader(CONTENT_TYPE, JSON).end(body);
   }
+
+  private static final CharSequence RETRY_AFTER = io.vertx.core.http.HttpHeaders.RETRY_AFTER;
+  private static final CharSequence ONE_SECOND =
+      io.vertx.core.http.HttpHeaders.createOptimized("1");
 
   // Made once: a header name or value as a CharSequence Netty need not encode per response.
   private static final CharSequence CONTENT_TYPE = io.vertx.core.http.HttpHeaders.CONTENT_TYPE;

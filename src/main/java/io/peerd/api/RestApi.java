@@ -77,7 +77,8 @@ public final class RestApi {
       Me me,
       io.peerd.doctor.Doctor doctor,
       Supplier<JsonObject> lanStats,
-      Supplier<Future<Void>> saveTable) {}
+      Supplier<Future<Void>> saveTable,
+      io.peerd.search.LoopDelay loop) {}
 
   /**
    * Who this peer is, as it tells others.
@@ -108,7 +109,7 @@ public final class RestApi {
             ? null
             : JsonText.encode(WireJson.record(p.me().record())).getBytes();
     this.searchMeter = new SearchMeter(p.metrics(), p.config().node().name());
-    this.admission = new Admission(p.config().limits());
+    this.admission = new Admission(p.config().limits(), p.loop());
     admission.meter(p.metrics());
   }
 

@@ -365,7 +365,8 @@ public final class ConfigParser {
         get(Keys.MAX_CONNECTIONS_PER_CLIENT),
         get(Keys.MAX_SEARCHES_IN_FLIGHT),
         get(Keys.MAX_FORWARDED_IN_FLIGHT),
-        get(Keys.MAX_FILE_REQUESTS_IN_FLIGHT));
+        get(Keys.MAX_FILE_REQUESTS_IN_FLIGHT),
+        get(Keys.MAX_LOOP_DELAY_MS));
   }
 
   private PeerConfig.Access access() {

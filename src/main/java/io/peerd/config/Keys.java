@@ -358,6 +358,15 @@ public final class Keys {
           256,
           "`GET /files/{name}` and `GET /content/{root}` answers that may stream at once; over it, 503 "
               + "`overloaded`");
+  public static final Key<Duration> MAX_LOOP_DELAY_MS =
+      key(
+          "max_loop_delay_ms",
+          Type.millis(0, 60_000),
+          20,
+          "how late the peer's event loop may run (the wait every request has before it is read) "
+              + "before new searches, forwarded queries and file answers are refused with 503 "
+              + "`overloaded` and `Retry-After`, so that `/health` and the work admitted stay fast; "
+              + "0 = never shed on delay");
   public static final Key<Boolean> IDENTITY =
       key(
           "identity",

@@ -167,6 +167,7 @@ public record PeerConfig(
   /**
    * @param searchesInFlight, forwardedInFlight, fileRequestsInFlight admission bounds: work of each
    *     kind that may run at once, beyond which a peer sheds (503 with Retry-After)
+   * @param loopDelay how late the event loop may run before that work is shed too (zero: never)
    */
   public record Limits(
       int requestsPerMinute,
@@ -174,7 +175,8 @@ public record PeerConfig(
       int connectionsPerClient,
       int searchesInFlight,
       int forwardedInFlight,
-      int fileRequestsInFlight) {}
+      int fileRequestsInFlight,
+      Duration loopDelay) {}
 
   /** Log lines: "plain" or "json", and the root level. */
   public record Logs(String format, String level) {}

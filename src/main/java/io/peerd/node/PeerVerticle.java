@@ -43,6 +43,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.Http2Settings;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -121,6 +122,8 @@ public final class PeerVerticle extends VerticleBase {
   /** Requests and transfers running on the secure port, for a stop that waits for them only. */
   private final InFlight secureRequests = new InFlight();
 
+  private LoopLag loopLag;
+
   private final Map<String, String> problems = new HashMap<>();
   private PeerStore store;
   private WorkerExecutor io;
@@ -145,7 +148,13 @@ public final class PeerVerticle extends VerticleBase {
   private Bandwidth served;
 
   /** Until everything is wired (the self URL may depend on the port we get), answer 503. */
-  private Handler<HttpServerRequest> rest = req -> req.response().setStatusCode(503).end();
+  private Handler<HttpServerRequest> rest =
+      req ->
+          req.response()
+              .setStatusCode(503)
+              .putHeader(HttpHeaders.RETRY_AFTER, "1")
+              .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+              .end("{\"error\":\"starting\",\"detail\":\"this peer is starting: retry in 1 s\"}");
 
   public PeerVerticle(PeerConfig config) {
     this(config, Metrics.newRegistry());
@@ -184,6 +193,8 @@ public final class PeerVerticle extends VerticleBase {
     io = vertx.createSharedWorkerExecutor("peer-io-" + pools, 2, 10, TimeUnit.MINUTES);
     downloads = new RateLimiter(config.limits().downloadsPerMinute(), 10_000);
     served = new Bandwidth(vertx, config.transfers().uploadRateLimit());
+    loopLag = new LoopLag(vertx);
+    loopLag.start();
     uploads =
         new Uploads(
             vertx,
@@ -526,7 +537,8 @@ public final class PeerVerticle extends VerticleBase {
             new SeenQueries(config.seen().maxIds(), config.seen().maxAge().toMillis()),
             System::currentTimeMillis,
             random,
-            summaries);
+            summaries,
+            loopLag);
     api =
         new RestApi(
             vertx,
@@ -555,7 +567,8 @@ public final class PeerVerticle extends VerticleBase {
                     : new RestApi.Me(identity.id(), secureUrl, record),
                 doctor,
                 this::lanStats,
-                () -> store == null ? Future.succeededFuture() : saveTable()));
+                () -> store == null ? Future.succeededFuture() : saveTable(),
+                loopLag));
     registerMeters();
     index.onChange(snap -> noticeToNeighbours());
 
@@ -739,6 +752,12 @@ public final class PeerVerticle extends VerticleBase {
         "Neighbour calls that timed out",
         search,
         s -> s.stats().neighbourTimeouts());
+    metrics.counter(
+        "peer_search_timeouts_while_late_total",
+        "Neighbour calls that timed out while this peer's own loop was behind (not held against"
+            + " the neighbour)",
+        search,
+        s -> s.stats().timeoutsWhileLate());
   }
 
   /**
@@ -818,6 +837,9 @@ public final class PeerVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     timers.forEach(vertx::cancelTimer);
+    if (loopLag != null) {
+      loopLag.stop();
+    }
     Future<?> lanClosed = lan == null ? Future.succeededFuture() : lan.close();
     vertx.cancelTimer(joinTimer);
     vertx.cancelTimer(noticeTimer);

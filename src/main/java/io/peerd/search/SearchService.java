@@ -61,7 +61,8 @@ public final class SearchService {
       long forwarded,
       long neighbourFailures,
       long neighbourTimeouts,
-      long checks) {}
+      long checks,
+      long timeoutsWhileLate) {}
 
   /** What this peer knows of its neighbours' files; the seam to {@link Summaries}. */
   public interface NeighbourSummaries {
@@ -87,6 +88,12 @@ public final class SearchService {
   /** Below this, a neighbour call cannot do anything useful: do not start it. */
   static final long MIN_CALL_MILLIS = 20;
 
+  /**
+   * A timeout is not the neighbour's fault when this peer's own loop was behind by a tenth of the
+   * wait or more: the answer may have come in time and been read late.
+   */
+  static final long SELF_LATE_FRACTION = 10;
+
   /** Walk searches this origin remembers for walkers' checks; the oldest go first. */
   static final int MAX_ACTIVE_WALKS = 10_000;
 
@@ -99,6 +106,7 @@ public final class SearchService {
   private final LongSupplier clock;
   private final Random random;
   private final NeighbourSummaries summaries;
+  private final LoopDelay loop;
 
   /** Walk searches started here and still running: id -> {results found, results wanted}. */
   private final Map<String, int[]> activeWalks =
@@ -114,6 +122,7 @@ public final class SearchService {
   private long forwarded;
   private long neighbourFailures;
   private long neighbourTimeouts;
+  private long selfLate;
   private long checks;
 
   public SearchService(
@@ -147,6 +156,31 @@ public final class SearchService {
       LongSupplier clock,
       Random random,
       NeighbourSummaries summaries) {
+    this(
+        self,
+        localSearch,
+        peers,
+        transport,
+        settings,
+        seen,
+        clock,
+        random,
+        summaries,
+        LoopDelay.NONE);
+  }
+
+  public SearchService(
+      String self,
+      Function<SearchQuery, List<FileHit>> localSearch,
+      PeerTable peers,
+      SearchTransport transport,
+      Settings settings,
+      SeenQueries seen,
+      LongSupplier clock,
+      Random random,
+      NeighbourSummaries summaries,
+      LoopDelay loop) {
+    this.loop = loop;
     this.self = self;
     this.localSearch = localSearch;
     this.peers = peers;
@@ -160,7 +194,7 @@ public final class SearchService {
 
   public Stats stats() {
     return new Stats(
-        processed, duplicates, forwarded, neighbourFailures, neighbourTimeouts, checks);
+        processed, duplicates, forwarded, neighbourFailures, neighbourTimeouts, checks, selfLate);
   }
 
   public int summariesKnown() {
@@ -339,6 +373,7 @@ public final class SearchService {
     forwarded++;
     List<String> siblings = new ArrayList<>(targets);
     siblings.remove(neighbour);
+    long mark = loop.mark();
     return transport
         .forward(neighbour, q.forwarded(self, timeout - margin, siblings), timeout)
         .timeout(timeout, TimeUnit.MILLISECONDS)
@@ -353,6 +388,13 @@ public final class SearchService {
               String reason = reason(err);
               if (reason.startsWith("timeout")) {
                 neighbourTimeouts++;
+                long late = loop.maxSinceMillis(mark);
+                if (late * SELF_LATE_FRACTION >= timeout) {
+                  // This peer was behind for a good part of the wait: no fault of the neighbour's.
+                  selfLate++;
+                  return new Outcome(
+                      neighbour, null, "timeout: this peer was " + late + " ms behind itself");
+                }
               }
               peers.markFailure(neighbour, clock.getAsLong());
               return new Outcome(neighbour, null, reason);

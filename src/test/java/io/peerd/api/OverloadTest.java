@@ -158,6 +158,72 @@ class OverloadTest {
     assertTrue(answered(answer.json(), p.selfUrl()), answer.text());
   }
 
+  /**
+   * A peer whose event loop stays behind sheds searches and file answers, even far from its bounds
+   * of work in flight, while /health still answers; once the loop catches up it takes work again.
+   * The peer runs on a Vert.x of one event loop, which the test keeps busy 40 ms at a time, as a
+   * flood of requests would; the test's client runs on another.
+   */
+  @Test
+  void aPeerWhoseLoopStaysBehindShedsWorkAndTakesItAgainOnceCaughtUp(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    Vertx one = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
+    try {
+      PeerVerticle p =
+          await(
+              Peers.start(
+                  one,
+                  Peers.config(
+                      "o",
+                      Peers.folderWith(tmp, "s", Map.of("doc.txt", "a document")),
+                      List.of(),
+                      new JsonObject().put("max_loop_delay_ms", 20))));
+      assertEquals(200, http.get(p, "/search?query=doc&ttl=0").status());
+
+      java.util.concurrent.atomic.AtomicBoolean busy =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      one.runOnContext(v -> keepBusy(one, busy));
+      Http.Reply[] shed = {null};
+      until(
+          "a search is refused while the loop is behind",
+          Await.BOUND,
+          () -> {
+            Http.Reply r = http.get(p, "/search?query=doc&ttl=0");
+            shed[0] = r;
+            return r.status() == 503;
+          });
+      assertEquals("overloaded", shed[0].error());
+      assertEquals("1", shed[0].header("Retry-After"));
+      assertTrue(shed[0].json().getString("detail").contains("ms behind"), shed[0].text());
+      Http.Reply file = http.get(p, "/files/doc.txt");
+      assertEquals(503, file.status(), "file answers too: " + file.text());
+      assertEquals(200, http.get(p, "/health").status(), "/health is never refused");
+      JsonObject loop = http.getJson(p, "/status").getJsonObject("load").getJsonObject("loop");
+      assertTrue(loop.getLong("shed") >= 2, loop.encode());
+      assertEquals(20, loop.getLong("limit_ms"));
+
+      busy.set(false);
+      until(
+          "searches are taken again once the loop has caught up",
+          Await.BOUND,
+          () -> http.get(p, "/search?query=doc&ttl=0").status() == 200);
+      assertEquals(200, http.get(p, "/files/doc.txt").status());
+    } finally {
+      await(one.close());
+    }
+  }
+
+  /** 40 ms of work, again and again, on the loop it runs on: a loop that never catches up. */
+  private static void keepBusy(Vertx one, java.util.concurrent.atomic.AtomicBoolean busy) {
+    long end = System.nanoTime() + 40_000_000L;
+    while (System.nanoTime() < end) {
+      Thread.onSpinWait();
+    }
+    if (busy.get()) {
+      one.setTimer(1, t -> keepBusy(one, busy));
+    }
+  }
+
   @Test
   void fileAnswersOverTheBoundAreShedAndAClosedConnectionFreesItsPlace(Vertx vertx)
       throws Exception {

@@ -196,6 +196,7 @@ final class KeyRows {
         c -> c.limits().fileRequestsInFlight(),
         9,
         "100001");
+    row(rows, Keys.MAX_LOOP_DELAY_MS, "0", c -> c.limits().loopDelay(), Duration.ZERO, "60001");
     row(rows, Keys.IDENTITY, "false", c -> c.trust().identity(), false, "maybe");
     row(rows, Keys.SECURE_PORT, "9443", c -> c.trust().securePort(), 9443, "70000");
     row(

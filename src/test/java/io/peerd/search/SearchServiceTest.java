@@ -132,6 +132,65 @@ class SearchServiceTest {
                                 }))));
   }
 
+  /** A loop that was behind by {@code ms} throughout: what a peer under overload sees. */
+  static LoopDelay behindBy(long ms) {
+    return new LoopDelay() {
+      @Override
+      public long behindMillis() {
+        return ms;
+      }
+
+      @Override
+      public long mark() {
+        return 0;
+      }
+
+      @Override
+      public long maxSinceMillis(long mark) {
+        return ms;
+      }
+    };
+  }
+
+  @Test
+  void aTimeoutWhileThisPeerWasItselfBehindIsNotHeldAgainstTheNeighbour(
+      Vertx vertx, VertxTestContext ctx) {
+    FakeNet net = new FakeNet();
+    net.peers.put("http://c:1", q -> Promise.<SearchAnswer>promise().future()); // hangs forever
+    PeerTable t = table("http://c:1");
+    SearchService s =
+        new SearchService(
+            SELF,
+            q -> List.of(hit("local-" + q.text())),
+            t,
+            net,
+            new SearchService.Settings(3, 300, 100, 100),
+            new SeenQueries(1000, 60_000),
+            System::currentTimeMillis,
+            new Random(1),
+            SearchService.NeighbourSummaries.NONE,
+            behindBy(60)); // a fifth of the 300 ms wait: the answer may have been read late
+    vertx.runOnContext(
+        v ->
+            s.search(query("x", 1, 3, 5000))
+                .onComplete(
+                    ctx.succeeding(
+                        a ->
+                            ctx.verify(
+                                () -> {
+                                  assertTrue(a.partial());
+                                  assertEquals(
+                                      "timeout: this peer was 60 ms behind itself",
+                                      a.unreachable().get(0).reason());
+                                  assertTrue(
+                                      t.get("http://c:1").healthy(),
+                                      "not marked failed for this peer's own lateness");
+                                  assertEquals(1, s.stats().timeoutsWhileLate());
+                                  assertEquals(1, s.stats().neighbourTimeouts());
+                                  ctx.completeNow();
+                                }))));
+  }
+
   @Test
   void forwardsWithOneTtlLessOneHopMoreAndASmallerBudget(Vertx vertx, VertxTestContext ctx) {
     FakeNet net = new FakeNet();

@@ -36,7 +36,11 @@ public final class Peers {
             .put("search_timeout_ms", 3000)
             .put("state_dir", "")
             // Topologies here are the friends given; discovery tests turn it on themselves.
-            .put("local_discovery", false);
+            .put("local_discovery", false)
+            // Many peers share one test JVM and its two cores: one peer's hashing or transfer
+            // keeps the others' loops behind, which would shed their work as overload. OverloadTest
+            // turns it on; the daemon's own tests (e2e, netns, chaos) run with the default.
+            .put("max_loop_delay_ms", 0);
     return c.mergeIn(extra == null ? new JsonObject() : extra);
   }
 
