@@ -362,7 +362,7 @@ public final class Keys {
       key(
           "max_loop_delay_ms",
           Type.millis(0, 60_000),
-          20,
+          10,
           "how late the peer's event loop may run (the wait every request has before it is read) "
               + "before new searches, forwarded queries and file answers are refused with 503 "
               + "`overloaded` and `Retry-After`, so that `/health` and the work admitted stay fast; "
