@@ -1,6 +1,7 @@
 package io.peerd.api;
 
 import io.peerd.config.PeerConfig;
+import io.peerd.http.Exchange;
 import io.peerd.search.LoopDelay;
 import io.peerd.wire.JsonText;
 import io.vertx.core.http.HttpHeaders;
@@ -107,9 +108,8 @@ final class Admission {
     }
     running[k]++;
     admitted[k]++;
-    ctx.put(RELEASE, (Runnable) () -> running[k]--);
-    // When the answer ends, fails or its connection closes; and see done().
-    ctx.addEndHandler(ar -> done(ctx));
+    // However it ends: answered, failed, its connection closed, or a failed sendFile (Exchange).
+    Exchange.onEnd(ctx, () -> running[k]--);
     ctx.next();
   }
 
@@ -117,20 +117,6 @@ final class Admission {
     shed[k]++;
     ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS));
     return new BadRequest(503, "overloaded", why + ": retry in " + RETRY_AFTER_SECONDS + " s");
-  }
-
-  private static final String RELEASE = "peerd.admission.release";
-
-  /**
-   * Gives the request's place back, once however often it is called. A handler calls it where the
-   * response's own end and close events do not come: Vert.x 5.0.7 sends neither when a {@code
-   * sendFile} fails on a connection the client closed (measured: OverloadTest).
-   */
-  static void done(RoutingContext ctx) {
-    Runnable release = ctx.remove(RELEASE);
-    if (release != null) {
-      release.run();
-    }
   }
 
   int running(Kind kind) {

@@ -2,6 +2,7 @@ package io.peerd.api;
 
 import io.peerd.downloads.Downloads;
 import io.peerd.downloads.Problem;
+import io.peerd.http.Exchange;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -109,8 +110,10 @@ final class DownloadRoutes {
                     res.write(": keep-alive\n\n");
                   }
                 });
-    res.closeHandler(
-        v -> {
+    // The stream never ends by itself: this is its client going away (or the peer stopping).
+    Exchange.onEnd(
+        ctx,
+        () -> {
           stop[0].run();
           ctx.vertx().cancelTimer(keepAlive[0]);
         });

@@ -1,5 +1,6 @@
 package io.peerd.api;
 
+import io.peerd.http.Exchange;
 import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
 import io.peerd.index.Names;
@@ -198,7 +199,6 @@ final class FileServing {
       return;
     }
     res.sendFile(e.path().toString(), offset, length)
-        .onComplete(ar -> Admission.done(ctx))
         .onSuccess(v -> metrics.transferred("http", "sent", length))
         .onFailure(
             err -> {
@@ -207,7 +207,9 @@ final class FileServing {
               } else {
                 res.reset();
               }
-            });
+            })
+        // Vert.x sends no event at all when a sendFile fails on a connection the client closed.
+        .onComplete(ar -> Exchange.over(ctx));
   }
 
   /** Small files from memory: read once (async), then served without touching the disk. */
@@ -262,11 +264,8 @@ final class FileServing {
             streamer -> {
               // Only now: an error answer must not go out under the file's length.
               res.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(length));
-              res.closeHandler(
-                  v -> {
-                    streamer.cancel();
-                    Admission.done(ctx);
-                  });
+              // A no-op once the range is sent: its client going away is what it is there for.
+              Exchange.onEnd(ctx, streamer::cancel);
               streamer
                   .result()
                   .onSuccess(
@@ -275,7 +274,7 @@ final class FileServing {
                         metrics.transferred("http", "sent", length);
                       })
                   .onFailure(err -> res.reset())
-                  .onComplete(ar -> Admission.done(ctx));
+                  .onComplete(ar -> Exchange.over(ctx));
             });
   }
 

@@ -1,5 +1,6 @@
 package io.peerd.api;
 
+import io.peerd.http.Exchange;
 import io.peerd.transfer.Upload;
 import io.peerd.transfer.UploadRefused;
 import io.peerd.transfer.Uploads;
@@ -33,7 +34,7 @@ final class HttpUpload {
   void handle(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     req.pause();
-    Upload.Request request = request(req);
+    Upload.Request request = request(ctx);
     Uploads.Session session =
         uploads.open(
             "http",
@@ -52,8 +53,9 @@ final class HttpUpload {
     req.handler(session::data);
     req.endHandler(v -> session.end());
     req.exceptionHandler(err -> session.cut());
-    ctx.response().exceptionHandler(err -> session.cut());
-    ctx.response().closeHandler(v -> session.cut());
+    // The client went away or the answer failed; after the answer it is a no-op (the session is
+    // over by then).
+    Exchange.onEnd(ctx, session::cut);
     session.announce(request);
     session
         .ready()
@@ -83,26 +85,27 @@ final class HttpUpload {
   /**
    * The announcement: name from the path, size from Content-Length, optional hash and overwrite.
    */
-  private static Upload.Request request(HttpServerRequest req) {
+  private static Upload.Request request(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
     String name = FileServing.decode(req.path().substring(PREFIX.length()));
     if (name == null) {
-      throw closing(req, new BadRequest("bad_name", "bad percent-encoding in the file name"));
+      throw closing(ctx, new BadRequest("bad_name", "bad percent-encoding in the file name"));
     }
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length == null) {
       // A size known up front is what lets the quota be checked before any data flows.
       throw closing(
-          req, new BadRequest(411, "length_required", "an upload needs a Content-Length"));
+          ctx, new BadRequest(411, "length_required", "an upload needs a Content-Length"));
     }
     String overwrite = req.getParam("overwrite", "false");
     if (!overwrite.equals("true") && !overwrite.equals("false")) {
-      throw closing(req, new BadRequest("bad_parameter", "overwrite must be true or false"));
+      throw closing(ctx, new BadRequest("bad_parameter", "overwrite must be true or false"));
     }
     long size;
     try {
       size = Params.number("Content-Length", length, -1, 0, Long.MAX_VALUE, false);
     } catch (BadRequest e) {
-      throw closing(req, e);
+      throw closing(ctx, e);
     }
     String sha = req.getHeader(SHA256_HEADER);
     return new Upload.Request(
@@ -117,10 +120,11 @@ final class HttpUpload {
    * after a body nobody read, so it is closed once the answer is out (which also stops a client
    * from pushing the rest of a refused gigabyte); the answer says so too.
    */
-  private static BadRequest closing(HttpServerRequest req, BadRequest error) {
+  private static BadRequest closing(RoutingContext ctx, BadRequest error) {
+    HttpServerRequest req = ctx.request();
     if (req.version() != HttpVersion.HTTP_2 && !req.isEnded()) {
       req.response().putHeader(HttpHeaders.CONNECTION, "close");
-      req.response().endHandler(v -> req.connection().close());
+      Exchange.onEnd(ctx, () -> req.connection().close());
     }
     return error;
   }
@@ -132,7 +136,7 @@ final class HttpUpload {
     if (u.kind() == UploadRefused.Kind.BUSY) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
     }
-    closing(ctx.request(), null);
+    closing(ctx, null);
     ctx.fail(u.kind() == UploadRefused.Kind.IO ? u : status(u));
   }
 

@@ -24,6 +24,7 @@ import io.peerd.wire.JsonText;
 import io.peerd.wire.Magnet;
 import io.peerd.wire.WireJson;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -96,6 +97,7 @@ public final class RestApi {
   private final SearchMeter searchMeter;
   private final Fixed fixed;
   private final Admission admission;
+  private final Handlers handlers;
   private final byte[] ownRecord;
   private long filesBodyGeneration = -1;
   private Buffer filesBody;
@@ -111,30 +113,38 @@ public final class RestApi {
     this.searchMeter = new SearchMeter(p.metrics(), p.config().node().name());
     this.admission = new Admission(p.config().limits(), p.loop());
     admission.meter(p.metrics());
+    this.handlers = handlers();
   }
 
+  /** The route table of the REST port. */
   public Router router() {
+    return router(null);
+  }
+
+  /**
+   * The route table again, for another server (the secure port): {@code arriving} runs first on
+   * each of its requests, inside the first route, so the REST port pays nothing for it. Every copy
+   * has the same handlers, and so the same bounds, counts and caches.
+   */
+  public Router router(Handler<RoutingContext> arriving) {
     Router r = Router.router(vertx);
-    Guard guard =
-        new Guard(
-            p.config().access(),
-            new RateLimiter(p.config().limits().requestsPerMinute(), 10_000),
-            id -> p.peers().byId(id) != null);
-    r.route().handler(guard::handle);
+    Handlers h = handlers;
+    if (arriving == null) {
+      r.route().handler(h.guard()::handle);
+    } else {
+      r.route()
+          .handler(
+              ctx -> {
+                arriving.handle(ctx);
+                h.guard().handle(ctx);
+              });
+    }
     r.get("/health").handler(this::health);
-    r.get("/metrics").handler(PrometheusScrapingHandler.create(p.metrics().registry()));
+    r.get("/metrics").handler(h.metrics());
     r.get("/status").handler(this::status);
     r.get("/files").handler(this::files);
-    FileServing content =
-        new FileServing(
-            p.index(),
-            p.queue(),
-            p.downloads(),
-            p.metrics(),
-            p.served(),
-            p.config().timeouts().streamIdle().toMillis());
-    r.get("/files/*").handler(admission::files).handler(content::handle);
-    r.head("/files/*").handler(content::handle);
+    r.get("/files/*").handler(admission::files).handler(h.content()::handle);
+    r.head("/files/*").handler(h.content()::handle);
     r.get("/peers").handler(this::peers);
     r.get("/search").handler(admission::searches).handler(this::search);
     r.get("/search/check").handler(this::searchCheck);
@@ -148,7 +158,7 @@ public final class RestApi {
         .handler(this::register);
     r.post("/bootstrap").handler(this::bootstrap);
     r.post("/index/rescan").handler(this::rescan);
-    DownloadRoutes dl = new DownloadRoutes(p.queue());
+    DownloadRoutes dl = h.downloads();
     r.post("/downloads")
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
         .handler(dl::create);
@@ -162,29 +172,55 @@ public final class RestApi {
     // are asked most, which then never pay for them.
     r.get("/content/:root/pieces").handler(this::pieces);
     r.get("/content/:root/have").handler(this::have);
-    r.get("/content/:root").handler(admission::files).handler(content::content);
-    r.head("/content/:root").handler(content::content);
+    r.get("/content/:root").handler(admission::files).handler(h.content()::content);
+    r.head("/content/:root").handler(h.content()::content);
     // The web page and what only it needs (a streamed search, HTTP upload, the graph, live
     // figures).
-    WebUi ui = new WebUi();
     for (String path : WebUi.paths()) {
-      r.get(path).handler(ui::handle);
+      r.get(path).handler(h.ui()::handle);
     }
-    SearchStream stream =
-        new SearchStream(
-            p.search(), this::searchQuery, searchMeter, p.metrics(), p.local().fragments());
-    r.get("/search/stream").handler(stream::handle);
-    HttpUpload upload = new HttpUpload(p.uploads(), p.local());
-    r.put(HttpUpload.PREFIX + "*").handler(upload::handle);
-    NetworkView network =
-        new NetworkView(p.self(), p.peers(), p.probe(), p.config().timeouts().friend().toMillis());
-    r.get("/network").handler(network::handle);
+    r.get("/search/stream").handler(h.stream()::handle);
+    r.put(HttpUpload.PREFIX + "*").handler(h.upload()::handle);
+    r.get("/network").handler(h.network()::handle);
     r.get("/stats").handler(this::stats);
-    DoctorRoute doctor =
-        new DoctorRoute(p.doctor(), p.peers(), p.self(), p.config().access().token() == null);
-    r.get("/doctor").handler(doctor::handle);
+    r.get("/doctor").handler(h.doctor()::handle);
     Errors.install(r, p.metrics());
     return r;
+  }
+
+  /** The handlers of the routes, made once for every copy of the route table. */
+  private record Handlers(
+      Guard guard,
+      Handler<RoutingContext> metrics,
+      FileServing content,
+      DownloadRoutes downloads,
+      WebUi ui,
+      SearchStream stream,
+      HttpUpload upload,
+      NetworkView network,
+      DoctorRoute doctor) {}
+
+  private Handlers handlers() {
+    return new Handlers(
+        new Guard(
+            p.config().access(),
+            new RateLimiter(p.config().limits().requestsPerMinute(), 10_000),
+            id -> p.peers().byId(id) != null),
+        PrometheusScrapingHandler.create(p.metrics().registry()),
+        new FileServing(
+            p.index(),
+            p.queue(),
+            p.downloads(),
+            p.metrics(),
+            p.served(),
+            p.config().timeouts().streamIdle().toMillis()),
+        new DownloadRoutes(p.queue()),
+        new WebUi(),
+        new SearchStream(
+            p.search(), this::searchQuery, searchMeter, p.metrics(), p.local().fragments()),
+        new HttpUpload(p.uploads(), p.local()),
+        new NetworkView(p.self(), p.peers(), p.probe(), p.config().timeouts().friend().toMillis()),
+        new DoctorRoute(p.doctor(), p.peers(), p.self(), p.config().access().token() == null));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.peerd.api;
 
+import io.peerd.http.Exchange;
 import io.peerd.metrics.Metrics;
 import io.peerd.search.SearchQuery;
 import io.peerd.search.SearchService;
@@ -69,12 +70,13 @@ final class SearchStream {
             open--;
           }
         };
-    res.closeHandler(
-        v -> {
+    // Closed or failed: nothing more is written. After the last event it changes nothing.
+    Exchange.onEnd(
+        ctx,
+        () -> {
           state[0] = true;
           release.run();
         });
-    res.exceptionHandler(err -> state[0] = true);
     search
         .search(
             query,

@@ -156,6 +156,9 @@ public final class PeerVerticle extends VerticleBase {
               .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
               .end("{\"error\":\"starting\",\"detail\":\"this peer is starting: retry in 1 s\"}");
 
+  /** The same routes on the secure port, which counts what runs on it ({@link #stop}). */
+  private Handler<HttpServerRequest> secureRest = rest;
+
   public PeerVerticle(PeerConfig config) {
     this(config, Metrics.newRegistry());
   }
@@ -211,7 +214,7 @@ public final class PeerVerticle extends VerticleBase {
     Future<Identity> loading = loadIdentity();
     // Made while the identity loads (its key check alone is 40-80 ms of interpreted Ed25519): the
     // gRPC services do not depend on it.
-    Handler<HttpServerRequest> grpc = grpcServer();
+    Fronts grpc = grpcServer();
     return loading
         .compose(
             id -> {
@@ -246,6 +249,7 @@ public final class PeerVerticle extends VerticleBase {
         .map(
             v -> {
               rest = wire(startedAt);
+              secureRest = identity == null ? rest : api.router(secureRequests::started);
               return this;
             })
         .compose(v -> restoreTable())
@@ -361,7 +365,7 @@ public final class PeerVerticle extends VerticleBase {
    * The seed's FileTransfer service, with gRPC health and reflection; downloads are served on their
    * HTTP/2 streams directly ({@link FileTransferRpc#front}).
    */
-  private Handler<HttpServerRequest> grpcServer() {
+  private Fronts grpcServer() {
     // Upload chunks may be as large as download chunks (1 MiB); gRPC's customary limit is 4 MiB.
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(4 << 20));
     FileTransferRpc rpc =
@@ -382,8 +386,11 @@ public final class PeerVerticle extends VerticleBase {
     grpc.addService(rpc.service());
     grpc.addService(HealthService.create(vertx));
     grpc.addService(ReflectionService.v1());
-    return rpc.front(grpc);
+    return new Fronts(rpc.front(grpc), rpc.front(grpc, secureRequests::started));
   }
+
+  /** Where gRPC calls go: from the secure port, counted until each is over ({@link #stop}). */
+  private record Fronts(Handler<HttpServerRequest> plain, Handler<HttpServerRequest> secure) {}
 
   /**
    * What every port of the peer shares: bounds on requests, HTTP/2 windows, TLS when configured.
@@ -423,7 +430,7 @@ public final class PeerVerticle extends VerticleBase {
    * The REST port (gRPC too, by content-type), and the seed's extra ports when configured: a
    * gRPC-only {@code grpc_port} and a {@code metrics_port} that serves {@code /metrics} alone.
    */
-  private Future<?> listen(HttpServerOptions options, Handler<HttpServerRequest> grpc) {
+  private Future<?> listen(HttpServerOptions options, Fronts grpc) {
     ConnectionLimiter connections = new ConnectionLimiter(config.limits().connectionsPerClient());
     metrics.counter(
         "peer_connections_refused_total",
@@ -434,7 +441,7 @@ public final class PeerVerticle extends VerticleBase {
         vertx
             .createHttpServer(options)
             .connectionHandler(connections::handle)
-            .requestHandler(req -> (isGrpc(req) ? grpc : rest).handle(req));
+            .requestHandler(req -> (isGrpc(req) ? grpc.plain() : rest).handle(req));
     List<Future<?>> listening = new ArrayList<>();
     listening.add(restServer.listen());
     if (config.node().metricsPort() >= 0) {
@@ -453,11 +460,7 @@ public final class PeerVerticle extends VerticleBase {
               .createHttpServer(secureOptions(options))
               .connectionHandler(
                   new ConnectionLimiter(config.limits().connectionsPerClient())::handle)
-              .requestHandler(
-                  req -> {
-                    secureRequests.started(req);
-                    (isGrpc(req) ? grpc : rest).handle(req);
-                  });
+              .requestHandler(req -> (isGrpc(req) ? grpc.secure() : secureRest).handle(req));
       listening.add(secureServer.listen());
     }
     if (config.node().grpcPort() >= 0) {
@@ -466,7 +469,7 @@ public final class PeerVerticle extends VerticleBase {
               .createHttpServer(new HttpServerOptions(options).setPort(config.node().grpcPort()))
               .connectionHandler(
                   new ConnectionLimiter(config.limits().connectionsPerClient())::handle)
-              .requestHandler(grpc);
+              .requestHandler(grpc.plain());
       listening.add(grpcServer.listen());
     }
     return Future.all(listening);

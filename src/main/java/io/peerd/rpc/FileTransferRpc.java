@@ -2,6 +2,7 @@ package io.peerd.rpc;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.peerd.config.PeerConfig;
+import io.peerd.http.Exchange;
 import io.peerd.index.FileEntry;
 import io.peerd.index.IndexSnapshot;
 import io.peerd.index.Names;
@@ -116,7 +117,16 @@ public final class FileTransferRpc {
    * HTTP/2 stream ({@link RawDownloads}), every other call to Vert.x's gRPC server.
    */
   public Handler<HttpServerRequest> front(Handler<HttpServerRequest> grpc) {
-    return new RawDownloads(this, grpc);
+    return front(grpc, null);
+  }
+
+  /**
+   * {@link #front(Handler)}, with {@code arriving} given each call's {@link Exchange} as it comes
+   * (the secure port counts what runs on it for its stop).
+   */
+  public Handler<HttpServerRequest> front(
+      Handler<HttpServerRequest> grpc, Handler<Exchange> arriving) {
+    return new RawDownloads(this, grpc, arriving);
   }
 
   /** The seed's download: the whole file, seq from 1, offset not set. */

@@ -1,6 +1,7 @@
 package io.peerd.rpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.peerd.http.Exchange;
 import io.peerd.rpc.proto.DownloadRequest;
 import io.peerd.rpc.proto.FileRequest;
 import io.peerd.transfer.Chunk;
@@ -37,21 +38,29 @@ final class RawDownloads implements Handler<HttpServerRequest> {
 
   private final FileTransferRpc rpc;
   private final Handler<HttpServerRequest> grpc;
+  private final Handler<Exchange> arriving;
 
-  RawDownloads(FileTransferRpc rpc, Handler<HttpServerRequest> grpc) {
+  RawDownloads(FileTransferRpc rpc, Handler<HttpServerRequest> grpc, Handler<Exchange> arriving) {
     this.rpc = rpc;
     this.grpc = grpc;
+    this.arriving = arriving;
   }
 
   @Override
   public void handle(HttpServerRequest req) {
-    if (!takes(req)) {
+    boolean raw = takes(req);
+    // Made as the call arrives: a reset that comes while the file opens is not missed.
+    Exchange exchange = raw || arriving != null ? Exchange.of(req.response()) : null;
+    if (arriving != null) {
+      arriving.handle(exchange);
+    }
+    if (!raw) {
       grpc.handle(req);
       return;
     }
     boolean download = DOWNLOAD.equals(req.path());
     String method = download ? "Download" : "DummyDownload";
-    Raw answer = new Raw(req.response(), download);
+    Raw answer = new Raw(req.response(), exchange, download);
     StatusException refused = rpc.refused(false, req.getHeader("authorization"));
     if (refused != null) {
       rpc.fail(method, answer, refused);
@@ -155,10 +164,12 @@ final class RawDownloads implements Handler<HttpServerRequest> {
   /** The gRPC response on the HTTP/2 stream itself, as Vert.x's gRPC server frames it. */
   private static final class Raw implements FileTransferRpc.Answer {
     private final HttpServerResponse response;
+    private final Exchange exchange;
     private final boolean withOffsets;
 
-    Raw(HttpServerResponse response, boolean withOffsets) {
+    Raw(HttpServerResponse response, Exchange exchange, boolean withOffsets) {
       this.response = response;
+      this.exchange = exchange;
       this.withOffsets = withOffsets;
       response.putHeader("content-type", "application/grpc");
       // As Vert.x's gRPC server says it: a compressed request is taken (it goes to that server).
@@ -220,16 +231,14 @@ final class RawDownloads implements Handler<HttpServerRequest> {
     @Override
     public void onReset(Runnable reset) {
       response.exceptionHandler(err -> reset.run());
-      response.closeHandler(
-          v -> {
+      // The exchange's end and close handlers are the response's: ended or not tells a reset.
+      // A reset that came while the file opened on a worker runs this at once.
+      exchange.onEnd(
+          () -> {
             if (!response.ended()) {
               reset.run();
             }
           });
-      // The file opened on a worker: a reset that came meanwhile fired before these handlers.
-      if (response.closed() && !response.ended()) {
-        reset.run();
-      }
     }
   }
 }

@@ -3,6 +3,7 @@ package io.peerd.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.peerd.http.Exchange;
 import io.peerd.testkit.Await;
 import io.peerd.testkit.OnLoop;
 import io.vertx.core.Future;
@@ -39,7 +40,7 @@ class InFlightTest {
                 .createHttpServer()
                 .requestHandler(
                     req -> {
-                      inFlight.started(req);
+                      inFlight.started(Exchange.of(req.response()));
                       if (req.path().equals("/answered")) {
                         held.set(req.response());
                         first.tryComplete();
