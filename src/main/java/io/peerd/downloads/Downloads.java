@@ -519,7 +519,9 @@ public final class Downloads implements PartialContent {
           e,
           e.d.in(
               State.QUEUED,
-              (err instanceof PeerCallException
+              (err instanceof PeerCallException p
+                              && ("not_found".equals(p.reason())
+                                  || "unreachable".equals(p.reason()))
                           || err instanceof TransferFailure t
                               && t.reason() == TransferFailure.Reason.NOT_FOUND
                       ? "no source found yet"
@@ -533,10 +535,21 @@ public final class Downloads implements PartialContent {
     }
   }
 
-  /** No source has it, or none answers: another search later may find one. */
+  /**
+   * No source has it, none answers, or the peers asked are busy or slow: another search later may
+   * find one. A lookup that timed out or met a peer shedding load (its own included, under load: it
+   * looks up through its own REST API) is no reason to give up; the chaos soak lost downloads to
+   * both before.
+   */
   private static boolean sourcesMayComeBack(Throwable err) {
     if (err instanceof PeerCallException p) {
-      return "not_found".equals(p.reason()) || "unreachable".equals(p.reason());
+      return switch (p.reason()) {
+        case "not_found", "unreachable", "busy", "timeout", "refused", "error" -> true;
+        default -> false;
+      };
+    }
+    if (err instanceof java.util.concurrent.TimeoutException) {
+      return true; // the lookup's own bound (Future.timeout)
     }
     return err instanceof TransferFailure f
         && (f.reason() == TransferFailure.Reason.NOT_FOUND

@@ -401,15 +401,18 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
                   });
               resp.exceptionHandler(read::tryFail);
               resp.endHandler(v -> read.tryComplete(acc));
-              return resp.statusCode() == 200
+              int status = resp.statusCode();
+              // A peer that sheds (503) or limits (429) said "later", not "wrong": the reason
+              // tells a caller that waits, such as the download queue, to come back.
+              String reason = status == 503 || status == 429 ? "busy" : "bad_response";
+              return status == 200
                   ? read.future()
                   : read.future()
                       .compose(
                           b ->
                               Future.failedFuture(
                                   new PeerCallException(
-                                      "bad_response",
-                                      "HTTP " + resp.statusCode() + WireJson.errorDetail(b))));
+                                      reason, "HTTP " + status + WireJson.errorDetail(b))));
             })
         .onComplete(
             ar -> {

@@ -242,6 +242,57 @@ class DownloadsTest {
     assertEquals(second.sha256(), TestFiles.sha256(tmp.resolve("d-share/downloads/second.bin")));
   }
 
+  /**
+   * Found by the chaos soak: a daemon looks content up through its own REST API, and under load it
+   * sheds its own lookup (503 overloaded). The download failed for good; it must wait and look
+   * again. The downloader runs on a Vert.x of one event loop that the test keeps 40 ms behind.
+   */
+  @Test
+  void aLookupRefusedForOverloadWaitsAndLooksAgainInsteadOfFailing(Vertx vertx) throws Exception {
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.Written file = TestFiles.random(share, "busy.bin", 1 << 20, 17);
+    PeerVerticle a = seeder(vertx, "a", share, 0);
+    Vertx one = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
+    try {
+      PeerVerticle d =
+          await(Peers.start(one, downloaderConfig("d", List.of(a)).put("max_loop_delay_ms", 10)));
+      java.util.concurrent.atomic.AtomicBoolean busy =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      one.runOnContext(v -> keepBusy(one, busy));
+      String id =
+          http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, a, "busy.bin")))
+              .json()
+              .getString("id");
+      JsonObject[] seen = {null};
+      until(
+          "the lookup is refused and the download waits",
+          BOUND,
+          () -> {
+            seen[0] = download(http, d, id);
+            return !seen[0].getString("state").equals("resolving");
+          });
+      assertEquals("queued", seen[0].getString("state"), seen[0].encode());
+      assertTrue(seen[0].getString("reason").contains("behind"), seen[0].encode());
+      busy.set(false);
+      waitFor(http, d, id, "done");
+      assertEquals(file.sha256(), TestFiles.sha256(tmp.resolve("d-share/downloads/busy.bin")));
+    } finally {
+      await(one.close());
+    }
+  }
+
+  /** 40 ms of work, again and again, on the loop it runs on: a loop that never catches up. */
+  private static void keepBusy(Vertx one, java.util.concurrent.atomic.AtomicBoolean busy) {
+    long end = System.nanoTime() + 40_000_000L;
+    while (System.nanoTime() < end) {
+      Thread.onSpinWait();
+    }
+    if (busy.get()) {
+      one.setTimer(1, t -> keepBusy(one, busy));
+    }
+  }
+
   @Test
   void contentNobodyHasWaitsForASourceAndArrivesWhenOneAppears(Vertx vertx) throws Exception {
     Http http = new Http(vertx);
