@@ -835,7 +835,7 @@ class Chaos:
                 ev["seen"] = None if off is None else round(off)
             else:
                 ev["seen"] = "not injected"
-        log("fault  ", describe(ev), "(host's Date header now %s s off)" % ev.get("seen") if k == "clockjump" else "")
+        log("fault  ", describe(ev), "(its /stats time_ms is now %s s off ours)" % ev.get("seen") if k == "clockjump" else "")
 
     def heal_fault(self, ev):
         h = self.by[ev["target"]]
