@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The chaos soak's load, faults and invariants (issue 21). Started by bench/chaos.sh inside the
 client namespace, which reaches every host over its own management link; the faults act on the
-hosts' data plane (eth0 on the bridge), their processes and their disks. Python 3 stdlib only.
+hosts' data plane (eth0 on the bridge), their processes, their disks and (clockjump) the wall
+clock of one JVM, through the libfaketime offset file that JVM was started with. Python 3 stdlib
+only.
 
 It starts the eight peers, prints the seed and the fault schedule (a pure function of the seed and
 the length), runs the load and the faults for --minutes, drains, checks every invariant, writes the
@@ -34,7 +36,11 @@ REFRESH_S = 3.0    # health_check_interval 1 s + peer_max_backoff 2 s: one refre
 # Quarters of a shorter run (30 s in 2 minutes) hold a different few faults each: fds moved -25 to
 # +19 % and RSS up to +10.8 % between them in 2-minute runs, not more than 4.6 % in 10 minutes.
 FLAT_MINUTES = 10
-KINDS = ("kill9", "sigstop", "linkdown", "partition", "loss", "diskfull")
+KINDS = ("kill9", "sigstop", "linkdown", "partition", "loss", "diskfull", "clockjump")
+# A clock jump steps one host's wall clock (CLOCK_REALTIME: System.currentTimeMillis, Instant.now)
+# by one of these offsets in seconds and, at the heal, steps it back to the true time: two NTP-style
+# steps, forward then back or back then forward. The monotonic clock (System.nanoTime) never moves.
+STEPS = (-600, -300, 300, 600, 3600)
 
 T0 = time.monotonic()
 LOAD = [0.0]  # the load's start, in now() time: logs are told on the schedule's clock
@@ -64,7 +70,7 @@ def pct(xs, p):
 
 def durations(kind, rng):
     lo, hi = {"kill9": (2, 4), "sigstop": (3, 5), "linkdown": (3, 6), "partition": (5, 8),
-              "loss": (6, 10), "diskfull": (5, 8)}[kind]
+              "loss": (6, 10), "diskfull": (5, 8), "clockjump": (6, 12)}[kind]
     return round(rng.uniform(lo, hi), 1)
 
 
@@ -119,6 +125,8 @@ def make_schedule(seed, minutes, hosts):
             y, z = others[0], others[1]
         if kind == "loss":
             ev["probability"] = rng.choice((0.1, 0.2, 0.3))
+        if kind == "clockjump":
+            ev["step"] = rng.choice(STEPS)
         ev.update(target=x, observer=y, source=z)
         busy[x].append((t, end))
         busy[y].append((heal, end))
@@ -171,6 +179,8 @@ def describe(ev):
         extra = " side_b=" + ",".join(ev["side_b"])
     if ev["kind"] == "loss":
         extra = " p=%.1f" % ev["probability"]
+    if ev["kind"] == "clockjump":
+        extra = " step=%+d s" % ev["step"]
     return "#%d %-9s %s t=%.1f..%.1f s%s (measured from %s, source %s)" % (
         ev["id"], ev["kind"], ev["target"], ev["start"], ev["heal"], extra, ev["observer"], ev["source"])
 
@@ -189,6 +199,7 @@ class Host:
         self.state = os.path.join(self.disk, "state")
         self.log = os.path.join(a.work, "logs", name + ".log")
         self.conf = os.path.join(a.work, name + ".json")
+        self.clock = os.path.join(a.work, name + ".faketime")  # libfaketime's offset for this JVM
         self.proc = None
         self.incarnation = 0
         self.started_at = 0.0
@@ -329,15 +340,50 @@ class Chaos:
         logf = open(h.log, "ab")
         logf.write(("\n=== incarnation %d at t=%.1f s ===\n" % (h.incarnation + 1, now())).encode())
         logf.flush()
-        # 'ip netns exec' execs java in place: the pid is the JVM's, so signals reach the peer.
+        # 'ip netns exec' and env exec java in place: the pid is the JVM's, so signals reach the peer.
         h.proc = subprocess.Popen(
-            ["ip", "netns", "exec", h.ns, "java", "-Xmx64m", "-XX:+UseSerialGC", "-jar", self.a.jar,
-             "-conf", h.conf], stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            ["ip", "netns", "exec", h.ns, "env"] + self.faketime_env(h) +
+            ["java", "-Xmx64m", "-XX:+UseSerialGC", "-jar", self.a.jar, "-conf", h.conf],
+            stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         logf.close()
         h.incarnation += 1
         h.started_at = now()
         with open(os.path.join(self.a.work, "pids"), "a") as f:
             f.write("%s %d\n" % (h.name, h.proc.pid))
+
+    def faketime_env(self, h):
+        """Every JVM runs under libfaketime (MT build) when it is installed, with its own offset
+        file, so that the clock jump can step one host's wall clock; the others carry +0 and the
+        same (small) cost. Only the JVM's environment has it: the machine's clock is never touched.
+        FAKETIME_DONT_FAKE_MONOTONIC: only CLOCK_REALTIME moves, System.nanoTime stays true, as
+        with a real NTP step. FAKETIME_FORCE_MONOTONIC_FIX=0: the library turns its "monotonic
+        fix" on by itself on this glibc (2.36), and with it every timed wait of the JVM on its
+        CLOCK_MONOTONIC condition variables returns at once (Object.wait(500) looped 348,000
+        times in 4 s, idle JVM threads spin): off, waits are exact. FAKETIME_NO_CACHE: the file
+        is read at every wall-clock read (one open and read, about 2 us; monotonic reads do not
+        touch it), so a step lands when the file is replaced. The file is replaced by a rename,
+        never rewritten in place, so that no read sees it empty."""
+        if not self.a.faketime:
+            return []
+        if not os.path.exists(h.clock):
+            self.set_clock(h, 0)
+        return ["LD_PRELOAD=" + self.a.faketime, "FAKETIME_TIMESTAMP_FILE=" + h.clock,
+                "FAKETIME_NO_CACHE=1", "FAKETIME_DONT_FAKE_MONOTONIC=1", "FAKETIME_FORCE_MONOTONIC_FIX=0"]
+
+    def set_clock(self, h, step):
+        tmp = h.clock + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%+d\n" % step)
+        os.rename(tmp, h.clock)
+
+    def wall_offset(self, h):
+        """The host's wall clock against ours: its /stats time_ms (System.currentTimeMillis)."""
+        t = time.time()
+        r = call(h, "GET", "/stats", timeout=3.0)
+        j = r.json() or {}
+        if "time_ms" not in j:
+            return None
+        return j["time_ms"] / 1000.0 - (t + time.time()) / 2
 
     def wait_health(self, h, limit=60.0):
         end = time.monotonic() + limit
@@ -782,7 +828,14 @@ class Chaos:
         elif k == "diskfull":
             h.full.append([now(), None])
             self.fill(h)
-        log("fault  ", describe(ev))
+        elif k == "clockjump":
+            if self.a.faketime:
+                self.set_clock(h, ev["step"])
+                off = self.wall_offset(h)
+                ev["seen"] = None if off is None else round(off)
+            else:
+                ev["seen"] = "not injected"
+        log("fault  ", describe(ev), "(its /stats time_ms is now %s s off ours)" % ev.get("seen") if k == "clockjump" else "")
 
     def heal_fault(self, ev):
         h = self.by[ev["target"]]
@@ -807,6 +860,8 @@ class Chaos:
                 except OSError:
                     pass
             h.full[-1][1] = now()
+        elif k == "clockjump" and self.a.faketime:
+            self.set_clock(h, 0)
         h.faults[-1][1] = now()
         log("healed ", "#%d %s %s" % (ev["id"], k, h.name))
         threading.Thread(target=self.recover, args=(ev,), daemon=True).start()
@@ -973,6 +1028,7 @@ def main():
     ap.add_argument("--report", default="docs/chaos.md")
     ap.add_argument("--out", default="target/chaos")
     ap.add_argument("--hosts", default="h1 h2 h3 h4 h5 h6 h7 h8")
+    ap.add_argument("--faketime", default="", help="libfaketimeMT.so.1; empty: clock jumps are scheduled but not injected")
     ap.add_argument("--schedule-only", action="store_true")
     a = ap.parse_args()
     names = a.hosts.split()
@@ -1148,8 +1204,11 @@ def main():
     w("| kind | injected |")
     w("|---|---|")
     for k in KINDS:
-        w("| %s | %d |" % (k, by_kind.get(k, 0)))
-    w("| clock jump | 0: not feasible, see below |")
+        n = by_kind.get(k, 0)
+        if k == "clockjump" and n and not a.faketime:
+            w("| %s | %d scheduled, **not injected**: libfaketime is not installed |" % (k, n))
+        else:
+            w("| %s | %d |" % (k, n))
     w("")
     w("%d faults, %d pairs of them overlapping in time. The schedule (seed %d):" % (len(events), overlaps, a.seed))
     w("")
@@ -1254,10 +1313,21 @@ def main():
     w("- A download that failed because its own host's disk filled (the queue fails a download on a "
       "local write error and drops its part, by design) is asked again once the disk is free, as a user "
       "would; it must then finish like the others.")
-    w("- Clock jump: not injected. The namespaces are network namespaces only and share the kernel's "
-      "CLOCK_REALTIME with the whole machine (and other engineers' work on it); a time namespace offsets "
-      "only CLOCK_MONOTONIC and CLOCK_BOOTTIME, never the wall clock. A per-host jump would need "
-      "LD_PRELOAD faketime in the JVM, which is not installed here.")
+    jumps = [ev for ev in events if ev["kind"] == "clockjump"]
+    w("- Clock jump: network namespaces share the kernel's CLOCK_REALTIME (and a time namespace offsets "
+      "only CLOCK_MONOTONIC and CLOCK_BOOTTIME), so the jump is made per JVM: every peer runs under "
+      "libfaketime (`LD_PRELOAD` of libfaketimeMT.so.1 in the JVM's environment only, an offset file "
+      "of its own holding `+0`, `FAKETIME_DONT_FAKE_MONOTONIC=1`, `FAKETIME_FORCE_MONOTONIC_FIX=0`, "
+      "`FAKETIME_NO_CACHE=1`). The fault replaces the target's file with the step (one of %s s): "
+      "its `System.currentTimeMillis`/`Instant.now` jump at once while `System.nanoTime` runs on; "
+      "the heal steps it back to the true time, a second step of the opposite sign, as NTP stepping "
+      "a wrong clock right would. The machine's clock is never touched. %s" % (
+          ", ".join("%+d" % x for x in STEPS),
+          ("The host's own `/stats` `time_ms` right after each step, against ours: %s." % "; ".join(
+              "#%d %+d s: %s" % (ev["id"], ev["step"], "%+d s" % ev["seen"] if isinstance(ev.get("seen"), int) else ev.get("seen"))
+              for ev in jumps) if jumps and a.faketime else
+           "**In this run libfaketime was not installed: the clock jumps were scheduled (the schedule is "
+           "the seed's) but not injected.**" if jumps else "")))
     w("- Warm-up: the load runs %.0f s before the schedule's t=0, and a restarted JVM's first %.0f s "
       "are its warm-up too: answers then are timed but not judged against the deadline. A cold JVM "
       "(interpreted code, JIT threads busy) next to seven others on 2 cores overruns by a few hundred "

@@ -2,7 +2,8 @@
 # Chaos soak (issue 21): eight peers, each in a network namespace on one bridge, under load the whole
 # run (searches in every routing mode, daemon-managed downloads, uploads, the web page's two event
 # streams) while a seeded random schedule injects faults (kill -9 and restart, SIGSTOP/SIGCONT, a
-# link down, a partition that heals, iptables random loss, a full disk). Invariants are checked
+# link down, a partition that heals, iptables random loss, a full disk, a wall-clock jump of one
+# host's JVM through libfaketime and back). Invariants are checked
 # during and after the run; bench/chaos.py does the load, the faults and the checks and writes the
 # report. The machine's own namespace gets no address and sees no traffic.
 #
@@ -10,6 +11,11 @@
 # namespace "cl", which reaches each host over its own point-to-point link (10.213.32.N), so that a
 # fault of the data plane never blinds the checks (and a check never rides the faulted network).
 # Each host's shared_dir and state_dir live on a 128 MiB tmpfs of its own, which the disk fault fills.
+# Clock jump: every JVM is started with libfaketime (Debian package libfaketime) preloaded in its own
+# environment and an offset file of its own; the fault steps one host's CLOCK_REALTIME by minutes
+# (System.nanoTime untouched) and the heal steps it back. The machine's clock is never changed.
+# Without libfaketime the clock jumps are still scheduled (same schedule for the seed) but not
+# injected: this script says so, and so does the report.
 #
 # Usage: bench/chaos.sh [--minutes N] [--seed N] [--rate SEARCHES_PER_S_PER_HOST] [--jar peer.jar]
 #                       [--report docs/chaos.md] [--out target/chaos]
@@ -48,6 +54,14 @@ PIDS=()
 # shellcheck source=src/test/netns/lib.sh
 . src/test/netns/lib.sh
 netns_or_skip "chaos soak" iptables python3 java mount
+FAKETIME_LIB=
+for f in /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 /usr/lib/*/faketime/libfaketimeMT.so.1 \
+         /usr/lib/faketime/libfaketimeMT.so.1 /usr/local/lib/faketime/libfaketimeMT.so.1; do
+  [ -f "$f" ] && { FAKETIME_LIB=$f; break; }
+done
+if [ -z "$FAKETIME_LIB" ]; then
+  echo "chaos soak: NOTE: libfaketimeMT.so.1 not found (apt-get install libfaketime): clock jumps are scheduled but NOT injected" >&2
+fi
 
 # The tmpfs mounts must go before lib.sh removes the work folder.
 chaos_cleanup() {
@@ -92,7 +106,7 @@ echo "chaos soak: seed $SEED, $MINUTES min, $RATE searches/s per host, work $WOR
 set +e
 ip netns exec "$P-cl" python3 bench/chaos.py --work "$WORK" --prefix "$P" --jar "$JAR" \
   --minutes "$MINUTES" --seed "$SEED" --rate "$RATE" --net "$NET" --mgmt "$MGMT" \
-  --report "$REPORT" --out "$OUT" --hosts "${HOSTS[*]}"
+  --report "$REPORT" --out "$OUT" --hosts "${HOSTS[*]}" --faketime "$FAKETIME_LIB"
 rc=$?
 set -e
 exit $rc

@@ -125,7 +125,7 @@ final class FileServing {
     if (ctx.request().method() == HttpMethod.HEAD) {
       return;
     }
-    long wait = downloads.acquire(Guard.clientOf(ctx.request()), System.currentTimeMillis());
+    long wait = downloads.acquire(Guard.clientOf(ctx.request()), RateLimiter.now());
     if (wait > 0) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf((wait + 999) / 1000));
       throw new BadRequest(429, "rate_limited", "download rate limit: retry in " + wait + " ms");

@@ -70,13 +70,20 @@ public final class Downloads implements PartialContent {
     /** Holds a slot from the lookup until the engine has let go of the part. */
     boolean busy;
 
-    /** Waiting for sources: not begun again before this (epoch ms), after {@code retries}. */
+    /**
+     * Waiting for sources ({@code retries} > 0): not begun again before this, in System.nanoTime.
+     * Monotonic: on the wall clock, a step back of 10 minutes while it waited (NTP) postponed the
+     * next look by 10 minutes.
+     */
     long retryAt;
 
     int retries;
 
     String said = "";
+
+    /** When {@code said} was said, in System.nanoTime. */
     long saidAt;
+
     double rate;
     long rateBytes;
     long rateAt = System.nanoTime();
@@ -153,7 +160,7 @@ public final class Downloads implements PartialContent {
   }
 
   private void restore(List<Download> rows) {
-    long now = System.currentTimeMillis();
+    long now = now();
     for (Download row : rows) {
       Entry e = new Entry(row);
       byId.put(row.id(), e);
@@ -219,7 +226,7 @@ public final class Downloads implements PartialContent {
           new Problem(
               Problem.Kind.FULL, "the queue holds " + MAX_DOWNLOADS + " downloads still going"));
     }
-    long now = System.currentTimeMillis();
+    long now = now();
     String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     FileEntry here = sharedHere(ask.root(), ask.sha256(), ask.what());
     Download d =
@@ -405,7 +412,7 @@ public final class Downloads implements PartialContent {
       if (busy >= maxActive) {
         return;
       }
-      if (e.d.state() == State.QUEUED && !e.busy && e.retryAt <= System.currentTimeMillis()) {
+      if (e.d.state() == State.QUEUED && !e.busy && due(e)) {
         busy++;
         begin(e);
       }
@@ -514,7 +521,7 @@ public final class Downloads implements PartialContent {
       // fail. Looked for again later, less and less often; its verified pieces are kept.
       e.retries++;
       long wait = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(e.retries - 1, 10));
-      e.retryAt = System.currentTimeMillis() + wait;
+      e.retryAt = System.nanoTime() + wait * 1_000_000;
       save(
           e,
           e.d.in(
@@ -567,7 +574,7 @@ public final class Downloads implements PartialContent {
       @Override
       public void said(String line) {
         e.said = line;
-        e.saidAt = System.currentTimeMillis();
+        e.saidAt = System.nanoTime();
         e.dirty = true;
       }
     };
@@ -607,7 +614,7 @@ public final class Downloads implements PartialContent {
 
   /** Progress: rates, states, and at most one event per download per tick. */
   private void tick() {
-    if (byId.values().stream().anyMatch(e -> e.retryAt > 0 && e.retryAt <= now() && !e.busy)) {
+    if (byId.values().stream().anyMatch(e -> e.retries > 0 && due(e) && !e.busy)) {
       schedule();
     }
     long now = System.nanoTime();
@@ -791,8 +798,19 @@ public final class Downloads implements PartialContent {
     return new TransferFailure(TransferFailure.Reason.REFUSED, "REFUSED", why);
   }
 
+  /** Whether a download waiting for sources may be looked for again: no wait, or it is over. */
+  private static boolean due(Entry e) {
+    return e.retries == 0 || System.nanoTime() - e.retryAt >= 0;
+  }
+
+  /**
+   * The wall clock, for the rows' timestamps only (what a person reads); every wait is measured on
+   * System.nanoTime. A field so that a test can step it as NTP would.
+   */
+  static volatile java.util.function.LongSupplier wallClock = System::currentTimeMillis;
+
   private static long now() {
-    return System.currentTimeMillis();
+    return wallClock.getAsLong();
   }
 
   /** What the API shows of a download. */
@@ -843,7 +861,7 @@ public final class Downloads implements PartialContent {
     if (e.sources.stream().allMatch(s -> s.banned())) {
       return "every source is banned";
     }
-    if (e.rate > 0 && System.currentTimeMillis() - e.saidAt > 10_000) {
+    if (e.rate > 0 && System.nanoTime() - e.saidAt > 10_000_000_000L) {
       return "";
     }
     if (!e.said.isEmpty()) {

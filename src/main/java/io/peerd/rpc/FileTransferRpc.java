@@ -324,7 +324,7 @@ public final class FileTransferRpc {
    */
   private FileEntry servable(String client, String name, String root, long offset, long length)
       throws StatusException {
-    long wait = p.downloads().acquire(client, System.currentTimeMillis());
+    long wait = p.downloads().acquire(client, RateLimiter.now());
     if (wait > 0) {
       throw new StatusException(
           GrpcStatus.RESOURCE_EXHAUSTED, "download rate limit: retry in " + wait + " ms");

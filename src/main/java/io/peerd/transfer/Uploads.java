@@ -380,7 +380,7 @@ public final class Uploads {
       if (u.kind() == UploadRefused.Kind.IO) {
         return;
       }
-      if (logBudget.acquire("refusals", System.currentTimeMillis()) > 0) {
+      if (logBudget.acquire("refusals", RateLimiter.now()) > 0) {
         unlogged++;
         return;
       }

@@ -321,6 +321,42 @@ class DownloadsTest {
   }
 
   @Test
+  void aWallClockSteppedBackWhileADownloadWaitsForSourcesDoesNotPostponeItsNextLook(Vertx vertx)
+      throws Exception {
+    // The chaos soak's clock jump: NTP steps this host's wall clock back 10 minutes while a
+    // download waits 5 s to look for sources again. The wait is monotonic; on the wall clock it
+    // became 10 minutes and 5 s.
+    Http http = new Http(vertx);
+    Path share = Files.createDirectories(tmp.resolve("a"));
+    TestFiles.Written late = TestFiles.random(share, "late.bin", 256 << 10, 17);
+    PeerVerticle a = seeder(vertx, "a", share, 0);
+    PeerVerticle d = downloader(vertx, "d", List.of());
+    String root = rootOf(http, a, "late.bin");
+    String id =
+        http.post(d, "/downloads", new JsonObject().put("root", root)).json().getString("id");
+    until(
+        "waiting for sources",
+        BOUND,
+        () -> download(http, d, id).getString("reason").contains("looking again in"));
+    long step = -600_000;
+    Downloads.wallClock = () -> System.currentTimeMillis() + step;
+    try {
+      http.register(d, a);
+      JsonObject[] last = {null};
+      until(
+          "done well within the 5 s wait, not 10 minutes later",
+          Duration.ofSeconds(20),
+          () -> "done".equals((last[0] = download(http, d, id)).getString("state")));
+      assertEquals(late.sha256(), TestFiles.sha256(tmp.resolve("d-share/downloads/late.bin")));
+      assertTrue(
+          last[0].getLong("updated") <= System.currentTimeMillis() + step + 1_000,
+          "the row's own timestamps follow the wall clock: " + last[0].encode());
+    } finally {
+      Downloads.wallClock = System::currentTimeMillis;
+    }
+  }
+
+  @Test
   void aDownloadACrashCaughtAfterItsFileGotItsNameIsDoneAtTheNextStart(Vertx vertx)
       throws Exception {
     Http http = new Http(vertx);

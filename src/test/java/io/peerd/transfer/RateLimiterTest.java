@@ -21,6 +21,25 @@ class RateLimiterTest {
   }
 
   @Test
+  void aClockThatStepsBackNeitherRefusesAnAddressNorRefillsIt() {
+    // What a wall clock stepped back 10 minutes (NTP) did to an address with a full bucket: 10
+    // minutes' worth of tokens in debt, every request refused for 10 minutes.
+    RateLimiter r = new RateLimiter(60, 100);
+    long t = 1_796_296_000_000L;
+    assertEquals(0, r.acquire("a", t));
+    assertEquals(0, r.acquire("a", t - 600_000), "stepped back: the bucket still holds 59 tokens");
+    for (int i = 0; i < 58; i++) {
+      assertEquals(0, r.acquire("a", t - 600_000));
+    }
+    long wait = r.acquire("a", t - 600_000);
+    assertTrue(wait > 0 && wait <= 1_000, "empty, and refilled from the new time: " + wait);
+    assertEquals(0, r.acquire("a", t - 599_000), "one token a second later on the stepped clock");
+    long mono = RateLimiter.now();
+    assertTrue(
+        Math.abs(mono - System.nanoTime() / 1_000_000) < 1_000, "the callers' clock is monotonic");
+  }
+
+  @Test
   void zeroMeansUnlimitedAndTheTableIsBounded() {
     RateLimiter off = new RateLimiter(0, 10);
     for (int i = 0; i < 1000; i++) {
