@@ -53,6 +53,14 @@ final class Admission {
   private final long maxDelayMillis;
   private long shedLate;
 
+  /**
+   * When the last gated request came, while the loop was late (0 otherwise). A late loop sheds only
+   * a request that came within that lateness of another: one that waited behind other work. A lone
+   * client of a cold JVM, whose every request takes tens of ms by itself, keeps the loop as late
+   * with no queue at all, and must not be refused.
+   */
+  private long lastArrival;
+
   Admission(PeerConfig.Limits limits, LoopDelay loop) {
     this.loop = loop;
     this.maxDelayMillis = limits.loopDelay().toMillis();
@@ -102,10 +110,13 @@ final class Admission {
           "this peer is at its bound of " + limit[k] + " " + kind.wire + " requests at once");
     }
     long late = maxDelayMillis > 0 ? loop.behindMillis() : 0;
-    if (late > maxDelayMillis) {
+    long now = late > maxDelayMillis ? System.nanoTime() : 0;
+    if (late > maxDelayMillis && now - lastArrival < late * 1_000_000) {
+      lastArrival = now;
       shedLate++;
       throw refused(ctx, k, "this peer is " + late + " ms behind its work");
     }
+    lastArrival = now;
     running[k]++;
     admitted[k]++;
     // However it ends: answered, failed, its connection closed, or a failed sendFile (Exchange).

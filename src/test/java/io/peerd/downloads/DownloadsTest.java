@@ -245,7 +245,8 @@ class DownloadsTest {
   /**
    * Found by the chaos soak: a daemon looks content up through its own REST API, and under load it
    * sheds its own lookup (503 overloaded). The download failed for good; it must wait and look
-   * again. The downloader runs on a Vert.x of one event loop that the test keeps 40 ms behind.
+   * again. The downloader runs on a Vert.x of one event loop that the test keeps 40 ms behind, with
+   * four clients' file requests queued on it.
    */
   @Test
   void aLookupRefusedForOverloadWaitsAndLooksAgainInsteadOfFailing(Vertx vertx) throws Exception {
@@ -260,6 +261,10 @@ class DownloadsTest {
       java.util.concurrent.atomic.AtomicBoolean busy =
           new java.util.concurrent.atomic.AtomicBoolean(true);
       one.runOnContext(v -> keepBusy(one, busy));
+      // Other clients' file requests queue on that loop too: the lookup waits behind them.
+      for (int i = 0; i < 4; i++) {
+        vertx.runOnContext(v -> hammer(http, d, busy));
+      }
       String id =
           http.post(d, "/downloads", new JsonObject().put("root", rootOf(http, a, "busy.bin")))
               .json()
@@ -279,6 +284,14 @@ class DownloadsTest {
       assertEquals(file.sha256(), TestFiles.sha256(tmp.resolve("d-share/downloads/busy.bin")));
     } finally {
       await(one.close());
+    }
+  }
+
+  /** One client asking for a file again and again, as long as the loop is kept busy. */
+  private static void hammer(
+      Http http, PeerVerticle d, java.util.concurrent.atomic.AtomicBoolean busy) {
+    if (busy.get()) {
+      http.getAsync(d, "/files/nothing-here.txt").onComplete(ar -> hammer(http, d, busy));
     }
   }
 
