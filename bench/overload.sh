@@ -5,7 +5,10 @@
 # addresses), then at 1x again to show the recovery, while /health is asked every 10 ms.
 # Prints the sustained rate and one Markdown row per phase.
 # Needs: curl, python3; run it alone: flock -x /tmp/peerd-cpu.lock bash bench/overload.sh [seconds]
-# PEER_JAR=old.jar compares another build (the generator always runs from target/peer.jar).
+# PEER_JAR=old.jar compares another build (the generator always runs from target/peer.jar);
+# MAX_LOOP_DELAY_MS=N sets the peers' max_loop_delay_ms (default: theirs). PIN=1 gives the peer
+# under load the first core to itself and puts its neighbours and the generator on the second
+# (taskset): what is then measured is the peer's own queueing, not the machine's run queue.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${1:-8}
@@ -19,21 +22,23 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 B=18200
+EXTRA=""
+[ -z "${MAX_LOOP_DELAY_MS:-}" ] || EXTRA=",\"max_loop_delay_ms\":$MAX_LOOP_DELAY_MS"
 u() { echo "\"http://127.0.0.1:$1\""; }
-start_peer() { # name port friends-json
+start_peer() { # name port friends-json cpu
   mkdir -p "$WORK/$1"
   for k in $(seq -w 1 1000); do echo "$1 $k" > "$WORK/$1/$1-doc-$k.txt"; done
   cat > "$WORK/$1.json" <<JSON
 {"name":"$1","ip":"127.0.0.1","rest_port":$2,"shared_dir":"$WORK/$1","state_dir":"",
  "friends":$3,"max_fanout":3,"search_ttl":3,"friend_timeout_ms":500,"search_timeout_ms":2000,
- "health_check_interval":2,"peer_max_backoff":4,"peer_exchange":false,"local_discovery":false}
+ "health_check_interval":2,"peer_max_backoff":4,"peer_exchange":false,"local_discovery":false$EXTRA}
 JSON
-  java "${JVM[@]}" -jar "$JAR" -conf "$WORK/$1.json" > "$WORK/$1.log" 2>&1 &
+  ${PIN:+taskset -c $4} java "${JVM[@]}" -jar "$JAR" -conf "$WORK/$1.json" > "$WORK/$1.log" 2>&1 &
   PIDS+=($!)
 }
-start_peer p1 $((B+1)) "[$(u $((B+2))),$(u $((B+3)))]"
-start_peer p2 $((B+2)) "[$(u $((B+1))),$(u $((B+3)))]"
-start_peer p3 $((B+3)) "[$(u $((B+1))),$(u $((B+2)))]"
+start_peer p1 $((B+1)) "[$(u $((B+2))),$(u $((B+3)))]" 0
+start_peer p2 $((B+2)) "[$(u $((B+1))),$(u $((B+3)))]" 1
+start_peer p3 $((B+3)) "[$(u $((B+1))),$(u $((B+2)))]" 1
 URL="http://127.0.0.1:$((B+1))"
 for p in 1 2 3; do
   for i in $(seq 1 300); do
@@ -50,7 +55,7 @@ echo
 echo "Open loop, ${DUR} s per phase, 16 client addresses; peer JVM: ${JVM[*]}; jar: $JAR;"
 echo "peer_max_backoff 4 s, so that each phase starts with both neighbours in use."
 echo
-java -cp "target/peer.jar:$WORK/gen" Overload "$URL" "$DUR" "$MULT" 16
+${PIN:+taskset -c 1} java -cp "target/peer.jar:$WORK/gen" Overload "$URL" "$DUR" "$MULT" 16
 echo
 echo
 for p in 1 2 3; do

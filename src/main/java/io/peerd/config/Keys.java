@@ -364,9 +364,10 @@ public final class Keys {
           Type.millis(0, 60_000),
           10,
           "how late the peer's event loop may run (the wait every request has before it is read) "
-              + "before new searches, forwarded queries and file answers are refused with 503 "
-              + "`overloaded` and `Retry-After`, so that `/health` and the work admitted stay fast; "
-              + "0 = never shed on delay");
+              + "before new searches, forwarded queries and file answers that queued behind other "
+              + "work are refused with 503 `overloaded` and `Retry-After`, so that `/health` and "
+              + "the work admitted stay fast (a lone client is always served); 0 = never shed on "
+              + "delay");
   public static final Key<Boolean> IDENTITY =
       key(
           "identity",
