@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.node.PeerVerticle;
 import io.peerd.testkit.Await;
+import io.peerd.testkit.BusyLoop;
 import io.peerd.testkit.Http;
 import io.peerd.testkit.Peers;
 import io.vertx.core.Future;
@@ -182,9 +183,7 @@ class OverloadTest {
                       new JsonObject().put("max_loop_delay_ms", 20))));
       assertEquals(200, http.get(p, "/search?query=doc&ttl=0").status());
 
-      java.util.concurrent.atomic.AtomicBoolean busy =
-          new java.util.concurrent.atomic.AtomicBoolean(true);
-      one.runOnContext(v -> keepBusy(one, busy));
+      java.util.concurrent.atomic.AtomicBoolean busy = BusyLoop.keepBehind(one, 40);
       assertEquals(
           200,
           http.get(p, "/search?query=doc&ttl=0").status(),
@@ -229,17 +228,6 @@ class OverloadTest {
     }
     await(Future.join(sent));
     return sent.stream().map(Future::result).toList();
-  }
-
-  /** 40 ms of work, again and again, on the loop it runs on: a loop that never catches up. */
-  private static void keepBusy(Vertx one, java.util.concurrent.atomic.AtomicBoolean busy) {
-    long end = System.nanoTime() + 40_000_000L;
-    while (System.nanoTime() < end) {
-      Thread.onSpinWait();
-    }
-    if (busy.get()) {
-      one.setTimer(1, t -> keepBusy(one, busy));
-    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.node.PeerVerticle;
+import io.peerd.testkit.BusyLoop;
 import io.peerd.testkit.Http;
 import io.peerd.testkit.Peers;
 import io.peerd.testkit.TestFiles;
@@ -258,9 +259,7 @@ class DownloadsTest {
     try {
       PeerVerticle d =
           await(Peers.start(one, downloaderConfig("d", List.of(a)).put("max_loop_delay_ms", 10)));
-      java.util.concurrent.atomic.AtomicBoolean busy =
-          new java.util.concurrent.atomic.AtomicBoolean(true);
-      one.runOnContext(v -> keepBusy(one, busy));
+      java.util.concurrent.atomic.AtomicBoolean busy = BusyLoop.keepBehind(one, 40);
       // Other clients' file requests queue on that loop too: the lookup waits behind them.
       for (int i = 0; i < 4; i++) {
         vertx.runOnContext(v -> hammer(http, d, busy));
@@ -292,17 +291,6 @@ class DownloadsTest {
       Http http, PeerVerticle d, java.util.concurrent.atomic.AtomicBoolean busy) {
     if (busy.get()) {
       http.getAsync(d, "/files/nothing-here.txt").onComplete(ar -> hammer(http, d, busy));
-    }
-  }
-
-  /** 40 ms of work, again and again, on the loop it runs on: a loop that never catches up. */
-  private static void keepBusy(Vertx one, java.util.concurrent.atomic.AtomicBoolean busy) {
-    long end = System.nanoTime() + 40_000_000L;
-    while (System.nanoTime() < end) {
-      Thread.onSpinWait();
-    }
-    if (busy.get()) {
-      one.setTimer(1, t -> keepBusy(one, busy));
     }
   }
 

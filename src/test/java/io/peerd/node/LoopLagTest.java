@@ -4,6 +4,7 @@ import static io.peerd.testkit.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerd.testkit.BusyLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -21,14 +22,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 @Tag("unit")
 class LoopLagTest {
-
-  /** Keeps the calling event loop busy, as a long batch of work would. */
-  private static void busy(long millis) {
-    long end = System.nanoTime() + millis * 1_000_000;
-    while (System.nanoTime() < end) {
-      Thread.onSpinWait();
-    }
-  }
 
   private static <T> T on(Context ctx, Callable<T> call) {
     Promise<T> p = Promise.promise();
@@ -67,7 +60,7 @@ class LoopLagTest {
     on(
         ctx,
         () -> {
-          busy(80);
+          BusyLoop.spin(80);
           return null;
         });
     pause(vertx, 50);
@@ -91,7 +84,7 @@ class LoopLagTest {
         on(
             ctx,
             () -> {
-              busy(250);
+              BusyLoop.spin(250);
               return lag.behindMillis();
             });
     assertTrue(stuck >= 140, "a loop stuck in one piece of work is behind: " + stuck);
@@ -105,7 +98,7 @@ class LoopLagTest {
 
   private static void keepBusy(
       Vertx vertx, long until, long[] behind, LoopLag lag, Promise<Void> done) {
-    busy(40);
+    BusyLoop.spin(40);
     behind[0] = Math.max(behind[0], lag.behindMillis());
     if (System.nanoTime() < until) {
       vertx.setTimer(1, t -> keepBusy(vertx, until, behind, lag, done));

@@ -72,6 +72,11 @@ class SearchServiceTest {
   }
 
   SearchService service(PeerTable t, FakeNet net, long friendTimeout, Random random) {
+    return service(t, net, friendTimeout, random, LoopDelay.NONE);
+  }
+
+  SearchService service(
+      PeerTable t, FakeNet net, long friendTimeout, Random random, LoopDelay loop) {
     return new SearchService(
         SELF,
         q -> List.of(hit("local-" + q.text())),
@@ -80,7 +85,9 @@ class SearchServiceTest {
         new SearchService.Settings(3, friendTimeout, 100, 100),
         new SeenQueries(1000, 60_000),
         System::currentTimeMillis,
-        random);
+        random,
+        SearchService.NeighbourSummaries.NONE,
+        loop);
   }
 
   static SearchQuery query(String id, int ttl, int fanout, long budget) {
@@ -158,18 +165,8 @@ class SearchServiceTest {
     FakeNet net = new FakeNet();
     net.peers.put("http://c:1", q -> Promise.<SearchAnswer>promise().future()); // hangs forever
     PeerTable t = table("http://c:1");
-    SearchService s =
-        new SearchService(
-            SELF,
-            q -> List.of(hit("local-" + q.text())),
-            t,
-            net,
-            new SearchService.Settings(3, 300, 100, 100),
-            new SeenQueries(1000, 60_000),
-            System::currentTimeMillis,
-            new Random(1),
-            SearchService.NeighbourSummaries.NONE,
-            behindBy(60)); // a fifth of the 300 ms wait: the answer may have been read late
+    // Behind by a fifth of the 300 ms wait: the answer may have come in time and been read late.
+    SearchService s = service(t, net, 300, new Random(1), behindBy(60));
     vertx.runOnContext(
         v ->
             s.search(query("x", 1, 3, 5000))
