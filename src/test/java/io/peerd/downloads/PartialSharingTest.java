@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PartialSharingTest {
 
   static final int SIZE = 24 << 20;
-  static final long SEEDER_RATE = 4 << 20;
+  static final long SEEDER_RATE = 2 << 20;
   static final Duration BOUND = Duration.ofSeconds(90);
 
   @TempDir Path tmp;
