@@ -143,29 +143,7 @@ public final class SearchService {
         seen,
         clock,
         random,
-        NeighbourSummaries.NONE);
-  }
-
-  public SearchService(
-      String self,
-      Function<SearchQuery, List<FileHit>> localSearch,
-      PeerTable peers,
-      SearchTransport transport,
-      Settings settings,
-      SeenQueries seen,
-      LongSupplier clock,
-      Random random,
-      NeighbourSummaries summaries) {
-    this(
-        self,
-        localSearch,
-        peers,
-        transport,
-        settings,
-        seen,
-        clock,
-        random,
-        summaries,
+        NeighbourSummaries.NONE,
         LoopDelay.NONE);
   }
 

@@ -62,7 +62,8 @@ class WalkSearchTest {
         new SeenQueries(1000, 60_000),
         System::currentTimeMillis,
         new Random(1),
-        summaries);
+        summaries,
+        LoopDelay.NONE);
   }
 
   static SearchQuery walk(String id, int hops, String origin, String from, int walkers) {
