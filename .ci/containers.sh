@@ -38,7 +38,12 @@ trap cleanup EXIT
 fail() { echo "containers: FAILED: $*" >&2; podman ps -a --format '{{.Names}} {{.Status}}' >&2; exit 1; }
 
 # --- the image ---------------------------------------------------------------------------------
-read -r BUILD_IMAGE RUNTIME_IMAGE < <(bash .ci/images.sh)
+# Read once images.sh has ended, and only if it succeeded: a process substitution would hand read
+# whatever came first on its stdout, while it was still building.
+images=$(bash .ci/images.sh) || fail "the base images could not be made"
+read -r BUILD_IMAGE RUNTIME_IMAGE <<< "$images"
+[[ $BUILD_IMAGE == localhost/* && $RUNTIME_IMAGE == localhost/* ]] \
+  || fail "images.sh printed '$images', not two image names"
 export BUILD_IMAGE RUNTIME_IMAGE PEERD_IMAGE=localhost/peerd:ci
 t0=$(date +%s)
 # The host's Maven repository serves the build stage's dependencies (Maven Central otherwise).

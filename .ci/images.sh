@@ -13,6 +13,9 @@
 # Needs root, podman, debootstrap. Usage: .ci/images.sh [--rebuild]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The caller reads the image names from stdout, so nothing else may reach it: whatever the tools
+# below print (podman, chroot, apt) goes to stderr, and only the last line goes to the caller.
+exec 3>&1 1>&2
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/.ci/containers.conf}
 BASE=localhost/peerd-debian:12
 JRE=localhost/peerd-jre:25
@@ -86,4 +89,4 @@ DOCKERFILE
   rm -rf "$ctx"
   trap - EXIT
 fi
-echo "$BUILD $JRE"
+echo "$BUILD $JRE" >&3
