@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.node.PeerVerticle;
+import io.peerd.testkit.Daemon;
 import io.peerd.testkit.Http;
-import io.peerd.testkit.MainProcess;
 import io.peerd.testkit.Peers;
 import io.peerd.testkit.TestFiles;
 import io.vertx.core.Vertx;
@@ -15,9 +15,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,9 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -49,7 +43,6 @@ class KillNineTest {
   static final int FILES = 3;
   static final int SIZE = 6 << 20;
   static final long SEEDER_RATE = 3 << 20;
-  static final Pattern UP = Pattern.compile("REST and gRPC on http://127\\.0\\.0\\.1:(\\d+)");
 
   /**
    * What a kill may cost one download: its requests in flight (the engine's four per source, 1 MiB
@@ -59,45 +52,19 @@ class KillNineTest {
   static final long LOSS_BOUND = (4L << 20) + SEEDER_RATE;
 
   @TempDir Path tmp;
-  Process daemon;
+  Daemon daemon;
 
   @AfterEach
   void kill() {
     if (daemon != null) {
-      daemon.destroyForcibly();
+      daemon.close();
     }
   }
 
   /** Starts the daemon; returns its REST port, read from its start-up line. */
   int start(Path conf) throws Exception {
-    ProcessBuilder pb =
-        new ProcessBuilder(MainProcess.command("128m", "-conf", conf.toString()))
-            .directory(tmp.toFile())
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    pb.environment().keySet().removeIf(k -> k.startsWith("PEER_"));
-    daemon = pb.start();
-    BufferedReader err =
-        new BufferedReader(new InputStreamReader(daemon.getErrorStream(), StandardCharsets.UTF_8));
-    for (String line = err.readLine(); line != null; line = err.readLine()) {
-      Matcher m = UP.matcher(line);
-      if (m.find()) {
-        Thread drain =
-            new Thread(
-                () -> {
-                  try {
-                    while (err.readLine() != null) {
-                      // keeps the pipe from filling
-                    }
-                  } catch (java.io.IOException gone) {
-                    // the process ended
-                  }
-                });
-        drain.setDaemon(true);
-        drain.start();
-        return Integer.parseInt(m.group(1));
-      }
-    }
-    throw new AssertionError("the daemon never logged its start-up line");
+    daemon = Daemon.launch(tmp, conf, "128m", List.of(), Map.of());
+    return daemon.ready();
   }
 
   static Map<String, JsonObject> downloads(Http http, int port) {
@@ -178,8 +145,7 @@ class KillNineTest {
         before = downloads(http, port);
         Thread.sleep(100);
       }
-      daemon.destroyForcibly();
-      assertTrue(daemon.waitFor(10, TimeUnit.SECONDS));
+      daemon.kill();
 
       port = start(conf);
       Map<String, JsonObject> after = downloads(http, port);

@@ -5,8 +5,8 @@ import static io.peerd.testkit.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerd.testkit.Daemon;
 import io.peerd.testkit.Http;
-import io.peerd.testkit.MainProcess;
 import io.peerd.testkit.Peers;
 import io.peerd.testkit.TestFiles;
 import io.vertx.core.Future;
@@ -16,9 +16,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -31,9 +28,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -58,66 +52,32 @@ class CrashConsistencyTest {
   static final int KILLS = Integer.getInteger("peerd.crash.kills", 25);
   static final long SEED = Long.getLong("peerd.crash.seed", 21);
   static final int SEEDER_FILES = 24;
-  static final Pattern UP = Pattern.compile("REST and gRPC on http://127\\.0\\.0\\.1:(\\d+)");
-
   @TempDir Path tmp;
-  Process daemon;
-  final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+  Daemon daemon;
 
   @AfterEach
   void kill() {
     if (daemon != null) {
-      daemon.destroyForcibly();
+      daemon.close();
     }
   }
 
-  /** Launches the daemon; its stderr is kept (the last lines name a failure). */
+  /** Launches the daemon. */
   void launch(Path conf) throws Exception {
-    List<String> cmd = new ArrayList<>(MainProcess.command("96m", "-conf", conf.toString()));
     // Hundreds of starts: C1 alone and the serial collector start sooner and leave the two cores
     // to the work being killed; what is checked does not depend on the JIT.
-    cmd.addAll(1, List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .directory(tmp.toFile())
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    pb.environment().keySet().removeIf(k -> k.startsWith("PEER_"));
-    log.clear();
-    daemon = pb.start();
+    daemon =
+        Daemon.launch(
+            tmp, conf, "96m", List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), Map.of());
   }
 
   /** Waits for the start-up line; returns the REST port. */
   int ready() throws Exception {
-    BufferedReader err =
-        new BufferedReader(new InputStreamReader(daemon.getErrorStream(), StandardCharsets.UTF_8));
-    for (String line = err.readLine(); line != null; line = err.readLine()) {
-      log.add(line);
-      Matcher m = UP.matcher(line);
-      if (m.find()) {
-        Thread drain =
-            new Thread(
-                () -> {
-                  try {
-                    for (String l = err.readLine(); l != null; l = err.readLine()) {
-                      if (log.size() < 2000) {
-                        log.add(l);
-                      }
-                    }
-                  } catch (java.io.IOException gone) {
-                    // the process ended
-                  }
-                });
-        drain.setDaemon(true);
-        drain.start();
-        return Integer.parseInt(m.group(1));
-      }
-    }
-    throw new AssertionError("the daemon did not start:\n" + String.join("\n", log));
+    return daemon.ready();
   }
 
   void killNow() throws InterruptedException {
-    daemon.destroyForcibly();
-    assertTrue(daemon.waitFor(20, TimeUnit.SECONDS), "the daemon died");
+    daemon.kill();
   }
 
   /** What the daemon confirmed (answered 2xx) so far: each must survive every later kill. */
