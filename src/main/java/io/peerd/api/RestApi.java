@@ -66,7 +66,7 @@ public final class RestApi {
       HealthChecker health,
       PeerProbe probe,
       RateLimiter downloads,
-      long startedAtMillis,
+      long startedAtNanos,
       String version,
       Supplier<JsonObject> problems,
       Metrics metrics,
@@ -392,7 +392,9 @@ public final class RestApi {
   private void identity(JsonText w) {
     w.members(fixed.identity())
         .key("uptime_s")
-        .value((System.currentTimeMillis() - p.startedAtMillis()) / 1000.0);
+        // On System.nanoTime: an NTP step of the wall clock must not make the uptime jump, or go
+        // below zero.
+        .value((System.nanoTime() - p.startedAtNanos()) / 1e9);
   }
 
   /** This peer's file-transfer bytes in one direction, over both protocols. */

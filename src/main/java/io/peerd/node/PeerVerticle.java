@@ -190,6 +190,7 @@ public final class PeerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long startedAt = System.currentTimeMillis();
+    long startedAtNanos = System.nanoTime();
     // Pool names are metric labels: unique per peer (tests run many in one JVM), few per process.
     String pools = config.node().name() + "-" + UUID.randomUUID().toString().substring(0, 8);
     index = new FileIndex(vertx, config.sharedDir(), "peer-index-" + pools);
@@ -248,7 +249,7 @@ public final class PeerVerticle extends VerticleBase {
         .compose(v -> openQueue(opening))
         .map(
             v -> {
-              rest = wire(startedAt);
+              rest = wire(startedAtNanos);
               secureRest = identity == null ? rest : api.router(secureRequests::started);
               return this;
             })
@@ -492,7 +493,7 @@ public final class PeerVerticle extends VerticleBase {
 
   private final SecureRandom random = new SecureRandom();
 
-  private Router wire(long startedAt) {
+  private Router wire(long startedAtNanos) {
     PeerConfig.PeerSettings ps = config.peers();
     Duration interval = config.timeouts().healthCheck();
     peers =
@@ -556,7 +557,7 @@ public final class PeerVerticle extends VerticleBase {
                 health,
                 client,
                 downloads,
-                startedAt,
+                startedAtNanos,
                 VERSION,
                 this::problems,
                 metrics,

@@ -458,11 +458,16 @@ public final class PeerTable {
     return b <= 0 ? maxBackoff.toMillis() : Math.min(b, Math.max(base, maxBackoff.toMillis()));
   }
 
-  /** Peers whose next probe is due. */
+  /**
+   * Peers whose next probe is due. The times are on the wall clock, since {@code /peers} shows them
+   * as dates; a next probe further off than the longest backoff can only follow a step back of that
+   * clock (NTP, {@code date -s}), and is due now rather than after the step's length.
+   */
   public List<String> dueForProbe(long now) {
     List<String> out = new ArrayList<>();
+    long longest = Math.max(probeInterval.toMillis(), maxBackoff.toMillis());
     for (PeerState p : peers.values()) {
-      if (p.nextProbeMillis() <= now) {
+      if (p.nextProbeMillis() <= now || p.nextProbeMillis() - now > longest) {
         out.add(p.url());
       }
     }

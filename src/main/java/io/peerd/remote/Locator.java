@@ -1,5 +1,6 @@
 package io.peerd.remote;
 
+import io.peerd.Monotonic;
 import io.peerd.search.FileHit;
 import io.peerd.search.PeerCallException;
 import io.peerd.search.PeerResult;
@@ -51,7 +52,7 @@ public final class Locator {
    *     may hold other bytes elsewhere
    */
   public Future<Found> hit(String peerUrl, String name, String sha256) {
-    long started = System.currentTimeMillis();
+    long started = Monotonic.millis();
     return client
         .files(peerUrl, timeoutMillis / 2)
         .map(files -> own(peerUrl, files, name, sha256))
@@ -61,7 +62,7 @@ public final class Locator {
               if (mine != null) {
                 return Future.succeededFuture(mine);
               }
-              long left = Math.max(1, timeoutMillis - (System.currentTimeMillis() - started));
+              long left = Math.max(1, timeoutMillis - (Monotonic.millis() - started));
               return client
                   .search(peerUrl, name, left)
                   .compose(answer -> found(peerUrl, answer, name, sha256));

@@ -1,5 +1,6 @@
 package io.peerd.rpc;
 
+import io.peerd.Monotonic;
 import io.vertx.core.Vertx;
 
 /**
@@ -15,7 +16,7 @@ final class Watchdog {
   private final long stallMillis;
   private final Runnable onStall;
   private final long timer;
-  private long lastActivity = System.currentTimeMillis();
+  private long lastActivity = Monotonic.millis();
   private long deadline = Long.MAX_VALUE;
   private boolean held;
   private boolean stopped;
@@ -31,7 +32,7 @@ final class Watchdog {
   }
 
   void touch() {
-    lastActivity = System.currentTimeMillis();
+    lastActivity = Monotonic.millis();
   }
 
   /** This side holds the stream back (true) or lets it go again (false). */
@@ -42,7 +43,7 @@ final class Watchdog {
 
   /** Everything is sent: the answer must come within {@code millis} from now, whatever moves. */
   void answerWithin(long millis) {
-    deadline = System.currentTimeMillis() + millis;
+    deadline = Monotonic.millis() + millis;
   }
 
   void stop() {
@@ -53,7 +54,7 @@ final class Watchdog {
   }
 
   private void check() {
-    long now = System.currentTimeMillis();
+    long now = Monotonic.millis();
     boolean late =
         deadline != Long.MAX_VALUE ? now > deadline : !held && now - lastActivity > stallMillis;
     if (late && !stopped) {

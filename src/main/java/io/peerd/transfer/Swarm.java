@@ -1,6 +1,7 @@
 package io.peerd.transfer;
 
 import io.netty.buffer.Unpooled;
+import io.peerd.Monotonic;
 import io.peerd.index.Merkle;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -389,7 +390,7 @@ public final class Swarm {
                   ? "dropped"
                   : !over && !asks.isEmpty()
                       ? "active"
-                      : System.currentTimeMillis() < retryAt ? "failing" : "idle";
+                      : Monotonic.millis() < retryAt ? "failing" : "idle";
       return new Report(
           source.url(), bytes, pieces, bad, banned, error, state, rate, wire.name().toLowerCase());
     }
@@ -420,7 +421,7 @@ public final class Swarm {
     /** Over, its undelivered pieces released. */
     boolean finished;
 
-    long lastActivity = System.currentTimeMillis();
+    long lastActivity = Monotonic.millis();
     long pieceStarted = System.nanoTime();
 
     Ask(Peer peer, int first, int count) {
@@ -465,7 +466,7 @@ public final class Swarm {
     long inFlightBytes;
     long fetched;
     long resumedFrom;
-    long lastPiece = System.currentTimeMillis();
+    long lastPiece = Monotonic.millis();
     boolean recordDirty;
     boolean writingRecord;
     final List<Long> timers = new ArrayList<>();
@@ -703,7 +704,7 @@ public final class Swarm {
     /** What each partial source has verified by now: it is asked only for those pieces. */
     void haves() {
       for (Peer p : known.values()) {
-        if (p.has == null || !p.usable(System.currentTimeMillis())) {
+        if (p.has == null || !p.usable(Monotonic.millis())) {
           continue;
         }
         webSeeds
@@ -738,7 +739,7 @@ public final class Swarm {
         finish();
         return;
       }
-      long now = System.currentTimeMillis();
+      long now = Monotonic.millis();
       if (options.giveUpMillis() > 0 && now - lastPiece > options.giveUpMillis()) {
         fail(
             new TransferFailure(
@@ -850,7 +851,7 @@ public final class Swarm {
     /** What the usable partial sources have between them; null when there are none. */
     BitSet heldByPartials() {
       BitSet held = null;
-      long now = System.currentTimeMillis();
+      long now = Monotonic.millis();
       for (Peer q : known.values()) {
         if (q.has != null && q.usable(now)) {
           if (held == null) {
@@ -893,8 +894,7 @@ public final class Swarm {
           vertx.setPeriodic(
               Math.max(50, Math.min(options.stallMillis() / 4, 1000)),
               t -> {
-                if (!a.held
-                    && System.currentTimeMillis() - a.lastActivity > options.stallMillis()) {
+                if (!a.held && Monotonic.millis() - a.lastActivity > options.stallMillis()) {
                   a.stalled = true;
                   a.stop.tryComplete();
                 }
@@ -1038,7 +1038,7 @@ public final class Swarm {
       have.set(piece);
       recordDirty = true;
       fetched += bytes;
-      lastPiece = System.currentTimeMillis();
+      lastPiece = Monotonic.millis();
       p.bytes += bytes;
       p.pieces++;
       p.failures = 0;
@@ -1075,12 +1075,12 @@ public final class Swarm {
     }
 
     void failed(Peer p, String why) {
-      if (System.currentTimeMillis() < p.retryAt) {
+      if (Monotonic.millis() < p.retryAt) {
         return; // another request of the same outage: counted and said once
       }
       p.failures++;
       long backoff = Math.min(options.maxBackoffMillis(), 1000L << Math.min(p.failures - 1, 20));
-      p.retryAt = System.currentTimeMillis() + backoff;
+      p.retryAt = Monotonic.millis() + backoff;
       p.error = why;
       listener.said(
           "source "
@@ -1234,7 +1234,7 @@ public final class Swarm {
 
     @Override
     public Future<Void> write(Buffer chunk) {
-      ask.lastActivity = System.currentTimeMillis();
+      ask.lastActivity = Monotonic.millis();
       run.lastPiece = ask.lastActivity;
       bandwidth.take(chunk.length());
       int at = 0;
@@ -1289,7 +1289,7 @@ public final class Swarm {
       bandwidth.whenAvailable(
           v -> {
             ask.held = false;
-            ask.lastActivity = System.currentTimeMillis();
+            ask.lastActivity = Monotonic.millis();
             if (handler != null) {
               handler.handle(null);
             }

@@ -1,5 +1,6 @@
 package io.peerd.transfer;
 
+import io.peerd.Monotonic;
 import io.peerd.config.PeerConfig.UploadSettings;
 import io.peerd.metrics.Metrics;
 import io.vertx.core.Future;
@@ -123,7 +124,7 @@ public final class Uploads {
     private boolean ended;
     private boolean opening;
     private boolean over;
-    private long lastActivity = System.currentTimeMillis();
+    private long lastActivity = Monotonic.millis();
     private final long idleTimer;
 
     private Session(String protocol, String client, Inlet inlet) {
@@ -165,7 +166,7 @@ public final class Uploads {
         return;
       }
       request = r;
-      lastActivity = System.currentTimeMillis();
+      lastActivity = Monotonic.millis();
       try {
         Upload.validate(settings, r);
       } catch (UploadRefused e) {
@@ -185,7 +186,7 @@ public final class Uploads {
           .onComplete(
               ar -> {
                 opening = false;
-                lastActivity = System.currentTimeMillis();
+                lastActivity = Monotonic.millis();
                 if (over) {
                   // Cut or timed out while the file was being prepared: only now is the worker's
                   // job done,
@@ -229,7 +230,7 @@ public final class Uploads {
       if (over || data.length() == 0) {
         return;
       }
-      lastActivity = System.currentTimeMillis();
+      lastActivity = Monotonic.millis();
       if (upload == null) {
         pending.appendBuffer(data);
         // Pausing the moment data arrives would also pause a stream that has already ended
@@ -314,7 +315,7 @@ public final class Uploads {
      * file is not the client's idleness: the clock starts again when the file is open.
      */
     private void checkIdle() {
-      if (!opening && System.currentTimeMillis() - lastActivity > idleMillis) {
+      if (!opening && Monotonic.millis() - lastActivity > idleMillis) {
         fail(
             new UploadRefused(
                 UploadRefused.Kind.TIMEOUT,

@@ -70,6 +70,28 @@ class PeerTableTest {
   }
 
   @Test
+  void aStepBackOfTheWallClockDoesNotPostponeTheNextProbeByTheStepsLength() {
+    PeerTable t = table(8);
+    long beforeStep = 1_000_000;
+    t.add("http://a:1", PeerTable.Source.REGISTERED, 0);
+    t.add("http://b:1", PeerTable.Source.REGISTERED, 0);
+    t.markFailure("http://a:1", beforeStep);
+    t.markFailure("http://b:1", beforeStep);
+    t.markFailure("http://b:1", beforeStep);
+    assertEquals(List.of(), t.dueForProbe(beforeStep + 5_000), "inside the backoff");
+    // NTP steps the clock back ten minutes: a's next probe (10 s off) and b's (20 s off) now lie
+    // more than the longest backoff (60 s) ahead.
+    long afterStep = beforeStep + 5_000 - 600_000;
+    assertEquals(
+        List.of("http://a:1", "http://b:1"), t.dueForProbe(afterStep).stream().sorted().toList());
+    t.markFailure("http://a:1", afterStep);
+    assertEquals(
+        List.of("http://b:1"),
+        t.dueForProbe(afterStep + 1_000),
+        "a's backoff runs from the new time");
+  }
+
+  @Test
   void forgetsLongFailingPeersButNotFriends() {
     PeerTable t = table(8);
     t.add("http://a:1", PeerTable.Source.REGISTERED, 0);
