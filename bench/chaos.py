@@ -74,6 +74,13 @@ def durations(kind, rng):
     return round(rng.uniform(lo, hi), 1)
 
 
+def steady_hosts(hosts):
+    """The hosts kill -9 spares: their JVMs run the whole soak, so that flatness (RSS, fds,
+    threads) is judged on half the daemons rather than on whichever host the schedule happened to
+    leave alone. Every other fault still reaches them."""
+    return set(hosts[len(hosts) // 2:])
+
+
 def make_schedule(seed, minutes, hosts):
     """Faults as dicts: kind, start, heal, target (measured after the heal), observer and source of
     that measurement, and the kind's parameters. A host has one fault at a time, and no fault
@@ -85,6 +92,7 @@ def make_schedule(seed, minutes, hosts):
     first, last = 10.0, total - WINDOW - 2.0
     busy = {h: [] for h in hosts}
     windows, partitions, events = [], [], []
+    steady = steady_hosts(hosts)
 
     def free(h, a, b):
         return all(b <= x or a >= y for x, y in busy[h])
@@ -115,7 +123,7 @@ def make_schedule(seed, minutes, hosts):
         else:
             if any(not (end <= a or heal >= b) for a, b in partitions):
                 return None
-            cand = [h for h in order if free(h, t, end)]
+            cand = [h for h in order if free(h, t, end) and not (kind == "kill9" and h in steady)]
             if not cand:
                 return None
             x = cand[0]
@@ -1033,8 +1041,8 @@ def main():
     a = ap.parse_args()
     names = a.hosts.split()
     events = make_schedule(a.seed, a.minutes, names)
-    print("seed %d, %.1f min, %d faults (replay: bench/chaos.sh --minutes %g --seed %d)" % (
-        a.seed, a.minutes, len(events), a.minutes, a.seed))
+    print("seed %d, %.1f min, %d faults (replay: bench/chaos.sh --minutes %g --seed %d); kill -9 spares %s" % (
+        a.seed, a.minutes, len(events), a.minutes, a.seed, ",".join(sorted(steady_hosts(names)))))
     for ev in events:
         print("  " + describe(ev))
     if a.schedule_only:
@@ -1279,9 +1287,11 @@ def main():
     w("")
     w("### Flatness per host")
     w("")
+    spared = ",".join(sorted(steady_hosts([h.name for h in ch.hosts])))
     w("Sampled every 2 s from `/proc/PID/status` (VmRSS, Threads) and `/proc/PID/fd`. Q2 and Q4 are the "
-      "second and last quarters of the load period. Only hosts whose JVM ran the whole run are "
-      "compared: a host killed and restarted is not (its new JVM and its connection pools warm up "
+      "second and last quarters of the load period. kill -9 spares " + spared + ", so that at "
+      "least their JVMs run the whole soak (every other fault reaches them). Only hosts whose JVM "
+      "ran the whole run are compared: a host killed and restarted is not (its new JVM and its connection pools warm up "
       "from nothing, for longer than a quarter of a short run); a SIGSTOPped one is. RSS, "
       "threads and the fds that are not sockets (files, pipes, the database) must stay within 10 % "
       "either way (non-socket fds: and within 4); all fds together must not grow by more than 10 %: "
