@@ -1,5 +1,6 @@
 package io.peerd.api;
 
+import io.peerd.Monotonic;
 import io.peerd.peers.PeerProbe;
 import io.peerd.peers.PeerState;
 import io.peerd.peers.PeerTable;
@@ -47,7 +48,7 @@ final class NetworkView {
   }
 
   void handle(RoutingContext ctx) {
-    long now = System.currentTimeMillis();
+    long now = Monotonic.millis();
     if (last == null || (last.isComplete() && now - lastStarted > REUSE_MS)) {
       lastStarted = now;
       last = build();

@@ -1,5 +1,6 @@
 package io.peerd.discovery;
 
+import io.peerd.Monotonic;
 import io.peerd.identity.PeerId;
 import io.peerd.peers.PeerUrl;
 import io.vertx.core.Future;
@@ -267,7 +268,7 @@ public final class LocalDiscovery {
     if (closed) {
       return Future.succeededFuture();
     }
-    long now = System.currentTimeMillis();
+    long now = Monotonic.millis();
     cache.values().removeIf(e -> e.expiresMillis() <= now);
     Buffer packet;
     try {
@@ -395,7 +396,7 @@ public final class LocalDiscovery {
       return; // a datagram already read when the socket was closed
     }
     heard++;
-    long now = System.currentTimeMillis();
+    long now = Monotonic.millis();
     String from = p.sender().hostAddress();
     if (!allow(from, now)) {
       rateLimited++;
@@ -453,7 +454,7 @@ public final class LocalDiscovery {
             wait,
             t -> {
               pendingTrigger = -1;
-              lastTriggered = System.currentTimeMillis();
+              lastTriggered = Monotonic.millis();
               round();
             });
   }
@@ -585,7 +586,7 @@ public final class LocalDiscovery {
           retries--;
           Entry e = cache.get(url);
           if (!closed && e != null && java.util.Objects.equals(e.id(), id) && !table.knows(url)) {
-            check(url, id, System.currentTimeMillis(), true);
+            check(url, id, Monotonic.millis(), true);
           }
         });
   }
@@ -613,7 +614,7 @@ public final class LocalDiscovery {
 
   /** What was heard and has not expired, by URL (a copy). */
   public Map<String, Entry> heard() {
-    long now = System.currentTimeMillis();
+    long now = Monotonic.millis();
     Map<String, Entry> out = new LinkedHashMap<>();
     // Iterating an access-ordered map with get() would reorder it: entrySet() does not.
     for (Map.Entry<String, Entry> e : cache.entrySet()) {
