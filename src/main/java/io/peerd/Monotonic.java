@@ -9,10 +9,20 @@ package io.peerd;
  */
 public final class Monotonic {
 
+  /**
+   * Readings start this far above zero, whatever nanoTime's own origin (arbitrary, and may be
+   * negative): a field left at 0 ("never", "no retry before") is then always long past.
+   */
+  static final long START_MILLIS = 1L << 40;
+
+  private static final long ORIGIN = System.nanoTime();
+
   private Monotonic() {}
 
-  /** Milliseconds from an arbitrary origin: only differences between two readings mean anything. */
+  /**
+   * Milliseconds, at least {@link #START_MILLIS}: only differences between readings mean anything.
+   */
   public static long millis() {
-    return System.nanoTime() / 1_000_000L;
+    return START_MILLIS + (System.nanoTime() - ORIGIN) / 1_000_000L;
   }
 }

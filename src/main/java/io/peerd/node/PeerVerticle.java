@@ -1,6 +1,7 @@
 package io.peerd.node;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.peerd.Monotonic;
 import io.peerd.api.LocalFiles;
 import io.peerd.api.RestApi;
 import io.peerd.config.PeerConfig;
@@ -525,7 +526,7 @@ public final class PeerVerticle extends VerticleBase {
             random,
             verify);
     LocalFiles local = new LocalFiles(index, queue, self, grpcUrl);
-    summaries = new Summaries(client, interval.toMillis(), callTimeout, System::currentTimeMillis);
+    summaries = new Summaries(client, interval.toMillis(), callTimeout, Monotonic::millis);
     search =
         new SearchService(
             self,
@@ -673,13 +674,13 @@ public final class PeerVerticle extends VerticleBase {
     if (noticeTimer != -1 || stopping) {
       return;
     }
-    long wait = noticeSentAt + Summaries.MIN_REFETCH_MILLIS - System.currentTimeMillis();
+    long wait = noticeSentAt + Summaries.MIN_REFETCH_MILLIS - Monotonic.millis();
     noticeTimer =
         vertx.setTimer(
             Math.max(1, wait),
             t -> {
               noticeTimer = -1;
-              noticeSentAt = System.currentTimeMillis();
+              noticeSentAt = Monotonic.millis();
               summaries.announce(peers.healthyUrls(), self, index.snapshot().generation());
             });
   }
