@@ -1,5 +1,6 @@
 package io.peerd.api;
 
+import io.peerd.Monotonic;
 import io.peerd.http.Exchange;
 import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
@@ -125,7 +126,7 @@ final class FileServing {
     if (ctx.request().method() == HttpMethod.HEAD) {
       return;
     }
-    long wait = downloads.acquire(Guard.clientOf(ctx.request()), RateLimiter.now());
+    long wait = downloads.acquire(Guard.clientOf(ctx.request()), Monotonic.millis());
     if (wait > 0) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf((wait + 999) / 1000));
       throw new BadRequest(429, "rate_limited", "download rate limit: retry in " + wait + " ms");

@@ -1,5 +1,6 @@
 package io.peerd.api;
 
+import io.peerd.Monotonic;
 import io.peerd.config.PeerConfig;
 import io.peerd.transfer.RateLimiter;
 import io.vertx.core.http.HttpHeaders;
@@ -83,7 +84,7 @@ final class Guard {
     String from = ctx.request().getParam("from");
     String key =
         caller != null ? "id:" + caller.base32() : from == null ? client : client + "|" + from;
-    long wait = requests.acquire(key, RateLimiter.now());
+    long wait = requests.acquire(key, Monotonic.millis());
     if (wait > 0) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf((wait + 999) / 1000));
       throw new BadRequest(429, "rate_limited", "request rate limit: retry in " + wait + " ms");

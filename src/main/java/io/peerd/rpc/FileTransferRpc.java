@@ -1,6 +1,7 @@
 package io.peerd.rpc;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.peerd.Monotonic;
 import io.peerd.config.PeerConfig;
 import io.peerd.http.Exchange;
 import io.peerd.index.FileEntry;
@@ -324,7 +325,7 @@ public final class FileTransferRpc {
    */
   private FileEntry servable(String client, String name, String root, long offset, long length)
       throws StatusException {
-    long wait = p.downloads().acquire(client, RateLimiter.now());
+    long wait = p.downloads().acquire(client, Monotonic.millis());
     if (wait > 0) {
       throw new StatusException(
           GrpcStatus.RESOURCE_EXHAUSTED, "download rate limit: retry in " + wait + " ms");

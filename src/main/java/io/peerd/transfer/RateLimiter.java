@@ -29,18 +29,11 @@ public final class RateLimiter {
   }
 
   /**
-   * The time to pass to {@link #acquire}: monotonic milliseconds (System.nanoTime), so that a step
-   * of the wall clock (NTP, a VM resumed) neither refills every bucket nor empties them.
-   */
-  public static long now() {
-    return System.nanoTime() / 1_000_000;
-  }
-
-  /**
-   * @param now milliseconds on one clock for all calls, {@link #now()}; should it ever run
-   *     backwards, that stretch refills nothing and takes nothing away (before, a wall clock
-   *     stepped back 10 minutes left every known address 10 minutes' worth of tokens in debt:
-   *     refused for that long)
+   * @param now milliseconds on one clock for all calls, {@link io.peerd.Monotonic#millis()}, so
+   *     that a step of the wall clock (NTP, a VM resumed) neither refills every bucket nor empties
+   *     them; should it ever run backwards, that stretch refills nothing and takes nothing away
+   *     (before, a wall clock stepped back 10 minutes left every known address 10 minutes' worth of
+   *     tokens in debt: refused for that long)
    * @return 0 when the call may proceed (a token is taken), else milliseconds until one is free
    */
   public long acquire(String key, long now) {

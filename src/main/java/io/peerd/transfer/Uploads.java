@@ -381,7 +381,7 @@ public final class Uploads {
       if (u.kind() == UploadRefused.Kind.IO) {
         return;
       }
-      if (logBudget.acquire("refusals", RateLimiter.now()) > 0) {
+      if (logBudget.acquire("refusals", Monotonic.millis()) > 0) {
         unlogged++;
         return;
       }
