@@ -1,7 +1,6 @@
 package io.peerd.node;
 
 import static io.peerd.testkit.Await.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.testkit.BusyLoop;
@@ -42,6 +41,14 @@ class LoopLagTest {
     await(p.future());
   }
 
+  /**
+   * Below the default shedding limit (max_loop_delay_ms, 10 ms): on two cores busy with the rest of
+   * mvn verify, an idle loop's tick now and then comes 1-3 ms late (3 ms once, in a full run).
+   */
+  static void assertQuiet(long behindMillis, String what) {
+    assertTrue(behindMillis < 10, what + ": " + behindMillis + " ms behind");
+  }
+
   @Test
   void behindWhileLateNotOnceCaughtUpAndTheWorstRememberedSinceAMark(Vertx vertx) {
     Context ctx = vertx.getOrCreateContext();
@@ -53,7 +60,7 @@ class LoopLagTest {
           return null;
         });
     pause(vertx, 300);
-    assertEquals(0L, on(ctx, lag::behindMillis), "an idle loop is not behind");
+    assertQuiet(on(ctx, lag::behindMillis), "an idle loop is not behind");
 
     // One pause of 80 ms, then the loop is idle again.
     long mark = on(ctx, lag::mark);
@@ -64,7 +71,7 @@ class LoopLagTest {
           return null;
         });
     pause(vertx, 50);
-    assertEquals(0L, on(ctx, lag::behindMillis), "the pause is over: nothing to shed");
+    assertQuiet(on(ctx, lag::behindMillis), "the pause is over: nothing to shed");
     long max = on(ctx, () -> lag.maxSinceMillis(mark));
     assertTrue(max >= 70, "but it is remembered as a delay since the mark: " + max);
 
@@ -77,7 +84,7 @@ class LoopLagTest {
     assertTrue(behind[0] >= 25, "a loop that never catches up is behind: " + behind[0]);
 
     pause(vertx, 300);
-    assertEquals(0L, on(ctx, lag::behindMillis), "and not once it has caught up");
+    assertQuiet(on(ctx, lag::behindMillis), "and not once it has caught up");
 
     // Stuck for 250 ms in one go: the timer cannot run, the stall itself counts.
     long stuck =
