@@ -3,11 +3,13 @@
 // the server, and so never overloads it). Latency counts from when a request was due, not from
 // when it could be sent, so a generator that falls behind does not hide the server's queueing.
 //
-// java -cp target/peer.jar bench/Overload.java BASE_URL SECONDS MULTIPLIERS [CLIENTS]
+// java -cp target/peer.jar bench/Overload.java BASE_URL SECONDS MULTIPLIERS [CLIENTS [CONTROL]]
 //   BASE_URL     the peer under load, e.g. http://127.0.0.1:18201
 //   SECONDS      per phase
 //   MULTIPLIERS  e.g. 1,2,5,10,1: phases at these multiples of the sustained rate
 //   CLIENTS      source addresses 127.0.1.1 ... (default 16), each its own client
+//   CONTROL      an idle server's /health (bench/Bare.java), asked beside the peer's: what any
+//                process on this machine waits for the CPU under the same load, the floor
 // First a closed-loop phase measures the sustained rate X: 32 requests always in flight, counting
 // complete answers only. Then each phase sends MULTIPLIER * X requests/s, half searches (a
 // different query each time, fanout 3: complete when all 3 peers answered) and half file requests
@@ -42,13 +44,17 @@ public class Overload {
     final long[] health = new long[100_000];
     int hn;
     long healthFailed;
+    final long[] control = new long[100_000];
+    int cn;
   }
 
   static HttpClient[] clients;
   static HttpClient healthClient;
+  static HttpClient controlClient;
   static Vertx healthVertx;
   static String host;
   static int port;
+  static URI control;
   static long outstanding;
 
   public static void main(String[] args) throws Exception {
@@ -59,6 +65,7 @@ public class Overload {
     double[] multipliers =
         Arrays.stream(args[2].split(",")).mapToDouble(Double::parseDouble).toArray();
     int nClients = args.length > 3 ? Integer.parseInt(args[3]) : 16;
+    control = args.length > 4 ? URI.create(args[4]) : null;
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     clients = new HttpClient[nClients];
     for (int i = 0; i < nClients; i++) {
@@ -81,6 +88,14 @@ public class Overload {
                 .setIdleTimeout((int) TIMEOUT_MS)
                 .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS),
             new PoolOptions().setHttp1MaxSize(1));
+    controlClient =
+        healthVertx.createHttpClient(
+            new HttpClientOptions()
+                .setLocalAddress("127.0.2.2")
+                .setKeepAlive(true)
+                .setIdleTimeout((int) TIMEOUT_MS)
+                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS),
+            new PoolOptions().setHttp1MaxSize(1));
 
     // JIT warm-up, gently first: cold neighbours that miss friend_timeout_ms are skipped until
     // their next probe, and the phases would then measure a peer searching only itself.
@@ -92,8 +107,10 @@ public class Overload {
         "Sustained rate X, closed loop with 32 requests in flight: %.0f complete answers/s%n%n", x);
     System.out.println(
         "| load | offered/s | complete/s | partial/s | shed 503/s | 429/s | other 5xx/s | failed/s |"
-            + " not sent/s | p50 ms | p99 ms | /health p99 ms | /health max ms |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            + " not sent/s | p50 ms | p99 ms | /health p99 ms | /health max ms |"
+            + (control == null ? "" : " idle server's /health p99 ms |"));
+    System.out.println(
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|" + (control == null ? "" : "---|"));
     for (double m : multipliers) {
       reachAll(base);
       Phase p = run(vertx, m * x, seconds);
@@ -250,27 +267,39 @@ public class Overload {
 
   /**
    * Asks /health every 10 ms (one at a time) until {@code end}, on the health Vert.x; the phase's
-   * health figures are read once {@code done} completes.
+   * health figures are read once {@code done} completes. The same for the idle control server, if
+   * there is one, into {@code p.control}.
    */
-  static void probe(Phase p, long end, CompletableFuture<Void> done) {
+  static void probe(Phase p, boolean ofControl, long end, CompletableFuture<Void> done) {
     long now = System.nanoTime();
     if (now >= end) {
       done.complete(null);
       return;
     }
-    healthClient
-        .request(HttpMethod.GET, port, host, "/health")
+    (ofControl ? controlClient : healthClient)
+        .request(
+            HttpMethod.GET,
+            ofControl ? control.getPort() : port,
+            ofControl ? control.getHost() : host,
+            "/health")
         .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode())))
         .timeout(TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
         .onComplete(
             ar -> {
-              if (ar.succeeded() && ar.result() == 200 && p.hn < p.health.length) {
-                p.health[p.hn++] = (System.nanoTime() - now) / 1000;
+              long micros = (System.nanoTime() - now) / 1000;
+              if (ar.succeeded() && ar.result() == 200 && ofControl) {
+                if (p.cn < p.control.length) {
+                  p.control[p.cn++] = micros;
+                }
+              } else if (ar.succeeded() && ar.result() == 200) {
+                if (p.hn < p.health.length) {
+                  p.health[p.hn++] = micros;
+                }
               } else {
                 p.healthFailed++;
               }
               long next = Math.max(1, (now + 10_000_000L - System.nanoTime()) / 1_000_000);
-              healthVertx.setTimer(next, t -> probe(p, end, done));
+              healthVertx.setTimer(next, t -> probe(p, ofControl, end, done));
             });
   }
 
@@ -278,7 +307,13 @@ public class Overload {
     Phase p = new Phase();
     CompletableFuture<Void> probed = new CompletableFuture<>();
     long probeEnd = System.nanoTime() + seconds * 1_000_000_000L;
-    healthVertx.runOnContext(v -> probe(p, probeEnd, probed));
+    healthVertx.runOnContext(v -> probe(p, false, probeEnd, probed));
+    CompletableFuture<Void> controlProbed = new CompletableFuture<>();
+    if (control == null) {
+      controlProbed.complete(null);
+    } else {
+      healthVertx.runOnContext(v -> probe(p, true, probeEnd, controlProbed));
+    }
     CompletableFuture<Void> finished = new CompletableFuture<>();
     vertx.runOnContext(
         v -> {
@@ -340,6 +375,7 @@ public class Overload {
         });
     finished.get();
     probed.get();
+    controlProbed.get();
     return p;
   }
 
@@ -355,7 +391,7 @@ public class Overload {
   static void print(double m, int seconds, Phase p) {
     double s = seconds;
     System.out.printf(
-        "| %sx | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f | %.1f |%n",
+        "| %sx | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f | %.1f | %.1f | %.1f |%s%n",
         m == Math.rint(m) ? String.valueOf((long) m) : String.valueOf(m),
         p.due / s,
         p.complete / s,
@@ -368,6 +404,7 @@ public class Overload {
         pct(p.lat, p.n, 0.50),
         pct(p.lat, p.n, 0.99),
         pct(p.health, p.hn, 0.99),
-        pct(p.health, p.hn, 1.0));
+        pct(p.health, p.hn, 1.0),
+        control == null ? "" : String.format(" %.1f |", pct(p.control, p.cn, 0.99)));
   }
 }

@@ -23,8 +23,9 @@ import io.vertx.ext.web.RoutingContext;
  * never refused, waits behind little.
  *
  * <p>Queries forwarded by neighbours have their own, smaller bound: a neighbour's flood must not
- * take the places of the people searching here. A neighbour that is refused marks this peer failed
- * (the usual backoff) and routes around it until its next probe.
+ * take the places of the people searching here. A neighbour that is refused leaves this peer out of
+ * its searches for the {@code Retry-After} given, twice as long after each refusal in a row,
+ * without marking it failed: busy is not down.
  *
  * <p>Event-loop confined: the router of one verticle.
  */

@@ -763,6 +763,12 @@ public final class PeerVerticle extends VerticleBase {
             + " the neighbour)",
         search,
         s -> s.stats().timeoutsWhileLate());
+    metrics.counter(
+        "peer_search_busy_holds_total",
+        "Neighbours that answered busy (503 or 429) and were left out of routing for their"
+            + " Retry-After, their health untouched",
+        search,
+        s -> s.stats().busyHolds());
   }
 
   /**

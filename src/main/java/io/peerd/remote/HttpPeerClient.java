@@ -404,7 +404,9 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
               int status = resp.statusCode();
               // A peer that sheds (503) or limits (429) said "later", not "wrong": the reason
               // tells a caller that waits, such as the download queue, to come back.
-              String reason = status == 503 || status == 429 ? "busy" : "bad_response";
+              boolean busy = status == 503 || status == 429;
+              String reason = busy ? "busy" : "bad_response";
+              long retryAfter = busy ? retryAfterMillis(resp.getHeader("retry-after")) : -1;
               return status == 200
                   ? read.future()
                   : read.future()
@@ -412,7 +414,9 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
                           b ->
                               Future.failedFuture(
                                   new PeerCallException(
-                                      reason, "HTTP " + status + WireJson.errorDetail(b))));
+                                      reason,
+                                      "HTTP " + status + WireJson.errorDetail(b),
+                                      retryAfter)));
             })
         .onComplete(
             ar -> {
@@ -446,6 +450,22 @@ public final class HttpPeerClient implements SearchTransport, PeerProbe, AutoClo
   /** The other side of a secure link is not the peer meant: nothing was sent to it. */
   public static PeerCallException mismatch(PeerId expected, PeerId presented) {
     return new PeerCallException("identity_mismatch", Tls.mismatch(expected, presented));
+  }
+
+  /**
+   * {@code Retry-After} in delta-seconds, as ms; -1 when absent or not a number (an HTTP date is
+   * taken as absent: peers send seconds, and another clock's date says little here).
+   */
+  static long retryAfterMillis(String header) {
+    if (header == null) {
+      return -1;
+    }
+    try {
+      long s = Long.parseLong(header.trim());
+      return s < 0 ? -1 : Math.min(s, 86_400) * 1000;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   static PeerCallException classify(Throwable t) {

@@ -62,7 +62,8 @@ public final class SearchService {
       long neighbourFailures,
       long neighbourTimeouts,
       long checks,
-      long timeoutsWhileLate) {}
+      long timeoutsWhileLate,
+      long busyHolds) {}
 
   /** What this peer knows of its neighbours' files; the seam to {@link Summaries}. */
   public interface NeighbourSummaries {
@@ -97,6 +98,15 @@ public final class SearchService {
   /** Walk searches this origin remembers for walkers' checks; the oldest go first. */
   static final int MAX_ACTIVE_WALKS = 10_000;
 
+  /** How long a busy neighbour is first left alone when it gave no {@code Retry-After}. */
+  static final long BUSY_HOLD_MILLIS = 1_000;
+
+  /** The longest hold: a neighbour cannot ask to be skipped for longer, nor backs off further. */
+  static final long MAX_BUSY_HOLD_MILLIS = 30_000;
+
+  /** Busy neighbours remembered at once (one per neighbour: far more than a table holds). */
+  static final int MAX_HELD = 1_024;
+
   private final String self;
   private final Function<SearchQuery, List<FileHit>> localSearch;
   private final PeerTable peers;
@@ -117,7 +127,20 @@ public final class SearchService {
         }
       };
 
+  /**
+   * Neighbours that answered "busy" (503 or 429): until when (this service's clock) each is left
+   * out of routing, and how many busy answers in a row it gave. Busy is not down: the neighbour is
+   * alive and asked us to come back in {@code Retry-After}. Counting it a failure kept it out for
+   * the whole probe backoff (10 s to minutes), so a peer that shed one query for a moment was lost
+   * to every search here (bench/overload.sh: 94 % of searches local). Busy answers in a row double
+   * the wait, as the usual backoff does, so a peer that stays overloaded is not asked every second.
+   */
+  private final Map<String, Hold> held = new LinkedHashMap<>();
+
+  private record Hold(long until, int streak) {}
+
   private long processed;
+  private long busyHolds;
   private long duplicates;
   private long forwarded;
   private long neighbourFailures;
@@ -172,7 +195,14 @@ public final class SearchService {
 
   public Stats stats() {
     return new Stats(
-        processed, duplicates, forwarded, neighbourFailures, neighbourTimeouts, checks, selfLate);
+        processed,
+        duplicates,
+        forwarded,
+        neighbourFailures,
+        neighbourTimeouts,
+        checks,
+        selfLate,
+        busyHolds);
   }
 
   public int summariesKnown() {
@@ -318,15 +348,35 @@ public final class SearchService {
     return id == null ? origin : "id:" + id.base32();
   }
 
-  /** Healthy neighbours other than this peer, in the table's order. */
+  /** Healthy neighbours other than this peer and not held as busy, in the table's order. */
   private List<String> neighbours() {
+    long now = clock.getAsLong();
+    // Kept a while past its end, for the streak; a hold too far ahead follows a step back.
+    held.values()
+        .removeIf(
+            h -> now - h.until() > MAX_BUSY_HOLD_MILLIS || h.until() - now > MAX_BUSY_HOLD_MILLIS);
     List<String> out = new ArrayList<>();
     for (String url : peers.healthyUrls()) {
-      if (!url.equals(self)) {
+      Hold h = held.get(url);
+      if (!url.equals(self) && (h == null || h.until() <= now)) {
         out.add(url);
       }
     }
     return out;
+  }
+
+  /** A neighbour said "busy": it is skipped for what it asked, and its health is not touched. */
+  private void hold(String neighbour, long retryAfterMillis) {
+    Hold before = held.remove(neighbour);
+    int streak = before == null ? 1 : Math.min(before.streak() + 1, 16);
+    long base =
+        Math.min(MAX_BUSY_HOLD_MILLIS, retryAfterMillis < 0 ? BUSY_HOLD_MILLIS : retryAfterMillis);
+    long wait = Math.min(MAX_BUSY_HOLD_MILLIS, base << (streak - 1));
+    if (held.size() >= MAX_HELD) {
+      held.remove(held.keySet().iterator().next());
+    }
+    held.put(neighbour, new Hold(clock.getAsLong() + wait, streak));
+    busyHolds++;
   }
 
   /** The origin, and the peers the sender also sent this query to, never get it from us. */
@@ -358,12 +408,17 @@ public final class SearchService {
         .map(
             answer -> {
               peers.markSuccess(neighbour, -1, clock.getAsLong());
+              held.remove(neighbour);
               return new Outcome(neighbour, answer, null);
             })
         .otherwise(
             err -> {
               neighbourFailures++;
               String reason = reason(err);
+              if (err instanceof PeerCallException p && "busy".equals(p.reason())) {
+                hold(neighbour, p.retryAfterMillis());
+                return new Outcome(neighbour, null, reason);
+              }
               if (reason.startsWith("timeout")) {
                 neighbourTimeouts++;
                 long late = loop.maxSinceMillis(mark);

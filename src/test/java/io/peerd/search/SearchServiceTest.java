@@ -77,6 +77,16 @@ class SearchServiceTest {
 
   SearchService service(
       PeerTable t, FakeNet net, long friendTimeout, Random random, LoopDelay loop) {
+    return service(t, net, friendTimeout, random, loop, System::currentTimeMillis);
+  }
+
+  SearchService service(
+      PeerTable t,
+      FakeNet net,
+      long friendTimeout,
+      Random random,
+      LoopDelay loop,
+      java.util.function.LongSupplier clock) {
     return new SearchService(
         SELF,
         q -> List.of(hit("local-" + q.text())),
@@ -84,7 +94,7 @@ class SearchServiceTest {
         net,
         new SearchService.Settings(3, friendTimeout, 100, 100),
         new SeenQueries(1000, 60_000),
-        System::currentTimeMillis,
+        clock,
         random,
         SearchService.NeighbourSummaries.NONE,
         loop);
@@ -184,6 +194,100 @@ class SearchServiceTest {
                                       "not marked failed for this peer's own lateness");
                                   assertEquals(1, s.stats().timeoutsWhileLate());
                                   assertEquals(1, s.stats().neighbourTimeouts());
+                                  ctx.completeNow();
+                                }))));
+  }
+
+  @Test
+  void aBusyNeighbourIsLeftAloneForItsRetryAfterAndNotMarkedFailed(
+      Vertx vertx, VertxTestContext ctx) {
+    FakeNet net = new FakeNet();
+    java.util.concurrent.atomic.AtomicLong now =
+        new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+    java.util.concurrent.atomic.AtomicLong retryAfter =
+        new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean busy =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    net.peers.put(
+        "http://b:1",
+        q ->
+            busy.get()
+                ? Future.failedFuture(
+                    new PeerCallException("busy", "HTTP 503: overloaded", retryAfter.get()))
+                : Future.succeededFuture(answer("http://b:1", "fb")));
+    PeerTable t = table("http://b:1");
+    SearchService s = service(t, net, 300, new Random(1), LoopDelay.NONE, now::get);
+    java.util.function.LongFunction<Future<SearchAnswer>> searchAt =
+        ms -> {
+          now.set(1_000_000_000L + ms);
+          return s.search(query("q" + ms, 1, 3, 5000));
+        };
+    java.util.function.IntConsumer asked =
+        n -> ctx.verify(() -> assertEquals(n, net.calls.size(), "calls at " + now.get()));
+    busy.set(true);
+    retryAfter.set(2_000);
+    vertx.runOnContext(
+        v ->
+            searchAt
+                .apply(0)
+                .compose(
+                    first -> {
+                      ctx.verify(
+                          () -> {
+                            assertTrue(first.partial());
+                            assertTrue(
+                                first.unreachable().get(0).reason().startsWith("busy"),
+                                first.unreachable().toString());
+                            assertTrue(t.get("http://b:1").healthy(), "busy is not down");
+                            assertEquals(0, t.get("http://b:1").failures());
+                          });
+                      return searchAt.apply(1_999);
+                    })
+                .compose(
+                    held -> {
+                      asked.accept(1);
+                      ctx.verify(() -> assertFalse(held.partial(), "left out as known busy"));
+                      return searchAt.apply(2_000); // due; busy again: twice as long, 4 s
+                    })
+                .compose(x -> searchAt.apply(5_999))
+                .compose(
+                    x -> {
+                      asked.accept(2);
+                      // A neighbour cannot keep itself out for longer than the cap.
+                      retryAfter.set(3_600_000);
+                      return searchAt.apply(6_000);
+                    })
+                .compose(x -> searchAt.apply(6_000 + SearchService.MAX_BUSY_HOLD_MILLIS - 1))
+                .compose(
+                    x -> {
+                      asked.accept(3);
+                      busy.set(false);
+                      return searchAt.apply(6_000 + SearchService.MAX_BUSY_HOLD_MILLIS);
+                    })
+                .compose(
+                    answered -> {
+                      asked.accept(4);
+                      ctx.verify(() -> assertFalse(answered.partial()));
+                      // An answer ends the streak: the next busy one is held for its own 2 s.
+                      busy.set(true);
+                      retryAfter.set(2_000);
+                      return searchAt.apply(40_000);
+                    })
+                .compose(x -> searchAt.apply(42_000))
+                .compose(
+                    x -> {
+                      asked.accept(6);
+                      // The clock steps back an hour: the hold is over, not an hour longer.
+                      return searchAt.apply(-3_600_000);
+                    })
+                .onComplete(
+                    ctx.succeeding(
+                        back ->
+                            ctx.verify(
+                                () -> {
+                                  assertEquals(7, net.calls.size());
+                                  assertTrue(t.get("http://b:1").healthy());
+                                  assertEquals(6, s.stats().busyHolds());
                                   ctx.completeNow();
                                 }))));
   }
