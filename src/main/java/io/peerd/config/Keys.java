@@ -172,7 +172,8 @@ public final class Keys {
           "peer_forget_after",
           Type.seconds(),
           3600,
-          "a peer failing for this long is dropped (configured friends never are)");
+          "a peer failing for this long, over probes that fill at least half of it at the longest "
+              + "backoff, is dropped (configured friends never are)");
   public static final Key<Boolean> PEER_EXCHANGE =
       key(
           "peer_exchange",
@@ -362,7 +363,7 @@ public final class Keys {
       key(
           "max_loop_delay_ms",
           Type.millis(0, 60_000),
-          10,
+          5,
           "how late the peer's event loop may run (the wait every request has before it is read) "
               + "before new searches, forwarded queries and file answers that queued behind other "
               + "work are refused with 503 `overloaded` and `Retry-After`, so that `/health` and "

@@ -474,15 +474,34 @@ public final class PeerTable {
     return out;
   }
 
-  /** Drops unpinned peers that have been failing for longer than forgetAfter; returns them. */
+  /**
+   * Failed probes in a row a peer needs before it is forgotten: as many as fit in half of
+   * forgetAfter at the longest backoff. The probes run on the monotonic timers, where the dates
+   * compared with forgetAfter are wall times: a step forward of the wall clock longer than
+   * forgetAfter would otherwise forget at once a peer that had failed once, a moment ago.
+   */
+  int failuresToForget() {
+    long longest = Math.max(probeInterval.toMillis(), maxBackoff.toMillis());
+    return (int) Math.max(1, Math.min(1_000, forgetAfter.toMillis() / (2 * Math.max(1, longest))));
+  }
+
+  /**
+   * Drops unpinned peers that have been failing for longer than forgetAfter, over at least {@link
+   * #failuresToForget} probes; returns them.
+   */
   public List<String> forgetExpired(long now) {
     List<String> gone = new ArrayList<>();
+    int enough = failuresToForget();
     peers
         .values()
         .removeIf(
             p -> {
               long since = p.lastSeenMillis() > 0 ? p.lastSeenMillis() : p.addedMillis();
-              boolean expired = !p.pinned() && !p.healthy() && now - since > forgetAfter.toMillis();
+              boolean expired =
+                  !p.pinned()
+                      && !p.healthy()
+                      && p.failures() >= enough
+                      && now - since > forgetAfter.toMillis();
               if (expired) {
                 gone.add(p.url());
                 remember(p);

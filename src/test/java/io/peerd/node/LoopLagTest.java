@@ -42,7 +42,7 @@ class LoopLagTest {
   }
 
   /**
-   * Below the default shedding limit (max_loop_delay_ms, 10 ms): on two cores busy with the rest of
+   * Well below a loop that is behind (the pause here is 80 ms): on two cores busy with the rest of
    * mvn verify, an idle loop's tick now and then comes 1-3 ms late (3 ms once, in a full run).
    */
   static void assertQuiet(long behindMillis, String what) {

@@ -96,10 +96,25 @@ class PeerTableTest {
     PeerTable t = table(8);
     t.add("http://a:1", PeerTable.Source.REGISTERED, 0);
     t.add("http://f:1", PeerTable.Source.FRIEND, 0);
-    t.markFailure("http://a:1", 0);
-    t.markFailure("http://f:1", 0);
+    assertEquals(2, t.failuresToForget(), "5 min / (2 x 60 s)");
+    for (int probe = 0; probe < 2; probe++) {
+      t.markFailure("http://a:1", probe * 60_000L);
+      t.markFailure("http://f:1", probe * 60_000L);
+    }
     assertEquals(List.of(), t.forgetExpired(Duration.ofMinutes(4).toMillis()));
     assertEquals(List.of("http://a:1"), t.forgetExpired(Duration.ofMinutes(6).toMillis()));
     assertTrue(t.contains("http://f:1"));
+  }
+
+  @Test
+  void aStepForwardOfTheWallClockForgetsNobodyThatFailedOnlyAMomentAgo() {
+    PeerTable t = table(8);
+    t.add("http://a:1", PeerTable.Source.REGISTERED, 0);
+    t.markSuccess("http://a:1", 1, 1_000);
+    t.markFailure("http://a:1", 2_000);
+    long afterStep = 2_000 + Duration.ofHours(2).toMillis(); // date -s, or NTP after a suspend
+    assertEquals(List.of(), t.forgetExpired(afterStep), "one failure is not five minutes of them");
+    t.markFailure("http://a:1", afterStep + 60_000); // its next probe fails too
+    assertEquals(List.of("http://a:1"), t.forgetExpired(afterStep + 60_000));
   }
 }
