@@ -80,22 +80,8 @@ public class Overload {
     // /health is asked from a Vert.x of its own: on the generator's loops, its latency would be
     // the generator's own queueing at 10x as much as the peer's.
     healthVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    healthClient =
-        healthVertx.createHttpClient(
-            new HttpClientOptions()
-                .setLocalAddress("127.0.2.1")
-                .setKeepAlive(true)
-                .setIdleTimeout((int) TIMEOUT_MS)
-                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS),
-            new PoolOptions().setHttp1MaxSize(1));
-    controlClient =
-        healthVertx.createHttpClient(
-            new HttpClientOptions()
-                .setLocalAddress("127.0.2.2")
-                .setKeepAlive(true)
-                .setIdleTimeout((int) TIMEOUT_MS)
-                .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS),
-            new PoolOptions().setHttp1MaxSize(1));
+    healthClient = probeClient("127.0.2.1");
+    controlClient = probeClient("127.0.2.2");
 
     // JIT warm-up, gently first: cold neighbours that miss friend_timeout_ms are skipped until
     // their next probe, and the phases would then measure a peer searching only itself.
@@ -122,6 +108,17 @@ public class Overload {
     System.out.println("Why answers were partial (neighbour failures, counted): " + reasons);
     vertx.close().toCompletionStage().toCompletableFuture().get();
     healthVertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  /** One connection from its own address, on the health Vert.x. */
+  static HttpClient probeClient(String localAddress) {
+    return healthVertx.createHttpClient(
+        new HttpClientOptions()
+            .setLocalAddress(localAddress)
+            .setKeepAlive(true)
+            .setIdleTimeout((int) TIMEOUT_MS)
+            .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS),
+        new PoolOptions().setHttp1MaxSize(1));
   }
 
   static String nextPath(boolean search) {
