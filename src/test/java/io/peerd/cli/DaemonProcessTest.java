@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.peerd.testkit.MainProcess;
+import io.peerd.testkit.StandIns;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -295,10 +296,7 @@ class DaemonProcessTest {
   void theLogSaysWhatAnOperatorNeedsAndNothingPerRequest() throws Exception {
     Files.createDirectories(tmp.resolve("s"));
     Files.writeString(tmp.resolve("s/x.txt"), "x");
-    int closed;
-    try (java.net.ServerSocket sock = new java.net.ServerSocket(0)) {
-      closed = sock.getLocalPort();
-    }
+    int closed = StandIns.closedPort();
     String friend = "http://127.0.0.1:" + closed;
     Process p =
         spawn(
@@ -373,10 +371,7 @@ class DaemonProcessTest {
     }
     Run usage = run("search");
     assertEquals(2, usage.exit(), "missing arguments are a usage error");
-    int closed;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
+    int closed = StandIns.closedPort();
     Run failed = run("status", "--peer", "http://127.0.0.1:" + closed);
     assertEquals(1, failed.exit(), failed.toString());
     assertEquals(1, failed.stderr().size(), "one line, no stack trace: " + failed.stderr());

@@ -10,6 +10,7 @@ import io.peerd.identity.PeerId;
 import io.peerd.node.PeerVerticle;
 import io.peerd.testkit.Http;
 import io.peerd.testkit.Peers;
+import io.peerd.testkit.StandIns;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -19,7 +20,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -144,10 +144,7 @@ class DiscoveryPeersTest {
                                     .put("secure_url", c.secureUrl())
                                     .encode()))
                 .listen(0, "127.0.0.2"));
-    int nobody;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
-      nobody = s.getLocalPort();
-    }
+    int nobody = StandIns.closedPort("127.0.0.2");
     List<String> tableBefore = http.getJson(a, "/status").getJsonArray("all_peers").getList();
 
     try (DatagramSocket forger = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {

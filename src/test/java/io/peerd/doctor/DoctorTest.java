@@ -14,6 +14,7 @@ import io.peerd.testkit.Await;
 import io.peerd.testkit.Http;
 import io.peerd.testkit.MainProcess;
 import io.peerd.testkit.Peers;
+import io.peerd.testkit.StandIns;
 import io.peerd.testkit.TestFiles;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -154,10 +155,7 @@ class DoctorTest {
 
   @Test
   void aClosedPortIsRefusedWithItsHintAndTheRestIsSkipped() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = StandIns.closedPort();
 
     Report r = await(doctor.run(Target.parse("http://127.0.0.1:" + port, null)));
 
@@ -174,10 +172,7 @@ class DoctorTest {
 
   @Test
   void theCommandPrintsJsonAndExitsOneForAClosedPortZeroForALivePeer(Vertx vertx) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = StandIns.closedPort();
     Run closed = cli("doctor", "http://127.0.0.1:" + port, "--json");
     assertEquals(1, closed.exit(), closed.toString());
     JsonObject report = new JsonObject(closed.stdout());
@@ -349,10 +344,7 @@ class DoctorTest {
 
   @Test
   void aStoppedProcessTimesOutAtTheFirstHttpStep(Vertx vertx) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = StandIns.closedPort();
     Path conf = tmp.resolve("p.json");
     Files.createDirectories(tmp.resolve("ps"));
     Files.writeString(
@@ -454,10 +446,7 @@ class DoctorTest {
 
   @Test
   void twoRunsAtATimeAndTheThirdIsToldToRetry(Vertx vertx) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = StandIns.closedPort();
     // A listener that never answers HTTP holds each run at its http step for the step's deadline.
     java.util.concurrent.atomic.AtomicInteger connections =
         new java.util.concurrent.atomic.AtomicInteger();

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.peerd.testkit.MainProcess;
+import io.peerd.testkit.StandIns;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,10 +49,7 @@ class WatchLimitTest {
     for (int i = 0; i < 10; i++) {
       Files.writeString(Files.createDirectories(share.resolve("d" + i)).resolve("f.txt"), "f" + i);
     }
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = StandIns.closedPort();
     Path conf = tmp.resolve("peer.json");
     Files.writeString(
         conf,

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.peerd.testkit.Daemon;
 import io.peerd.testkit.Http;
 import io.peerd.testkit.Peers;
+import io.peerd.testkit.StandIns;
 import io.peerd.testkit.TestFiles;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -14,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -105,10 +105,7 @@ class ClockStepTest {
   @Test
   void aStepBackDoesNotKeepAFailedFriendUnprobedForTheStepsLength(Vertx vertx) throws Exception {
     Http http = new Http(vertx);
-    int friendPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      friendPort = s.getLocalPort();
-    }
+    int friendPort = StandIns.closedPort();
     String friend = "http://127.0.0.1:" + friendPort;
     Path share = Files.createDirectories(tmp.resolve("d-share"));
     int port =

@@ -8,18 +8,40 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Misbehaving and foreign neighbours on loopback, for the network tests. */
 public final class StandIns {
 
   private StandIns() {}
 
-  /** A port nobody listens on: connecting is refused at once. */
+  /**
+   * Sockets bound, never listening, kept for the life of the test JVM (one per {@link
+   * #closedPort()} call, a few dozen at most).
+   */
+  private static final List<Socket> HELD = new CopyOnWriteArrayList<>();
+
+  /**
+   * A port nobody listens on: connecting is refused at once. The port stays bound to a socket that
+   * never listens, so the kernel hands it to no other bind on port 0 and to no outbound connection
+   * while the JVM runs: a port closed and given back could be taken by the next peer a test starts
+   * (CI once failed "Address already in use" that way). A server may still listen on it later,
+   * since both sockets set SO_REUSEADDR and Vert.x servers do by default.
+   */
   public static int closedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return closedPort("127.0.0.1");
+  }
+
+  /** {@link #closedPort()} on another loopback address, such as 127.0.0.2. */
+  public static int closedPort(String host) throws IOException {
+    Socket held = new Socket();
+    held.setReuseAddress(true);
+    held.bind(new InetSocketAddress(host, 0));
+    HELD.add(held);
+    return held.getLocalPort();
   }
 
   /** Accepts TCP connections and never answers: a hung process, as seen from outside. */
