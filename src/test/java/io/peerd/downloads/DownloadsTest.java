@@ -584,7 +584,10 @@ class DownloadsTest {
     Http http = new Http(vertx);
     Path share = Files.createDirectories(tmp.resolve("a"));
     TestFiles.Written film = TestFiles.random(share, "film.bin", 10 << 20, 6);
-    PeerVerticle a = seeder(vertx, "a", share, 1 << 20);
+    // Slow enough that the download outlasts the hung source's first stall (5 s, seen within a
+    // further second) with time to spare: at 1 MiB/s it sometimes ended first, on a busy machine
+    // too, and the hung source was never seen failing.
+    PeerVerticle a = seeder(vertx, "a", share, 512 << 10);
     PeerVerticle victim = seeder(vertx, "b", share, 1 << 20);
     io.vertx.core.net.NetServer hung = await(io.peerd.testkit.StandIns.hung(vertx));
     String hungUrl = "http://127.0.0.1:" + hung.actualPort();
