@@ -15,6 +15,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -213,16 +214,15 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
               boolean tooLong =
                   length != null && !length.matches("\\d{1,18}")
                       || length != null && Long.parseLong(length) > maxBody;
-              if (resp.statusCode() != 200 || tooLong) {
-                resp.request().reset();
+              if (tooLong) {
+                discard(resp);
                 return Future.failedFuture(
-                    tooLong
-                        ? new TransferFailure(
-                            Reason.CORRUPT, "BAD_ANSWER", "a " + what + " of " + length + " bytes")
-                        : new TransferFailure(
-                            resp.statusCode() == 404 ? Reason.NOT_FOUND : Reason.REFUSED,
-                            "HTTP_" + resp.statusCode(),
-                            "no " + what + " from it"));
+                    new TransferFailure(
+                        Reason.CORRUPT, "BAD_ANSWER", "a " + what + " of " + length + " bytes"));
+              }
+              if (resp.statusCode() != 200) {
+                discard(resp);
+                return Future.failedFuture(refusal(resp, "no " + what + " from it"));
               }
               return resp.body();
             })
@@ -297,11 +297,10 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
               if (resp.statusCode() != 206
                   || answered == null
                   || !answered.startsWith(range.replace("=", " ") + "/")) {
-                resp.request().reset();
+                discard(resp);
                 done.tryFail(
-                    new TransferFailure(
-                        resp.statusCode() == 404 ? Reason.NOT_FOUND : Reason.REFUSED,
-                        "HTTP_" + resp.statusCode(),
+                    refusal(
+                        resp,
                         "asked "
                             + range
                             + ", answered "
@@ -335,6 +334,49 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
               resp.endHandler(x -> done.tryComplete(got[0]));
             });
     return done.future();
+  }
+
+  /**
+   * A refusal's body is read and dropped when it is small, so that its connection stays open: a
+   * source that sheds load answers 503 to many of a download's requests, and over its secure port
+   * each reset (which closes an HTTP/1.1 connection) cost the next request a TLS handshake, on both
+   * sides, while it was already short of time (about 100 handshakes a 512 MiB download).
+   */
+  static final int MAX_DISCARDED_BODY = 16 * 1024;
+
+  private static void discard(HttpClientResponse resp) {
+    String length = resp.getHeader("Content-Length");
+    // body() may be asked at any time (a handler may not, once the answer ended); it also takes any
+    // failure after this, which is no news: the caller was already given one.
+    resp.body();
+    if (length == null
+        || !length.matches("\\d{1,9}")
+        || Integer.parseInt(length) > MAX_DISCARDED_BODY) {
+      resp.request().reset();
+    }
+  }
+
+  /**
+   * A status other than the one asked for, as data: 404 is no such content; 503 and 429 are a
+   * source that is busy now (it sheds load, or holds to a rate), not a failing one, with how long
+   * it asked to be left alone; anything else is a refusal.
+   */
+  static TransferFailure refusal(HttpClientResponse resp, String what) {
+    int status = resp.statusCode();
+    String code = "HTTP_" + status;
+    if (status == 503 || status == 429) {
+      return new TransferFailure(
+          Reason.LIMITED, code, "busy: " + what, retryAfterMillis(resp.getHeader("Retry-After")));
+    }
+    return new TransferFailure(status == 404 ? Reason.NOT_FOUND : Reason.REFUSED, code, what);
+  }
+
+  /** {@code Retry-After} in seconds (an HTTP date is not worth a source's clock): 0 when absent. */
+  static long retryAfterMillis(String header) {
+    if (header == null || !header.trim().matches("\\d{1,6}")) {
+      return 0;
+    }
+    return Long.parseLong(header.trim()) * 1000;
   }
 
   @Override

@@ -36,15 +36,30 @@ public class TransferFailure extends RuntimeException {
   private final Reason reason;
   private final String code;
   private final String detail;
+  private final long retryAfterMillis;
 
   /**
    * @param code the wire's name for it (e.g. {@code PERMISSION_DENIED}), shown to a person
    */
   public TransferFailure(Reason reason, String code, String message) {
+    this(reason, code, message, 0);
+  }
+
+  /**
+   * @param retryAfterMillis how long the peer asked to be left alone ({@code Retry-After}); 0 when
+   *     it did not say
+   */
+  public TransferFailure(Reason reason, String code, String message, long retryAfterMillis) {
     super(code + (message == null || message.isEmpty() ? "" : ": " + message), null, false, false);
     this.reason = reason;
     this.code = code;
     this.detail = message == null ? "" : message;
+    this.retryAfterMillis = Math.max(0, retryAfterMillis);
+  }
+
+  /** How long the peer asked to be left alone; 0 when it did not say. */
+  public long retryAfterMillis() {
+    return retryAfterMillis;
   }
 
   /** The peer's (or our) words alone, without the code. */

@@ -171,4 +171,63 @@ class HttpRangesTest {
                     io.vertx.core.Promise.<Void>promise().future())));
     assertNull(seen.get(), "a web seed got no Authorization header");
   }
+
+  /**
+   * A refusal for load is data: {@code LIMITED} with the wait the source asked for; its small body
+   * is read, so the next range goes over the same connection rather than a new one (a new TLS
+   * handshake, over a secure port).
+   */
+  @Test
+  void aBusySourceSaysHowLongToWaitAndKeepsItsConnection(Vertx vertx) {
+    java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HttpServer seed =
+        await(
+            vertx
+                .createHttpServer()
+                .connectionHandler(c -> connections.incrementAndGet())
+                .requestHandler(
+                    req -> {
+                      int n = asked.getAndIncrement();
+                      if (n == 0) {
+                        req.response()
+                            .setStatusCode(503)
+                            .putHeader("Retry-After", "3")
+                            .end("{\"error\":\"overloaded\",\"detail\":\"7 ms behind\"}");
+                      } else if (n == 1) {
+                        req.response().setStatusCode(429).end();
+                      } else {
+                        req.response()
+                            .setStatusCode(206)
+                            .putHeader("Content-Range", "bytes 0-1/2")
+                            .end("ab");
+                      }
+                    })
+                .listen(0, "127.0.0.1"));
+    HttpRanges ranges = new HttpRanges(vertx);
+    String url = "http://127.0.0.1:" + seed.actualPort() + "/f.bin";
+    java.util.function.Supplier<Future<Long>> one =
+        () ->
+            io.peerd.testkit.OnLoop.run(
+                vertx,
+                () ->
+                    ranges.range(
+                        url,
+                        0,
+                        2,
+                        into(Buffer.buffer()),
+                        io.vertx.core.Promise.<Void>promise().future()));
+
+    TransferFailure busy = assertInstanceOf(TransferFailure.class, failure(one.get()));
+    assertEquals(TransferFailure.Reason.LIMITED, busy.reason(), busy.getMessage());
+    assertEquals("HTTP_503", busy.code());
+    assertEquals(3000, busy.retryAfterMillis());
+    TransferFailure limited = assertInstanceOf(TransferFailure.class, failure(one.get()));
+    assertEquals(TransferFailure.Reason.LIMITED, limited.reason(), limited.getMessage());
+    assertEquals(0, limited.retryAfterMillis(), "it did not say");
+    assertEquals(2L, await(one.get()));
+    assertEquals(1, connections.get(), "three ranges, one after another, on one connection");
+  }
 }
