@@ -238,7 +238,8 @@ public final class Swarm {
    * What one source gave, and how it stands.
    *
    * @param state {@code active} (fetching), {@code idle}, {@code failing} (waiting out a backoff
-   *     after an error), {@code dropped} (no use for this content) or {@code banned}
+   *     after an error), {@code busy} (it refused for load: left alone as long as it asked), {@code
+   *     dropped} (no use for this content) or {@code banned}
    * @param rate bytes per second it delivered lately
    */
   public record Report(
@@ -349,6 +350,9 @@ public final class Swarm {
     int failures;
     long retryAt;
 
+    /** Its last refusal was for load: {@link #retryAt} is the wait it asked for, not a backoff. */
+    boolean busy;
+
     /** Its requests in flight. */
     final Set<Ask> asks = new LinkedHashSet<>();
 
@@ -390,7 +394,7 @@ public final class Swarm {
                   ? "dropped"
                   : !over && !asks.isEmpty()
                       ? "active"
-                      : Monotonic.millis() < retryAt ? "failing" : "idle";
+                      : Monotonic.millis() < retryAt ? (busy ? "busy" : "failing") : "idle";
       return new Report(
           source.url(), bytes, pieces, bad, banned, error, state, rate, wire.name().toLowerCase());
     }
@@ -913,7 +917,17 @@ public final class Swarm {
             vertx.cancelTimer(watch);
             a.finished = true;
             p.asks.remove(a);
-            boolean gaveNothing = ar.failed() && a.next == a.first && !a.cut && !a.stalled;
+            // Busy (it sheds load, or holds to a rate) is not down: no failure, no backoff.
+            TransferFailure busy =
+                ar.failed()
+                        && !a.cut
+                        && !a.stalled
+                        && ar.cause() instanceof TransferFailure tf
+                        && tf.reason() == TransferFailure.Reason.LIMITED
+                    ? tf
+                    : null;
+            boolean gaveNothing =
+                ar.failed() && a.next == a.first && !a.cut && !a.stalled && busy == null;
             if (ar.failed() && refusedIdentity(ar.cause()) && !p.banned) {
               // Not a door that gRPC might open: this peer is not to be used at all.
               refuse(p, message(ar.cause()));
@@ -936,7 +950,9 @@ public final class Swarm {
             }
             boolean counts =
                 !a.cut && !switched && missing && !p.banned && !done.future().isComplete();
-            if (counts && (ar.failed() || a.next < a.first + a.count)) {
+            if (counts && busy != null) {
+              busy(p, busy);
+            } else if (counts && (ar.failed() || a.next < a.first + a.count)) {
               failed(
                   p,
                   a.stalled
@@ -1074,10 +1090,40 @@ public final class Swarm {
       return true;
     }
 
+    /**
+     * A source that refused for load is left alone for as long as it asked (1 s when it did not
+     * say), then asked again; its failures are not counted, so a source that sheds now and then
+     * never grows a long backoff. Each of the download's requests to it may be refused so: said
+     * once a spell.
+     */
+    void busy(Peer p, TransferFailure why) {
+      long now = Monotonic.millis();
+      long hold =
+          Math.max(
+              100,
+              Math.min(
+                  options.maxBackoffMillis(),
+                  why.retryAfterMillis() > 0 ? why.retryAfterMillis() : 1000));
+      boolean said = p.busy && now < p.retryAt;
+      p.busy = true;
+      p.retryAt = Math.max(p.retryAt, now + hold);
+      if (!said) {
+        listener.said(
+            "source "
+                + p.source.url()
+                + " is busy ("
+                + why.getMessage()
+                + "): asked again in "
+                + hold / 1000.0
+                + " s");
+      }
+    }
+
     void failed(Peer p, String why) {
-      if (Monotonic.millis() < p.retryAt) {
+      if (Monotonic.millis() < p.retryAt && !p.busy) {
         return; // another request of the same outage: counted and said once
       }
+      p.busy = false;
       p.failures++;
       long backoff = Math.min(options.maxBackoffMillis(), 1000L << Math.min(p.failures - 1, 20));
       p.retryAt = Monotonic.millis() + backoff;

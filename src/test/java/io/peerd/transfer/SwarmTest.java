@@ -405,4 +405,88 @@ class SwarmTest {
     assertFalse(Files.exists(tmp.resolve("out/film.bin")));
     assertFalse(Files.exists(tmp.resolve("out/film.bin.part")));
   }
+
+  /**
+   * A peer that sheds load: its {@code /content/{root}} answers the first {@code refusals} ranges
+   * with 503, {@code Retry-After: 1} and a small JSON body, as a peerd peer behind its loop-delay
+   * bound does, then serves them; the layer over gRPC. Counts the connections it accepted.
+   */
+  String shedding(int refusals, java.util.concurrent.atomic.AtomicInteger connections) {
+    GrpcServer grpc = honestLayer();
+    java.util.concurrent.atomic.AtomicInteger refused =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HttpServer http =
+        await(
+            vertx
+                .createHttpServer()
+                .connectionHandler(c -> connections.incrementAndGet())
+                .requestHandler(
+                    req -> {
+                      if (req.version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+                        grpc.handle(req);
+                        return;
+                      }
+                      String range = req.getHeader("Range");
+                      if (!req.path().equals("/content/" + root) || range == null) {
+                        req.response().setStatusCode(404).end();
+                        return;
+                      }
+                      if (refused.getAndIncrement() < refusals) {
+                        req.response()
+                            .setStatusCode(503)
+                            .putHeader("Retry-After", "1")
+                            .putHeader("Content-Type", "application/json")
+                            .end("{\"error\":\"overloaded\",\"detail\":\"6 ms behind\"}");
+                        return;
+                      }
+                      String[] ab = range.substring("bytes=".length()).split("-");
+                      int from = Integer.parseInt(ab[0]);
+                      int to = Integer.parseInt(ab[1]);
+                      req.response()
+                          .setStatusCode(206)
+                          .putHeader("Content-Range", "bytes " + from + "-" + to + "/" + SIZE)
+                          .end(
+                              io.vertx.core.buffer.Buffer.buffer(
+                                  java.util.Arrays.copyOfRange(film.bytes(), from, to + 1)));
+                    })
+                .listen(0, "127.0.0.1"));
+    return "http://127.0.0.1:" + http.actualPort();
+  }
+
+  /**
+   * Busy is not down: a source that refuses for load is left alone for the second it asked, and
+   * asked again over the same door and the same connections. Before, each 503 counted as a failure
+   * (backoffs of 1, 2, 4 s and more), the first one moved the source to gRPC as if its HTTP door
+   * were missing, and each reset closed a connection: over a secure port, a TLS handshake more for
+   * every refusal.
+   */
+  @Test
+  void aSourceThatShedsLoadIsWaitedForNotFailedAndKeepsItsConnections() throws Exception {
+    Files.createDirectories(tmp.resolve("out"));
+    java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
+    String busyUrl = shedding(10, connections);
+    List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Swarm.Result r =
+        fetch(
+            List.of(new Swarm.Source(busyUrl, Locator.address(busyUrl))),
+            new Swarm.Listener() {
+              @Override
+              public void said(String line) {
+                said.add(line);
+              }
+            });
+    assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
+    Swarm.Report busy = byUrl(r.sources()).get(busyUrl);
+    assertEquals(SIZE, busy.bytes(), busy.toString());
+    assertEquals("http", busy.wire(), "a 503 proves the HTTP door is there: " + busy);
+    assertEquals(null, busy.error(), "no failure was counted: " + busy);
+    assertTrue(said.stream().anyMatch(l -> l.contains(busyUrl + " is busy")), said.toString());
+    assertTrue(
+        said.stream().noneMatch(l -> l.contains("retried in")), "no failure backoff: " + said);
+    // Up to perSource requests at once, each on a connection of its own; the gRPC layer one more.
+    assertTrue(
+        connections.get() <= FAST.perSource() + 1,
+        connections.get() + " connections for 10 refusals and 5 ranges");
+  }
 }
