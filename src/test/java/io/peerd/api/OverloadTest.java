@@ -220,6 +220,81 @@ class OverloadTest {
     }
   }
 
+  /**
+   * A download in progress here is admitted work: the next byte range of a host this peer is
+   * already serving is not refused for a late loop (a peer serving a fast download runs its loop
+   * late by the serving itself), while a host that was sent no large range yet is, and so is a
+   * request without a range. The peer runs on a Vert.x of one event loop kept busy 40 ms at a time;
+   * the two hosts are two loopback addresses.
+   */
+  @Test
+  void theNextRangeOfADownloadInProgressIsServedThroughALateLoopANewcomersIsNot(Vertx vertx) {
+    Http http = new Http(vertx);
+    Vertx one = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
+    try {
+      PeerVerticle p =
+          await(
+              Peers.start(
+                  one,
+                  Peers.config(
+                      "r",
+                      Peers.folderWith(tmp, "r", Map.of("doc.txt", "a document ".repeat(30_000))),
+                      List.of(),
+                      new JsonObject().put("max_loop_delay_ms", 20))));
+      String content =
+          "/content/"
+              + http.getJson(p, "/files").getJsonArray("files").getJsonObject(0).getString("root");
+      io.vertx.core.http.HttpClient downloader = from(vertx, "127.0.0.1");
+      io.vertx.core.http.HttpClient newcomer = from(vertx, "127.0.0.2");
+      assertEquals(
+          206, await(ranged(downloader, p, content, 300_000)), "on time: a range of 300,000 bytes");
+
+      java.util.concurrent.atomic.AtomicBoolean busy = BusyLoop.keepBehind(one, 40);
+      List<Future<Integer>> next = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        next.add(ranged(downloader, p, content, 4));
+      }
+      await(Future.join(next));
+      assertTrue(
+          next.stream().allMatch(f -> f.result() == 206),
+          "the downloader's next ranges: " + next.stream().map(Future::result).toList());
+      List<Future<Integer>> theirs = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        theirs.add(ranged(newcomer, p, content, 4));
+      }
+      await(Future.join(theirs));
+      assertTrue(
+          theirs.stream().anyMatch(f -> f.result() == 503),
+          "30 ranges at once from a newcomer: " + theirs.stream().map(Future::result).toList());
+      assertTrue(
+          burst(http, p, "/files/doc.txt", 30).stream().anyMatch(r -> r.status() == 503),
+          "whole files are no download in progress");
+      busy.set(false);
+    } finally {
+      await(one.close());
+    }
+  }
+
+  private static io.vertx.core.http.HttpClient from(Vertx vertx, String address) {
+    return vertx.createHttpClient(
+        new io.vertx.core.http.HttpClientOptions().setLocalAddress(address),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
+  }
+
+  /** The first {@code bytes} of {@code path}; its status once the answer is read. */
+  private static Future<Integer> ranged(
+      io.vertx.core.http.HttpClient client, PeerVerticle p, String path, int bytes) {
+    return client
+        .request(
+            new io.vertx.core.http.RequestOptions()
+                .setHost("127.0.0.1")
+                .setPort(p.restPort())
+                .setURI(path)
+                .putHeader("Range", "bytes=0-" + (bytes - 1)))
+        .compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> resp.statusCode()));
+  }
+
   /** {@code n} requests sent at once, and their answers. */
   private static List<Http.Reply> burst(Http http, PeerVerticle p, String path, int n) {
     List<Future<Http.Reply>> sent = new ArrayList<>();
