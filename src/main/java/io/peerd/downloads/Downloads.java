@@ -4,6 +4,7 @@ import io.peerd.config.PeerConfig;
 import io.peerd.index.FileEntry;
 import io.peerd.index.FileIndex;
 import io.peerd.index.Names;
+import io.peerd.index.Verified;
 import io.peerd.remote.ContentSources;
 import io.peerd.search.PeerCallException;
 import io.peerd.store.Db;
@@ -492,8 +493,8 @@ public final class Downloads implements PartialContent {
               }
               e.d = e.d.progress(running.have());
             })
-        .compose(done -> place(e, done.file()))
-        .compose(name -> index.refresh().map(name));
+        .compose(done -> place(e, done))
+        .compose(placed -> index.refresh(placed.verified()).map(placed.name()));
   }
 
   /** Sources but this peer itself: its own download of the content answers its own searches. */
@@ -643,14 +644,19 @@ public final class Downloads implements PartialContent {
 
   // --- the file in place -------------------------------------------------------------------
 
+  /** A finished download in shared_dir: its shared name, and what the index may take of it. */
+  private record Placed(String name, Verified verified) {}
+
   /**
    * Gives the verified file its name in download_dir: a hard link that fails when the name is taken
    * (then the next number is tried), and the staged name removed. Never replaces a file.
    */
-  private Future<String> place(Entry e, Path staged) {
+  private Future<Placed> place(Entry e, Swarm.Result done) {
     String wanted = e.d.name();
+    Path staged = done.file();
     return vertx.executeBlocking(
         () -> {
+          Verified checked = Verified.stat(staged, done.sha256(), done.root(), done.layer());
           Path at = null;
           for (int n = 0; n < 1000 && at == null; n++) {
             Path candidate = dir.resolve(numbered(wanted, n));
@@ -672,7 +678,10 @@ public final class Downloads implements PartialContent {
           }
           Files.deleteIfExists(staged);
           Durable.syncFolder(dir);
-          return sharedDir.toRealPath().relativize(at.toRealPath()).toString().replace('\\', '/');
+          Path real = at.toRealPath();
+          return new Placed(
+              sharedDir.toRealPath().relativize(real).toString().replace('\\', '/'),
+              checked.at(real));
         },
         false);
   }

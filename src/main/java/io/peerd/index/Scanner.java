@@ -68,18 +68,20 @@ final class Scanner {
    * saw them), applied to {@code previous}: a name that is gone takes whatever was at it or under
    * it out, a directory is walked whole (closing the race with files created in it before it was
    * watched), a file is rehashed if its stat changed. A file modified after {@code settleBefore}
-   * (epoch ms) is left out and reported unsettled.
+   * (epoch ms) is left out and reported unsettled. {@code reuse}: the entries a file whose stat
+   * matches keeps unhashed ({@code previous}, and what the index was vouched for).
    */
   static Result update(
       Path root,
       Map<String, FileEntry> previous,
+      Map<String, FileEntry> reuse,
       Collection<String> names,
       long settleBefore,
       Consumer<Path> onDirectory)
       throws IOException {
     Path realRoot = root.toRealPath();
     TreeMap<String, FileEntry> next = new TreeMap<>(previous);
-    Walk walk = new Walk(realRoot, previous, settleBefore, onDirectory);
+    Walk walk = new Walk(realRoot, reuse, settleBefore, onDirectory);
     for (String name : names) {
       next.remove(name);
       // Every name under "name/": '0' is the character after '/'.

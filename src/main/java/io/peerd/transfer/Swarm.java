@@ -256,6 +256,7 @@ public final class Swarm {
   /**
    * A finished download.
    *
+   * @param layer its piece layer, proved against the root: what the index would compute of the file
    * @param fetched bytes of verified pieces this run fetched
    * @param resumedFrom bytes of pieces already verified by an earlier run
    */
@@ -264,10 +265,15 @@ public final class Swarm {
       long size,
       String sha256,
       String root,
-      int pieceSize,
+      Merkle.Layer layer,
       long fetched,
       long resumedFrom,
-      List<Report> sources) {}
+      List<Report> sources) {
+
+    public int pieceSize() {
+      return layer.pieceSize();
+    }
+  }
 
   /** The bytes one request asks for at most: a run of pieces when they are small. */
   static final long RUN_BYTES = 1 << 20;
@@ -1211,8 +1217,7 @@ public final class Swarm {
       Files.move(
           part, r.out(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       Durable.syncFolder(r.out().toAbsolutePath().getParent());
-      return new Result(
-          r.out(), r.size(), sha, r.root(), layer.pieceSize(), fetched, resumedFrom, reports());
+      return new Result(r.out(), r.size(), sha, r.root(), layer, fetched, resumedFrom, reports());
     }
 
     void fail(Throwable err) {

@@ -1,20 +1,24 @@
 package io.peerd.index;
 
+import static io.peerd.testkit.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.peerd.store.Db;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -137,6 +141,65 @@ class FileIndexTest {
                   index.close();
                   ctx.completeNow();
                 }));
+  }
+
+  /**
+   * A finished download was checked piece by piece and whole: the index takes what it was vouched
+   * for while the file's stat holds (nothing read, and the cache keeps it), and hashes the file as
+   * any other once it was written to, or when it changed between the stat and the refresh.
+   */
+  @Test
+  void aFileVouchedForIsTakenUnreadWhileItsStatHoldsAndHashedOnceItChanges(Vertx vertx)
+      throws Exception {
+    Db db = await(Db.open(vertx, tmp.resolve("peer.db"), Map.of("index", HashCache.schema()), "t"));
+    FileIndex index = new FileIndex(vertx, share, "t-" + System.nanoTime());
+    index.useCache(new HashCache(db));
+    assertEquals(3, await(index.rescan()).hashed());
+
+    Path staged = Files.createDirectories(tmp.resolve("parts")).resolve("got.part");
+    Files.write(staged, new byte[300_000]);
+    Sha256.Both real = Sha256.withTree(staged, Merkle.defaultPieceSize(300_000));
+    String root = HexFormat.of().formatHex(real.tree().root());
+    Verified checked = Verified.stat(staged, real.sha256(), root, real.tree().kept());
+    Files.createLink(share.resolve("got.bin"), staged);
+    Files.delete(staged);
+
+    FileIndex.ScanReport placed =
+        await(index.refresh(checked.at(share.resolve("got.bin").toRealPath())));
+    assertEquals(0, placed.hashed(), "the vouched file is not read again");
+    assertEquals(0, placed.hashedBytes());
+    FileEntry got = placed.snapshot().get("got.bin");
+    assertEquals(real.sha256(), got.checksum());
+    assertEquals(root, got.root());
+    assertEquals(".bin", got.extension());
+
+    FileIndex again = new FileIndex(vertx, share, "t-" + System.nanoTime());
+    again.useCache(new HashCache(db));
+    FileIndex.ScanReport restarted = await(again.rescan());
+    assertEquals(0, restarted.hashed(), "the cache has it, as if it had been hashed");
+    assertEquals(real.sha256(), restarted.snapshot().get("got.bin").checksum());
+    again.close();
+
+    Files.write(share.resolve("got.bin"), new byte[] {1}, StandardOpenOption.APPEND);
+    Files.setLastModifiedTime(
+        share.resolve("got.bin"), FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    FileIndex.ScanReport written = await(index.rescan());
+    assertEquals(1, written.hashed());
+    assertEquals(300_001, written.snapshot().get("got.bin").size());
+    assertNotEquals(real.sha256(), written.snapshot().get("got.bin").checksum());
+
+    // Vouched, then changed before it was placed: the stat no longer matches, so it is hashed.
+    Path late = tmp.resolve("parts/late.part");
+    Files.writeString(late, "what was checked");
+    Verified stale = Verified.stat(late, sha256("what was checked"), root, real.tree().kept());
+    Files.writeString(late, "what is there now");
+    Files.move(late, share.resolve("late.txt"));
+    FileIndex.ScanReport changed =
+        await(index.refresh(stale.at(share.resolve("late.txt").toRealPath())));
+    assertEquals(1, changed.hashed());
+    assertEquals(sha256("what is there now"), changed.snapshot().get("late.txt").checksum());
+    index.close();
+    await(db.close());
   }
 
   @Test
