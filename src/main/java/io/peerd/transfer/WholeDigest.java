@@ -28,6 +28,10 @@ final class WholeDigest implements AutoCloseable {
   private final long pieceSize;
   private final long size;
   private final MessageDigest sha;
+  private final PieceBuffers buffers;
+
+  /** The read-back buffer, made once: worker thread (its tasks run one at a time, in order). */
+  private ByteBuffer readBuffer;
 
   /** The first piece not yet handed to the digest. Event loop. */
   private int next;
@@ -37,12 +41,13 @@ final class WholeDigest implements AutoCloseable {
   /** The first failure of a digest step: the digest is then worthless. Worker thread. */
   private volatile Exception broken;
 
-  WholeDigest(Vertx vertx, Path part, int pieceSize, long size) {
+  WholeDigest(Vertx vertx, Path part, int pieceSize, long size, PieceBuffers buffers) {
     this.worker =
         vertx.createSharedWorkerExecutor("peer-digest-" + System.identityHashCode(this), 1);
     this.part = part;
     this.pieceSize = pieceSize;
     this.size = size;
+    this.buffers = buffers;
     try {
       this.sha = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -53,11 +58,13 @@ final class WholeDigest implements AutoCloseable {
   /**
    * Piece {@code piece} was verified and written (its bytes {@code data}); {@code have} is every
    * piece verified so far, those of an earlier run included. Event loop.
+   *
+   * @return whether it keeps {@code data}: then it gives it back to the buffers once hashed
    */
-  void verified(int piece, byte[] data, java.util.BitSet have) {
+  boolean verified(int piece, byte[] data, java.util.BitSet have) {
     int verifiedTo = have.nextClearBit(next);
     if (verifiedTo <= next) {
-      return; // beyond the frontier: read back once the frontier reaches it
+      return false; // beyond the frontier: read back once the frontier reaches it
     }
     int from = next;
     next = verifiedTo;
@@ -88,8 +95,10 @@ final class WholeDigest implements AutoCloseable {
             x -> {
               if (first != null) {
                 held--;
+                buffers.give(first);
               }
             });
+    return first != null;
   }
 
   /** The hex digest once every piece up to {@code pieces} is in; reads what is still missing. */
@@ -115,7 +124,10 @@ final class WholeDigest implements AutoCloseable {
     }
     long at = from * pieceSize;
     long end = Math.min(size, to * pieceSize);
-    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(1 << 20, end - at));
+    if (readBuffer == null) {
+      readBuffer = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(pieceSize, 1 << 16)));
+    }
+    ByteBuffer buf = readBuffer;
     while (at < end) {
       buf.clear().limit((int) Math.min(buf.capacity(), end - at));
       int n = ch.read(buf, at);
