@@ -7,7 +7,8 @@
 #   3. indexing the large file (SHA-256 and Merkle root, one read) against sha256sum of it;
 #   4. the same large file fetched by a fourth, long-running daemon through its own queue
 #      (POST /downloads): the engine warm, as a node runs it, rather than in a fresh JVM.
-# PARTS picks the parts to run (default "1 2 3 4"; 4 alone: PARTS=4 bench/swarm.sh 1024).
+# PARTS picks the parts to run (default "1 2 3 4"; 4 alone: PARTS=4 bench/swarm.sh 1024);
+# DAEMON_ROUNDS the rounds of part 4 (default 4).
 # Prints Markdown tables. Starts everything it needs and stops it on exit (by pid).
 # Needs: iperf3, curl, python3. Usage: bench/swarm.sh [MiB of the large file] [MiB/s per source]
 set -euo pipefail
@@ -172,7 +173,7 @@ JSON
   done
   ROOT=$(curl -s "http://127.0.0.1:18401/files" | python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["root"])')
   DAEMON_BEST=999999
-  for round in 1 2 3 4; do
+  for round in $(seq 1 "${DAEMON_ROUNDS:-4}"); do
     c0=$(cpu)
     ID=$(curl -sf -X POST "http://127.0.0.1:18404/downloads" -H 'content-type: application/json' \
       -d "{\"root\":\"$ROOT\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
@@ -226,7 +227,7 @@ if want 2 || want 4; then
     printf '| 3 sources | %s | %.0f | %s | %s | %s%% |\n' "$(net "$THREE")" "$(python3 -c "print($MIB / $(net "$THREE"))")" "$THREE_SPLIT" "$THREE_PEAK" "$THREE_BUSY"
   fi
   if want 4; then
-    printf '| 3 sources, through the queue of a running daemon (best of rounds 2-4) | %s | %.0f | %s | %s | %s%% |\n' "$DAEMON_BEST" "$(python3 -c "print($MIB / $DAEMON_BEST)")" "$DAEMON_SPLIT" "$DAEMON_PEAK" "$DAEMON_BUSY"
+    printf '| 3 sources, through the queue of a running daemon (best of rounds 2-'"${DAEMON_ROUNDS:-4}"') | %s | %.0f | %s | %s | %s%% |\n' "$DAEMON_BEST" "$(python3 -c "print($MIB / $DAEMON_BEST)")" "$DAEMON_SPLIT" "$DAEMON_PEAK" "$DAEMON_BUSY"
   fi
   printf '| iperf3 -F of the same file (best of 3) | - | %s | - | - | - |\n' "$IPERF_F"
   echo
