@@ -159,6 +159,18 @@ class OverloadTest {
     assertTrue(answered(answer.json(), p.selfUrl()), answer.text());
   }
 
+  /** A peer on {@code one} (a Vert.x of one event loop, which a test keeps behind), bound 20 ms. */
+  PeerVerticle onOneLoop(Vertx one, String name, Map<String, String> files) {
+    return await(
+        Peers.start(
+            one,
+            Peers.config(
+                name,
+                Peers.folderWith(tmp, name, files),
+                List.of(),
+                new JsonObject().put("max_loop_delay_ms", 20))));
+  }
+
   /**
    * A peer whose event loop stays behind sheds the searches and file answers that queue behind
    * other work, even far from its bounds of work in flight, while /health still answers; a lone
@@ -172,15 +184,7 @@ class OverloadTest {
     Http http = new Http(vertx);
     Vertx one = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
     try {
-      PeerVerticle p =
-          await(
-              Peers.start(
-                  one,
-                  Peers.config(
-                      "o",
-                      Peers.folderWith(tmp, "s", Map.of("doc.txt", "a document")),
-                      List.of(),
-                      new JsonObject().put("max_loop_delay_ms", 20))));
+      PeerVerticle p = onOneLoop(one, "s", Map.of("doc.txt", "a document"));
       assertEquals(200, http.get(p, "/search?query=doc&ttl=0").status());
 
       java.util.concurrent.atomic.AtomicBoolean busy = BusyLoop.keepBehind(one, 40);
@@ -232,15 +236,7 @@ class OverloadTest {
     Http http = new Http(vertx);
     Vertx one = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
     try {
-      PeerVerticle p =
-          await(
-              Peers.start(
-                  one,
-                  Peers.config(
-                      "r",
-                      Peers.folderWith(tmp, "r", Map.of("doc.txt", "a document ".repeat(30_000))),
-                      List.of(),
-                      new JsonObject().put("max_loop_delay_ms", 20))));
+      PeerVerticle p = onOneLoop(one, "r", Map.of("doc.txt", "a document ".repeat(30_000)));
       String content =
           "/content/"
               + http.getJson(p, "/files").getJsonArray("files").getJsonObject(0).getString("root");

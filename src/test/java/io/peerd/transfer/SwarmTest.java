@@ -270,16 +270,19 @@ class SwarmTest {
   }
 
   /**
-   * A peer with the true layer over gRPC whose {@code /content/{root}} answers every range with a
-   * byte flipped in each piece: HTTP/1.1 and gRPC's HTTP/2 on one port, as a peer serves them.
+   * A stand-in peer: the true layer over gRPC, and its {@code /content/{root}} ranges answered by
+   * {@code ranges} (with the range asked, first and last byte): HTTP/1.1 and gRPC's HTTP/2 on one
+   * port, as a peer serves them. Counts the connections it accepted.
    */
-  String liarOverHttp() {
+  String standIn(
+      java.util.concurrent.atomic.AtomicInteger connections,
+      java.util.function.BiConsumer<io.vertx.core.http.HttpServerRequest, int[]> ranges) {
     GrpcServer grpc = honestLayer();
-    int pieceSize = Merkle.defaultPieceSize(SIZE);
     HttpServer http =
         await(
             vertx
                 .createHttpServer()
+                .connectionHandler(c -> connections.incrementAndGet())
                 .requestHandler(
                     req -> {
                       if (req.version() == io.vertx.core.http.HttpVersion.HTTP_2) {
@@ -292,19 +295,42 @@ class SwarmTest {
                         return;
                       }
                       String[] ab = range.substring("bytes=".length()).split("-");
-                      int from = Integer.parseInt(ab[0]);
-                      int to = Integer.parseInt(ab[1]);
-                      byte[] bytes = java.util.Arrays.copyOfRange(film.bytes(), from, to + 1);
-                      for (int at = 0; at < bytes.length; at += pieceSize) {
-                        bytes[at] ^= 0x5a;
-                      }
-                      req.response()
-                          .setStatusCode(206)
-                          .putHeader("Content-Range", "bytes " + from + "-" + to + "/" + SIZE)
-                          .end(io.vertx.core.buffer.Buffer.buffer(bytes));
+                      ranges.accept(
+                          req, new int[] {Integer.parseInt(ab[0]), Integer.parseInt(ab[1])});
                     })
                 .listen(0, "127.0.0.1"));
     return "http://127.0.0.1:" + http.actualPort();
+  }
+
+  /** Answers bytes {@code from..to} of the film, {@code change} applied to them first. */
+  void partial(
+      io.vertx.core.http.HttpServerRequest req,
+      int from,
+      int to,
+      java.util.function.Consumer<byte[]> change) {
+    byte[] bytes = java.util.Arrays.copyOfRange(film.bytes(), from, to + 1);
+    change.accept(bytes);
+    req.response()
+        .setStatusCode(206)
+        .putHeader("Content-Range", "bytes " + from + "-" + to + "/" + SIZE)
+        .end(io.vertx.core.buffer.Buffer.buffer(bytes));
+  }
+
+  /** A peer whose {@code /content/{root}} answers every range with a byte flipped in each piece. */
+  String liarOverHttp() {
+    int pieceSize = Merkle.defaultPieceSize(SIZE);
+    return standIn(
+        new java.util.concurrent.atomic.AtomicInteger(),
+        (req, r) ->
+            partial(
+                req,
+                r[0],
+                r[1],
+                bytes -> {
+                  for (int at = 0; at < bytes.length; at += pieceSize) {
+                    bytes[at] ^= 0x5a;
+                  }
+                }));
   }
 
   @Test
@@ -444,45 +470,21 @@ class SwarmTest {
    * bound does, then serves them; the layer over gRPC. Counts the connections it accepted.
    */
   String shedding(int refusals, java.util.concurrent.atomic.AtomicInteger connections) {
-    GrpcServer grpc = honestLayer();
     java.util.concurrent.atomic.AtomicInteger refused =
         new java.util.concurrent.atomic.AtomicInteger();
-    HttpServer http =
-        await(
-            vertx
-                .createHttpServer()
-                .connectionHandler(c -> connections.incrementAndGet())
-                .requestHandler(
-                    req -> {
-                      if (req.version() == io.vertx.core.http.HttpVersion.HTTP_2) {
-                        grpc.handle(req);
-                        return;
-                      }
-                      String range = req.getHeader("Range");
-                      if (!req.path().equals("/content/" + root) || range == null) {
-                        req.response().setStatusCode(404).end();
-                        return;
-                      }
-                      if (refused.getAndIncrement() < refusals) {
-                        req.response()
-                            .setStatusCode(503)
-                            .putHeader("Retry-After", "1")
-                            .putHeader("Content-Type", "application/json")
-                            .end("{\"error\":\"overloaded\",\"detail\":\"6 ms behind\"}");
-                        return;
-                      }
-                      String[] ab = range.substring("bytes=".length()).split("-");
-                      int from = Integer.parseInt(ab[0]);
-                      int to = Integer.parseInt(ab[1]);
-                      req.response()
-                          .setStatusCode(206)
-                          .putHeader("Content-Range", "bytes " + from + "-" + to + "/" + SIZE)
-                          .end(
-                              io.vertx.core.buffer.Buffer.buffer(
-                                  java.util.Arrays.copyOfRange(film.bytes(), from, to + 1)));
-                    })
-                .listen(0, "127.0.0.1"));
-    return "http://127.0.0.1:" + http.actualPort();
+    return standIn(
+        connections,
+        (req, r) -> {
+          if (refused.getAndIncrement() < refusals) {
+            req.response()
+                .setStatusCode(503)
+                .putHeader("Retry-After", "1")
+                .putHeader("Content-Type", "application/json")
+                .end("{\"error\":\"overloaded\",\"detail\":\"6 ms behind\"}");
+          } else {
+            partial(req, r[0], r[1], bytes -> {});
+          }
+        });
   }
 
   /**
