@@ -215,14 +215,18 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
                   length != null && !length.matches("\\d{1,18}")
                       || length != null && Long.parseLong(length) > maxBody;
               if (tooLong) {
-                discard(resp);
-                return Future.failedFuture(
-                    new TransferFailure(
-                        Reason.CORRUPT, "BAD_ANSWER", "a " + what + " of " + length + " bytes"));
+                return discard(resp)
+                    .transform(
+                        x ->
+                            Future.failedFuture(
+                                new TransferFailure(
+                                    Reason.CORRUPT,
+                                    "BAD_ANSWER",
+                                    "a " + what + " of " + length + " bytes")));
               }
               if (resp.statusCode() != 200) {
-                discard(resp);
-                return Future.failedFuture(refusal(resp, "no " + what + " from it"));
+                return discard(resp)
+                    .transform(x -> Future.failedFuture(refusal(resp, "no " + what + " from it")));
               }
               return resp.body();
             })
@@ -297,14 +301,14 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
               if (resp.statusCode() != 206
                   || answered == null
                   || !answered.startsWith(range.replace("=", " ") + "/")) {
-                discard(resp);
-                done.tryFail(
+                TransferFailure refused =
                     refusal(
                         resp,
                         "asked "
                             + range
                             + ", answered "
-                            + (answered == null ? "no Content-Range" : answered)));
+                            + (answered == null ? "no Content-Range" : answered));
+                discard(resp).onComplete(x -> done.tryFail(refused));
                 return;
               }
               long[] got = {0};
@@ -344,16 +348,22 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
    */
   static final int MAX_DISCARDED_BODY = 16 * 1024;
 
-  private static void discard(HttpClientResponse resp) {
+  /**
+   * Completes once the connection is free for the next request: the body read, or the request
+   * reset. The caller fails after it, so that a retry made at once finds the connection idle.
+   */
+  private static Future<Void> discard(HttpClientResponse resp) {
     String length = resp.getHeader("Content-Length");
     // body() may be asked at any time (a handler may not, once the answer ended); it also takes any
-    // failure after this, which is no news: the caller was already given one.
-    resp.body();
+    // failure after a reset, which is no news: the caller is given one anyway.
+    Future<Void> read = resp.body().mapEmpty();
     if (length == null
         || !length.matches("\\d{1,9}")
         || Integer.parseInt(length) > MAX_DISCARDED_BODY) {
       resp.request().reset();
+      return Future.succeededFuture();
     }
+    return read.otherwiseEmpty();
   }
 
   /**
