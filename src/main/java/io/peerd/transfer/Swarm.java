@@ -371,6 +371,9 @@ public final class Swarm {
     /** Its last refusal was for load: {@link #retryAt} is the wait it asked for, not a backoff. */
     boolean busy;
 
+    /** Busy spells in a row with no verified piece between: each holds twice as long. */
+    int busySpells;
+
     /** Its requests in flight. */
     final Set<Ask> asks = new LinkedHashSet<>();
 
@@ -637,7 +640,15 @@ public final class Swarm {
                     new PieceBuffers(
                         layer.pieceSize(),
                         (int) Math.min(4096, options.bytesInFlight() / layer.pieceSize()) + 1);
-                digest = new WholeDigest(vertx, part, layer.pieceSize(), r.size(), buffers);
+                // Held by the digest, beside what is in flight: half as much again, at most.
+                digest =
+                    new WholeDigest(
+                        vertx,
+                        part,
+                        layer.pieceSize(),
+                        r.size(),
+                        buffers,
+                        options.bytesInFlight() / 2);
                 return null;
               });
     }
@@ -1094,6 +1105,7 @@ public final class Swarm {
       p.bytes += bytes;
       p.pieces++;
       p.failures = 0;
+      p.busySpells = 0;
       // Bytes a source delivered over wall time, in windows of half a second: a piece's own time
       // says little when a message holds many pieces or several requests share the source.
       p.windowBytes += bytes;
@@ -1129,36 +1141,38 @@ public final class Swarm {
     /**
      * A source that refused for load is left alone for as long as it asked (1 s when it did not
      * say), then asked again; its failures are not counted, so a source that sheds now and then
-     * never grows a long backoff. Each of the download's requests to it may be refused so: said
-     * once a spell.
+     * never grows a long backoff. Each of the download's requests to it may be refused so: one
+     * spell, said once. A source that is busy spell after spell with no piece between (a web seed
+     * answering 503 for good) is left alone twice as long each time, up to the longest backoff, as
+     * the search does with a busy neighbour. One already failing keeps its backoff.
      */
     void busy(Peer p, TransferFailure why) {
       long now = Monotonic.millis();
+      if (now < p.retryAt) {
+        return; // a failure's backoff, which stands, or this spell: another request of it refused
+      }
+      p.busySpells++;
+      long asked = why.retryAfterMillis() > 0 ? why.retryAfterMillis() : 1000;
       long hold =
           Math.max(
-              100,
-              Math.min(
-                  options.maxBackoffMillis(),
-                  why.retryAfterMillis() > 0 ? why.retryAfterMillis() : 1000));
-      boolean said = p.busy && now < p.retryAt;
+              100, Math.min(options.maxBackoffMillis(), asked << Math.min(p.busySpells - 1, 20)));
       p.busy = true;
-      p.retryAt = Math.max(p.retryAt, now + hold);
-      if (!said) {
-        listener.said(
-            "source "
-                + p.source.url()
-                + " is busy ("
-                + why.getMessage()
-                + "): asked again in "
-                + hold / 1000.0
-                + " s");
-      }
+      p.retryAt = now + hold;
+      listener.said(
+          "source "
+              + p.source.url()
+              + " is busy ("
+              + why.getMessage()
+              + "): asked again in "
+              + hold / 1000.0
+              + " s");
     }
 
     void failed(Peer p, String why) {
       if (Monotonic.millis() < p.retryAt && !p.busy) {
         return; // another request of the same outage: counted and said once
       }
+      // Busy, and now failing too: the failure's backoff replaces the spell.
       p.busy = false;
       p.failures++;
       long backoff = Math.min(options.maxBackoffMillis(), 1000L << Math.min(p.failures - 1, 20));

@@ -23,6 +23,9 @@ final class WholeDigest implements AutoCloseable {
   /** Digest tasks waiting with a piece's bytes at most; past that, they read the part instead. */
   static final int MAX_HELD = 8;
 
+  /** This digest's bound on them: of large pieces, fewer, so that they fit the heap's share. */
+  private final int maxHeld;
+
   private final WorkerExecutor worker;
   private final Path part;
   private final long pieceSize;
@@ -41,13 +44,18 @@ final class WholeDigest implements AutoCloseable {
   /** The first failure of a digest step: the digest is then worthless. Worker thread. */
   private volatile Exception broken;
 
-  WholeDigest(Vertx vertx, Path part, int pieceSize, long size, PieceBuffers buffers) {
+  /**
+   * @param heldBytes piece bytes it may hold at most (up to {@link #MAX_HELD} pieces, at least one)
+   */
+  WholeDigest(
+      Vertx vertx, Path part, int pieceSize, long size, PieceBuffers buffers, long heldBytes) {
     this.worker =
         vertx.createSharedWorkerExecutor("peer-digest-" + System.identityHashCode(this), 1);
     this.part = part;
     this.pieceSize = pieceSize;
     this.size = size;
     this.buffers = buffers;
+    this.maxHeld = (int) Math.max(1, Math.min(MAX_HELD, heldBytes / pieceSize));
     try {
       this.sha = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -68,7 +76,7 @@ final class WholeDigest implements AutoCloseable {
     }
     int from = next;
     next = verifiedTo;
-    byte[] first = piece == from && held < MAX_HELD ? data : null;
+    byte[] first = piece == from && held < maxHeld ? data : null;
     if (first != null) {
       held++;
     }
