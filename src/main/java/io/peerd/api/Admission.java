@@ -112,7 +112,8 @@ final class Admission {
           k,
           "this peer is at its bound of " + limit[k] + " " + kind.wire + " requests at once");
     }
-    Serving downloader = kind == Kind.FILE ? downloader(ctx) : null;
+    String ranged = kind == Kind.FILE ? rangedHost(ctx) : null;
+    Serving downloader = ranged == null ? null : downloaders.get(ranged);
     long late = maxDelayMillis > 0 ? loop.behindMillis() : 0;
     long now = late > maxDelayMillis ? System.nanoTime() : 0;
     if (late > maxDelayMillis
@@ -133,8 +134,13 @@ final class Admission {
         ctx,
         () -> {
           running[k]--;
+          long sent = ctx.response().bytesWritten();
           if (downloader != null) {
-            downloader.ended(ctx.response().bytesWritten(), System.nanoTime());
+            downloader.ended(sent, System.nanoTime());
+          } else if (ranged != null && sent >= BIG_RANGE) {
+            // Noted only once it was sent a range worth continuing: a flood of small ranges
+            // from new addresses makes no entries.
+            downloaders.computeIfAbsent(ranged, h -> new Serving()).sent(sent, System.nanoTime());
           }
         });
     ctx.next();
@@ -161,7 +167,11 @@ final class Admission {
   /** A piece's worth: what a swarm asks at the least of a file larger than one piece. */
   static final long BIG_RANGE = 256 * 1024;
 
-  /** Hosts remembered at once; the one least recently seen is forgotten first. */
+  /**
+   * Hosts remembered at once; the one least recently seen is forgotten first, unless it has ranges
+   * running here (its count must stay right): past the bound by at most the file requests in
+   * flight.
+   */
   static final int MAX_DOWNLOADERS = 1024;
 
   static final class Serving {
@@ -171,6 +181,10 @@ final class Admission {
 
     void ended(long bytes, long now) {
       running--;
+      sent(bytes, now);
+    }
+
+    void sent(long bytes, long now) {
       if (bytes >= BIG_RANGE) {
         sentBig = true;
         bigNanos = now;
@@ -186,19 +200,16 @@ final class Admission {
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Serving> eldest) {
-          return size() > MAX_DOWNLOADERS;
+          return size() > MAX_DOWNLOADERS && eldest.getValue().running == 0;
         }
       };
 
-  /** The host's record when this is a ranged file request: a new host continues nothing yet. */
-  private Serving downloader(RoutingContext ctx) {
-    if (ctx.request().getHeader("Range") == null
-        || ctx.request().remoteAddress() == null
-        || ctx.request().remoteAddress().hostAddress() == null) {
+  /** The asking host when this is a ranged file request, else null. */
+  private static String rangedHost(RoutingContext ctx) {
+    if (ctx.request().getHeader("Range") == null || ctx.request().remoteAddress() == null) {
       return null;
     }
-    return downloaders.computeIfAbsent(
-        ctx.request().remoteAddress().hostAddress(), h -> new Serving());
+    return ctx.request().remoteAddress().hostAddress();
   }
 
   private BadRequest refused(RoutingContext ctx, int k, String why) {
