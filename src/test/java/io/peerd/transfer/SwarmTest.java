@@ -97,6 +97,16 @@ class SwarmTest {
         swarm(vertx).run(request(sources), Swarm.Finder.NONE, listener), Duration.ofSeconds(60));
   }
 
+  /** A listener that keeps every line the download said, in {@code said}. */
+  static Swarm.Listener saying(List<String> said) {
+    return new Swarm.Listener() {
+      @Override
+      public void said(String line) {
+        said.add(line);
+      }
+    };
+  }
+
   Map<String, Swarm.Report> byUrl(List<Swarm.Report> reports) {
     return reports.stream().collect(Collectors.toMap(Swarm.Report::url, r -> r));
   }
@@ -248,15 +258,7 @@ class SwarmTest {
     }
     sources.add(peer(honest.get(0)));
     sources.add(peer(honest.get(1)));
-    Swarm.Result r =
-        fetch(
-            sources,
-            new Swarm.Listener() {
-              @Override
-              public void said(String line) {
-                said.add(line);
-              }
-            });
+    Swarm.Result r = fetch(sources, saying(said));
     assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
     Map<String, Swarm.Report> reports = byUrl(r.sources());
     assertTrue(reports.get(liarUrl).banned(), reports.toString());
@@ -502,14 +504,7 @@ class SwarmTest {
     String busyUrl = shedding(10, connections);
     List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
     Swarm.Result r =
-        fetch(
-            List.of(new Swarm.Source(busyUrl, Locator.address(busyUrl))),
-            new Swarm.Listener() {
-              @Override
-              public void said(String line) {
-                said.add(line);
-              }
-            });
+        fetch(List.of(new Swarm.Source(busyUrl, Locator.address(busyUrl))), saying(said));
     assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
     Swarm.Report busy = byUrl(r.sources()).get(busyUrl);
     assertEquals(SIZE, busy.bytes(), busy.toString());
@@ -546,13 +541,7 @@ class SwarmTest {
     List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
     Swarm.Result r =
         fetch(
-            List.of(new Swarm.Source(busyUrl, Locator.address(busyUrl)), peer(slow)),
-            new Swarm.Listener() {
-              @Override
-              public void said(String line) {
-                said.add(line);
-              }
-            });
+            List.of(new Swarm.Source(busyUrl, Locator.address(busyUrl)), peer(slow)), saying(said));
     assertArrayEquals(film.bytes(), Files.readAllBytes(tmp.resolve("out/film.bin")));
     Swarm.Report busy = byUrl(r.sources()).get(busyUrl);
     assertEquals(0, busy.bytes(), busy.toString());
