@@ -844,6 +844,9 @@ public final class PeerVerticle extends VerticleBase {
     return ct != null && ct.startsWith("application/grpc");
   }
 
+  /** What a stop waits beyond the grace for its servers, and for the database to close. */
+  static final long STOP_SLACK_MS = 5_000;
+
   @Override
   public Future<?> stop() {
     stopping = true;
@@ -878,8 +881,37 @@ public final class PeerVerticle extends VerticleBase {
     }
     servers.add(downloads);
     servers.add(lanClosed);
+    // Each stage is bounded, so that a stop always ends: one that never did (DownloadsTest's full
+    // disk, CI of 7ce272e, seen before in issue 19) left no trace of which stage it waited on.
+    long serversBound = grace + STOP_SLACK_MS;
     return Future.join(servers)
-        .eventually(() -> db == null ? Future.succeededFuture() : db.close())
+        .timeout(serversBound, TimeUnit.MILLISECONDS)
+        .recover(
+            err -> {
+              LOG.warn(
+                  "stop of {}: servers, downloads and LAN discovery not all closed within {} ms"
+                      + " (servers {}, downloads {}, LAN {}); going on",
+                  config.node().name(),
+                  serversBound,
+                  servers.subList(0, servers.size() - 2).stream()
+                      .map(f -> f.isComplete() ? "done" : "waiting")
+                      .toList(),
+                  downloads.isComplete() ? "done" : "waiting",
+                  lanClosed.isComplete() ? "done" : "waiting");
+              return Future.succeededFuture();
+            })
+        .eventually(
+            () ->
+                db == null
+                    ? Future.succeededFuture()
+                    : db.close()
+                        .timeout(STOP_SLACK_MS, TimeUnit.MILLISECONDS)
+                        .onFailure(
+                            err ->
+                                LOG.warn(
+                                    "stop of {}: the database not closed within {} ms; going on",
+                                    config.node().name(),
+                                    STOP_SLACK_MS)))
         .eventually(
             () ->
                 store == null ? Future.succeededFuture() : saveTable().timeout(5, TimeUnit.SECONDS))

@@ -96,7 +96,23 @@ public final class Peers {
 
   /** Stops a peer started by {@link #start} and waits until its ports are closed. */
   public static void stop(Vertx vertx, PeerVerticle peer) {
-    Await.await(vertx.undeploy(peer.deploymentID()));
+    try {
+      Await.await(vertx.undeploy(peer.deploymentID()));
+    } catch (AssertionError notStopped) {
+      // A stop that never ends is a bug to find: where every thread was is the first clue.
+      StringBuilder dump = new StringBuilder("threads when the stop of a peer timed out:\n");
+      Thread.getAllStackTraces()
+          .forEach(
+              (t, stack) -> {
+                dump.append('"').append(t.getName()).append("\" ").append(t.getState());
+                for (StackTraceElement e : stack) {
+                  dump.append("\n\tat ").append(e);
+                }
+                dump.append('\n');
+              });
+      System.err.println(dump);
+      throw notStopped;
+    }
   }
 
   /** A folder of text files; unchecked so that it can be called inside future chains. */
