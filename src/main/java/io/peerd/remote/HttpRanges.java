@@ -376,17 +376,12 @@ public final class HttpRanges implements WebSeeds, AutoCloseable {
     String code = "HTTP_" + status;
     if (status == 503 || status == 429) {
       return new TransferFailure(
-          Reason.LIMITED, code, "busy: " + what, retryAfterMillis(resp.getHeader("Retry-After")));
+          Reason.LIMITED,
+          code,
+          "busy: " + what,
+          Math.max(0, HttpPeerClient.retryAfterMillis(resp.getHeader("Retry-After"))));
     }
     return new TransferFailure(status == 404 ? Reason.NOT_FOUND : Reason.REFUSED, code, what);
-  }
-
-  /** {@code Retry-After} in seconds (an HTTP date is not worth a source's clock): 0 when absent. */
-  static long retryAfterMillis(String header) {
-    if (header == null || !header.trim().matches("\\d{1,6}")) {
-      return 0;
-    }
-    return Long.parseLong(header.trim()) * 1000;
   }
 
   @Override
