@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Admission control: how much costly work of each kind may run at once. Work over its bound is
@@ -118,7 +117,7 @@ final class Admission {
     long now = late > maxDelayMillis ? System.nanoTime() : 0;
     if (late > maxDelayMillis
         && now - lastArrival < late * 1_000_000
-        && (downloader == null || !downloader.continuing(System.nanoTime()))) {
+        && (downloader == null || !downloader.continuing(now))) {
       lastArrival = now;
       shedLate++;
       throw refused(ctx, k, "this peer is " + late + " ms behind its work");
@@ -140,7 +139,7 @@ final class Admission {
           } else if (ranged != null && sent >= BIG_RANGE) {
             // Noted only once it was sent a range worth continuing: a flood of small ranges
             // from new addresses makes no entries.
-            downloaders.computeIfAbsent(ranged, h -> new Serving()).sent(sent, System.nanoTime());
+            downloaders.sent(ranged, sent, System.nanoTime());
           }
         });
     ctx.next();
@@ -167,11 +166,7 @@ final class Admission {
   /** A piece's worth: what a swarm asks at the least of a file larger than one piece. */
   static final long BIG_RANGE = 256 * 1024;
 
-  /**
-   * Hosts remembered at once; the one least recently seen is forgotten first, unless it has ranges
-   * running here (its count must stay right): past the bound by at most the file requests in
-   * flight.
-   */
+  /** Hosts remembered at once ({@link Downloaders}). */
   static final int MAX_DOWNLOADERS = 1024;
 
   static final class Serving {
@@ -196,13 +191,42 @@ final class Admission {
     }
   }
 
-  private final LinkedHashMap<String, Serving> downloaders =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Serving> eldest) {
-          return size() > MAX_DOWNLOADERS && eldest.getValue().running == 0;
+  /** Hosts sent a range worth continuing, at most {@code max}: bounded, on the event loop. */
+  static final class Downloaders {
+    private final int max;
+    private final LinkedHashMap<String, Serving> byHost = new LinkedHashMap<>(64, 0.75f, true);
+
+    Downloaders(int max) {
+      this.max = max;
+    }
+
+    Serving get(String host) {
+      return byHost.get(host);
+    }
+
+    /**
+     * {@code host} was sent {@code bytes} in one answer. Past the bound, the least recently seen
+     * host with no range running here is forgotten (a running one's count must stay right; there
+     * are at most as many of those as file requests in flight).
+     */
+    void sent(String host, long bytes, long now) {
+      byHost.computeIfAbsent(host, h -> new Serving()).sent(bytes, now);
+      if (byHost.size() > max) {
+        for (var it = byHost.values().iterator(); it.hasNext(); ) {
+          if (it.next().running == 0) {
+            it.remove();
+            return;
+          }
         }
-      };
+      }
+    }
+
+    int size() {
+      return byHost.size();
+    }
+  }
+
+  private final Downloaders downloaders = new Downloaders(MAX_DOWNLOADERS);
 
   /** The asking host when this is a ranged file request, else null. */
   private static String rangedHost(RoutingContext ctx) {
